@@ -1,0 +1,86 @@
+import Foundation
+
+/// Writes a file under a hidden temporary name in the same directory and renames it into place on
+/// `commit()`. A killed or failed writer leaves no file under the final name; an uncommitted writer
+/// removes its temporary file when released.
+public final class AtomicFileWriter {
+    public let path: String
+    public let tempPath: String
+    private var fd: Int32
+    private var buffer: UnsafeMutableRawPointer
+    private let capacity = 1 << 20
+    private var used = 0
+    public private(set) var bytesWritten = 0
+    private var committed = false
+
+    public init(path: String) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        if !dir.isEmpty {
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        tempPath = (dir.isEmpty ? "" : dir + "/") + ".\(name).tmp-\(getpid())"
+        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw CurationError.io(path: path, reason: "cannot create: \(String(cString: strerror(errno)))") }
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+    }
+
+    deinit {
+        if !committed {
+            if fd >= 0 { close(fd) }
+            unlink(tempPath)
+        }
+        buffer.deallocate()
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let src = bytes.baseAddress, bytes.count > 0 else { return }
+        if used + bytes.count > capacity { try flush() }
+        if bytes.count >= capacity {
+            try writeAll(src, bytes.count)
+        } else {
+            (buffer + used).copyMemory(from: src, byteCount: bytes.count)
+            used += bytes.count
+        }
+        bytesWritten += bytes.count
+    }
+
+    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+    public func write(_ text: String) throws { try write(Array(text.utf8)) }
+
+    private func writeAll(_ p: UnsafeRawPointer, _ n: Int) throws {
+        var off = 0
+        while off < n {
+            let w = Glibc.write(fd, p + off, n - off)
+            if w < 0 {
+                if errno == EINTR { continue }
+                throw CurationError.io(path: path, reason: "write failed: \(String(cString: strerror(errno)))")
+            }
+            off += w
+        }
+    }
+
+    public func flush() throws {
+        if used > 0 { try writeAll(buffer, used); used = 0 }
+    }
+
+    /// Flushes, closes and renames into place.
+    public func commit() throws {
+        guard !committed else { return }
+        try flush()
+        close(fd); fd = -1
+        guard rename(tempPath, path) == 0 else {
+            throw CurationError.io(path: path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
+        }
+        committed = true
+    }
+
+    /// Writes a whole file atomically.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let w = try AtomicFileWriter(path: path)
+        try w.write(bytes)
+        try w.commit()
+    }
+    public static func write(_ text: String, to path: String) throws { try write(Array(text.utf8), to: path) }
+}

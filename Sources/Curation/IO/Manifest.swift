@@ -1,0 +1,92 @@
+import Foundation
+
+/// What a sharded output holds: written beside the shards as `PREFIX.manifest.json`, so a later stage
+/// or a re-run can check the shards without trusting their names.
+public struct Manifest: Codable, Sendable, Equatable {
+    public struct Shard: Codable, Sendable, Equatable {
+        /// File name, relative to the manifest's directory.
+        public var file: String
+        public var records: Int
+        /// Uncompressed bytes (the JSONL text).
+        public var bytes: Int
+        /// Bytes on disk.
+        public var compressedBytes: Int
+        /// XXH3-128 of the uncompressed content, as xxhsum's hex.
+        public var xxh3_128: String
+
+        enum CodingKeys: String, CodingKey {
+            case file, records, bytes, compressedBytes = "compressed_bytes", xxh3_128
+        }
+    }
+    public var version = 1
+    public var prefix: String
+    public var compression: Compression
+    public var shards: [Shard]
+    public var records: Int { shards.reduce(0) { $0 + $1.records } }
+    public var bytes: Int { shards.reduce(0) { $0 + $1.bytes } }
+    public var compressedBytes: Int { shards.reduce(0) { $0 + $1.compressedBytes } }
+
+    enum CodingKeys: String, CodingKey { case version, prefix, compression, shards, records, bytes, compressedBytes = "compressed_bytes" }
+
+    public init(prefix: String, compression: Compression, shards: [Shard]) {
+        self.prefix = prefix; self.compression = compression; self.shards = shards
+    }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        prefix = try c.decode(String.self, forKey: .prefix)
+        compression = try c.decode(Compression.self, forKey: .compression)
+        shards = try c.decode([Shard].self, forKey: .shards)
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(prefix, forKey: .prefix)
+        try c.encode(compression, forKey: .compression)
+        try c.encode(records, forKey: .records)
+        try c.encode(bytes, forKey: .bytes)
+        try c.encode(compressedBytes, forKey: .compressedBytes)
+        try c.encode(shards, forKey: .shards)
+    }
+
+    public static func path(directory: String, prefix: String) -> String {
+        (directory as NSString).appendingPathComponent("\(prefix).manifest.json")
+    }
+
+    public func jsonBytes() throws -> [UInt8] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try enc.encode(self)) + [0x0A]
+    }
+
+    public static func load(_ path: String) throws -> Manifest {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CurationError.io(path: path, reason: "cannot read manifest") }
+        do { return try JSONDecoder().decode(Manifest.self, from: data) } catch {
+            throw CurationError.io(path: path, reason: "not a valid manifest: \(error)")
+        }
+    }
+
+    /// Re-reads every shard and checks its record count, size and hash. Returns the problems found.
+    public func verify(directory: String) -> [String] {
+        var problems: [String] = []
+        for s in shards {
+            let p = (directory as NSString).appendingPathComponent(s.file)
+            do {
+                let r = try LineReader(path: p)
+                let h = XXH128Stream()
+                var lines = 0
+                try r.forEachLine { line, _, _ in
+                    lines += 1
+                    h.update(line); h.update(UnsafeRawBufferPointer(start: Manifest.newline, count: 1))
+                }
+                if lines != s.records { problems.append("\(s.file): \(lines) records, manifest says \(s.records)") }
+                if r.bytesRead != s.bytes { problems.append("\(s.file): \(r.bytesRead) bytes, manifest says \(s.bytes)") }
+                if h.hexDigest() != s.xxh3_128 { problems.append("\(s.file): content hash differs from the manifest") }
+            } catch {
+                problems.append("\(s.file): \(error)")
+            }
+        }
+        return problems
+    }
+    static let newline: UnsafeMutableRawPointer = { let p = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1); p.storeBytes(of: 0x0A, as: UInt8.self); return p }()
+}

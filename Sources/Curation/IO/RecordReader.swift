@@ -1,0 +1,190 @@
+import Foundation
+
+/// Counts a reader keeps while it reads: what came in and what it could not read.
+public struct ReadCounts: Sendable, Codable, Equatable {
+    public var files = 0
+    public var emptyFiles: [String] = []
+    public var records = 0
+    public var rejected = 0
+    public var rejectedByReason: [String: Int] = [:]
+    public var bytes = 0
+    public var fileBytes = 0
+    public var blankLines = 0
+    public init() {}
+
+    /// Reason keys group bad lines by kind, without line-specific detail.
+    static func reasonKey(_ reason: String) -> String {
+        if reason.contains("UTF-8") { return "invalid-utf8" }
+        if reason.hasPrefix("missing required field") { return "missing-field" }
+        if reason.contains(" should be ") { return "wrong-type" }
+        return "malformed-json"
+    }
+}
+
+/// A batch of lines copied out of one input file: the unit of parallel work. Ordered by `sequence`.
+public struct LineBatch: Sendable {
+    public struct Line: Sendable {
+        public var start: Int
+        public var count: Int
+        public var line: Int
+        public var offset: Int
+    }
+    public var file: String
+    public var sequence: Int
+    public var data: [UInt8] = []
+    public var lines: [Line] = []
+
+    public func bytes(_ l: Line) -> ArraySlice<UInt8> { data[l.start..<(l.start + l.count)] }
+    public func location(_ l: Line) -> SourceLocation { SourceLocation(file: file, line: l.line, offset: l.offset) }
+}
+
+/// Reads records from many files, in order, under an error policy.
+///
+/// `fail` throws the first bad line's error (file, line, byte offset, reason); `skip` hands bad lines
+/// to a `RejectedWriter` (verbatim, with the reason) and counts them. Empty files are counted and
+/// reported as warnings.
+public final class RecordReader {
+    public let files: [String]
+    public let policy: ErrorPolicy
+    public let rejected: RejectedWriter?
+    public private(set) var counts = ReadCounts()
+    /// Called with (file, bytes on disk read so far, file size) as reading proceeds, for progress displays.
+    public var progress: ((String, Int, Int) -> Void)?
+
+    public init(files: [String], policy: ErrorPolicy = .fail, rejected: RejectedWriter? = nil) {
+        self.files = files
+        self.policy = policy
+        self.rejected = rejected
+    }
+
+    /// Records one bad line under the policy: throws under `fail`, writes and counts under `skip`.
+    public func reject(_ line: UnsafeRawBufferPointer, error: CurationError) throws {
+        guard policy == .skip else { throw error }
+        counts.rejected += 1
+        counts.rejectedByReason[ReadCounts.reasonKey(error.reason), default: 0] += 1
+        try rejected?.write(line: line, error: error)
+    }
+
+    /// Calls `body` with each valid record, in file then line order.
+    public func forEach(_ body: (RawRecord) throws -> Void) throws {
+        for file in files {
+            let reader = try LineReader(path: file)
+            counts.files += 1
+            var n = 0
+            try reader.forEachLine { line, lineNo, offset in
+                n += 1
+                let loc = SourceLocation(file: file, line: lineNo, offset: offset)
+                let record: RawRecord
+                do {
+                    record = try RawRecord(bytes: Array(line), location: loc)
+                } catch let e as CurationError {
+                    try reject(line, error: e)
+                    return
+                }
+                counts.records += 1
+                try body(record)
+                if n & 4095 == 0 { progress?(file, reader.fileBytesRead, reader.fileSize) }
+            }
+            counts.bytes += reader.bytesRead
+            counts.fileBytes += reader.fileBytesRead
+            counts.blankLines += reader.blankLines
+            if n == 0 { counts.emptyFiles.append(file) }
+            progress?(file, reader.fileBytesRead, reader.fileSize)
+        }
+    }
+
+    /// Reads lines into batches of about `batchBytes` (never splitting a line), without parsing them.
+    /// Pair with `parse(batch:)` on worker threads and `absorb` on the reading thread.
+    public func forEachBatch(batchBytes: Int = 1 << 20, _ body: (LineBatch) throws -> Void) throws {
+        var seq = 0
+        for file in files {
+            let reader = try LineReader(path: file)
+            counts.files += 1
+            var batch = LineBatch(file: file, sequence: seq)
+            batch.data.reserveCapacity(batchBytes + 4096)
+            var n = 0
+            try reader.forEachLine { line, lineNo, offset in
+                n += 1
+                batch.lines.append(.init(start: batch.data.count, count: line.count, line: lineNo, offset: offset))
+                batch.data.append(contentsOf: line)
+                if batch.data.count >= batchBytes {
+                    try body(batch)
+                    seq += 1
+                    batch = LineBatch(file: file, sequence: seq)
+                    batch.data.reserveCapacity(batchBytes + 4096)
+                    progress?(file, reader.fileBytesRead, reader.fileSize)
+                }
+            }
+            if !batch.lines.isEmpty { try body(batch); seq += 1 }
+            counts.bytes += reader.bytesRead
+            counts.fileBytes += reader.fileBytesRead
+            counts.blankLines += reader.blankLines
+            if n == 0 { counts.emptyFiles.append(file) }
+            progress?(file, reader.fileBytesRead, reader.fileSize)
+        }
+    }
+
+    /// Parses a batch into records and per-line errors (thread-safe: touches no shared state).
+    public static func parse(_ batch: LineBatch) -> [Result<RawRecord, CurationError>] {
+        batch.lines.map { l in
+            do { return .success(try RawRecord(bytes: Array(batch.bytes(l)), location: batch.location(l))) } catch let e as CurationError {
+                return .failure(e)
+            } catch { return .failure(.badRecord(batch.location(l), reason: "\(error)")) }
+        }
+    }
+
+    /// Takes a parsed batch's results on the reading thread, in batch order: counts records, applies
+    /// the policy to failures, and returns the good records.
+    public func absorb(_ batch: LineBatch, _ results: [Result<RawRecord, CurationError>]) throws -> [RawRecord] {
+        var good: [RawRecord] = []
+        good.reserveCapacity(results.count)
+        for (l, r) in zip(batch.lines, results) {
+            switch r {
+            case .success(let rec): good.append(rec); counts.records += 1
+            case .failure(let e):
+                try batch.data.withUnsafeBytes { try reject(UnsafeRawBufferPointer(rebasing: $0[l.start..<(l.start + l.count)]), error: e) }
+            }
+        }
+        return good
+    }
+}
+
+/// Where `--on-error skip` puts bad lines: `rejected.jsonl` holds each bad line byte for byte, and
+/// `rejected.reasons.jsonl` holds, line for line, `{"file","line","offset","reason"}`.
+public final class RejectedWriter {
+    public let path: String
+    public let reasonsPath: String
+    private var lines: AtomicFileWriter?
+    private var reasons: AtomicFileWriter?
+    public private(set) var count = 0
+
+    public init(directory: String, name: String = "rejected") {
+        path = (directory as NSString).appendingPathComponent("\(name).jsonl")
+        reasonsPath = (directory as NSString).appendingPathComponent("\(name).reasons.jsonl")
+    }
+
+    public func write(line: UnsafeRawBufferPointer, error: CurationError) throws {
+        if lines == nil {
+            lines = try AtomicFileWriter(path: path)
+            reasons = try AtomicFileWriter(path: reasonsPath)
+        }
+        try lines?.write(line)
+        try lines?.write([0x0A])
+        var obj = JSONObject()
+        if case .badRecord(let loc, let reason) = error {
+            obj["file"] = .string(loc.file); obj["line"] = .int(loc.line); obj["offset"] = .int(loc.offset)
+            obj["reason"] = .string(reason)
+        } else {
+            obj["reason"] = .string(error.description)
+        }
+        var b = JSONWriter.bytes(.object(obj)); b.append(0x0A)
+        try reasons?.write(b)
+        count += 1
+    }
+
+    /// Renames the files into place (only when something was rejected).
+    public func finish() throws {
+        try lines?.commit()
+        try reasons?.commit()
+    }
+}

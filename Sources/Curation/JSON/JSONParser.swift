@@ -1,0 +1,364 @@
+/// A syntax error inside one JSON text: `offset` is the byte offset within that text.
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var offset: Int
+    public var reason: String
+    public init(offset: Int, reason: String) { self.offset = offset; self.reason = reason }
+    public var description: String { "\(reason) at byte \(offset) of the line" }
+}
+
+/// A strict RFC 8259 parser over raw bytes that also validates UTF-8.
+///
+/// Why hand-written: a stage that moves 150+ MB/s cannot build a Foundation object graph for every record
+/// (DESIGN.md section 8). `scanTopLevel` validates a whole record and returns only where its top-level
+/// fields are; `parse` decodes a value fully when a stage needs one. Nesting is limited so hostile
+/// input cannot exhaust the stack.
+public struct JSONParser {
+    public static let maxDepth = 512
+
+    @usableFromInline let base: UnsafePointer<UInt8>
+    @usableFromInline let count: Int
+    @usableFromInline var i: Int
+
+    public init(_ buffer: UnsafeRawBufferPointer) {
+        // An empty buffer has no base address; point at a static byte so reads are never made (count == 0).
+        self.base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? JSONParser.emptyByte
+        self.count = buffer.count
+        self.i = 0
+    }
+    private static let emptyByte: UnsafePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1); p.pointee = 0; return UnsafePointer(p)
+    }()
+
+    // MARK: - Entry points
+
+    /// Validates `bytes` as one JSON object (surrounding whitespace allowed) and returns its top-level
+    /// fields: decoded key, and the byte range of the value.
+    public static func scanTopLevel(_ bytes: UnsafeRawBufferPointer) throws -> [FieldSpan] {
+        var p = JSONParser(bytes)
+        p.skipWhitespace()
+        guard p.i < p.count else { throw JSONSyntaxError(offset: 0, reason: "empty line (expected a JSON object)") }
+        guard p.base[p.i] == UInt8(ascii: "{") else {
+            throw JSONSyntaxError(offset: p.i, reason: "expected a JSON object, found \(p.describeByte(p.i))")
+        }
+        p.i += 1
+        var fields: [FieldSpan] = []
+        fields.reserveCapacity(8)
+        p.skipWhitespace()
+        if p.peek == UInt8(ascii: "}") {
+            p.i += 1
+        } else {
+            while true {
+                p.skipWhitespace()
+                guard p.peek == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
+                let key = try p.parseString()
+                p.skipWhitespace()
+                guard p.peek == UInt8(ascii: ":") else { throw p.error("expected ':' after key \"\(key)\"") }
+                p.i += 1
+                p.skipWhitespace()
+                let start = p.i
+                try p.skipValue(depth: 1)
+                fields.append(FieldSpan(key: key, value: start..<p.i))
+                p.skipWhitespace()
+                guard p.i < p.count else { throw p.error("unterminated object (the line ends inside it)") }
+                let c = p.base[p.i]
+                p.i += 1
+                if c == UInt8(ascii: ",") { continue }
+                if c == UInt8(ascii: "}") { break }
+                p.i -= 1
+                throw p.error("expected ',' or '}' in object")
+            }
+        }
+        p.skipWhitespace()
+        if p.i < p.count { throw p.error("unexpected data after the JSON object") }
+        return fields
+    }
+
+    /// Parses one complete JSON value (surrounding whitespace allowed).
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
+        var p = JSONParser(bytes)
+        p.skipWhitespace()
+        let v = try p.parseValue(depth: 0)
+        p.skipWhitespace()
+        if p.i < p.count { throw p.error("unexpected data after the JSON value") }
+        return v
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        try bytes.withUnsafeBytes { try parse($0) }
+    }
+
+    public static func parse(_ text: String) throws -> JSONValue {
+        var t = text
+        return try t.withUTF8 { try parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    // MARK: - Scanning
+
+    @inline(__always) var peek: UInt8 { i < count ? base[i] : 0 }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while i < count {
+            let c = base[i]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { i += 1 } else { return }
+        }
+    }
+
+    func describeByte(_ at: Int) -> String {
+        guard at < count else { return "end of line" }
+        let c = base[at]
+        if c >= 0x21 && c < 0x7F { return "'\(Character(Unicode.Scalar(c)))'" }
+        return "byte 0x" + String(c, radix: 16)
+    }
+
+    func error(_ reason: String) -> JSONSyntaxError {
+        JSONSyntaxError(offset: i, reason: i >= count ? "\(reason), found end of line" : reason)
+    }
+
+    /// Validates one value without building it.
+    mutating func skipValue(depth: Int) throws {
+        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth)") }
+        guard i < count else { throw error("expected a value") }
+        switch base[i] {
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "{"):
+            i += 1; skipWhitespace()
+            if peek == UInt8(ascii: "}") { i += 1; return }
+            while true {
+                skipWhitespace()
+                guard peek == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                try skipString(); skipWhitespace()
+                guard peek == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+                i += 1; skipWhitespace()
+                try skipValue(depth: depth + 1); skipWhitespace()
+                guard i < count else { throw error("unterminated object") }
+                let c = base[i]; i += 1
+                if c == UInt8(ascii: ",") { continue }
+                if c == UInt8(ascii: "}") { return }
+                i -= 1; throw error("expected ',' or '}' in object")
+            }
+        case UInt8(ascii: "["):
+            i += 1; skipWhitespace()
+            if peek == UInt8(ascii: "]") { i += 1; return }
+            while true {
+                skipWhitespace()
+                try skipValue(depth: depth + 1); skipWhitespace()
+                guard i < count else { throw error("unterminated array") }
+                let c = base[i]; i += 1
+                if c == UInt8(ascii: ",") { continue }
+                if c == UInt8(ascii: "]") { return }
+                i -= 1; throw error("expected ',' or ']' in array")
+            }
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default: _ = try scanNumber()
+        }
+    }
+
+    mutating func literal(_ word: StaticString) throws {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= count else { throw error("invalid literal") }
+        let w = word.utf8Start
+        for k in 0..<n where base[i + k] != w[k] { throw error("invalid literal") }
+        i += n
+    }
+
+    /// Validates a number per the JSON grammar and returns its byte range.
+    mutating func scanNumber() throws -> Range<Int> {
+        let start = i
+        if peek == UInt8(ascii: "-") { i += 1 }
+        guard i < count, base[i] >= 0x30, base[i] <= 0x39 else {
+            i = start
+            throw error("expected a value, found \(describeByte(start))")
+        }
+        if base[i] == 0x30 { i += 1 } else { while i < count, base[i] >= 0x30, base[i] <= 0x39 { i += 1 } }
+        if peek == UInt8(ascii: ".") {
+            i += 1
+            guard i < count, base[i] >= 0x30, base[i] <= 0x39 else { throw error("expected a digit after '.'") }
+            while i < count, base[i] >= 0x30, base[i] <= 0x39 { i += 1 }
+        }
+        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
+            i += 1
+            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { i += 1 }
+            guard i < count, base[i] >= 0x30, base[i] <= 0x39 else { throw error("expected a digit in exponent") }
+            while i < count, base[i] >= 0x30, base[i] <= 0x39 { i += 1 }
+        }
+        return start..<i
+    }
+
+    /// Skips a string, validating escapes and UTF-8.
+    mutating func skipString() throws {
+        i += 1 // opening quote
+        while i < count {
+            let c = base[i]
+            if c == UInt8(ascii: "\"") { i += 1; return }
+            if c == UInt8(ascii: "\\") {
+                try skipEscape()
+            } else if c < 0x20 {
+                throw error("unescaped control character 0x\(String(c, radix: 16)) in string")
+            } else if c < 0x80 {
+                i += 1
+            } else {
+                try skipUTF8Sequence()
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    @inline(__always) mutating func skipEscape() throws {
+        guard i + 1 < count else { throw error("unterminated escape") }
+        switch base[i + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            i += 2
+        case UInt8(ascii: "u"):
+            _ = try hex4(at: i + 2)
+            i += 6
+        default:
+            i += 1
+            throw error("invalid escape '\\\(describeByte(i))'")
+        }
+    }
+
+    func hex4(at at: Int) throws -> UInt32 {
+        guard at + 4 <= count else { throw JSONSyntaxError(offset: at, reason: "truncated \\u escape") }
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = base[at + k]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: throw JSONSyntaxError(offset: at + k, reason: "invalid hex digit in \\u escape")
+            }
+            v = v << 4 | d
+        }
+        return v
+    }
+
+    /// Validates one multi-byte UTF-8 sequence starting at `i` (Unicode Table 3-7) and steps over it.
+    @inline(__always) mutating func skipUTF8Sequence() throws {
+        let c = base[i]
+        let need: Int
+        var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
+        switch c {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lo = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: need = 2
+        case 0xED: need = 2; hi = 0x9F
+        case 0xF0: need = 3; lo = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; hi = 0x8F
+        default: throw error("invalid UTF-8 (byte 0x\(String(c, radix: 16)))")
+        }
+        guard i + need < count else { throw error("invalid UTF-8 (truncated sequence)") }
+        let b1 = base[i + 1]
+        guard b1 >= lo && b1 <= hi else { throw error("invalid UTF-8 (byte 0x\(String(b1, radix: 16)))") }
+        if need >= 2 {
+            let b2 = base[i + 2]
+            guard b2 & 0xC0 == 0x80 else { throw error("invalid UTF-8 (byte 0x\(String(b2, radix: 16)))") }
+        }
+        if need == 3 {
+            let b3 = base[i + 3]
+            guard b3 & 0xC0 == 0x80 else { throw error("invalid UTF-8 (byte 0x\(String(b3, radix: 16)))") }
+        }
+        i += need + 1
+    }
+
+    // MARK: - Decoding
+
+    mutating func parseValue(depth: Int) throws -> JSONValue {
+        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth)") }
+        guard i < count else { throw error("expected a value") }
+        switch base[i] {
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "{"):
+            i += 1; skipWhitespace()
+            var entries: [JSONObject.Entry] = []
+            if peek == UInt8(ascii: "}") { i += 1; return .object(JSONObject(entries)) }
+            while true {
+                skipWhitespace()
+                guard peek == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                let key = try parseString(); skipWhitespace()
+                guard peek == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
+                i += 1; skipWhitespace()
+                entries.append(JSONObject.Entry(key: key, value: try parseValue(depth: depth + 1)))
+                skipWhitespace()
+                guard i < count else { throw error("unterminated object") }
+                let c = base[i]; i += 1
+                if c == UInt8(ascii: ",") { continue }
+                if c == UInt8(ascii: "}") { return .object(JSONObject(entries)) }
+                i -= 1; throw error("expected ',' or '}' in object")
+            }
+        case UInt8(ascii: "["):
+            i += 1; skipWhitespace()
+            var items: [JSONValue] = []
+            if peek == UInt8(ascii: "]") { i += 1; return .array(items) }
+            while true {
+                skipWhitespace()
+                items.append(try parseValue(depth: depth + 1)); skipWhitespace()
+                guard i < count else { throw error("unterminated array") }
+                let c = base[i]; i += 1
+                if c == UInt8(ascii: ",") { continue }
+                if c == UInt8(ascii: "]") { return .array(items) }
+                i -= 1; throw error("expected ',' or ']' in array")
+            }
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default:
+            let r = try scanNumber()
+            return .number(String(decoding: UnsafeBufferPointer(start: base + r.lowerBound, count: r.count), as: UTF8.self))
+        }
+    }
+
+    /// Decodes a string, validating as it goes. Fast path: no escapes -> one copy of the bytes.
+    mutating func parseString() throws -> String {
+        let start = i
+        try skipString()
+        let body = UnsafeBufferPointer(start: base + start + 1, count: i - start - 2)
+        if !body.contains(UInt8(ascii: "\\")) {
+            return String(decoding: body, as: UTF8.self)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count)
+        var k = 0
+        while k < body.count {
+            let c = body[k]
+            if c != UInt8(ascii: "\\") { out.append(c); k += 1; continue }
+            let e = body[k + 1]
+            k += 2
+            switch e {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4(at: start + 1 + k)
+                k += 4
+                if scalar >= 0xD800 && scalar < 0xDC00, k + 6 <= body.count,
+                   body[k] == UInt8(ascii: "\\"), body[k + 1] == UInt8(ascii: "u") {
+                    let low = try hex4(at: start + 1 + k + 2)
+                    if low >= 0xDC00 && low < 0xE000 {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        k += 6
+                    }
+                }
+                // A lone surrogate cannot be a Swift String: it becomes U+FFFD, as Swift's own decoding does.
+                let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                out.append(contentsOf: Array(String(u).utf8))
+            default: out.append(e) // \" \\ \/
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Where one top-level field of a record is: its decoded key and the byte range of its value.
+public struct FieldSpan: Sendable, Hashable {
+    public var key: String
+    public var value: Range<Int>
+    public init(key: String, value: Range<Int>) { self.key = key; self.value = value }
+}

@@ -1,0 +1,4 @@
+import Testing
+import Curation
+
+@Test func moduleLoads() { #expect(Bool(true)) }

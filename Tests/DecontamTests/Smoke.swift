@@ -1,0 +1,4 @@
+import Testing
+import Decontam
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+import Mixer
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+import Trainer
+
+@Test func moduleLoads() { #expect(Bool(true)) }
