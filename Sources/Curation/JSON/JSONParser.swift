@@ -252,16 +252,15 @@ public struct JSONParser {
         case 0xF4: need = 3; hi = 0x8F
         default: throw error("invalid UTF-8 (byte 0x\(String(c, radix: 16)))")
         }
-        guard i + need < count else { throw error("invalid UTF-8 (truncated sequence)") }
+        guard i + need < count else { throw error("invalid UTF-8 (byte 0x\(String(c, radix: 16)) starts a sequence cut short)") }
         let b1 = base[i + 1]
-        guard b1 >= lo && b1 <= hi else { throw error("invalid UTF-8 (byte 0x\(String(b1, radix: 16)))") }
+        let lead = "invalid UTF-8 (byte 0x\(String(c, radix: 16)) is not followed by a valid continuation byte)"
+        guard b1 >= lo && b1 <= hi else { throw error(lead) }
         if need >= 2 {
-            let b2 = base[i + 2]
-            guard b2 & 0xC0 == 0x80 else { throw error("invalid UTF-8 (byte 0x\(String(b2, radix: 16)))") }
+            guard base[i + 2] & 0xC0 == 0x80 else { throw error(lead) }
         }
         if need == 3 {
-            let b3 = base[i + 3]
-            guard b3 & 0xC0 == 0x80 else { throw error("invalid UTF-8 (byte 0x\(String(b3, radix: 16)))") }
+            guard base[i + 3] & 0xC0 == 0x80 else { throw error(lead) }
         }
         i += need + 1
     }

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Curation
+import Foundation
+
+/// `curate-tool convert IN... --output DIR`: format conversion, recompression and resharding.
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert, recompress and reshard JSONL files (records are validated and written back byte for byte).")
+
+    @Argument(help: "Files, globs or directories (.jsonl, .jsonl.zst, .jsonl.gz).")
+    var inputs: [String]
+
+    @OptionGroup var out: ShardOutputOptions
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var errors: ErrorOptions
+
+    @Option(name: .long, help: "Where to write the report JSON (default: OUTPUT/PREFIX.report.json).")
+    var report: String?
+
+    func run() throws {
+        let started = Date()
+        let files = try InputFiles.resolve(inputs)
+        let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? out.output) : nil
+        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected)
+        let writer = try ShardedWriter(directory: out.output, options: out.shardOptions(threads: global.threadCount))
+        let progress = Progress(label: "convert", quiet: global.quiet)
+        var parallel = OrderedParallel<LineBatch, (LineBatch, [Result<RawRecord, CurationError>])>(threads: global.threadCount) {
+            ($0, RecordReader.parse($0))
+        }
+        let consume: ((LineBatch, [Result<RawRecord, CurationError>])) throws -> Void = { item in
+            for r in try reader.absorb(item.0, item.1) { try writer.write(r) }
+            progress.update(records: reader.counts.records, bytes: reader.counts.bytes, done: 0, total: 0)
+        }
+        try reader.forEachBatch { try parallel.submit($0, consume: consume) }
+        try parallel.drain(consume)
+        let manifest = try writer.finish()
+        try rejected?.finish()
+        progress.finish()
+
+        var rep = StageReport(stage: "convert")
+        rep.absorb(reader.counts)
+        rep.recordsOut = manifest.records
+        rep.bytesOut = manifest.compressedBytes
+        rep.seconds = Date().timeIntervalSince(started)
+        rep.settings = ["compression": .string(out.compression.rawValue), "level": .int(out.level),
+                        "max_records": out.maxRecords.map { .int($0) } ?? .null, "max_bytes": out.maxBytes.map { .int($0.bytes) } ?? .null,
+                        "on_error": .string(errors.onError.rawValue), "inputs": .array(files.map { .string($0) })]
+        rep.extra["shards"] = .int(manifest.shards.count)
+        try rep.write(to: report ?? (out.output as NSString).appendingPathComponent("\(out.prefix).report.json"))
+        Console.show(rep, options: global)
+    }
+}
