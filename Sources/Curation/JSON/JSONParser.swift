@@ -220,7 +220,7 @@ public struct JSONParser {
         }
     }
 
-    func hex4(at at: Int) throws -> UInt32 {
+    func hex4(at: Int) throws -> UInt32 {
         guard at + 4 <= count else { throw JSONSyntaxError(offset: at, reason: "truncated \\u escape") }
         var v: UInt32 = 0
         for k in 0..<4 {
