@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "DecontamTests", dependencies: ["Decontam", "Curation"]),
         .testTarget(name: "MixerTests", dependencies: ["Mixer", "Curation"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "Curation"]),
-        .testTarget(name: "CLITests", dependencies: ["Curation"]),
+        .testTarget(name: "CLITests", dependencies: ["Curation", "curate-tool"]),
     ],
     swiftLanguageModes: [.v5]
 )

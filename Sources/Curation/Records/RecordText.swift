@@ -30,7 +30,13 @@ public enum RecordText {
         return parts.joined(separator: "\n")
     }
 
+    /// Fields that hold a list of chat messages in every schema that has them.
+    static let messageListFields: Set<String> = ["messages", "chosen", "rejected"]
+
     static func append(_ v: JSONValue, field: String, record: RawRecord, into parts: inout [String]) throws {
+        if messageListFields.contains(field), !v.isNull, v.arrayValue == nil {
+            throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should be a list of messages, found \(v.typeName)")
+        }
         switch v {
         case .string(let s): parts.append(s)
         case .null: break

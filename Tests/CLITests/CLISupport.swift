@@ -1,0 +1,52 @@
+import Foundation
+
+/// Runs the built `curate-tool` (next to the test bundle, in the same build configuration).
+enum CLI {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
+        }
+        return FileManager.default.currentDirectoryPath
+    }()
+
+    static let binary: String = {
+        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
+            let p = dir.appendingPathComponent("curate-tool").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        for config in ["release", "debug"] {
+            let p = root + "/.build/\(config)/curate-tool"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return root + "/.build/debug/curate-tool"
+    }()
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    /// Runs the tool to completion.
+    static func run(_ args: [String], cwd: String? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func fixture(_ rel: String) -> String { root + "/Fixtures/" + rel }
+
+    static func tempDir(_ name: String) -> String {
+        let p = NSTemporaryDirectory() + "curate-cli-\(name)-\(UUID().uuidString.prefix(8))"
+        try? FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        return p
+    }
+}
