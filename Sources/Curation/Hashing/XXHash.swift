@@ -14,7 +14,7 @@ public enum XXH3 {
         bytes.withUnsafeBytes { hash64($0, seed: seed) }
     }
     public static func hash128Hex(_ bytes: [UInt8]) -> String {
-        var h = XXH128Stream(); h.update(bytes); return h.hexDigest()
+        let h = XXH128Stream(); h.update(bytes); return h.hexDigest()
     }
 }
 
