@@ -36,6 +36,9 @@ enum TextUnits {
     static func split(_ text: String) -> [Substring] {
         text.split(whereSeparator: { $0.isWhitespace })
     }
+    static func split(_ text: Substring) -> [Substring] {
+        text.split(whereSeparator: { $0.isWhitespace })
+    }
 
     /// `text.translate(str.maketrans('', '', string.punctuation))`.
     static func removingPunctuation(_ text: String) -> String {
