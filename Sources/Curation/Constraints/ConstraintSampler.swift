@@ -22,22 +22,33 @@ public struct ConstraintSampler: Sendable {
         public var promptText: String { descriptions.joined(separator: " ") }
     }
 
-    /// Draws `count` mutually compatible constraints (fewer only when the candidates run out).
+    /// Draws `count` mutually compatible constraints. A greedy pass over a shuffled order can paint
+    /// itself into a corner (an answer-shaping instruction admits few partners), so it retries with a
+    /// fresh shuffle, up to 32 times, and returns the largest set found (fewer than `count` only when
+    /// the candidates cannot make up that many).
     public func sample(count: Int, rng: inout SplitMix64, prompt: String? = nil) -> Sample {
         var context = SamplingContext(rng: rng, prompt: prompt)
-        var order = candidateIDs
-        context.rng.shuffle(&order)
-        var chosen: [Constraint] = []
-        var descriptions: [String] = []
-        for id in order where chosen.count < count {
-            guard !chosen.contains(where: { Self.conflicts($0.id, id) }), let checker = registry.checkers[id],
-                  let kwargs = checker.sampleKwargs(&context),
-                  let bound = try? checker.bind(kwargs) else { continue }
-            chosen.append(Constraint(id: id, kwargs: kwargs))
-            descriptions.append(bound.description)
+        var best = Sample(set: ConstraintSet([]), descriptions: [])
+        for _ in 0..<32 {
+            var order = candidateIDs
+            context.rng.shuffle(&order)
+            context.usedWords = []
+            var chosen: [Constraint] = []
+            var descriptions: [String] = []
+            for id in order where chosen.count < count {
+                guard !chosen.contains(where: { Self.conflicts($0.id, id) }), let checker = registry.checkers[id],
+                      let kwargs = checker.sampleKwargs(&context),
+                      let bound = try? checker.bind(kwargs) else { continue }
+                chosen.append(Constraint(id: id, kwargs: kwargs))
+                descriptions.append(bound.description)
+            }
+            if chosen.count > best.set.constraints.count {
+                best = Sample(set: ConstraintSet(chosen), descriptions: descriptions)
+            }
+            if chosen.count >= count { break }
         }
         rng = context.rng
-        return Sample(set: ConstraintSet(chosen), descriptions: descriptions)
+        return best
     }
 
     /// Removes the constraint at `index` (the Tulu 3 "rejected" prompt rewrite drops one constraint);
