@@ -12,12 +12,14 @@
 
     /// Classes of scalars below `tableLimit`, precomputed.
     @usableFromInline static let tableLimit = 0x3000
-    @usableFromInline static let table: [UInt8] = {
-        var t = [UInt8](repeating: other, count: tableLimit)
+    /// Allocated once and never freed, so hot loops can hold a plain pointer to it (no lazy-global
+    /// check per access).
+    @usableFromInline static let table: UnsafePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: tableLimit)
         for v in 0..<tableLimit {
-            if let s = Unicode.Scalar(UInt32(v)) { t[v] = slowClass(s) }
+            t[v] = Unicode.Scalar(UInt32(v)).map(slowClass) ?? other
         }
-        return t
+        return UnsafePointer(t)
     }()
 
     /// The class from Unicode properties: general category L* or N*, or the White_Space property
@@ -32,8 +34,8 @@
         }
     }
 
-    @inline(__always) @usableFromInline static func of(scalar v: UInt32) -> UInt8 {
-        if v < UInt32(tableLimit) { return table.withUnsafeBufferPointer { $0[Int(v)] } }
+    @inline(__always) @usableFromInline static func of(scalar v: UInt32, _ table: UnsafePointer<UInt8>) -> UInt8 {
+        if v < UInt32(tableLimit) { return table[Int(v)] }
         guard let s = Unicode.Scalar(v) else { return other }
         return slowClass(s)
     }
@@ -42,24 +44,27 @@
 /// Decodes the scalar starting at `i` in valid UTF-8 and returns its class and byte length.
 /// Malformed sequences (only possible from raw byte input) count as one "other" byte each.
 @inline(__always) @usableFromInline
-func classify(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> (cls: UInt8, len: Int) {
+func classify(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ table: UnsafePointer<UInt8> = CharClass.table) -> (cls: UInt8, len: Int) {
     let b0 = p[i]
-    if b0 < 0x80 { return (asciiClass[Int(b0)], 1) }
+    if b0 < 0x80 { return (table[Int(b0)], 1) }
+    return classifyMultiByte(p, i, end, table)
+}
+
+/// The non-ASCII part of `classify`, kept out of line so the ASCII path inlines into the loops.
+@inline(never) @usableFromInline
+func classifyMultiByte(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ table: UnsafePointer<UInt8>) -> (cls: UInt8, len: Int) {
+    let b0 = p[i]
     if b0 >= 0xC2 && b0 < 0xE0 && i + 1 < end {
         let v = (UInt32(b0 & 0x1F) << 6) | UInt32(p[i + 1] & 0x3F)
-        return (CharClass.of(scalar: v), 2)
+        return (CharClass.of(scalar: v, table), 2)
     }
     if b0 >= 0xE0 && b0 < 0xF0 && i + 2 < end {
         let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(p[i + 1] & 0x3F) << 6) | UInt32(p[i + 2] & 0x3F)
-        return (CharClass.of(scalar: v), 3)
+        return (CharClass.of(scalar: v, table), 3)
     }
     if b0 >= 0xF0 && b0 < 0xF5 && i + 3 < end {
         let v = (UInt32(b0 & 0x07) << 18) | (UInt32(p[i + 1] & 0x3F) << 12) | (UInt32(p[i + 2] & 0x3F) << 6) | UInt32(p[i + 3] & 0x3F)
-        return (CharClass.of(scalar: v), 4)
+        return (CharClass.of(scalar: v, table), 4)
     }
     return (CharClass.other, 1)
-}
-
-@usableFromInline let asciiClass: [UInt8] = (0..<128).map { v in
-    CharClass.slowClass(Unicode.Scalar(UInt8(v)))
 }

@@ -21,35 +21,37 @@ public enum PreTokenizerKind: String, Sendable, CaseIterable {
 /// Why by hand: it is the first step of every encode, and a general regex engine is several times
 /// slower than a loop over a byte class table. The loop reproduces the regex's alternation order,
 /// including `\s+(?!\S)`, which leaves the last white-space character of a run to start the next word.
-@usableFromInline struct PreTokenizer: Sendable {
+@usableFromInline struct PreTokenizer: @unchecked Sendable {  // holds a pointer to an immutable table
     @usableFromInline let kind: PreTokenizerKind
+    /// The character class table (see `CharClass.table`), held here so the loop reads it directly.
+    @usableFromInline let table: UnsafePointer<UInt8>
 
-    @usableFromInline init(kind: PreTokenizerKind) { self.kind = kind }
+    @usableFromInline init(kind: PreTokenizerKind) { self.kind = kind; self.table = CharClass.table }
 
     /// Calls `body(start, end)` for each word of `p[start..<end]`, in order; words tile the range.
     @inline(__always) @usableFromInline
     func split(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ body: (Int, Int) -> Void) {
         switch kind {
         case .gpt2:
-            PreTokenizer.gpt2(p, start, end, body)
+            PreTokenizer.gpt2(p, start, end, table, body)
         case .smollm:
             var pieceStart = start
             var i = start
             while i < end {
-                let (c, l) = classify(p, i, end)
+                let (c, l) = classify(p, i, end, table)
                 if c == CharClass.number {
-                    if pieceStart < i { PreTokenizer.gpt2(p, pieceStart, i, body) }
+                    if pieceStart < i { PreTokenizer.gpt2(p, pieceStart, i, table, body) }
                     body(i, i + l)
                     pieceStart = i + l
                 }
                 i += l
             }
-            if pieceStart < end { PreTokenizer.gpt2(p, pieceStart, end, body) }
+            if pieceStart < end { PreTokenizer.gpt2(p, pieceStart, end, table, body) }
         }
     }
 
     @inline(__always) @usableFromInline
-    static func gpt2(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ body: (Int, Int) -> Void) {
+    static func gpt2(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ table: UnsafePointer<UInt8>, _ body: (Int, Int) -> Void) {
         var i = start
         while i < end {
             let b = p[i]
@@ -66,16 +68,18 @@ public enum PreTokenizerKind: String, Sendable, CaseIterable {
                     }
                 }
             }
-            var (cls, len) = classify(p, i, end)
+            var (cls, len) = classify(p, i, end, table)
             // ` ?X+`: an ASCII space joins the letter, number or symbol run that follows it.
             if b == 0x20 && i + 1 < end {
-                let (c2, l2) = classify(p, i + 1, end)
+                let (c2, l2) = classify(p, i + 1, end, table)
                 if c2 != CharClass.space { cls = c2; len = 1 + l2 }
             }
             var j = i + len
             if cls != CharClass.space {
+                // ASCII run first (the common case), then the general loop for what follows.
+                while j < end, p[j] < 0x80, table[Int(p[j])] == cls { j += 1 }
                 while j < end {
-                    let (c, l) = classify(p, j, end)
+                    let (c, l) = classify(p, j, end, table)
                     if c != cls { break }
                     j += l
                 }
@@ -86,7 +90,7 @@ public enum PreTokenizerKind: String, Sendable, CaseIterable {
             // (that character then prefixes the next word, or stands alone); `\s+` takes a lone one.
             var lastStart = i
             while j < end {
-                let (c, l) = classify(p, j, end)
+                let (c, l) = classify(p, j, end, table)
                 if c != CharClass.space { break }
                 lastStart = j
                 j += l
