@@ -1,6 +1,8 @@
 // Tokenizer benchmark (built by Benchmarks/tokenizer_bench.sh, not part of the package).
 //   encode <tokenizer.json> <text files...>   MB/s of encoding (cold cache = first pass, warm = later passes)
-//   train <vocab> <text file> [out.json]        seconds to train a byte-level BPE on the file (one text per line)
+//   train <vocab> <text file> [out.json] [gpt2|smollm]   seconds to train a byte-level BPE on the file (one text per line)
+//   ids <tokenizer.json> <in.jsonl> <out.jsonl>  writes {"ids": [...]} per {"text": ...} line (for tokenizer_parity.py)
+//   resave <tokenizer.json> <out.json>            loads and saves again (for tokenizer_parity.py)
 import Foundation
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -57,10 +59,23 @@ case "train":
     let all = try texts(args[3])
     let t1 = now()
     let bytes = all.reduce(0) { $0 + $1.utf8.count }
-    let tok = try BPETrainer.train(texts: all, vocabSize: vocab)
+    let pre = args.count >= 6 ? (PreTokenizerKind(rawValue: args[5]) ?? .gpt2) : .gpt2
+    let tok = try BPETrainer.train(texts: all, vocabSize: vocab, preTokenizer: pre)
     let t2 = now()
     print("read: \(String(format: "%.1f", t1 - t0)) s; train \(bytes / 1_000_000) MB to \(tok.vocabSize) tokens: \(String(format: "%.1f", t2 - t1)) s")
     if args.count >= 5 { try tok.save(to: args[4]); print("saved \(args[4])") }
+case "ids":
+    guard args.count >= 5 else { exit(2) }
+    let tok = try BPETokenizer.load(path: args[2])
+    var out = ""
+    for line in try String(contentsOfFile: args[3], encoding: .utf8).split(separator: "\n") {
+        let text = try JSONParser.parse(String(line))["text"]?.stringValue ?? ""
+        out += JSONWriter.string(.object(JSONObject(["ids": .array(tok.encode(text).map { .int(Int($0)) })]))) + "\n"
+    }
+    try out.write(toFile: args[4], atomically: true, encoding: .utf8)
+case "resave":
+    guard args.count >= 4 else { exit(2) }
+    try BPETokenizer.load(path: args[2]).save(to: args[3])
 default:
     print("unknown command \(args[1])"); exit(2)
 }

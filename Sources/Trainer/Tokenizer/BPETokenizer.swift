@@ -239,7 +239,9 @@ public final class BPETokenizer: @unchecked Sendable {
         if pos < end { encodeSegment(p, pos, end, cache, &out) }
     }
 
-    /// Ids of `text` with the byte offset where each token starts (for chat-template masks).
+    /// Ids of `text` with the byte offset where each token starts (for chat-template masks). Offsets
+    /// are the running sum of token byte lengths: exact unless an added token strips white space
+    /// (`lstrip`/`rstrip`) or `addPrefixSpace` inserts spaces, where they can be off by those bytes.
     public func encodeWithOffsets(_ text: String, parseSpecialTokens: Bool = true) -> (ids: [Int32], offsets: [Int]) {
         let ids = encode(text, parseSpecialTokens: parseSpecialTokens)
         var offsets: [Int] = []
