@@ -162,6 +162,20 @@ private let smollm2 = Result { try BPETokenizer.load(path: tokenizerFixture("smo
         let text = "GGUF importers pass arrays: 12345 tokens, don't they?"
         #expect(rebuilt.encode(text) == g.encode(text))
         #expect(PreTokenizerKind(ggufName: "smollm") == .smollm)
+
+        // As the GGUF importer calls it: token array, "a b" merges, token types (3 = control), roles.
+        let s = try smollm2.get()
+        let types = (0..<s.vocabSize).map { s.isSpecialToken(Int32($0)) ? Int32(3) : Int32(1) }
+        let fromGGUF = try BPETokenizer(ggufTokens: s.tokens, merges: s.mergePairs.map { $0.0 + " " + $0.1 },
+                                        tokenTypes: types, preTokenizer: .smollm, roles: SpecialTokenRoles(bos: 1, eos: 2))
+        for c in try cases("smollm2") { #expect(fromGGUF.encode(c.text) == c.ids) }
+        #expect(fromGGUF.roles.eos == 2 && fromGGUF.specialTokenID("<|im_end|>") == 2)
+        #expect(throws: TokenizerError.self) {
+            try BPETokenizer(ggufTokens: ["a"], merges: ["a"], tokenTypes: nil, preTokenizer: .gpt2)
+        }
+        #expect(throws: TokenizerError.self) {
+            try BPETokenizer(ggufTokens: s.tokens, merges: [], tokenTypes: [1], preTokenizer: .gpt2)
+        }
         #expect(PreTokenizerKind(ggufName: "llama-bpe") == nil)
     }
 }
