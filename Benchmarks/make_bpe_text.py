@@ -24,10 +24,10 @@ with open(out, "w", encoding="utf-8") as fh:
         toks = []
         for _ in range(n):
             r = rng.random()
-            if r < 0.80:
+            if r < 0.70:
                 toks.append(words[int(len(words) * rng.random() ** 1.5)])
-            elif r < 0.95:
-                toks.append("".join(rng.choice(syll) for _ in range(rng.randint(1, 4))))
+            elif r < 0.95:  # invented words: a long tail of rare words, as in web text
+                toks.append("".join(rng.choice(syll) for _ in range(rng.randint(1, 6))))
             else:
                 toks.append(str(rng.randint(0, 100000)))
         line = " ".join(toks).replace("\n", " ") + "\n"
