@@ -1,0 +1,232 @@
+/// Rewrites an answer's text into a plain canonical spelling before it is parsed: display wrappers,
+/// spacing commands, `\left`/`\right`, `\text{}` and friends, degrees, currency, units and thousands
+/// separators go; a percent sign is remembered. Each step removes something that models and gold
+/// answers write inconsistently but that never changes the value.
+public enum AnswerNormalizer {
+    /// The normalised text and whether a percent sign was present.
+    public struct Result: Sendable, Hashable {
+        public var text: String
+        public var percent: Bool
+    }
+
+    public static func normalize(_ answer: String) -> Result {
+        var s = answer.trimmingWhitespace()
+        // A whole boxed answer given as the answer itself: take the box's content.
+        if s.contains("\\boxed") || s.contains("\\fbox"), let inner = AnswerExtractor.extract(s, dataset: .math), inner.rule == .boxed {
+            s = inner.text
+        }
+        s = s.replacingOccurrences(of: "\\$", with: " ")
+        s = stripDelimiters(s)
+        s = s.replacingOccurrences(of: "$", with: "")
+        for (from, to) in replacements { if s.contains(from) { s = s.replacingOccurrences(of: from, with: to) } }
+        for cmd in unwrapCommands where s.contains(cmd) { s = unwrap(s, command: cmd) }
+        for (from, to) in lateReplacements { if s.contains(from) { s = s.replacingOccurrences(of: from, with: to) } }
+        var percent = false
+        if s.contains("%") {
+            percent = true
+            s = s.replacingOccurrences(of: "\\%", with: "").replacingOccurrences(of: "%", with: "")
+        }
+        s = plainFunctionNames(s)
+        s = s.trimmingWhitespace()
+        s = stripUnits(s, percent: &percent)
+        while s.hasSuffix(".") || s.hasSuffix(",") || s.hasSuffix(";") { s.removeLast(); s = s.trimmingWhitespace() }
+        if s.hasPrefix("\\{") == false && s.hasPrefix("{") && s.hasSuffix("}") && bracesBalancedInside(s) {
+            s = String(s.dropFirst().dropLast()).trimmingWhitespace()
+        }
+        s = removeThousandsSeparators(s)
+        return Result(text: collapseSpaces(s), percent: percent)
+    }
+
+    /// Spacing and sizing commands, fraction variants, degree marks.
+    static let replacements: [(String, String)] = [
+        ("\\left", ""), ("\\right", ""), ("\\bigl", ""), ("\\bigr", ""), ("\\Bigl", ""), ("\\Bigr", ""),
+        ("\\displaystyle", ""), ("\\textstyle", ""), ("\\!", ""), ("\\,", " "), ("\\;", " "), ("\\:", " "),
+        ("\\quad", " "), ("\\qquad", " "), ("\\ ", " "), ("~", " "),
+        ("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"),
+        ("^{\\circ}", ""), ("^\\circ", ""), ("^{\\circ }", ""), ("\\circ", ""), ("°", ""), ("\\degree", ""),
+        ("{,}", ","), ("\\le ", "\\leq "), ("\\ge ", "\\geq "), ("\\neq", "\\ne"),
+        ("\\infinity", "\\infty"), ("\\emptyset", "\\varnothing"),
+        ("−", "-"), ("×", "\\times"), ("·", "\\cdot"), ("π", "\\pi"), ("√", "\\sqrt"), ("∞", "\\infty"),
+    ]
+
+    /// After `\text{}` is unwrapped: words that mean degrees or percent.
+    static let lateReplacements: [(String, String)] = [
+        ("percent", "%"), ("degrees", ""), ("degree", ""),
+    ]
+
+    /// Commands whose braces are dropped and content kept.
+    static let unwrapCommands = ["\\text", "\\textbf", "\\textit", "\\textrm", "\\mathrm", "\\mathbf", "\\mathit", "\\mbox", "\\operatorname", "\\boldsymbol", "\\mathbb"]
+
+    /// Words after a number that name a unit or a currency and are dropped ("18 dollars", "5 cm^2").
+    /// Single letters are never treated as units: `5x` is an expression.
+    static let mathWords: Set<String> = ["sin", "cos", "tan", "ln", "log", "exp", "pi", "infty", "sqrt", "frac", "cup", "cap", "pm", "mp", "and", "or", "to"]
+
+    /// `sqrt(2)` and `pi` written without a backslash (plain-text answers) become LaTeX commands.
+    static func plainFunctionNames(_ s: String) -> String {
+        guard s.contains("sqrt") || s.contains("pi") else { return s }
+        var b = Array(s.utf8)
+        for word in ["sqrt", "pi"] {
+            let w = Array(word.utf8)
+            var i = 0
+            while i + w.count <= b.count {
+                if b[i..<(i + w.count)].elementsEqual(w),
+                   i == 0 || !(AnswerExtractor.isLetter(b[i - 1]) || b[i - 1] == UInt8(ascii: "\\")),
+                   i + w.count == b.count || !AnswerExtractor.isLetter(b[i + w.count]) {
+                    b.insert(UInt8(ascii: "\\"), at: i)
+                    i += w.count + 1
+                } else { i += 1 }
+            }
+        }
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    static func stripDelimiters(_ s: String) -> String {
+        var t = s
+        for (open, close) in [("\\(", "\\)"), ("\\[", "\\]")] where t.hasPrefix(open) && t.hasSuffix(close) && t.count >= 4 {
+            t = String(t.dropFirst(2).dropLast(2))
+        }
+        return t
+    }
+
+    /// Replaces every `\cmd{X}` (and `\cmd X` for single tokens) with ` X `-free content `X`.
+    static func unwrap(_ s: String, command: String) -> String {
+        var b = Array(s.utf8)
+        let c = Array(command.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            if b[i] == UInt8(ascii: "\\"), i + c.count <= b.count, Array(b[i..<(i + c.count)]) == c,
+               i + c.count == b.count || !AnswerExtractor.isLetter(b[i + c.count]) {
+                var j = i + c.count
+                while j < b.count, b[j] == 0x20 { j += 1 }
+                if j < b.count, b[j] == UInt8(ascii: "{") {
+                    var depth = 0, k = j
+                    while k < b.count {
+                        if b[k] == UInt8(ascii: "{") { depth += 1 } else if b[k] == UInt8(ascii: "}") { depth -= 1; if depth == 0 { break } }
+                        k += 1
+                    }
+                    if k < b.count {
+                        out.append(contentsOf: b[(j + 1)..<k])
+                        i = k + 1
+                        continue
+                    }
+                }
+                i = j
+                continue
+            }
+            out.append(b[i])
+            i += 1
+        }
+        b = out
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    /// Drops trailing unit words after something numeric: `18 dollars`, `5 cm^2`, `3 square units`,
+    /// `12 km/h`. Keeps words when nothing numeric precedes them (a textual answer).
+    static func stripUnits(_ s: String, percent: inout Bool) -> String {
+        var b = Array(s.utf8)
+        var changed = true
+        while changed {
+            changed = false
+            var e = b.count
+            while e > 0, b[e - 1] == 0x20 || b[e - 1] == UInt8(ascii: ".") { e -= 1 }
+            // Optional exponent on the unit (cm^2, m^{3}) or a per-unit (/h, /s).
+            var k = e
+            if k >= 2, AnswerExtractor.isDigit(b[k - 1]), b[k - 2] == UInt8(ascii: "^") { k -= 2 } else if k >= 4, b[k - 1] == UInt8(ascii: "}"), AnswerExtractor.isDigit(b[k - 2]), b[k - 3] == UInt8(ascii: "{"), b[k - 4] == UInt8(ascii: "^") { k -= 4 }
+            var w = k
+            while w > 0, AnswerExtractor.isLetter(b[w - 1]) { w -= 1 }
+            let len = k - w
+            guard len >= 2 || (len == 1 && w > 0 && b[w - 1] == UInt8(ascii: "/")) else { break }
+            if w > 0, b[w - 1] == UInt8(ascii: "\\") { break }
+            let word = String(decoding: b[w..<k], as: UTF8.self).lowercased()
+            if mathWords.contains(word) { break }
+            // Only units after numbers: something before the word must hold a digit or a closing brace.
+            var p = w
+            while p > 0, b[p - 1] == 0x20 || b[p - 1] == UInt8(ascii: "/") || b[p - 1] == UInt8(ascii: "-") { p -= 1 }
+            guard p > 0, b[0..<p].contains(where: { AnswerExtractor.isDigit($0) || $0 == UInt8(ascii: "}") }) else { break }
+            // The word must be separated from what precedes it (not `2xy`), unless it is a long word (`5cm` is
+            // short, so require a space for words under 3 letters after a digit... keep it simple: a space,
+            // a slash, or a digit before a word of 2+ letters that is not a run of single variables).
+            let before = w > 0 ? b[w - 1] : 0x20
+            let separated = before == 0x20 || before == UInt8(ascii: "/") || before == UInt8(ascii: "-") || before == UInt8(ascii: "}")
+            if !separated && !(AnswerExtractor.isDigit(before) && len >= 2 && isKnownUnit(word)) { break }
+            if word == "percent" { percent = true }
+            b.removeSubrange(p..<b.count)
+            changed = true
+        }
+        return String(decoding: b, as: UTF8.self).trimmingWhitespace()
+    }
+
+    static let knownUnits: Set<String> = ["cm", "mm", "km", "m", "kg", "g", "mg", "lb", "lbs", "oz", "ft", "in", "inches", "feet", "yd", "mi", "miles",
+                                          "s", "sec", "min", "h", "hr", "hrs", "hours", "minutes", "seconds", "days", "ml", "l", "cents", "dollars", "units", "mph", "kmh"]
+    static func isKnownUnit(_ w: String) -> Bool { knownUnits.contains(w) }
+
+    /// `1,234,567` -> `1234567` outside brackets, where every group after the first has exactly three
+    /// digits. Commas elsewhere separate list items and stay.
+    static func removeThousandsSeparators(_ s: String) -> String {
+        guard s.contains(",") else { return s }
+        let b = Array(s.utf8)
+        var depth = 0
+        var drop = [Bool](repeating: false, count: b.count)
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") || c == UInt8(ascii: "{") { depth += 1 }
+            if c == UInt8(ascii: ")") || c == UInt8(ascii: "]") || c == UInt8(ascii: "}") { depth -= 1 }
+            if depth == 0, AnswerExtractor.isDigit(c), i == 0 || !(AnswerExtractor.isDigit(b[i - 1]) || b[i - 1] == UInt8(ascii: ".")) {
+                // A run of digits and commas starting here.
+                var j = i
+                while j < b.count, AnswerExtractor.isDigit(b[j]) || (b[j] == UInt8(ascii: ",") && j + 1 < b.count && AnswerExtractor.isDigit(b[j + 1])) { j += 1 }
+                let run = b[i..<j]
+                let groups = run.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+                if groups.count > 1, let f = groups.first, (1...3).contains(f.count), groups.dropFirst().allSatisfy({ $0.count == 3 }) {
+                    for k in i..<j where b[k] == UInt8(ascii: ",") { drop[k] = true }
+                }
+                i = j
+                continue
+            }
+            i += 1
+        }
+        var out: [UInt8] = []
+        for (k, c) in b.enumerated() where !drop[k] { out.append(c) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func bracesBalancedInside(_ s: String) -> Bool {
+        var depth = 0
+        let b = Array(s.utf8)
+        for (k, c) in b.enumerated() {
+            if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") {
+                depth -= 1
+                if depth == 0 && k != b.count - 1 { return false }
+            }
+        }
+        return depth == 0
+    }
+
+    static func collapseSpaces(_ s: String) -> String {
+        var out = ""
+        var lastSpace = false
+        for ch in s {
+            if ch == " " || ch == "\n" || ch == "\t" {
+                if !lastSpace && !out.isEmpty { out.append(" ") }
+                lastSpace = true
+            } else {
+                out.append(ch)
+                lastSpace = false
+            }
+        }
+        if out.hasSuffix(" ") { out.removeLast() }
+        return out
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var u = Substring(self)
+        while let f = u.first, f == " " || f == "\n" || f == "\t" || f == "\r" { u.removeFirst() }
+        while let l = u.last, l == " " || l == "\n" || l == "\t" || l == "\r" { u.removeLast() }
+        return String(u)
+    }
+}
