@@ -26,6 +26,9 @@ public enum AnswerNormalizer {
             percent = true
             s = s.replacingOccurrences(of: "\\%", with: "").replacingOccurrences(of: "%", with: "")
         }
+        // "2\sqrt{2} \approx 2.83": the exact value before the approximation is the answer.
+        if let r = s.range(of: "\\approx") { s = String(s[..<r.lowerBound]) }
+        if s.contains("\\overline") { s = repeatingDecimals(s) }
         s = plainFunctionNames(s)
         s = s.trimmingWhitespace()
         s = stripUnits(s, percent: &percent)
@@ -60,6 +63,31 @@ public enum AnswerNormalizer {
     /// Words after a number that name a unit or a currency and are dropped ("18 dollars", "5 cm^2").
     /// Single letters are never treated as units: `5x` is an expression.
     static let mathWords: Set<String> = ["sin", "cos", "tan", "ln", "log", "exp", "pi", "infty", "sqrt", "frac", "cup", "cap", "pm", "mp", "and", "or", "to"]
+
+    /// `0.\overline{3}` -> `\frac{3}{9}`, `1.2\overline{45}` -> `(12 + \frac{45}{99})/10`: a repeating decimal
+    /// written as the exact fraction it denotes. Only whole numbers of that form are rewritten.
+    static func repeatingDecimals(_ s: String) -> String {
+        let b = Array(s.utf8)
+        guard let ov = s.range(of: "\\overline{") else { return s }
+        let head = String(s[..<ov.lowerBound]).trimmingWhitespace()
+        let rest = s[ov.upperBound...]
+        guard let close = rest.firstIndex(of: "}"), rest.index(after: close) == rest.endIndex else { return s }
+        let rep = String(rest[..<close])
+        guard !rep.isEmpty, rep.allSatisfy({ $0.isASCII && $0.isNumber }), rep.count <= 9 else { return s }
+        var neg = false
+        var h = Substring(head)
+        if h.first == "-" { neg = true; h = h.dropFirst() }
+        let parts = h.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }), parts[1].count <= 9 else { return s }
+        let whole = parts[0].isEmpty ? "0" : String(parts[0])
+        let fixed = String(parts[1])
+        // value = (whole.fixed + rep / (10^k - 1) / 10^len(fixed))
+        let nines = String(repeating: "9", count: rep.count)
+        let scale = "1" + String(repeating: "0", count: fixed.count)
+        let base = fixed.isEmpty ? whole : "\(whole).\(fixed)"
+        _ = b
+        return (neg ? "-" : "") + "(\(base) + \\frac{\(rep)}{\(nines)\(fixed.isEmpty ? "" : "\\cdot \(scale)")})"
+    }
 
     /// `sqrt(2)` and `pi` written without a backslash (plain-text answers) become LaTeX commands.
     static func plainFunctionNames(_ s: String) -> String {
@@ -165,6 +193,14 @@ public enum AnswerNormalizer {
     /// `1,234,567` -> `1234567` outside brackets, where every group after the first has exactly three
     /// digits. Commas elsewhere separate list items and stay.
     static func removeThousandsSeparators(_ s: String) -> String {
+        // `1 000 000` (a thin space `\,` became a space): digit groups of three.
+        if s.contains(" ") {
+            let groups = s.split(separator: " ")
+            if groups.count > 1, let f = groups.first, (1...3).contains(f.count), f.allSatisfy({ $0.isASCII && $0.isNumber }),
+               groups.dropFirst().allSatisfy({ $0.count == 3 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) {
+                return groups.joined()
+            }
+        }
         guard s.contains(",") else { return s }
         let b = Array(s.utf8)
         var depth = 0

@@ -73,9 +73,11 @@ public struct ParsedAnswer: Sendable, Hashable {
         }
         if items.count > 1 { return .set(items.map { form($0, percent: percent, depth: depth + 1) }) }
 
-        // `x = 5`, `\lambda = 2`: the value after a lone variable.
-        let sides = splitTopLevel(b, separator: "=")
-        if sides.count == 2, isVariableName(sides[0].trimmingWhitespace()) {
+        // `x = 5`, `\lambda = 2`, `(x, y) = (3, -1)`, `f(x) = 2x+3`, `x \in [2, 5]`: the value after a
+        // lone variable, a tuple of variables, or a function name.
+        var sides = splitTopLevel(b, separator: "=")
+        if sides.count == 1 { sides = splitTopLevel(b, separator: "\\in") }
+        if sides.count == 2, isNameSide(sides[0].trimmingWhitespace()) {
             return form(sides[1], percent: percent, depth: depth + 1)
         }
         if sides.count > 1 { return .text(textKey(s)) }
@@ -136,6 +138,20 @@ public struct ParsedAnswer: Sendable, Hashable {
             return ExprParser.greek.contains(String(name)) && (name.count + 1 == b.count || s.dropFirst(name.count + 1).hasPrefix("_"))
         }
         return AnswerExtractor.isLetter(b[0]) && b[1] == UInt8(ascii: "_") && b.count <= 6
+    }
+
+    /// What may stand left of `=` when the right side is the answer: a variable, a tuple of variables,
+    /// or a function applied to variables (`f(x)`).
+    static func isNameSide(_ s: String) -> Bool {
+        if isVariableName(s) { return true }
+        let b = Array(s.utf8)
+        if let (_, _, inner) = enclosed(b) {
+            return splitTopLevel(inner, separator: ",").allSatisfy { isVariableName($0.trimmingWhitespace()) }
+        }
+        if b.count >= 4, AnswerExtractor.isLetter(b[0]), b[1] == UInt8(ascii: "("), b.last == UInt8(ascii: ")") {
+            return splitTopLevel(Array(b[2..<(b.count - 1)]), separator: ",").allSatisfy { isVariableName($0.trimmingWhitespace()) }
+        }
+        return false
     }
 
     /// `(inner)` / `[inner)` etc. when the opening bracket closes only at the very end.
