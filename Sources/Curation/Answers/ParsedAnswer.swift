@@ -39,10 +39,31 @@ public struct ParsedAnswer: Sendable, Hashable {
     public let key: String
 
     public init(_ text: String) {
+        // Fast path: a plain integer (most GSM8K and AIME answers) needs no normalisation.
+        if let r = ParsedAnswer.plainInteger(text) {
+            normalized = r.description
+            form = .number(NumberForm(expression: .number(r), value: .exact(r), variables: [], samples: [], percent: false))
+            key = "q:" + r.description
+            return
+        }
         let n = AnswerNormalizer.normalize(text)
         normalized = n.text
         form = ParsedAnswer.form(n.text, percent: n.percent, depth: 0)
         key = ParsedAnswer.key(form)
+    }
+
+    static func plainInteger(_ text: String) -> Rational? {
+        let u = text.utf8
+        guard !u.isEmpty, u.count <= 18 else { return nil }
+        var v = 0, neg = false, first = true
+        for c in u {
+            if first && c == UInt8(ascii: "-") { neg = true; first = false; continue }
+            first = false
+            guard AnswerExtractor.isDigit(c) else { return nil }
+            v = v * 10 + Int(c - 48)
+        }
+        if neg && u.count == 1 { return nil }
+        return Rational(neg ? -v : v)
     }
 
     // MARK: - Structure
