@@ -129,6 +129,11 @@ public enum AnswerExtractor {
                 }
                 // Trim separators a greedy backwards walk may have left at the front.
                 while start < end, b[start] == UInt8(ascii: ",") { start += 1 }
+                // A fraction `3/4`: take the numerator too.
+                if start >= from + 2, b[start - 1] == UInt8(ascii: "/"), isDigit(b[start - 2]), b[start] != UInt8(ascii: ".") {
+                    start -= 1
+                    while start > from, isDigit(b[start - 1]) { start -= 1 }
+                }
                 // A minus sign, unless it is a binary minus or a range dash ("3-5", "x-5").
                 if start > from, b[start - 1] == UInt8(ascii: "-"),
                    start - 1 == from || !(isDigit(b[start - 2]) || isLetter(b[start - 2]) || b[start - 2] == UInt8(ascii: ")")) { start -= 1 }

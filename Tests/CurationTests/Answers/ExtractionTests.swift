@@ -52,6 +52,7 @@ struct ExtractionTests {
         #expect(ex("costs $1,200 in total", .gsm8k) == ExtractedAnswer(text: "1200", rule: .lastNumber))
         #expect(ex("temperature is -7 now.") == ExtractedAnswer(text: "-7", rule: .lastNumber))
         #expect(ex("pages 3-5") == ExtractedAnswer(text: "5", rule: .lastNumber))
+        #expect(ex("that leaves 3/4 of it.") == ExtractedAnswer(text: "3/4", rule: .lastNumber))
         #expect(ex("no numbers here") == nil)
         // A marker with a non-numeric answer still beats a later number? No: the marker is the last *marker*,
         // and numbers are only a fallback, so a number after the marker does not count.
