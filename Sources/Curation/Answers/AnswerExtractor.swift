@@ -34,7 +34,7 @@ public enum AnswerExtractor {
         case .math, .gsm8k:
             guard let r = lastNumber(bytes, from: 0, to: bytes.count) else { return nil }
             let t = String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
-            return ExtractedAnswer(text: dataset == .gsm8k ? t.replacingOccurrences(of: ",", with: "") : t, rule: .lastNumber)
+            return ExtractedAnswer(text: dataset == .gsm8k ? withoutCommas(t) : t, rule: .lastNumber)
         }
     }
 
@@ -67,8 +67,12 @@ public enum AnswerExtractor {
         return s.withUTF8 { b -> String? in
             guard let r = lastNumber(b, from: 0, to: b.count) else { return nil }
             // Keep a leading minus written as `$-5` or `-\$5` is rare; lastNumber already takes a sign.
-            return String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self).replacingOccurrences(of: ",", with: "")
+            return String(decoding: b[r].lazy.filter { $0 != UInt8(ascii: ",") }, as: UTF8.self)
         }
+    }
+
+    static func withoutCommas(_ s: String) -> String {
+        s.utf8.contains(UInt8(ascii: ",")) ? String(decoding: s.utf8.filter { $0 != UInt8(ascii: ",") }, as: UTF8.self) : s
     }
 
     /// The choice letter in a marker's content: `B`, `(B)`, `B)`, `B.`, `\text{(B)}`, `**B**`,

@@ -10,35 +10,46 @@ public enum AnswerNormalizer {
     }
 
     public static func normalize(_ answer: String) -> Result {
-        var s = answer.trimmingWhitespace()
+        var b = ByteText.trim(Array(answer.utf8))
         // A whole boxed answer given as the answer itself: take the box's content.
-        if s.contains("\\boxed") || s.contains("\\fbox"), let inner = AnswerExtractor.extract(s, dataset: .math), inner.rule == .boxed {
-            s = inner.text
+        if ByteText.contains(boxed, in: b) || ByteText.contains(fbox, in: b) {
+            let s = String(decoding: b, as: UTF8.self)
+            if let inner = AnswerExtractor.extract(s, dataset: .math), inner.rule == .boxed { b = Array(inner.text.utf8) }
         }
-        s = s.replacingOccurrences(of: "\\$", with: " ")
-        s = stripDelimiters(s)
-        s = s.replacingOccurrences(of: "$", with: "")
-        for (from, to) in replacements { if s.contains(from) { s = s.replacingOccurrences(of: from, with: to) } }
-        for cmd in unwrapCommands where s.contains(cmd) { s = unwrap(s, command: cmd) }
-        for (from, to) in lateReplacements { if s.contains(from) { s = s.replacingOccurrences(of: from, with: to) } }
+        b = dollarTable.apply(b)
+        b = stripDelimiters(b)
+        b.removeAll { $0 == UInt8(ascii: "$") }
+        b = replacementTable.apply(b)
+        if b.contains(UInt8(ascii: "\\")) {
+            for cmd in unwrapCommandBytes where ByteText.contains(cmd, in: b) { b = unwrap(b, command: cmd) }
+        }
+        b = lateTable.apply(b)
         var percent = false
-        if s.contains("%") {
+        if b.contains(UInt8(ascii: "%")) {
             percent = true
-            s = s.replacingOccurrences(of: "\\%", with: "").replacingOccurrences(of: "%", with: "")
+            b = percentTable.apply(b)
         }
         // "2\sqrt{2} \approx 2.83": the exact value before the approximation is the answer.
-        if let r = s.range(of: "\\approx") { s = String(s[..<r.lowerBound]) }
-        if s.contains("\\overline") { s = repeatingDecimals(s) }
-        s = plainFunctionNames(s)
-        s = s.trimmingWhitespace()
-        s = stripUnits(s, percent: &percent)
-        while s.hasSuffix(".") || s.hasSuffix(",") || s.hasSuffix(";") { s.removeLast(); s = s.trimmingWhitespace() }
-        if s.hasPrefix("\\{") == false && s.hasPrefix("{") && s.hasSuffix("}") && bracesBalancedInside(s) {
-            s = String(s.dropFirst().dropLast()).trimmingWhitespace()
+        if let k = ByteText.find(approx, in: b) { b = Array(b[0..<k]) }
+        if ByteText.contains(overline, in: b) { b = Array(repeatingDecimals(String(decoding: b, as: UTF8.self)).utf8) }
+        b = plainFunctionNames(b)
+        b = ByteText.trim(b)
+        b = stripUnits(b, percent: &percent)
+        while let l = b.last, l == UInt8(ascii: ".") || l == UInt8(ascii: ",") || l == UInt8(ascii: ";") { b.removeLast(); b = ByteText.trim(b) }
+        if b.count >= 2, b[0] == UInt8(ascii: "{"), b[b.count - 1] == UInt8(ascii: "}"), bracesBalancedInside(b) {
+            b = ByteText.trim(Array(b[1..<(b.count - 1)]))
         }
-        s = removeThousandsSeparators(s)
-        return Result(text: collapseSpaces(s), percent: percent)
+        b = removeThousandsSeparators(b)
+        return Result(text: String(decoding: collapseSpaces(b), as: UTF8.self), percent: percent)
     }
+
+    static let boxed = Array("\\boxed".utf8), fbox = Array("\\fbox".utf8)
+    static let approx = Array("\\approx".utf8), overline = Array("\\overline".utf8)
+    static let dollarTable = ByteText.Table([("\\$", " ")])
+    static let percentTable = ByteText.Table([("\\%", ""), ("%", "")])
+    static let replacementTable = ByteText.Table(replacements)
+    static let lateTable = ByteText.Table(lateReplacements)
+    static let unwrapCommandBytes = unwrapCommands.map { Array($0.utf8) }
 
     /// Spacing and sizing commands, fraction variants, degree marks.
     static let replacements: [(String, String)] = [
@@ -90,9 +101,9 @@ public enum AnswerNormalizer {
     }
 
     /// `sqrt(2)` and `pi` written without a backslash (plain-text answers) become LaTeX commands.
-    static func plainFunctionNames(_ s: String) -> String {
-        guard s.contains("sqrt") || s.contains("pi") else { return s }
-        var b = Array(s.utf8)
+    static func plainFunctionNames(_ input: [UInt8]) -> [UInt8] {
+        guard ByteText.contains(sqrtBytes, in: input) || ByteText.contains(piBytes, in: input) else { return input }
+        var b = input
         for word in ["sqrt", "pi"] {
             let w = Array(word.utf8)
             var i = 0
@@ -105,26 +116,26 @@ public enum AnswerNormalizer {
                 } else { i += 1 }
             }
         }
-        return String(decoding: b, as: UTF8.self)
+        return b
     }
+    static let sqrtBytes = Array("sqrt".utf8), piBytes = Array("pi".utf8)
 
-    static func stripDelimiters(_ s: String) -> String {
-        var t = s
-        for (open, close) in [("\\(", "\\)"), ("\\[", "\\]")] where t.hasPrefix(open) && t.hasSuffix(close) && t.count >= 4 {
-            t = String(t.dropFirst(2).dropLast(2))
+    static func stripDelimiters(_ b: [UInt8]) -> [UInt8] {
+        guard b.count >= 4, b[0] == UInt8(ascii: "\\"), b[b.count - 2] == UInt8(ascii: "\\") else { return b }
+        let o = b[1], c = b[b.count - 1]
+        if (o == UInt8(ascii: "(") && c == UInt8(ascii: ")")) || (o == UInt8(ascii: "[") && c == UInt8(ascii: "]")) {
+            return Array(b[2..<(b.count - 2)])
         }
-        return t
+        return b
     }
 
     /// Replaces every `\cmd{X}` (and `\cmd X` for single tokens) with ` X `-free content `X`.
-    static func unwrap(_ s: String, command: String) -> String {
-        var b = Array(s.utf8)
-        let c = Array(command.utf8)
+    static func unwrap(_ b: [UInt8], command c: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
         var i = 0
         while i < b.count {
-            if b[i] == UInt8(ascii: "\\"), i + c.count <= b.count, Array(b[i..<(i + c.count)]) == c,
+            if b[i] == UInt8(ascii: "\\"), ByteText.matches(c, in: b, at: i),
                i + c.count == b.count || !AnswerExtractor.isLetter(b[i + c.count]) {
                 var j = i + c.count
                 while j < b.count, b[j] == 0x20 { j += 1 }
@@ -146,14 +157,13 @@ public enum AnswerNormalizer {
             out.append(b[i])
             i += 1
         }
-        b = out
-        return String(decoding: b, as: UTF8.self)
+        return out
     }
 
     /// Drops trailing unit words after something numeric: `18 dollars`, `5 cm^2`, `3 square units`,
     /// `12 km/h`. Keeps words when nothing numeric precedes them (a textual answer).
-    static func stripUnits(_ s: String, percent: inout Bool) -> String {
-        var b = Array(s.utf8)
+    static func stripUnits(_ input: [UInt8], percent: inout Bool) -> [UInt8] {
+        var b = input
         var changed = true
         while changed {
             changed = false
@@ -183,7 +193,7 @@ public enum AnswerNormalizer {
             b.removeSubrange(p..<b.count)
             changed = true
         }
-        return String(decoding: b, as: UTF8.self).trimmingWhitespace()
+        return ByteText.trim(b)
     }
 
     static let knownUnits: Set<String> = ["cm", "mm", "km", "m", "kg", "g", "mg", "lb", "lbs", "oz", "ft", "in", "inches", "feet", "yd", "mi", "miles",
@@ -192,17 +202,16 @@ public enum AnswerNormalizer {
 
     /// `1,234,567` -> `1234567` outside brackets, where every group after the first has exactly three
     /// digits. Commas elsewhere separate list items and stay.
-    static func removeThousandsSeparators(_ s: String) -> String {
+    static func removeThousandsSeparators(_ b: [UInt8]) -> [UInt8] {
         // `1 000 000` (a thin space `\,` became a space): digit groups of three.
-        if s.contains(" ") {
-            let groups = s.split(separator: " ")
-            if groups.count > 1, let f = groups.first, (1...3).contains(f.count), f.allSatisfy({ $0.isASCII && $0.isNumber }),
-               groups.dropFirst().allSatisfy({ $0.count == 3 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) {
-                return groups.joined()
+        if b.contains(0x20) {
+            let groups = b.split(separator: 0x20)
+            if groups.count > 1, let f = groups.first, (1...3).contains(f.count), f.allSatisfy(AnswerExtractor.isDigit),
+               groups.dropFirst().allSatisfy({ $0.count == 3 && $0.allSatisfy(AnswerExtractor.isDigit) }) {
+                return Array(groups.joined())
             }
         }
-        guard s.contains(",") else { return s }
-        let b = Array(s.utf8)
+        guard b.contains(UInt8(ascii: ",")) else { return b }
         var depth = 0
         var drop = [Bool](repeating: false, count: b.count)
         var i = 0
@@ -226,12 +235,11 @@ public enum AnswerNormalizer {
         }
         var out: [UInt8] = []
         for (k, c) in b.enumerated() where !drop[k] { out.append(c) }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
-    static func bracesBalancedInside(_ s: String) -> Bool {
+    static func bracesBalancedInside(_ b: [UInt8]) -> Bool {
         var depth = 0
-        let b = Array(s.utf8)
         for (k, c) in b.enumerated() {
             if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") {
                 depth -= 1
@@ -241,19 +249,20 @@ public enum AnswerNormalizer {
         return depth == 0
     }
 
-    static func collapseSpaces(_ s: String) -> String {
-        var out = ""
+    static func collapseSpaces(_ b: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
         var lastSpace = false
-        for ch in s {
-            if ch == " " || ch == "\n" || ch == "\t" {
-                if !lastSpace && !out.isEmpty { out.append(" ") }
+        for c in b {
+            if ByteText.isSpace(c) {
+                if !lastSpace && !out.isEmpty { out.append(0x20) }
                 lastSpace = true
             } else {
-                out.append(ch)
+                out.append(c)
                 lastSpace = false
             }
         }
-        if out.hasSuffix(" ") { out.removeLast() }
+        if out.last == 0x20 { out.removeLast() }
         return out
     }
 }

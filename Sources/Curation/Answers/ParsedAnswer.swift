@@ -52,6 +52,8 @@ public struct ParsedAnswer: Sendable, Hashable {
         key = ParsedAnswer.key(form)
     }
 
+    static let andBytes = Array(" and ".utf8)
+
     static func plainInteger(_ text: String) -> Rational? {
         let u = text.utf8
         guard !u.isEmpty, u.count <= 18 else { return nil }
@@ -89,8 +91,9 @@ public struct ParsedAnswer: Sendable, Hashable {
             }
         }
         var items = splitTopLevel(b, separator: ",")
-        if items.count == 1, s.contains(" and ") {
-            items = s.components(separatedBy: " and ")
+        if items.count == 1, ByteText.contains(ParsedAnswer.andBytes, in: b) {
+            items = b.split(separator: 0x20).split(whereSeparator: { $0.elementsEqual("and".utf8) })
+                .map { words in words.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ") }
         }
         if items.count > 1 { return .set(items.map { form($0, percent: percent, depth: depth + 1) }) }
 
