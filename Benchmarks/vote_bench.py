@@ -27,7 +27,7 @@ def answer_forms(v):
 def completion(rng, v):
     forms = answer_forms(v)
     a = rng.choice(forms)
-    cut = FILLER.rfind(" ", 0, rng.randint(230, 290))
+    cut = FILLER.rfind(" ", 0, rng.randint(250, 310))
     body = FILLER[:cut + 1]
     style = rng.random()
     if style < 0.35:

@@ -49,17 +49,13 @@ struct AnswersEval: ParsableCommand {
         }
         try out.commit()
         let accuracy = total == 0 ? 0 : Double(correct) / Double(total)
-        var err = FileHandle.standardError
-        print("pairs \(total), correct \(correct), accuracy \(String(format: "%.2f%%", accuracy * 100))", to: &err)
-        for m in mistakes { print("  \(m)", to: &err) }
+        var summary = "pairs \(total), correct \(correct), accuracy \(String(format: "%.2f%%", accuracy * 100))\n"
+        for m in mistakes { summary += "  \(m)\n" }
+        FileHandle.standardError.write(Data(summary.utf8))
         if json {
             var o = JSONObject()
             o["pairs"] = .int(total); o["correct"] = .int(correct); o["accuracy"] = .double(accuracy)
             print(JSONWriter.string(.object(o)))
         }
     }
-}
-
-extension FileHandle: @retroactive TextOutputStream {
-    public func write(_ string: String) { write(Data(string.utf8)) }
 }
