@@ -1,0 +1,367 @@
+/// Finds the final answer in a model completion.
+///
+/// Every explicit marker (`\boxed{}`, `\fbox{}`, `####`, `Final Answer:`, `The answer is`, `Answer:`) is
+/// located in one pass over the bytes; the one that *starts last* wins, because models restate and correct
+/// themselves and the last statement is the one they stand by. A marker inside another marker's phrase
+/// (`Answer:` inside `Final Answer:`) does not count separately. The last number in the text is used only
+/// when no marker appears at all. Scanning is byte-level: self-consistency voting extracts from millions
+/// of completions.
+public enum AnswerExtractor {
+    /// The answer in `completion`, or nil when none is found.
+    public static func extract(_ completion: String, dataset: AnswerDataset = .math) -> ExtractedAnswer? {
+        var s = completion
+        return s.withUTF8 { extract(bytes: $0, dataset: dataset) }
+    }
+
+    /// Like `extract(_:dataset:)` over UTF-8 bytes.
+    public static func extract(bytes: UnsafeBufferPointer<UInt8>, dataset: AnswerDataset = .math) -> ExtractedAnswer? {
+        var scanner = Scanner(b: bytes)
+        if let m = scanner.lastMarker() {
+            let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[m.content]), as: UTF8.self)
+            switch dataset {
+            case .math:
+                return ExtractedAnswer(text: raw, rule: m.rule)
+            case .gsm8k:
+                return ExtractedAnswer(text: gsm8kNumber(raw) ?? raw, rule: m.rule)
+            case .multipleChoice:
+                return ExtractedAnswer(text: choiceLetter(raw) ?? raw, rule: m.rule)
+            }
+        }
+        switch dataset {
+        case .multipleChoice:
+            if let l = lastLineChoice(bytes) ?? lastParenthesisedChoice(bytes) { return ExtractedAnswer(text: String(UnicodeScalar(l)), rule: .choice) }
+            return nil
+        case .math, .gsm8k:
+            guard let r = lastNumber(bytes, from: 0, to: bytes.count) else { return nil }
+            let t = String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
+            return ExtractedAnswer(text: dataset == .gsm8k ? withoutCommas(t) : t, rule: .lastNumber)
+        }
+    }
+
+    /// The gold answer of a record's `ground_truth`: a GSM8K solution ending `#### N` or a MATH solution
+    /// with `\boxed{}` gives the marked answer; anything else is taken whole.
+    public static func gold(_ groundTruth: String, dataset: AnswerDataset = .math) -> String {
+        var s = groundTruth
+        let marked: Scanner.Match? = s.withUTF8 { b in
+            var sc = Scanner(b: b)
+            guard let m = sc.lastMarker(), m.rule == .gsm8k || m.rule == .boxed else { return nil }
+            return m
+        }
+        var text = groundTruth
+        if let m = marked {
+            text = s.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[m.content]), as: UTF8.self) }
+        }
+        switch dataset {
+        case .math: return text
+        case .gsm8k: return gsm8kNumber(text) ?? text
+        case .multipleChoice: return choiceLetter(text) ?? text
+        }
+    }
+
+    // MARK: - Post-processing per dataset
+
+    /// GSM8K answers are numbers: a content that is a plain number (after `$`, commas and units) stays;
+    /// otherwise the last number inside it ("18 dollars per day" -> 18, "5 + 3 = 8" -> 8).
+    static func gsm8kNumber(_ content: String) -> String? {
+        var s = content
+        return s.withUTF8 { b -> String? in
+            guard let r = lastNumber(b, from: 0, to: b.count) else { return nil }
+            // Keep a leading minus written as `$-5` or `-\$5` is rare; lastNumber already takes a sign.
+            return String(decoding: b[r].lazy.filter { $0 != UInt8(ascii: ",") }, as: UTF8.self)
+        }
+    }
+
+    static func withoutCommas(_ s: String) -> String {
+        s.utf8.contains(UInt8(ascii: ",")) ? String(decoding: s.utf8.filter { $0 != UInt8(ascii: ",") }, as: UTF8.self) : s
+    }
+
+    /// The choice letter in a marker's content: `B`, `(B)`, `B)`, `B.`, `\text{(B)}`, `**B**`,
+    /// `(B) 42`, `Option B`. Nil when the content does not start with a lone letter A-J.
+    public static func choiceLetter(_ content: String) -> UInt8? {
+        var t = content
+        for w in ["\\textbf{", "\\text{", "\\mathrm{", "\\mathbf{"] { t = t.replacingOccurrences(of: w, with: "") }
+        var bytes = Array(t.utf8).filter { $0 != UInt8(ascii: "*") && $0 != UInt8(ascii: "$") && $0 != UInt8(ascii: "{") && $0 != UInt8(ascii: "}") }
+        while let f = bytes.first, f == 0x20 || f == UInt8(ascii: "(") || f == UInt8(ascii: "[") || f == 0x0A { bytes.removeFirst() }
+        for prefix in ["option ", "choice "] where bytes.count > prefix.utf8.count {
+            if zip(bytes, prefix.utf8).allSatisfy({ lower($0) == $1 }) { bytes.removeFirst(prefix.utf8.count) }
+        }
+        guard let f = bytes.first, f >= UInt8(ascii: "A"), f <= UInt8(ascii: "J") else { return nil }
+        if bytes.count == 1 { return f }
+        let n = bytes[1]
+        if isLetter(n) || isDigit(n) { return nil }
+        return f
+    }
+    static func choiceLetter(_ content: String) -> String? { (choiceLetter(content) as UInt8?).map { String(UnicodeScalar($0)) } }
+
+    /// A letter standing alone on the last non-empty line.
+    /// A `(X)` with X in A-J that ends the text, give or take closing punctuation ("I pick (C).",
+    /// "so the correct option is **(B)**"): a fallback for multiple choice when the last line is not a
+    /// bare letter. A list of options ("(A) 1 (B) 2") does not end with one and gives nil.
+    static func lastParenthesisedChoice(_ b: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        var end = b.count
+        while end > 0, isSpace(b[end - 1]) || b[end - 1] == UInt8(ascii: ".") || b[end - 1] == UInt8(ascii: "*") || b[end - 1] == UInt8(ascii: "!") {
+            end -= 1
+        }
+        guard end >= 3, b[end - 1] == UInt8(ascii: ")"), b[end - 3] == UInt8(ascii: "("),
+              b[end - 2] >= UInt8(ascii: "A"), b[end - 2] <= UInt8(ascii: "J") else { return nil }
+        return b[end - 2]
+    }
+
+    static func lastLineChoice(_ b: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        var end = b.count
+        while end > 0, isSpace(b[end - 1]) { end -= 1 }
+        var start = end
+        while start > 0, b[start - 1] != 0x0A { start -= 1 }
+        guard end - start <= 16 else { return nil }
+        var letter: UInt8? = nil
+        for i in start..<end {
+            let c = b[i]
+            if c >= UInt8(ascii: "A") && c <= UInt8(ascii: "J") {
+                if letter != nil { return nil }
+                letter = c
+            } else if isLetter(c) || isDigit(c) {
+                return nil
+            } else if !(c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: "*") || c == UInt8(ascii: ".") || c == 0x20 || c == UInt8(ascii: ":")) {
+                return nil
+            }
+        }
+        return letter
+    }
+
+    /// The byte range of the last number (`-1,234.50`, `.5`, `12`) in `b[from..<to]`. Thousands groups
+    /// must have exactly three digits; a sentence-ending period is not part of the number.
+    static func lastNumber(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Range<Int>? {
+        var i = to - 1
+        while i >= from {
+            if isDigit(b[i]) {
+                var end = i + 1
+                var start = i
+                while start > from {
+                    let c = b[start - 1]
+                    if isDigit(c) { start -= 1; continue }
+                    if c == UInt8(ascii: "."), start - 1 > from, isDigit(b[start - 2]) { start -= 1; continue }
+                    if c == UInt8(ascii: "."), start - 1 == from || !isDigit(b[start - 2]) { start -= 1; continue }
+                    if c == UInt8(ascii: ","), start - 1 > from, isDigit(b[start - 2]), threeDigitsFollow(b, start, end) { start -= 1; continue }
+                    break
+                }
+                // Trim separators a greedy backwards walk may have left at the front.
+                while start < end, b[start] == UInt8(ascii: ",") { start += 1 }
+                // A fraction `3/4`: take the numerator too.
+                if start >= from + 2, b[start - 1] == UInt8(ascii: "/"), isDigit(b[start - 2]), b[start] != UInt8(ascii: ".") {
+                    start -= 1
+                    while start > from, isDigit(b[start - 1]) { start -= 1 }
+                }
+                // A minus sign, unless it is a binary minus or a range dash ("3-5", "x-5").
+                if start > from, b[start - 1] == UInt8(ascii: "-"),
+                   start - 1 == from || !(isDigit(b[start - 2]) || isLetter(b[start - 2]) || b[start - 2] == UInt8(ascii: ")")) { start -= 1 }
+                // Two dots: keep only the part after the first.
+                var dots = 0
+                for k in start..<end where b[k] == UInt8(ascii: ".") { dots += 1 }
+                if dots > 1, let last = (start..<end).last(where: { b[$0] == UInt8(ascii: ".") }) { start = last + 1 }
+                while end > start, b[end - 1] == UInt8(ascii: ".") { end -= 1 }
+                return start..<end
+            }
+            i -= 1
+        }
+        return nil
+    }
+
+    private static func threeDigitsFollow(_ b: UnsafeBufferPointer<UInt8>, _ commaPlusOne: Int, _ end: Int) -> Bool {
+        // b[commaPlusOne - 1] is the comma; exactly three digits must follow it before a non-digit.
+        var k = commaPlusOne, n = 0
+        while k < end, isDigit(b[k]) { n += 1; k += 1 }
+        return n == 3
+    }
+
+    // MARK: - Byte classes
+
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
+    @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) &- 97 < 26 }
+    @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+    @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c &- 65 < 26 ? c | 0x20 : c }
+
+    // MARK: - Marker scanning
+
+    struct Scanner {
+        let b: UnsafeBufferPointer<UInt8>
+
+        struct Match {
+            var rule: AnswerRule
+            var start: Int
+            /// End of the marker's own phrase; later markers starting before this are part of it.
+            var phraseEnd: Int
+            var content: Range<Int>
+        }
+
+        /// The marker that starts last, skipping markers nested in an earlier marker's phrase.
+        mutating func lastMarker() -> Match? {
+            var best: Match? = nil
+            var i = 0
+            let n = b.count
+            while i < n {
+                let c = b[i]
+                var m: Match? = nil
+                switch c {
+                case UInt8(ascii: "\\"): m = boxed(at: i)
+                case UInt8(ascii: "#"): m = hashes(at: i)
+                case UInt8(ascii: "F"), UInt8(ascii: "f"): m = finalAnswer(at: i)
+                case UInt8(ascii: "T"), UInt8(ascii: "t"): m = theAnswerIs(at: i)
+                case UInt8(ascii: "A"), UInt8(ascii: "a"): m = answerColon(at: i)
+                default: break
+                }
+                if let found = m {
+                    best = found
+                    // Skip the phrase so nested markers ("Answer:" in "Final Answer:") are not seen again.
+                    i = max(i + 1, found.phraseEnd)
+                } else {
+                    i += 1
+                }
+            }
+            return best
+        }
+
+        /// Case-insensitive match of an ASCII lowercase `word` at `i`.
+        func matches(_ word: StaticString, at i: Int) -> Bool {
+            let len = word.utf8CodeUnitCount
+            guard i + len <= b.count else { return false }
+            let p = word.utf8Start
+            for k in 0..<len where AnswerExtractor.lower(b[i + k]) != p[k] { return false }
+            return true
+        }
+
+        func wordStart(_ i: Int) -> Bool { i == 0 || !AnswerExtractor.isLetter(b[i - 1]) }
+
+        func boxed(at i: Int) -> Match? {
+            let nameEnd: Int
+            if matches("\\boxed", at: i) { nameEnd = i + 6 } else if matches("\\fbox", at: i) { nameEnd = i + 5 } else { return nil }
+            var j = nameEnd
+            guard j < b.count else { return nil }
+            if b[j] == UInt8(ascii: "{") {
+                guard let close = matchingBrace(from: j) else { return nil }
+                let r = trim((j + 1)..<close)
+                return r.isEmpty ? nil : Match(rule: .boxed, start: i, phraseEnd: j + 1, content: r)
+            }
+            // `\boxed 5`: one token up to whitespace or `$`.
+            guard b[j] == 0x20 else { return nil }
+            while j < b.count, b[j] == 0x20 { j += 1 }
+            let s = j
+            while j < b.count, !AnswerExtractor.isSpace(b[j]), b[j] != UInt8(ascii: "$") { j += 1 }
+            return s < j ? Match(rule: .boxed, start: i, phraseEnd: s, content: s..<j) : nil
+        }
+
+        func matchingBrace(from open: Int) -> Int? {
+            var depth = 0, k = open
+            while k < b.count {
+                let c = b[k]
+                if c == UInt8(ascii: "\\") { k += 2; continue }
+                if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") {
+                    depth -= 1
+                    if depth == 0 { return k }
+                }
+                k += 1
+            }
+            return nil
+        }
+
+        func hashes(at i: Int) -> Match? {
+            guard matches("####", at: i), i == 0 || b[i - 1] != UInt8(ascii: "#") else { return nil }
+            var j = i + 4
+            while j < b.count, b[j] == UInt8(ascii: "#") { j += 1 }
+            var e = j
+            while e < b.count, b[e] != 0x0A { e += 1 }
+            var r = trim(j..<e)
+            while r.count > 0, b[r.upperBound - 1] == UInt8(ascii: ".") { r = r.lowerBound..<(r.upperBound - 1) }
+            return r.isEmpty ? nil : Match(rule: .gsm8k, start: i, phraseEnd: j, content: r)
+        }
+
+        func finalAnswer(at i: Int) -> Match? {
+            guard wordStart(i), matches("final answer", at: i) else { return nil }
+            var j = i + 12
+            while j < b.count, b[j] == UInt8(ascii: "*") || b[j] == 0x20 { j += 1 }
+            guard j < b.count, b[j] == UInt8(ascii: ":") else { return nil }
+            j += 1
+            while j < b.count, b[j] == UInt8(ascii: "*") || b[j] == 0x20 { j += 1 }
+            if matches("the final answer is", at: j) { j += 19 } else if matches("the answer is", at: j) { j += 13 }
+            guard let r = phraseContent(from: j) else { return nil }
+            return Match(rule: .finalAnswer, start: i, phraseEnd: j, content: r)
+        }
+
+        func theAnswerIs(at i: Int) -> Match? {
+            guard wordStart(i), matches("the", at: i) else { return nil }
+            var j = i + 3
+            guard j < b.count, b[j] == 0x20 else { return nil }
+            j += 1
+            if matches("final ", at: j) { j += 6 }
+            guard matches("answer is", at: j) else { return nil }
+            j += 9
+            guard let r = phraseContent(from: j) else { return nil }
+            return Match(rule: .theAnswerIs, start: i, phraseEnd: j, content: r)
+        }
+
+        func answerColon(at i: Int) -> Match? {
+            guard wordStart(i), matches("answer", at: i) else { return nil }
+            var j = i + 6
+            while j < b.count, b[j] == 0x20 || b[j] == UInt8(ascii: "*") { j += 1 }
+            guard j < b.count, b[j] == UInt8(ascii: ":") else { return nil }
+            j += 1
+            guard let r = phraseContent(from: j) else { return nil }
+            return Match(rule: .answerColon, start: i, phraseEnd: j, content: r)
+        }
+
+        /// What follows a phrase marker: a `$...$`, `\(...\)` or `\[...\]` span when one starts there,
+        /// else the text up to the end of the line or sentence.
+        func phraseContent(from start: Int) -> Range<Int>? {
+            var j = start
+            while j < b.count, b[j] == 0x20 || b[j] == UInt8(ascii: "*") || b[j] == UInt8(ascii: ":") || b[j] == 0x09 { j += 1 }
+            // A display block on the next line ("Answer:\n$$ 5 $$").
+            if j < b.count, b[j] == 0x0A {
+                var k = j
+                while k < b.count, AnswerExtractor.isSpace(b[k]) { k += 1 }
+                if k < b.count, b[k] == UInt8(ascii: "$") || (b[k] == UInt8(ascii: "\\") && k + 1 < b.count && (b[k + 1] == UInt8(ascii: "[") || b[k + 1] == UInt8(ascii: "("))) { j = k } else { return nil }
+            }
+            guard j < b.count else { return nil }
+            if b[j] == UInt8(ascii: "$") {
+                let dd = j + 1 < b.count && b[j + 1] == UInt8(ascii: "$")
+                let open = j + (dd ? 2 : 1)
+                var k = open
+                while k < b.count {
+                    if b[k] == UInt8(ascii: "\\") { k += 2; continue }
+                    if b[k] == UInt8(ascii: "$") { break }
+                    k += 1
+                }
+                if k < b.count {
+                    let r = trim(open..<k)
+                    return r.isEmpty ? nil : r
+                }
+            } else if b[j] == UInt8(ascii: "\\"), j + 1 < b.count, b[j + 1] == UInt8(ascii: "(") || b[j + 1] == UInt8(ascii: "[") {
+                let closer = b[j + 1] == UInt8(ascii: "(") ? UInt8(ascii: ")") : UInt8(ascii: "]")
+                var k = j + 2
+                while k + 1 < b.count, !(b[k] == UInt8(ascii: "\\") && b[k + 1] == closer) { k += 1 }
+                if k + 1 < b.count {
+                    let r = trim((j + 2)..<k)
+                    return r.isEmpty ? nil : r
+                }
+            }
+            var e = j
+            while e < b.count {
+                let c = b[e]
+                if c == 0x0A { break }
+                if c == UInt8(ascii: "."), e + 1 == b.count || AnswerExtractor.isSpace(b[e + 1]) { break }
+                e += 1
+            }
+            var r = trim(j..<e)
+            while r.count > 0, b[r.upperBound - 1] == UInt8(ascii: "*") || b[r.upperBound - 1] == UInt8(ascii: ".") {
+                r = r.lowerBound..<(r.upperBound - 1)
+            }
+            r = trim(r)
+            return r.isEmpty ? nil : r
+        }
+
+        func trim(_ r: Range<Int>) -> Range<Int> {
+            var s = r.lowerBound, e = r.upperBound
+            while s < e, AnswerExtractor.isSpace(b[s]) { s += 1 }
+            while e > s, AnswerExtractor.isSpace(b[e - 1]) { e -= 1 }
+            return s..<e
+        }
+    }
+}

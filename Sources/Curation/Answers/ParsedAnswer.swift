@@ -1,0 +1,253 @@
+import Foundation
+
+/// The structure of a normalised answer: what equivalence compares.
+public indirect enum AnswerForm: Sendable, Hashable {
+    /// A multiple-choice letter (`B`, `(B)`).
+    case choice(UInt8)
+    /// A number or an arithmetic expression.
+    case number(NumberForm)
+    /// An ordered tuple or an interval, with its bracket characters (`(1,2)`, `[0,1)`).
+    case sequence(open: UInt8, close: UInt8, items: [AnswerForm])
+    /// Values in any order: `\{1,2\}`, a bare comma list of solutions, `a \pm b`.
+    case set([AnswerForm])
+    /// Intervals joined by `\cup`, in any order.
+    case union([AnswerForm])
+    /// Anything not understood, compared as normalised text.
+    case text(String)
+}
+
+/// A parsed number or expression with its value(s) precomputed.
+public struct NumberForm: Sendable, Hashable {
+    public var expression: MathExpr
+    /// The value when the expression has no variables.
+    public var value: MathValue?
+    public var variables: [String]
+    /// Values at fixed sample points, when the expression has variables: two expressions in the same
+    /// variables that agree at every point are taken as equal.
+    public var samples: [MathValue]
+    /// Written with a percent sign (`50\%`).
+    public var percent: Bool
+}
+
+/// An answer normalised and parsed once, so that voting can compare many answers cheaply.
+public struct ParsedAnswer: Sendable, Hashable {
+    /// The text after `AnswerNormalizer`.
+    public let normalized: String
+    public let form: AnswerForm
+    /// A canonical key: answers with the same key are equivalent; equivalent answers usually (not always)
+    /// share a key, so grouping by key and then merging groups by `AnswerEquivalence` is exact and fast.
+    public let key: String
+
+    public init(_ text: String) {
+        // Fast path: a plain integer (most GSM8K and AIME answers) needs no normalisation.
+        if let r = ParsedAnswer.plainInteger(text) {
+            normalized = r.description
+            form = .number(NumberForm(expression: .number(r), value: .exact(r), variables: [], samples: [], percent: false))
+            key = "q:" + r.description
+            return
+        }
+        let n = AnswerNormalizer.normalize(text)
+        normalized = n.text
+        form = ParsedAnswer.form(n.text, percent: n.percent, depth: 0)
+        key = ParsedAnswer.key(form)
+    }
+
+    static let andBytes = Array(" and ".utf8)
+
+    static func plainInteger(_ text: String) -> Rational? {
+        let u = text.utf8
+        guard !u.isEmpty, u.count <= 18 else { return nil }
+        var v = 0, neg = false, first = true
+        for c in u {
+            if first && c == UInt8(ascii: "-") { neg = true; first = false; continue }
+            first = false
+            guard AnswerExtractor.isDigit(c) else { return nil }
+            v = v * 10 + Int(c - 48)
+        }
+        if neg && u.count == 1 { return nil }
+        return Rational(neg ? -v : v)
+    }
+
+    // MARK: - Structure
+
+    static func form(_ raw: String, percent: Bool, depth: Int) -> AnswerForm {
+        let s = raw.trimmingWhitespace()
+        guard depth < 8, !s.isEmpty else { return .text(s) }
+        let b = Array(s.utf8)
+        if let c = choice(b) { return .choice(c) }
+
+        let unions = splitTopLevel(b, separator: "\\cup")
+        if unions.count > 1 { return .union(unions.map { form($0, percent: percent, depth: depth + 1) }) }
+
+        if s.hasPrefix("\\{") && s.hasSuffix("\\}") && s.count > 4 {
+            let inner = String(s.dropFirst(2).dropLast(2))
+            let items = splitTopLevel(Array(inner.utf8), separator: ",")
+            return .set(items.map { form($0, percent: percent, depth: depth + 1) })
+        }
+        if let (open, close, inner) = enclosed(b) {
+            let items = splitTopLevel(inner, separator: ",")
+            if items.count > 1 {
+                return .sequence(open: open, close: close, items: items.map { form($0, percent: percent, depth: depth + 1) })
+            }
+        }
+        var items = splitTopLevel(b, separator: ",")
+        if items.count == 1, ByteText.contains(ParsedAnswer.andBytes, in: b) {
+            items = b.split(separator: 0x20).split(whereSeparator: { $0.elementsEqual("and".utf8) })
+                .map { words in words.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ") }
+        }
+        if items.count > 1 { return .set(items.map { form($0, percent: percent, depth: depth + 1) }) }
+
+        // `x = 5`, `\lambda = 2`, `(x, y) = (3, -1)`, `f(x) = 2x+3`, `x \in [2, 5]`: the value after a
+        // lone variable, a tuple of variables, or a function name.
+        var sides = splitTopLevel(b, separator: "=")
+        if sides.count == 1 { sides = splitTopLevel(b, separator: "\\in") }
+        if sides.count == 2, isNameSide(sides[0].trimmingWhitespace()) {
+            return form(sides[1], percent: percent, depth: depth + 1)
+        }
+        if sides.count > 1 { return .text(textKey(s)) }
+
+        let pm = splitTopLevel(b, separator: "\\pm")
+        if pm.count == 2 {
+            let plus = form(pm[0] + "+" + pm[1], percent: percent, depth: depth + 1)
+            let minus = form(pm[0] + "-(" + pm[1] + ")", percent: percent, depth: depth + 1)
+            return .set([plus, minus])
+        }
+
+        // A word ("Even", "no solution") is text, not a product of single-letter variables.
+        if b.count >= 3, b.allSatisfy({ AnswerExtractor.isLetter($0) || $0 == 0x20 }) { return .text(textKey(s)) }
+        if let e = MathExpr.parse(s) { return number(e, percent: percent) ?? .text(textKey(s)) }
+        return .text(textKey(s))
+    }
+
+    static func number(_ e: MathExpr, percent: Bool) -> AnswerForm? {
+        let vars = e.variables
+        if vars.isEmpty {
+            guard let v = e.evaluate() else { return nil }
+            return .number(NumberForm(expression: e, value: v, variables: [], samples: [], percent: percent))
+        }
+        guard vars.count <= 8 else { return nil }
+        var samples: [MathValue] = []
+        for point in 0..<3 {
+            var env: [String: Double] = [:]
+            for (k, v) in vars.enumerated() { env[v] = samplePoint(variable: k, point: point) }
+            guard let x = e.evaluate(env), x.double.isFinite else { return nil }
+            samples.append(x)
+        }
+        return .number(NumberForm(expression: e, value: nil, variables: vars, samples: samples, percent: percent))
+    }
+
+    /// Irrational-looking values in (1, 2), different per variable and point.
+    static func samplePoint(variable k: Int, point: Int) -> Double {
+        let x = 0.6180339887498949 * Double((k + 1) * 7 + (point + 1) * 13) + 0.1415926535 * Double(point)
+        return 1 + (x - x.rounded(.down))
+    }
+
+    /// `B`, `(B)`, `B)`, `(B) text`: a capital A-J alone.
+    static func choice(_ b: [UInt8]) -> UInt8? {
+        func isChoice(_ c: UInt8) -> Bool { c >= UInt8(ascii: "A") && c <= UInt8(ascii: "J") }
+        if b.count == 1, isChoice(b[0]) { return b[0] }
+        if b.count == 2, isChoice(b[0]), b[1] == UInt8(ascii: ")") { return b[0] }
+        if b.count >= 3, b[0] == UInt8(ascii: "("), isChoice(b[1]), b[2] == UInt8(ascii: ")") {
+            if b.count == 3 || b[3] == 0x20 { return b[1] }
+        }
+        return nil
+    }
+
+    static func isVariableName(_ s: String) -> Bool {
+        let b = Array(s.utf8)
+        guard !b.isEmpty else { return false }
+        if b.count == 1 { return AnswerExtractor.isLetter(b[0]) }
+        if b[0] == UInt8(ascii: "\\") {
+            let name = s.dropFirst().prefix { $0.isLetter }
+            return ExprParser.greek.contains(String(name)) && (name.count + 1 == b.count || s.dropFirst(name.count + 1).hasPrefix("_"))
+        }
+        return AnswerExtractor.isLetter(b[0]) && b[1] == UInt8(ascii: "_") && b.count <= 6
+    }
+
+    /// What may stand left of `=` when the right side is the answer: a variable, a tuple of variables,
+    /// or a function applied to variables (`f(x)`).
+    static func isNameSide(_ s: String) -> Bool {
+        if isVariableName(s) { return true }
+        let b = Array(s.utf8)
+        if let (_, _, inner) = enclosed(b) {
+            return splitTopLevel(inner, separator: ",").allSatisfy { isVariableName($0.trimmingWhitespace()) }
+        }
+        if b.count >= 4, AnswerExtractor.isLetter(b[0]), b[1] == UInt8(ascii: "("), b.last == UInt8(ascii: ")") {
+            return splitTopLevel(Array(b[2..<(b.count - 1)]), separator: ",").allSatisfy { isVariableName($0.trimmingWhitespace()) }
+        }
+        return false
+    }
+
+    /// `(inner)` / `[inner)` etc. when the opening bracket closes only at the very end.
+    static func enclosed(_ b: [UInt8]) -> (UInt8, UInt8, [UInt8])? {
+        guard b.count >= 2, let f = b.first, let l = b.last,
+              f == UInt8(ascii: "(") || f == UInt8(ascii: "["), l == UInt8(ascii: ")") || l == UInt8(ascii: "]") else { return nil }
+        var depth = 0
+        for (k, c) in b.enumerated() {
+            if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") || c == UInt8(ascii: "{") { depth += 1 }
+            if c == UInt8(ascii: ")") || c == UInt8(ascii: "]") || c == UInt8(ascii: "}") {
+                depth -= 1
+                if depth == 0 && k != b.count - 1 { return nil }
+            }
+        }
+        return depth == 0 ? (f, l, Array(b[1..<(b.count - 1)])) : nil
+    }
+
+    /// Splits on `separator` outside brackets. Interval brackets may be unbalanced in kind (`[0,1)`), so
+    /// depth counts any opener against any closer.
+    static func splitTopLevel(_ b: [UInt8], separator: String) -> [String] {
+        let sep = Array(separator.utf8)
+        var parts: [String] = []
+        var depth = 0, start = 0, i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") || c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: ")") || c == UInt8(ascii: "]") || c == UInt8(ascii: "}") { depth -= 1 } else if c == UInt8(ascii: "\\"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "{") || b[i + 1] == UInt8(ascii: "}") {
+                depth += b[i + 1] == UInt8(ascii: "{") ? 1 : -1
+                i += 2
+                continue
+            }
+            if depth == 0, c == sep[0], i + sep.count <= b.count, b[i..<(i + sep.count)].elementsEqual(sep),
+               !(sep.count > 1 && i + sep.count < b.count && AnswerExtractor.isLetter(b[i + sep.count])) {
+                parts.append(String(decoding: b[start..<i], as: UTF8.self))
+                i += sep.count
+                start = i
+                continue
+            }
+            i += 1
+        }
+        parts.append(String(decoding: b[start..<b.count], as: UTF8.self))
+        return parts
+    }
+
+    /// Text compared literally: spaces removed; all-letter words lowercased (`\text{Even}` = `even`).
+    static func textKey(_ s: String) -> String {
+        let t = s.filter { $0 != " " }
+        return t.allSatisfy({ $0.isLetter }) ? t.lowercased() : t
+    }
+
+    // MARK: - Keys
+
+    static func key(_ f: AnswerForm) -> String {
+        switch f {
+        case .choice(let c): return "c:" + String(UnicodeScalar(c))
+        case .number(let n):
+            if let v = n.value { return valueKey(v) }
+            return "v:" + n.variables.joined(separator: ",") + ":" + n.samples.map(valueKey).joined(separator: ";")
+        case .sequence(let o, let c, let items):
+            return String(UnicodeScalar(o)) + items.map(key).joined(separator: ",") + String(UnicodeScalar(c))
+        case .set(let items): return "{" + items.map(key).sorted().joined(separator: ",") + "}"
+        case .union(let items): return "U(" + items.map(key).sorted().joined(separator: ",") + ")"
+        case .text(let t): return "t:" + t
+        }
+    }
+
+    static func valueKey(_ v: MathValue) -> String {
+        switch v {
+        case .exact(let r): return "q:" + r.description
+        case .approx(let d):
+            // Rationals that happen to be computed approximately share the exact key when they round-trip.
+            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { return "q:" + String(Int(d)) }
+            return "a:" + String(format: "%.12g", d)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Curation
+import Foundation
+
+/// `curate-tool vote`: self-consistency filtering over samples records (DESIGN.md section 5).
+/// A thin shell over `VoteStage`; the lead may fold its options into the shared option groups.
+struct Vote: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vote",
+        abstract: "Keep instances whose sampled completions agree on an answer (and with the gold answer).",
+        discussion: """
+        Input: samples records, either {"id", "completions": [...]} or one record per completion sharing "id" \
+        with the text in "completion". The record's "dataset" (gsm8k, math, multiple_choice; default --dataset) \
+        picks the answer extractor. Output records carry a "vote" object; dropped instances are counted by reason \
+        (no-answer, no-majority, disagrees-with-gold).
+        """
+    )
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Input files (JSONL, .zst, .gz), directories or globs.")
+    var input: [String]
+
+    @Option(name: .long, help: "Output JSONL file.")
+    var output: String
+
+    @Option(name: .long, help: "Keep when majority votes / completions is greater than this.")
+    var minAgreement: Double = 0.5
+
+    @Option(name: .long, help: "one | all: output one majority completion or all of them.")
+    var keep: String = "one"
+
+    @Option(name: .long, help: "first | shortest: which majority completion `--keep one` outputs.")
+    var prefer: String = "first"
+
+    @Option(name: .long, help: "Extractor for records without a dataset field: gsm8k, math, multiple_choice.")
+    var dataset: String = "math"
+
+    @Option(name: .long, help: "Worker threads.")
+    var threads: Int = defaultThreadCount
+
+    @Option(name: .long, help: "fail | skip: what to do with a bad record.")
+    var onError: String = "fail"
+
+    @Option(name: .long, help: "Write the report (JSON) here.")
+    var report: String?
+
+    @Flag(name: .long, help: "Print the report as JSON on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard VoteKeep(rawValue: keep) != nil else { throw ValidationError("--keep must be one or all") }
+        guard VotePreference(rawValue: prefer) != nil else { throw ValidationError("--prefer must be first or shortest") }
+        guard AnswerDataset(name: dataset) != nil else { throw ValidationError("--dataset must be gsm8k, math or multiple_choice") }
+        guard ErrorPolicy(rawValue: onError) != nil else { throw ValidationError("--on-error must be fail or skip") }
+        guard minAgreement >= 0 && minAgreement < 1 else { throw ValidationError("--min-agreement must be in [0, 1)") }
+    }
+
+    func run() throws {
+        let options = VoteOptions(minAgreement: minAgreement, keep: VoteKeep(rawValue: keep) ?? .one,
+                                  prefer: VotePreference(rawValue: prefer) ?? .first,
+                                  defaultDataset: AnswerDataset(name: dataset) ?? .math, threads: threads)
+        let files = try InputFiles.resolve(input)
+        let policy = ErrorPolicy(rawValue: onError) ?? .fail
+        let dir = (output as NSString).deletingLastPathComponent
+        let rejected = policy == .skip ? RejectedWriter(directory: dir.isEmpty ? "." : dir, name: "vote.rejected") : nil
+        let reader = RecordReader(files: files, policy: policy, rejected: rejected)
+        let out = try AtomicFileWriter(path: output)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        let rep = try VoteStage.run(reader: reader, options: options, rejected: rejected) { r in
+            buffer.append(contentsOf: r.bytes)
+            buffer.append(0x0A)
+            if buffer.count >= 1 << 20 { try out.write(buffer); buffer.removeAll(keepingCapacity: true) }
+        }
+        try out.write(buffer)
+        try out.commit()
+        try rejected?.finish()
+        if let path = report { try rep.write(to: path) }
+        FileHandle.standardError.write(Data((rep.table() + (VoteStageTable.render(rep))).utf8))
+        if json { print(PrettyJSON.string(rep.json)) }
+    }
+}
+
+/// The vote section of the report as text.
+enum VoteStageTable {
+    static func render(_ r: StageReport) -> String {
+        guard case .object(let v)? = r.extra["vote"] else { return "" }
+        var rows: [[String]] = []
+        for e in v.entries {
+            switch e.value {
+            case .object: continue
+            default: rows.append([e.key, JSONWriter.string(e.value)])
+            }
+        }
+        var out = TextTable.render(header: nil, rows: rows, rightAlign: [1])
+        if case .object(let h)? = v["agreement_histogram"] {
+            out += "agreement histogram:\n" + TextTable.render(header: ["bin", "instances"], rows: h.entries.map { [$0.key, JSONWriter.string($0.value)] }, rightAlign: [1])
+        }
+        if case .object(let s)? = v["per_source"] {
+            let cols = ["instances", "kept", "kept_percent"] + VoteDropReason.allCases.map(\.rawValue)
+            out += TextTable.render(header: ["source"] + cols, rows: s.entries.map { e in [e.key] + cols.map { JSONWriter.string(e.value[$0] ?? .null) } }, rightAlign: Set(1...cols.count))
+        }
+        return out
+    }
+}
