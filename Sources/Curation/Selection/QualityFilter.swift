@@ -81,7 +81,8 @@ public struct QualityRules: Sendable {
         for f in requiredFields {
             switch item.field(f) {
             case .some(let v):
-                if v.map({ $0.allSatisfy(\.isWhitespace) }) ?? true { return .missingField(f) }
+                guard let v else { return .missingField(f) }
+                if v.allSatisfy(\.isWhitespace) { return f == "thinking" ? .emptyReasoning : .missingField(f) }
             case .none:
                 if !record.has(f) || record.isNull(f) { return .missingField(f) }
             }
@@ -129,7 +130,8 @@ enum TextScan {
 
     /// Whether a reasoning trace looks cut off: an odd number of ``` fences (a code block left open),
     /// a last character that cannot end a text (`,` `;` `:` `=` `+` `-` `*` `/` `\` `(` `[` `{` `&` `^`
-    /// `_`), or more unescaped `{` than `}` while the last character is not closing punctuation.
+    /// `_`), more unescaped `{` than `}` while the last character is not closing punctuation, or a
+    /// last line of six or more words ending in a lowercase letter (a sentence stopped mid-way).
     static func looksTruncated(_ s: String) -> Bool {
         let b = Array(s.utf8)
         var end = b.count
@@ -153,7 +155,18 @@ enum TextScan {
             return true
         }
         let closing: Set<UInt8> = Set(".!?)]}$\"'`*".utf8)
-        return open > close && !closing.contains(last)
+        if open > close && !closing.contains(last) { return true }
+        // A sentence stopped mid-way: a lowercase word ends a last line of six or more words.
+        if last >= 0x61 && last <= 0x7A {
+            var start = end - 1
+            while start > 0, b[start - 1] != 0x0A { start -= 1 }
+            var words = 0, inWord = false
+            for k in start..<end {
+                if b[k] == 0x20 || b[k] == 0x09 { inWord = false } else if !inWord { inWord = true; words += 1 }
+            }
+            return words >= 6
+        }
+        return false
     }
 
     /// Whether the question's enumeration labels skip one: `(a)` and `(c)` without `(b)`, `(B)` `(C)`
