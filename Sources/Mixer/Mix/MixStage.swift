@@ -72,7 +72,8 @@ public enum MixStage {
                         continue
                     }
                     if !state.ids.insert(r.idHash).inserted { state.repeatedIDs.insert(r.idHash) }
-                    candidates.append(.init(key: r.key, tokens: r.tokens, index: UInt32(candidates.count)))
+                    let index = UInt32(truncatingIfNeeded: candidates.count)
+                    candidates.append(.init(key: r.key, tokens: r.tokens, index: index))
                     lineOfCandidate.append(UInt32(truncatingIfNeeded: lines))
                     summary.availableTokens += Int(r.tokens)
                 }
