@@ -13,6 +13,8 @@ public struct Selection: Sendable, Equatable {
     /// What the amount asked for, in its own unit (records for fraction/repeat/count, tokens for tokens/share).
     public var target: Double
 
+    public init(full: Int, extra: Int, target: Double) { self.full = full; self.extra = extra; self.target = target }
+
     /// A candidate: its key, its tokens, and its index among the source's available records (ties).
     public struct Candidate: Sendable {
         public var key: UInt64
