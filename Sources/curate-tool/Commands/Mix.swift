@@ -61,7 +61,7 @@ enum MixCommandSupport {
         defer { progress.finish() }
         return try MixStage.run(recipe: recipe, outputDirectory: output, options: options, tokenCounter: WhitespaceTokenCounter()) { p in
             progress.update(records: p.records, bytes: p.bytes, done: 0, total: 0)
-            if p.phase == .gather { TestHooks.recordsProcessed(p.records) }
+            if p.phase == .gather { TestHooks.recordsProcessed(p.records, kind: "mix") }
         }
     }
 }
