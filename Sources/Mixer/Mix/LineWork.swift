@@ -56,6 +56,8 @@ struct GatheredRecord: Sendable {
 
 struct GatherBatch: Sendable {
     var records: [GatheredRecord] = []
+    /// Uncompressed bytes of the batch (for progress).
+    var bytes = 0
     var error: CurationError?
 }
 
@@ -75,6 +77,7 @@ struct LineGatherer: Sendable {
 
     func gather(_ batch: LineBatch, firstLine: Int) -> GatherBatch {
         var out = GatherBatch()
+        out.bytes = batch.data.count
         for (k, l) in batch.lines.enumerated() {
             let line = firstLine + k
             guard line < copies.count else {

@@ -50,14 +50,17 @@ public enum MixStage {
             var candidates: [Selection.Candidate] = []
             var lineOfCandidate: [UInt32] = []
             var lines = 0
-            var parallel = OrderedParallel<LineBatch, (LineBatch, [ScanLine])>(threads: options.threads) { ($0, scanner.scan($0)) }
+            var rejectedReasons: [String: Int] = [:]
             let consume: ((LineBatch, [ScanLine])) throws -> Void = { item in
                 let (batch, results) = item
                 for (l, r) in zip(batch.lines, results) {
                     defer { lines += 1 }
                     switch r.outcome {
                     case .bad(let e):
-                        try batch.data.withUnsafeBytes { try reader.reject(UnsafeRawBufferPointer(rebasing: $0[l.start..<(l.start + l.count)]), error: e) }
+                        // Rejected here, not through the reader: the reader is busy on the producer thread.
+                        guard options.onError == .skip else { throw e }
+                        try batch.data.withUnsafeBytes { try rejected?.write(line: UnsafeRawBufferPointer(rebasing: $0[l.start..<(l.start + l.count)]), error: e) }
+                        rejectedReasons[RejectReason.key(e.reason), default: 0] += 1
                         summary.rejected += 1
                         continue
                     case .filtered(let reason):
@@ -81,12 +84,15 @@ public enum MixStage {
                 scannedBytes += batch.data.count
                 progress?(MixProgress(phase: .scan, source: source.name, records: scanned, bytes: scannedBytes))
             }
-            try reader.forEachBatch(batchBytes: options.batchBytes) { try parallel.submit($0, consume: consume) }
-            try parallel.drain(consume)
+            try OrderedPipeline.run(threads: options.threads, produce: { emit in
+                try reader.forEachBatch(batchBytes: options.batchBytes) { try emit($0) }
+            }, transform: { ($0, scanner.scan($0)) }, consume: consume)
             guard lines <= Int(UInt32.max) else { throw CurationError.invalidArgument("source \(source.name) has more than 2^32 records") }
 
             var counts = reader.counts
             counts.records = summary.recordsRead
+            counts.rejected = summary.rejected
+            counts.rejectedByReason = rejectedReasons
             report.absorb(counts)
             summary.availableRecords = candidates.count
 
@@ -118,9 +124,10 @@ public enum MixStage {
             let gatherer = LineGatherer(source: source, copies: copies)
             var firstLine = 0
             var lines = 0
-            var parallel = OrderedParallel<(LineBatch, Int), GatherBatch>(threads: options.threads) { gatherer.gather($0.0, firstLine: $0.1) }
             let consume: (GatherBatch) throws -> Void = { batch in
                 if let e = batch.error { throw e }
+                gatheredBytes += batch.bytes
+                defer { progress?(MixProgress(phase: .gather, source: source.name, records: gathered, bytes: gatheredBytes)) }
                 for g in batch.records {
                     let idHash = SamplingKey.id(g.id)
                     for c in 1...Int(g.copies) {
@@ -145,15 +152,14 @@ public enum MixStage {
                     }
                 }
             }
-            try reader.forEachBatch(batchBytes: options.batchBytes) { batch in
-                let first = firstLine
-                firstLine += batch.lines.count
-                lines += batch.lines.count
-                gatheredBytes += batch.data.count
-                try parallel.submit((batch, first), consume: consume)
-                progress?(MixProgress(phase: .gather, source: source.name, records: gathered, bytes: gatheredBytes))
-            }
-            try parallel.drain(consume)
+            try OrderedPipeline.run(threads: options.threads, produce: { emit in
+                try reader.forEachBatch(batchBytes: options.batchBytes) { batch in
+                    let first = firstLine
+                    firstLine += batch.lines.count
+                    lines += batch.lines.count
+                    try emit((batch, first))
+                }
+            }, transform: { gatherer.gather($0.0, firstLine: $0.1) }, consume: consume)
             guard lines == copies.count else {
                 throw CurationError.io(path: sourceFiles[si].first ?? source.name,
                                        reason: "source \"\(source.name)\" changed while mixing (\(copies.count) lines, then \(lines))")
@@ -192,6 +198,16 @@ struct ScanState {
     var texts = Set<UInt64>()
     var ids = Set<UInt64>()
     var repeatedIDs = Set<UInt64>()
+}
+
+/// Reason keys for rejected lines, as `RecordReader` groups them.
+enum RejectReason {
+    static func key(_ reason: String) -> String {
+        if reason.contains("UTF-8") { return "invalid-utf8" }
+        if reason.hasPrefix("missing required field") { return "missing-field" }
+        if reason.contains(" should be ") { return "wrong-type" }
+        return "malformed-json"
+    }
 }
 
 /// The hidden directory spilled runs go to: `.mix-spill-PID`, so a killed run's leftovers can be told
