@@ -32,7 +32,7 @@ let package = Package(
             dependencies: ["CZstd", "CXXHash", "CZlib", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: optimize),
         .target(name: "Decontam", dependencies: ["Curation"], swiftSettings: optimize),
-        .target(name: "Mixer", dependencies: ["Curation"], swiftSettings: optimize),
+        .target(name: "Mixer", dependencies: ["Curation", .product(name: "Yams", package: "Yams")], swiftSettings: optimize),
         .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS"], swiftSettings: optimize),
         .executableTarget(
             name: "curate-tool",

@@ -1,0 +1,227 @@
+import Curation
+import Foundation
+
+/// The mix stage: reads every source twice and writes one shuffled, sharded mix.
+///
+/// 1. Scan: each record is parsed, given its sampling key (seed, source, id), filtered, measured in
+///    tokens and, with dedupe on, checked against the hashes of the normalised texts seen so far
+///    (sources in recipe order, records in file then line order: the first occurrence wins). Only
+///    about 16 bytes per available record are kept.
+/// 2. Plan: per source, the amount becomes a number of copies per record (see `Selection`).
+/// 3. Gather: the sources are read again; each taken record gets its lineage fields (`source`,
+///    `orig_id`, a unique output `id`: `#2`, `#3`, ... for repeated copies) and a shuffle key from
+///    (seed, source, output id), and goes to the external shuffler.
+/// 4. Write: the shuffler's sorted stream goes to `ShardedWriter`, which writes the manifest.
+///
+/// Parsing, filtering and hashing run on `threads` workers over batches of lines; everything with
+/// an order (dedupe, id claims, the shuffle's arrival numbers) happens on the calling thread in input
+/// order, so the output bytes do not depend on the thread count.
+public enum MixStage {
+    public static func run<Counter: TokenCounter>(
+        recipe: MixRecipe, outputDirectory: String, options: MixOptions = MixOptions(), tokenCounter: Counter,
+        progress: ((MixProgress) -> Void)? = nil
+    ) throws -> MixResult {
+        let started = Date()
+        let seed = options.seed ?? recipe.seed
+        var sourceFiles: [[String]] = []
+        for (i, s) in recipe.sources.enumerated() {
+            guard case .files(let f) = s.origin else {
+                throw RecipeError(file: recipe.file, line: s.line, column: 1, entry: "sources[\(i)] \"\(s.name)\"",
+                                  message: "input is not bound to files (run this mix as a stage of a run recipe)")
+            }
+            sourceFiles.append(f)
+        }
+        do { try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch {
+            throw CurationError.io(path: outputDirectory, reason: "cannot create output directory: \(error.localizedDescription)")
+        }
+        SpillDirectory.removeStale(in: outputDirectory)
+        let rejected = options.onError == .skip ? RejectedWriter(directory: options.rejectedDirectory ?? outputDirectory) : nil
+        var report = StageReport(stage: "mix")
+        var summaries: [SourceSummary] = []
+        var copiesPerSource: [[UInt32]] = []
+        var state = ScanState()
+        var scanned = 0, scannedBytes = 0
+
+        // 1 + 2: scan and plan, source by source (a later source never changes an earlier one's pool).
+        for (si, source) in recipe.sources.enumerated() {
+            var summary = SourceSummary(name: source.name, files: sourceFiles[si], amount: source.amount)
+            let reader = RecordReader(files: sourceFiles[si], policy: options.onError, rejected: rejected)
+            let scanner = LineScanner(source: source, seed: seed, counter: tokenCounter, dedupe: recipe.dedupe && source.dedupe)
+            var candidates: [Selection.Candidate] = []
+            var lineOfCandidate: [UInt32] = []
+            var lines = 0
+            var rejectedReasons: [String: Int] = [:]
+            let consume: ((LineBatch, [ScanLine])) throws -> Void = { item in
+                let (batch, results) = item
+                for (l, r) in zip(batch.lines, results) {
+                    defer { lines += 1 }
+                    switch r.outcome {
+                    case .bad(let e):
+                        // Rejected here, not through the reader: the reader is busy on the producer thread.
+                        guard options.onError == .skip else { throw e }
+                        try batch.data.withUnsafeBytes { try rejected?.write(line: UnsafeRawBufferPointer(rebasing: $0[l.start..<(l.start + l.count)]), error: e) }
+                        rejectedReasons[RejectReason.key(e.reason), default: 0] += 1
+                        summary.rejected += 1
+                        continue
+                    case .filtered(let reason):
+                        summary.recordsRead += 1
+                        summary.filtered[reason, default: 0] += 1
+                        continue
+                    case .kept:
+                        summary.recordsRead += 1
+                    }
+                    if scanner.dedupe, !state.texts.insert(r.contentHash).inserted {
+                        summary.duplicates += 1
+                        continue
+                    }
+                    if !state.ids.insert(r.idHash).inserted { state.repeatedIDs.insert(r.idHash) }
+                    let index = UInt32(truncatingIfNeeded: candidates.count)
+                    candidates.append(.init(key: r.key, tokens: r.tokens, index: index))
+                    lineOfCandidate.append(UInt32(truncatingIfNeeded: lines))
+                    summary.availableTokens += Int(r.tokens)
+                }
+                scanned += batch.lines.count
+                scannedBytes += batch.data.count
+                progress?(MixProgress(phase: .scan, source: source.name, records: scanned, bytes: scannedBytes))
+            }
+            try OrderedPipeline.run(threads: options.threads, produce: { emit in
+                try reader.forEachBatch(batchBytes: options.batchBytes) { try emit($0) }
+            }, transform: { ($0, scanner.scan($0)) }, consume: consume)
+            guard lines <= Int(UInt32.max) else { throw CurationError.invalidArgument("source \(source.name) has more than 2^32 records") }
+
+            var counts = reader.counts
+            counts.records = summary.recordsRead
+            counts.rejected = summary.rejected
+            counts.rejectedByReason = rejectedReasons
+            report.absorb(counts)
+            summary.availableRecords = candidates.count
+
+            let sel = Selection.plan(source.amount, candidates: &candidates, totalTokens: recipe.totalTokens)
+            summary.target = sel.target
+            summary.fullCopies = sel.full
+            summary.extraRecords = sel.extra
+            var copies = [UInt32](repeating: 0, count: lines)
+            if sel.full > 0 { for l in lineOfCandidate { copies[Int(l)] = UInt32(clamping: sel.full) } }
+            for c in candidates.prefix(sel.extra) { copies[Int(lineOfCandidate[Int(c.index)])] += 1 }
+            for c in candidates {
+                let n = Int(copies[Int(lineOfCandidate[Int(c.index)])])
+                if n > 0 { summary.takenDistinct += 1; summary.takenRecords += n; summary.takenTokens += n * Int(c.tokens) }
+            }
+            copiesPerSource.append(copies)
+            summaries.append(summary)
+        }
+        state.texts = [] // the dedupe set is no longer needed
+
+        // 3: gather the taken records into the shuffler.
+        let spillDir = options.tempDirectory ?? SpillDirectory.path(in: outputDirectory)
+        let shuffler = ExternalShuffler(memoryLimit: max(1, options.memoryLimit / 2), tempDirectory: spillDir)
+        defer { shuffler.discard() }
+        var claims: [UInt64: Int] = [:]
+        var gathered = 0, gatheredBytes = 0
+        for (si, source) in recipe.sources.enumerated() {
+            let copies = copiesPerSource[si]
+            let reader = RecordReader(files: sourceFiles[si], policy: .skip)
+            let gatherer = LineGatherer(source: source, copies: copies)
+            var firstLine = 0
+            var lines = 0
+            let consume: (GatherBatch) throws -> Void = { batch in
+                if let e = batch.error { throw e }
+                gatheredBytes += batch.bytes
+                defer { progress?(MixProgress(phase: .gather, source: source.name, records: gathered, bytes: gatheredBytes)) }
+                for g in batch.records {
+                    let idHash = SamplingKey.id(g.id)
+                    for c in 1...Int(g.copies) {
+                        let outID: String
+                        if state.repeatedIDs.contains(idHash) {
+                            let n = (claims[idHash] ?? 0) + 1
+                            claims[idHash] = n
+                            outID = n == 1 ? g.id : "\(g.id)#\(n)"
+                        } else {
+                            outID = c == 1 ? g.id : "\(g.id)#\(c)"
+                        }
+                        var idJSON: [UInt8] = []
+                        JSONWriter.writeString(outID, into: &idJSON)
+                        let key = SamplingKey.shuffle(seed: seed, source: source.name, outputID: outID)
+                        try g.record.bytes.withUnsafeBytes { b in
+                            try idJSON.withUnsafeBytes { idb in
+                                try shuffler.add(key: key, UnsafeRawBufferPointer(rebasing: b[..<g.record.idOffset]), idb,
+                                                 UnsafeRawBufferPointer(rebasing: b[g.record.idOffset...]))
+                            }
+                        }
+                        gathered += 1
+                    }
+                }
+            }
+            try OrderedPipeline.run(threads: options.threads, produce: { emit in
+                try reader.forEachBatch(batchBytes: options.batchBytes) { batch in
+                    let first = firstLine
+                    firstLine += batch.lines.count
+                    lines += batch.lines.count
+                    try emit((batch, first))
+                }
+            }, transform: { gatherer.gather($0.0, firstLine: $0.1) }, consume: consume)
+            guard lines == copies.count else {
+                throw CurationError.io(path: sourceFiles[si].first ?? source.name,
+                                       reason: "source \"\(source.name)\" changed while mixing (\(copies.count) lines, then \(lines))")
+            }
+        }
+
+        // 4: write the shuffled stream.
+        let writer = try ShardedWriter(directory: outputDirectory, options: options.shard)
+        var written = 0
+        try shuffler.finish { line in
+            try writer.write(line: line)
+            written += 1
+            if written & 8191 == 0 { progress?(MixProgress(phase: .write, source: "", records: written, bytes: writer.bytesWritten)) }
+        }
+        let manifest = try writer.finish()
+        try rejected?.finish()
+
+        // The report: in = distinct records out + dropped; copies are counted beside it.
+        for s in summaries {
+            for (reason, n) in s.filtered { report.drop("filter: \(reason)", count: n) }
+            if s.duplicates > 0 { report.drop("duplicate", count: s.duplicates) }
+            if s.notSampled > 0 { report.drop("not sampled", count: s.notSampled) }
+            report.recordsOut += s.takenDistinct
+        }
+        report.bytesOut = manifest.compressedBytes
+        report.seconds = Date().timeIntervalSince(started)
+        let result = MixResult(manifest: manifest, report: report, sources: summaries, seed: seed,
+                               tokenCounter: tokenCounter.name, runsSpilled: shuffler.runsSpilled,
+                               bytesSpilled: shuffler.bytesSpilled, memoryLimit: options.memoryLimit)
+        return result.withReportSections()
+    }
+}
+
+/// Ordered state of the scan: content hashes for dedupe and id hashes to find ids several records share.
+struct ScanState {
+    var texts = Set<UInt64>()
+    var ids = Set<UInt64>()
+    var repeatedIDs = Set<UInt64>()
+}
+
+/// Reason keys for rejected lines, as `RecordReader` groups them.
+enum RejectReason {
+    static func key(_ reason: String) -> String {
+        if reason.contains("UTF-8") { return "invalid-utf8" }
+        if reason.hasPrefix("missing required field") { return "missing-field" }
+        if reason.contains(" should be ") { return "wrong-type" }
+        return "malformed-json"
+    }
+}
+
+/// The hidden directory spilled runs go to: `.mix-spill-PID`, so a killed run's leftovers can be told
+/// from a live run's and removed.
+enum SpillDirectory {
+    static func path(in dir: String) -> String { (dir as NSString).appendingPathComponent(".mix-spill-\(getpid())") }
+
+    static func removeStale(in dir: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for n in names where n.hasPrefix(".mix-spill-") {
+            guard let pid = Int32(n.dropFirst(".mix-spill-".count)) else { continue }
+            if pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) {
+                try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(n))
+            }
+        }
+    }
+}

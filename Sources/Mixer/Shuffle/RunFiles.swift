@@ -1,0 +1,126 @@
+import Curation
+import Foundation
+
+/// A sorted run on disk: entries `key u64 | seq u64 | length u32 | bytes`, little-endian, in order.
+/// Plain files in a private temporary directory; written and read through large buffers.
+final class RunWriter {
+    let path: String
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private let capacity: Int
+
+    init(path: String, bufferBytes: Int) throws {
+        self.path = path
+        capacity = max(4096, bufferBytes)
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw CurationError.io(path: path, reason: "cannot create spill file: \(String(cString: strerror(errno)))") }
+        buffer.reserveCapacity(capacity)
+    }
+    deinit { if fd >= 0 { Glibc.close(fd) } }
+
+    func append(key: UInt64, seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
+        if buffer.count + 20 + bytes.count > capacity { try flush() }
+        withUnsafeBytes(of: key.littleEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: seq.littleEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { buffer.append(contentsOf: $0) }
+        buffer.append(contentsOf: bytes)
+    }
+
+    func flush() throws {
+        try buffer.withUnsafeBytes { b in
+            var off = 0
+            while off < b.count {
+                let w = write(fd, b.baseAddress! + off, b.count - off)
+                if w < 0 {
+                    if errno == EINTR { continue }
+                    throw CurationError.io(path: path, reason: "spill write failed: \(String(cString: strerror(errno)))")
+                }
+                off += w
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try flush()
+        if fd >= 0 { Glibc.close(fd); fd = -1 }
+    }
+}
+
+/// Reads a run back entry by entry; `current` is the entry under the cursor.
+final class RunReader {
+    let path: String
+    private var fd: Int32
+    private var buffer: UnsafeMutableRawPointer
+    private let capacity: Int
+    private var capacityNow: Int
+    private var start = 0
+    private var end = 0
+    private var eof = false
+    private(set) var key: UInt64 = 0
+    private(set) var seq: UInt64 = 0
+    /// Offset and length of the current entry's bytes in the buffer (valid until `advance`).
+    private var recStart = 0
+    private var recCount = 0
+    private(set) var exhausted = false
+
+    init(path: String, bufferBytes: Int) throws {
+        self.path = path
+        capacity = max(1 << 12, bufferBytes)
+        capacityNow = capacity
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            buffer.deallocate()
+            throw CurationError.io(path: path, reason: "cannot open spill file: \(String(cString: strerror(errno)))")
+        }
+        try advance()
+    }
+    deinit { if fd >= 0 { Glibc.close(fd) }; buffer.deallocate() }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: buffer + recStart, count: recCount) }
+
+    /// Makes at least `n` bytes available from `start`, growing the buffer for a large record.
+    private func fill(_ n: Int) throws -> Bool {
+        if end - start >= n { return true }
+        if start > 0 {
+            memmove(buffer, buffer + start, end - start)
+            end -= start; start = 0
+        }
+        if n > capacityNow {
+            let bigger = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 16)
+            bigger.copyMemory(from: buffer, byteCount: end)
+            buffer.deallocate()
+            buffer = bigger
+            capacityNow = n
+        }
+        while end - start < n && !eof {
+            let r = read(fd, buffer + end, capacityNow - end)
+            if r < 0 {
+                if errno == EINTR { continue }
+                throw CurationError.io(path: path, reason: "spill read failed: \(String(cString: strerror(errno)))")
+            }
+            if r == 0 { eof = true } else { end += r }
+        }
+        return end - start >= n
+    }
+
+    /// Moves to the next entry (or marks the reader exhausted).
+    func advance() throws {
+        start += recCount
+        recCount = 0
+        guard try fill(20) else {
+            if end - start != 0 { throw CurationError.io(path: path, reason: "spill file is truncated") }
+            exhausted = true
+            return
+        }
+        let p = buffer + start
+        key = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+        seq = UInt64(littleEndian: (p + 8).loadUnaligned(as: UInt64.self))
+        let len = Int(UInt32(littleEndian: (p + 16).loadUnaligned(as: UInt32.self)))
+        guard try fill(20 + len) else { throw CurationError.io(path: path, reason: "spill file is truncated") }
+        recStart = start + 20
+        recCount = len
+        start += 20
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Curation
+import Foundation
+import Mixer
+
+/// `curate-tool run RECIPE`: the whole pipeline from one file.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a recipe of stages (convert, mix, ...) as a graph, recorded in a run store; re-runs skip unchanged stages and resume killed runs.")
+
+    @Argument(help: "The run recipe (YAML).")
+    var recipe: String
+
+    @Option(name: .shortAndLong, help: "Run directory (default: the recipe's `output:`): the run store and one directory per stage.")
+    var output: String?
+
+    @Option(name: .long, help: "Memory budget per stage, e.g. 256MB.")
+    var memory: ByteSize = ByteSize(argument: "256MB")!
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let parsed = try RunRecipe.load(path: recipe)
+        guard let dir = output ?? parsed.output else {
+            throw ValidationError("no run directory: give --output DIR or `output:` in the recipe")
+        }
+        let runner = RecipeRunner(recipe: parsed, recipePath: recipe, output: dir,
+                                  context: StageContext(threads: global.threadCount, memory: memory.bytes, quiet: global.quiet, seed: parsed.seed),
+                                  log: { if !global.quiet { Console.info($0) } })
+        let result = try runner.run()
+        if !global.quiet { Console.info(RunsShow.render(run: result.run, stages: result.stages)) }
+        if global.json { Console.stdout(PrettyJSON.string(RunsShow.json(run: result.run, stages: result.stages))) }
+    }
+}

@@ -1,0 +1,131 @@
+import Curation
+import Foundation
+import Mixer
+
+/// Runs a run recipe's stages in graph order, recording each in the run store.
+///
+/// Per stage: the inputs' content hashes (source files' bytes, earlier stages' manifests) and the
+/// settings make a fingerprint. When a finished stage with the same name and fingerprint exists (in
+/// this run, or any earlier run of the store) and its outputs still verify against its manifest,
+/// the stage is skipped. Otherwise it runs: its old manifest is removed first, so a stage killed
+/// midway never leaves outputs that look complete; a re-run of a killed run resumes that run,
+/// skips the stages that finished and redoes only the one that was running.
+struct RecipeRunner {
+    var recipe: RunRecipe
+    var recipePath: String
+    var output: String
+    var context: StageContext
+    /// Called with a line per stage as it starts and ends.
+    var log: (String) -> Void
+
+    struct Result {
+        var run: RunRecord
+        var resumed: Bool
+        var stages: [StageRecord]
+    }
+
+    func run() throws -> Result {
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let storePath = RunStore.path(inDirectory: output)
+        let lock = try RunStoreLock(storePath: storePath)
+        defer { withExtendedLifetime(lock) {} }
+        let store = try RunStore(path: storePath)
+        let recipeBytes = FileManager.default.contents(atPath: recipePath).map { [UInt8]($0) } ?? []
+        let (run, resumed) = try store.beginRun(recipe: URL(fileURLWithPath: recipePath).standardizedFileURL.path, recipeHash: ContentHash.bytes(recipeBytes))
+        log(resumed ? "resuming run \(run.id) (attempt \(run.attempts))" : "run \(run.id): \(recipe.stages.count) stages -> \(output)")
+
+        var produced: [String: (files: [String], hash: String)] = [:]
+        for s in recipe.sources { produced[s.name] = (s.files, try ContentHash.files(s.files)) }
+        let sourceNames = Set(recipe.sources.map(\.name))
+        do {
+            for (n, stage) in recipe.stages.enumerated() {
+                let spec = stage.spec
+                let dir = (output as NSString).appendingPathComponent(spec.name)
+                let inputs = spec.inputs.map { i -> StageRecord.Input in
+                    let p = produced[i.name] ?? ([], "")
+                    return StageRecord.Input(name: i.name, kind: sourceNames.contains(i.name) ? "source" : "stage", contentHash: p.hash, files: p.files)
+                }
+                let settings = JSONWriter.string(stage.runner.settings)
+                let fingerprint = Self.fingerprint(kind: spec.kind, settings: settings, inputs: inputs)
+                let label = "[\(n + 1)/\(recipe.stages.count)] \(spec.name) (\(spec.kind))"
+
+                if let reused = try reusable(store: store, run: run.id, name: spec.name, fingerprint: fingerprint, dir: dir) {
+                    if reused.runID != run.id {
+                        try store.startStage(run: run.id, name: spec.name, kind: spec.kind, position: spec.position, fingerprint: fingerprint,
+                                             settings: settings, inputs: inputs, outputDirectory: dir)
+                        try store.finishStage(run: run.id, name: spec.name, status: .skipped, recordsIn: reused.recordsIn, recordsOut: reused.recordsOut,
+                                              dropped: Dictionary(RunStore.droppedCounts(reused.dropped), uniquingKeysWith: +),
+                                              outputManifest: reused.outputManifest, outputHash: reused.outputHash, reusedFromRun: reused.runID)
+                    }
+                    produced[spec.name] = (reused.manifestFiles(dir), reused.outputHash ?? "")
+                    log("\(label): skipped, inputs and settings unchanged and outputs verify (from run \(reused.reusedFromRun ?? reused.runID))")
+                    continue
+                }
+
+                log("\(label): running")
+                try? FileManager.default.removeItem(atPath: Manifest.path(directory: dir, prefix: "part"))
+                try store.startStage(run: run.id, name: spec.name, kind: spec.kind, position: spec.position, fingerprint: fingerprint,
+                                     settings: settings, inputs: inputs, outputDirectory: dir)
+                let stageInputs = spec.inputs.map { i in
+                    StageInput(name: i.name, kind: sourceNames.contains(i.name) ? "source" : "stage", files: produced[i.name]?.files ?? [])
+                }
+                let outcome: StageOutcome
+                do {
+                    outcome = try stage.runner.run(inputs: stageInputs, output: dir, context: context)
+                    try outcome.report.write(to: (dir as NSString).appendingPathComponent("report.json"))
+                } catch {
+                    try? store.finishStage(run: run.id, name: spec.name, status: .failed, error: "\(error)")
+                    throw error
+                }
+                let manifestBytes = try outcome.manifest.jsonBytes()
+                let hash = ContentHash.bytes(manifestBytes)
+                try store.finishStage(run: run.id, name: spec.name, status: .done, recordsIn: outcome.report.recordsIn,
+                                      recordsOut: outcome.report.recordsOut, dropped: outcome.report.dropped,
+                                      outputManifest: String(decoding: manifestBytes, as: UTF8.self), outputHash: hash)
+                produced[spec.name] = (outcome.manifest.shards.map { (dir as NSString).appendingPathComponent($0.file) }, hash)
+                let r = outcome.report
+                log("\(label): \(r.recordsIn) in, \(r.recordsOut) out, \(r.droppedTotal) dropped, \(outcome.manifest.records) written -> \(dir)")
+                if !context.quiet && !outcome.summary.isEmpty { log(outcome.summary) }
+            }
+        } catch {
+            try? store.finishRun(run.id, status: .failed, error: "\(error)")
+            throw error
+        }
+        try store.finishRun(run.id, status: .succeeded)
+        return Result(run: try store.run(run.id), resumed: resumed, stages: try store.stages(run: run.id))
+    }
+
+    /// A finished stage whose outputs can stand in for running this one: same name and fingerprint,
+    /// its manifest on disk is the one recorded, and every shard verifies.
+    func reusable(store: RunStore, run: Int64, name: String, fingerprint: String, dir: String) throws -> StageRecord? {
+        var candidates: [StageRecord] = []
+        if let own = try store.stage(run: run, name: name), own.fingerprint == fingerprint, own.status == .done || own.status == .skipped {
+            candidates.append(own)
+        }
+        if let prev = try store.lastDone(name: name, fingerprint: fingerprint) { candidates.append(prev) }
+        for c in candidates where c.outputDirectory == dir {
+            let path = Manifest.path(directory: dir, prefix: "part")
+            guard let bytes = FileManager.default.contents(atPath: path), ContentHash.bytes([UInt8](bytes)) == c.outputHash,
+                  let m = try? Manifest.load(path), m.verify(directory: dir).isEmpty else { continue }
+            return c
+        }
+        return nil
+    }
+
+    static func fingerprint(kind: String, settings: String, inputs: [StageRecord.Input]) -> String {
+        var o = JSONObject()
+        o["kind"] = .string(kind)
+        o["settings"] = .string(settings)
+        o["inputs"] = .array(inputs.map { .object(JSONObject([.init(key: "name", value: .string($0.name)), .init(key: "hash", value: .string($0.contentHash))])) })
+        o["tool"] = .string("curate-tool 0.1.0")
+        return ContentHash.bytes(JSONWriter.bytes(.object(o)))
+    }
+}
+
+extension StageRecord {
+    /// The shard files its recorded manifest lists.
+    func manifestFiles(_ dir: String) -> [String] {
+        guard let text = outputManifest, let m = try? JSONDecoder().decode(Manifest.self, from: Data(text.utf8)) else { return [] }
+        return m.shards.map { (dir as NSString).appendingPathComponent($0.file) }
+    }
+}

@@ -1,0 +1,79 @@
+import Curation
+import Foundation
+import Mixer
+
+/// `kind: convert`: validates, recompresses and reshards its inputs (all inputs, in order, into one
+/// output). Settings: `max_records`, `max_bytes`, `compression` (zstd, gzip, none), `level`, `on_error`.
+struct ConvertStageRunner: StageRunner {
+    static let kind = "convert"
+    static let settingKeys: Set<String> = ["max_records", "max_bytes", "compression", "level", "on_error"]
+
+    var maxRecords: Int?
+    var maxBytes: Int?
+    var compression: Compression = .zstd
+    var level = 3
+    var onError: ErrorPolicy = .fail
+
+    init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
+        for (key, _, value) in try doc.mapping(spec.node, spec.entry, allowed: Self.settingKeys.union(["name", "kind", "inputs"])) {
+            switch key {
+            case "max_records":
+                maxRecords = try doc.integer(value, spec.entry, what: key)
+                if (maxRecords ?? 0) < 1 { throw doc.error(value, spec.entry, "max_records should be at least 1") }
+            case "max_bytes":
+                maxBytes = try doc.integer(value, spec.entry, what: key)
+                if (maxBytes ?? 0) < 1 { throw doc.error(value, spec.entry, "max_bytes should be at least 1") }
+            case "compression":
+                guard let c = Compression(argument: try doc.string(value, spec.entry)) else {
+                    throw doc.error(value, spec.entry, "compression should be zstd, gzip or none")
+                }
+                compression = c
+            case "level": level = try doc.integer(value, spec.entry, what: key)
+            case "on_error":
+                guard let p = ErrorPolicy(rawValue: try doc.string(value, spec.entry)) else {
+                    throw doc.error(value, spec.entry, "on_error should be fail or skip")
+                }
+                onError = p
+            default: break
+            }
+        }
+        if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a convert stage needs at least one input") }
+    }
+
+    var settings: JSONValue {
+        .object(JSONObject([
+            .init(key: "max_records", value: maxRecords.map { .int($0) } ?? .null),
+            .init(key: "max_bytes", value: maxBytes.map { .int($0) } ?? .null),
+            .init(key: "compression", value: .string(compression.rawValue)),
+            .init(key: "level", value: .int(level)),
+            .init(key: "on_error", value: .string(onError.rawValue)),
+        ]))
+    }
+
+    func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
+        let started = Date()
+        let files = inputs.flatMap(\.files)
+        let rejected = onError == .skip ? RejectedWriter(directory: output) : nil
+        let reader = RecordReader(files: files, policy: onError, rejected: rejected)
+        let writer = try ShardedWriter(directory: output, options: ShardOptions(
+            prefix: "part", compression: compression, level: level, maxRecords: maxRecords, maxBytes: maxBytes, workers: context.threads))
+        var parallel = OrderedParallel<LineBatch, (LineBatch, [Result<RawRecord, CurationError>])>(threads: context.threads) {
+            ($0, RecordReader.parse($0))
+        }
+        let consume: ((LineBatch, [Result<RawRecord, CurationError>])) throws -> Void = { item in
+            for r in try reader.absorb(item.0, item.1) { try writer.write(r) }
+            TestHooks.recordsProcessed(reader.counts.records, kind: "convert")
+        }
+        try reader.forEachBatch { try parallel.submit($0, consume: consume) }
+        try parallel.drain(consume)
+        let manifest = try writer.finish()
+        try rejected?.finish()
+        var rep = StageReport(stage: "convert")
+        rep.absorb(reader.counts)
+        rep.recordsOut = manifest.records
+        rep.bytesOut = manifest.compressedBytes
+        rep.seconds = Date().timeIntervalSince(started)
+        rep.settings = settings.objectValue.map { Dictionary($0.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) } ?? [:]
+        return StageOutcome(report: rep, manifest: manifest)
+    }
+}

@@ -1,0 +1,116 @@
+import Curation
+import Foundation
+import Testing
+
+@Suite struct MixCommandTests {
+    @Test func mixIsByteIdenticalForThreadsAndMemory() throws {
+        let dir = MixCLI.tempDir()
+        let recipe = MixCLI.fixture("weighted.yaml")
+        let a = try MixCLI.run(["mix", "--recipe", recipe, "-o", dir + "/a", "--threads", "1", "--quiet"])
+        let b = try MixCLI.run(["mix", "--recipe", recipe, "-o", dir + "/b", "--threads", "2", "--memory", "4KB", "--max-records", "100", "--quiet"])
+        let c = try MixCLI.run(["mix", "--recipe", recipe, "-o", dir + "/c", "--threads", "2", "--max-records", "100", "--json", "--quiet"])
+        #expect(a.status == 0 && b.status == 0 && c.status == 0, "\(a.stderr)\(b.stderr)\(c.stderr)")
+        #expect(try MixCLI.lines(dir + "/a") == MixCLI.lines(dir + "/b"))
+        #expect(try MixCLI.shards(dir + "/b") == MixCLI.shards(dir + "/c"))
+        // The report: per source table, realised next to asked, counts add up.
+        let report = try #require(try JSONParser.parse(c.stdout).objectValue)
+        #expect(report["records_in"]?.intValue == 2178)
+        let sources = try #require(report["sources"]?.arrayValue)
+        #expect(sources.count == 5)
+        #expect(sources.allSatisfy { $0["asked_share_tokens"] != nil && $0["realised_share_tokens"] != nil })
+        #expect(FileManager.default.fileExists(atPath: dir + "/c/part.report.json"))
+        #expect(try MixCLI.run(["mix", "--recipe", recipe, "-o", dir + "/seed", "--seed", "5", "--quiet"]).status == 0)
+        #expect(try MixCLI.lines(dir + "/seed") != MixCLI.lines(dir + "/a"))
+    }
+
+    @Test func badMixRecipesFailWithFileLineAndEntry() throws {
+        let r = try MixCLI.run(["mix", "--recipe", MixCLI.fixture("bad/two_units.yaml"), "-o", MixCLI.tempDir()])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("two_units.yaml:7:7: sources[0] \"chat\": two amounts given"), "\(r.stderr)")
+    }
+}
+
+@Suite struct RunCommandTests {
+    @Test(arguments: [
+        ("unknown_source.yaml", 13, "unknown source \"web\""),
+        ("unknown_stage.yaml", 10, "unknown source or stage \"cleaned\""),
+        ("cycle.yaml", 5, "cycle between stages: a <- c <- b <- a"),
+        ("unknown_kind.yaml", 6, "unknown stage kind \"sft\""),
+    ])
+    func badRunRecipesNameStageAndLine(file: String, line: Int, message: String) throws {
+        let r = try MixCLI.run(["run", MixCLI.fixture("bad/\(file)"), "-o", MixCLI.tempDir()])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("\(file):\(line):"), "\(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test func rerunSkipsUnchangedStagesAndRedoesChangedOnes() throws {
+        let dir = MixCLI.tempDir()
+        let recipe = dir + "/run.yaml"
+        // A copy of the fixture recipe that points at the fixtures, so it can be edited.
+        let text = try String(contentsOfFile: MixCLI.fixture("run.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "paths: [", with: "paths: [\(MixCLI.fixture("chat.jsonl").dropLast("chat.jsonl".count))")
+        try text.write(toFile: recipe, atomically: true, encoding: .utf8)
+        let first = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--quiet"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let mixed = try MixCLI.shards(dir + "/out/mix")
+        let second = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet"])
+        let shown = try #require(try JSONParser.parse(second.stdout).objectValue)
+        #expect(shown["stages"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } == ["skipped", "skipped", "skipped"])
+        // Change only the mix's settings: the converts are skipped, the mix runs again.
+        try text.replacingOccurrences(of: "fraction: 0.75", with: "fraction: 0.5").write(toFile: recipe, atomically: true, encoding: .utf8)
+        let third = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet"])
+        let s3 = try #require(try JSONParser.parse(third.stdout).objectValue)
+        #expect(s3["stages"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } == ["skipped", "skipped", "done"])
+        #expect(try MixCLI.shards(dir + "/out/mix") != mixed)
+        // A damaged output is not trusted: the stage runs again.
+        let shard = dir + "/out/docs/part-00000.jsonl.zst"
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: shard))
+        let fourth = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet"])
+        let s4 = try #require(try JSONParser.parse(fourth.stdout).objectValue)
+        #expect(s4["stages"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } == ["skipped", "done", "skipped"])
+
+        let list = try MixCLI.run(["runs", "--store", dir + "/out"])
+        #expect(list.stdout.split(separator: "\n").count == 2 + 4)
+        let show = try MixCLI.run(["runs", "show", "1", "--store", dir + "/out"])
+        #expect(show.stdout.contains("chat_shards") && show.stdout.contains("dropped in mix: duplicate"), "\(show.stdout)")
+        let store = try RunStore(path: dir + "/out/runs.sqlite")
+        let mix = try #require(try store.stage(run: 1, name: "mix"))
+        #expect(mix.inputs.map(\.name) == ["chat_shards", "docs", "math"])
+        #expect(mix.inputs.map(\.kind) == ["stage", "stage", "source"])
+        #expect(mix.recordsIn == (mix.recordsOut ?? 0) + RunStore.droppedCounts(mix.dropped).reduce(0) { $0 + $1.1 })
+    }
+
+    @Test func killedRunResumesAtItsStageWithTheSameBytes() throws {
+        let dir = MixCLI.tempDir()
+        let recipe = MixCLI.fixture("run.yaml")
+        let clean = try MixCLI.run(["run", recipe, "-o", dir + "/clean", "--quiet", "--memory", "8KB"])
+        #expect(clean.status == 0, "\(clean.stderr)")
+
+        let killed = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--quiet", "--memory", "8KB", "--threads", "1"],
+                                    env: ["CURATE_TEST_KILL_AFTER_RECORDS": "50", "CURATE_TEST_KILL_KIND": "mix"])
+        #expect(killed.signaled, "the child should die by SIGKILL: \(killed.status) \(killed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/mix/part.manifest.json"))
+        do {
+            let store = try RunStore(path: dir + "/out/runs.sqlite")
+            #expect(try store.run(1).status == .running)
+            #expect(try store.stage(run: 1, name: "docs")?.status == .done)
+            #expect(try store.stage(run: 1, name: "mix")?.status == .running)
+        }
+        let resumed = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet", "--memory", "8KB", "--threads", "2"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let store = try RunStore(path: dir + "/out/runs.sqlite")
+        #expect(try store.runs().count == 1)
+        let run = try store.run(1)
+        #expect(run.status == .succeeded && run.attempts == 2)
+        let stages = try store.stages(run: 1)
+        #expect(stages.map(\.attempts) == [1, 1, 2]) // only the killed stage ran again
+        #expect(stages.map(\.status) == [.done, .done, .done])
+        #expect(try MixCLI.shards(dir + "/out/mix") == MixCLI.shards(dir + "/clean/mix"))
+        let ids = try MixCLI.lines(dir + "/out/mix").map { try JSONParser.parse($0)["id"]?.stringValue ?? "" }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.count == (try MixCLI.lines(dir + "/clean/mix")).count)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir + "/out/mix").filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-import Mixer
-
-@Test func moduleLoads() { #expect(Bool(true)) }
