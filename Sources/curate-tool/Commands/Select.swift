@@ -80,43 +80,9 @@ struct Select: ParsableCommand {
             let files = try InputFiles.resolve(input)
             let rejectedDir = errors.rejectedDir ?? (singleFile ? ((output as NSString).deletingLastPathComponent.isEmpty ? "." : (output as NSString).deletingLastPathComponent) : output)
             let rejected = errors.onError == .skip ? RejectedWriter(directory: rejectedDir) : nil
-            let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected)
             let progress = Progress(label: "select", quiet: global.quiet)
-            var tally = S1Selector.ScreenTally()
-
-            typealias Screened = (LineBatch, [Result<RawRecord, CurationError>], [Result<ScreenVerdict, CurationError>])
-            var parallel = OrderedParallel<LineBatch, Screened>(threads: global.threadCount) { batch in
-                let parsed = RecordReader.parse(batch)
-                let verdicts: [Result<ScreenVerdict, CurationError>] = parsed.map { p in
-                    guard case .success(let r) = p else { return .failure(.invalidArgument("unparsed")) }
-                    do { return .success(try selector.screen(r)) } catch let e as CurationError { return .failure(e) } catch {
-                        return .failure(.badRecord(r.location, reason: "\(error)"))
-                    }
-                }
-                return (batch, parsed, verdicts)
-            }
-            let consume: (Screened) throws -> Void = { item in
-                let (batch, parsed, verdicts) = item
-                _ = try reader.absorb(batch, parsed)
-                for (k, v) in verdicts.enumerated() {
-                    guard case .success(let record) = parsed[k] else { continue }
-                    switch v {
-                    case .success(let verdict): tally.add(verdict)
-                    case .failure(let e):
-                        // A record with a mistyped field: bad input under the error policy.
-                        try record.bytes.withUnsafeBytes { try reader.reject($0, error: e) }
-                    }
-                }
-                progress.update(records: reader.counts.records, bytes: reader.counts.bytes, done: 0, total: 0)
-            }
-            try reader.forEachBatch { try parallel.submit($0, consume: consume) }
-            try parallel.drain(consume)
-            try rejected?.finish()
-            progress.finish()
-            // Records that parsed but were rejected for a field type count among the reader's rejects.
-            tally.absorb(reader.counts)
-
-            var result = selector.choose(tally, threads: global.threadCount)
+            var result = try SelectExecution.select(files: files, selector: selector, policy: errors.onError, rejected: rejected,
+                                                    threads: global.threadCount, progress: progress)
             try write(result.selected)
             result.diversity.seconds = Date().timeIntervalSince(started)
             try result.check()
@@ -174,5 +140,47 @@ struct Select: ParsableCommand {
             for r in records { try writer.write(r) }
             try writer.finish()
         }
+    }
+}
+
+/// The select stage over files, shared by `curate-tool select` and the recipe runner: screen every record
+/// in parallel (quality, difficulty, domain), then choose.
+enum SelectExecution {
+    static func select(files: [String], selector: S1Selector, policy: ErrorPolicy, rejected: RejectedWriter?,
+                       threads: Int, progress: Progress?) throws -> SelectionResult {
+        let reader = RecordReader(files: files, policy: policy, rejected: rejected)
+        var tally = S1Selector.ScreenTally()
+        typealias Screened = (LineBatch, [Result<RawRecord, CurationError>], [Result<ScreenVerdict, CurationError>])
+        var parallel = OrderedParallel<LineBatch, Screened>(threads: threads) { batch in
+            let parsed = RecordReader.parse(batch)
+            let verdicts: [Result<ScreenVerdict, CurationError>] = parsed.map { p in
+                guard case .success(let r) = p else { return .failure(.invalidArgument("unparsed")) }
+                do { return .success(try selector.screen(r)) } catch let e as CurationError { return .failure(e) } catch {
+                    return .failure(.badRecord(r.location, reason: "\(error)"))
+                }
+            }
+            return (batch, parsed, verdicts)
+        }
+        let consume: (Screened) throws -> Void = { item in
+            let (batch, parsed, verdicts) = item
+            _ = try reader.absorb(batch, parsed)
+            for (k, v) in verdicts.enumerated() {
+                guard case .success(let record) = parsed[k] else { continue }
+                switch v {
+                case .success(let verdict): tally.add(verdict)
+                case .failure(let e):
+                    // A record with a mistyped field: bad input under the error policy.
+                    try record.bytes.withUnsafeBytes { try reader.reject($0, error: e) }
+                }
+            }
+            progress?.update(records: reader.counts.records, bytes: reader.counts.bytes, done: 0, total: 0)
+        }
+        try reader.forEachBatch { try parallel.submit($0, consume: consume) }
+        try parallel.drain(consume)
+        try rejected?.finish()
+        progress?.finish()
+        // Records that parsed but were rejected for a field type count among the reader's rejects.
+        tally.absorb(reader.counts)
+        return selector.choose(tally, threads: threads)
     }
 }

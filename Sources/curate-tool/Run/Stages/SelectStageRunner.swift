@@ -1,0 +1,75 @@
+import Curation
+import Foundation
+import Mixer
+
+/// `kind: select`: s1 selection (quality -> difficulty -> diversity) over all inputs.
+/// Settings: `target` (required), `seed`, `jaccard`, `shingle`, `allow_asy` (list of sources), `seed_field`.
+struct SelectStageRunner: StageRunner {
+    static let kind = "select"
+    static let settingKeys: Set<String> = ["target", "seed", "jaccard", "shingle", "allow_asy", "seed_field"]
+
+    var options: SelectOptions
+
+    init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
+        options = SelectOptions(target: 1000, seed: runSeed)
+        var sawTarget = false
+        for (key, _, value) in try doc.mapping(spec.node, spec.entry, allowed: Self.settingKeys.union(["name", "kind", "inputs"])) {
+            switch key {
+            case "target":
+                options.target = try doc.integer(value, spec.entry, what: key); sawTarget = true
+                if options.target < 1 { throw doc.error(value, spec.entry, "target should be at least 1") }
+            case "seed": options.seed = UInt64(max(0, try doc.integer(value, spec.entry, what: key)))
+            case "jaccard":
+                options.nearDuplicates.threshold = try doc.double(value, spec.entry, what: key)
+                if !(options.nearDuplicates.threshold > 0 && options.nearDuplicates.threshold <= 1) {
+                    throw doc.error(value, spec.entry, "jaccard should be in (0, 1]")
+                }
+            case "shingle": options.nearDuplicates.shingleSize = try doc.integer(value, spec.entry, what: key)
+            case "allow_asy":
+                guard let seq = value.sequence else { throw doc.error(value, spec.entry, "allow_asy should be a list of source names") }
+                options.quality.asyAllowedSources = Set(try seq.map { try doc.string($0, spec.entry) })
+            case "seed_field": options.seedField = try doc.string(value, spec.entry)
+            default: break
+            }
+        }
+        if !sawTarget { throw doc.error(spec.node, spec.entry, "a select stage needs a target (how many items to select)") }
+        if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a select stage needs at least one input") }
+    }
+
+    var settings: JSONValue {
+        .object(JSONObject([
+            .init(key: "target", value: .int(options.target)),
+            .init(key: "seed", value: .number(String(options.seed))),
+            .init(key: "jaccard", value: .double(options.nearDuplicates.threshold)),
+            .init(key: "shingle", value: .int(options.nearDuplicates.shingleSize)),
+            .init(key: "allow_asy", value: .array(options.quality.asyAllowedSources.sorted().map { .string($0) })),
+            .init(key: "seed_field", value: options.seedField.map { .string($0) } ?? .null),
+        ]))
+    }
+
+    func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
+        let started = Date()
+        let selector = try S1Selector(options: options)
+        var result = try SelectExecution.select(files: inputs.flatMap(\.files), selector: selector, policy: .fail, rejected: nil,
+                                                threads: context.threads, progress: nil)
+        result.diversity.seconds = Date().timeIntervalSince(started)
+        try result.check()
+        let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
+        for r in result.selected { try writer.write(r) }
+        let manifest = try writer.finish()
+        // One report for the stage: the funnel's input, the selected output, every stage's drop reasons.
+        var rep = StageReport(stage: "select")
+        rep.recordsIn = result.quality.recordsIn
+        rep.recordsOut = manifest.records
+        for r in [result.quality, result.difficulty, result.diversity] {
+            for (reason, n) in r.dropped { rep.drop(reason, count: n) }
+            rep.warnings += r.warnings
+        }
+        rep.bytesIn = result.quality.bytesIn
+        rep.bytesOut = manifest.compressedBytes
+        rep.seconds = Date().timeIntervalSince(started)
+        rep.extra["funnel"] = .array(result.funnel.map { .int($0) })
+        rep.extra["selection"] = result.reportJSON(options: options)
+        return StageOutcome(report: rep, manifest: manifest, summary: "funnel: " + result.funnel.map(String.init).joined(separator: " -> "))
+    }
+}

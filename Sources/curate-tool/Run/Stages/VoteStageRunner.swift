@@ -1,0 +1,60 @@
+import Curation
+import Foundation
+import Mixer
+
+/// `kind: vote`: self-consistency filtering over samples records.
+/// Settings: `min_agreement` (0.5), `keep` (one|all), `prefer` (first|shortest), `dataset` (math).
+struct VoteStageRunner: StageRunner {
+    static let kind = "vote"
+    static let settingKeys: Set<String> = ["min_agreement", "keep", "prefer", "dataset"]
+
+    var options = VoteOptions()
+
+    init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
+        for (key, _, value) in try doc.mapping(spec.node, spec.entry, allowed: Self.settingKeys.union(["name", "kind", "inputs"])) {
+            switch key {
+            case "min_agreement":
+                options.minAgreement = try doc.double(value, spec.entry, what: key)
+                if !(0..<1).contains(options.minAgreement) { throw doc.error(value, spec.entry, "min_agreement should be in [0, 1)") }
+            case "keep":
+                guard let k = VoteKeep(rawValue: try doc.string(value, spec.entry)) else { throw doc.error(value, spec.entry, "keep should be one or all") }
+                options.keep = k
+            case "prefer":
+                guard let p = VotePreference(rawValue: try doc.string(value, spec.entry)) else {
+                    throw doc.error(value, spec.entry, "prefer should be first or shortest")
+                }
+                options.prefer = p
+            case "dataset":
+                guard let d = AnswerDataset(name: try doc.string(value, spec.entry)) else {
+                    throw doc.error(value, spec.entry, "dataset should be gsm8k, math or multiple_choice")
+                }
+                options.defaultDataset = d
+            default: break
+            }
+        }
+        if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a vote stage needs at least one input") }
+    }
+
+    var settings: JSONValue {
+        .object(JSONObject([
+            .init(key: "min_agreement", value: .double(options.minAgreement)),
+            .init(key: "keep", value: .string(options.keep.rawValue)),
+            .init(key: "prefer", value: .string(options.prefer.rawValue)),
+            .init(key: "dataset", value: .string(options.defaultDataset.rawValue)),
+        ]))
+    }
+
+    func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
+        let started = Date()
+        var opts = options
+        opts.threads = context.threads
+        let reader = RecordReader(files: inputs.flatMap(\.files))
+        let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
+        var rep = try VoteStage.run(reader: reader, options: opts) { try writer.write($0) }
+        let manifest = try writer.finish()
+        rep.bytesOut = manifest.compressedBytes
+        rep.seconds = Date().timeIntervalSince(started)
+        return StageOutcome(report: rep, manifest: manifest,
+                            summary: "kept \(rep.recordsOut) of \(rep.recordsIn) (\(Format.percent(rep.recordsOut, rep.recordsIn)))")
+    }
+}
