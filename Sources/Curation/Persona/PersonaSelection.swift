@@ -10,6 +10,10 @@ public enum PersonaSelection {
     public struct Dedupe: Sendable {
         public var kept: [Persona]
         public var dropped: [(persona: Persona, duplicateOf: String, jaccard: Double)]
+        public init(kept: [Persona], dropped: [(persona: Persona, duplicateOf: String, jaccard: Double)]) {
+            self.kept = kept
+            self.dropped = dropped
+        }
     }
 
     /// Drops near-duplicate personas, keeping the first of each group in input order.
@@ -24,6 +28,10 @@ public enum PersonaSelection {
     public struct Slot: Sendable, Hashable {
         public var persona: Persona
         public var round: Int
+        public init(persona: Persona, round: Int) {
+            self.persona = persona
+            self.round = round
+        }
     }
 
     /// Picks `count` slots: personas ranked by a hash of (seed, id), lowest first, cycling through the
