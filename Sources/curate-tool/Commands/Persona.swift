@@ -152,6 +152,7 @@ struct PersonaCommand: ParsableCommand {
         rep.recordsOut = records.records
         rep.bytesOut = records.compressedBytes
         rep.seconds = Date().timeIntervalSince(started)
+        rep.bytesIn = files.reduce(0) { $0 + ((try? fm.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
         rep.settings["personas"] = .array(files.map { .string($0) })
         rep.settings["model"] = .string(model)
         rep.settings["templates"] = .string(templates.map { "\($0) (replacing: \(replaced.map(\.rawValue).joined(separator: ", ")))" } ?? "built-in")
