@@ -110,22 +110,38 @@ enum TextScan {
     /// Share of characters that are replacement characters, control characters (other than tab, line
     /// feed, carriage return) or private-use characters; a run of 4+ replacement characters counts as 1.
     static func garbageShare(_ s: String) -> Double {
-        var chars = 0, bad = 0, fffdRun = 0
-        for u in s.unicodeScalars {
-            chars += 1
-            let v = u.value
-            if v == 0xFFFD {
-                bad += 1; fffdRun += 1
-                if fffdRun >= 4 { return 1 }
-                continue
+        var s = s
+        return s.withUTF8 { b -> Double in
+            // Works on UTF-8 bytes: U+FFFD is EF BF BD, U+FFF0-FFFF are EF BF B0-BF, C1 controls are
+            // C2 80-9F, private use U+E000-F8FF is EE xx xx or EF 80-A3 xx.
+            var chars = 0, bad = 0, fffdRun = 0
+            let n = b.count
+            var i = 0
+            while i < n {
+                let c = b[i]
+                if c < 0x80 {
+                    chars += 1; fffdRun = 0
+                    if (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) || c == 0x7F { bad += 1 }
+                    i += 1
+                    continue
+                }
+                if c & 0xC0 != 0x80 { chars += 1 }
+                if c == 0xEF, i + 2 < n, b[i + 1] == 0xBF, b[i + 2] == 0xBD {
+                    bad += 1; fffdRun += 1
+                    if fffdRun >= 4 { return 1 }
+                    i += 3
+                    continue
+                }
+                if c & 0xC0 != 0x80 { fffdRun = 0 }
+                if (c == 0xC2 && i + 1 < n && b[i + 1] < 0xA0)
+                    || c == 0xEE
+                    || (c == 0xEF && i + 1 < n && (b[i + 1] <= 0xA3 || (b[i + 1] == 0xBF && i + 2 < n && b[i + 2] >= 0xB0))) {
+                    bad += 1
+                }
+                i += 1
             }
-            fffdRun = 0
-            if (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || (v >= 0x7F && v < 0xA0) || (v >= 0xE000 && v < 0xF900)
-                || (v >= 0xFFF0 && v <= 0xFFFF) {
-                bad += 1
-            }
+            return chars == 0 ? 0 : Double(bad) / Double(chars)
         }
-        return chars == 0 ? 0 : Double(bad) / Double(chars)
     }
 
     /// Whether a reasoning trace looks cut off: an odd number of ``` fences (a code block left open),
@@ -133,7 +149,11 @@ enum TextScan {
     /// `_`), more unescaped `{` than `}` while the last character is not closing punctuation, or a
     /// last line of six or more words ending in a lowercase letter (a sentence stopped mid-way).
     static func looksTruncated(_ s: String) -> Bool {
-        let b = Array(s.utf8)
+        var s = s
+        return s.withUTF8 { looksTruncated($0) }
+    }
+
+    static func looksTruncated(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         var end = b.count
         while end > 0, b[end - 1] == 0x20 || b[end - 1] == 0x0A || b[end - 1] == 0x09 || b[end - 1] == 0x0D { end -= 1 }
         guard end > 0 else { return false }
