@@ -58,3 +58,34 @@ import Trainer
         #expect(ratio.warmupSteps == 3 && ratio.rate(at: 1) == 2.0 / 3 && ratio.rate(at: 50) == 1)
     }
 }
+
+@Suite struct OptimizerStateTests {
+    /// Two steps, save, two more steps == four steps straight through (bit-exact).
+    @Test func resumeIsBitExact() throws {
+        let batch = try TokenBatch.sequences([[1, 2, 3, 4, 5, 6], [9, 8, 7, 6, 5, 4]])
+        func step(_ model: LlamaModel, _ opt: AdamW, _ lr: Double) throws {
+            _ = try model.forward(batch); model.zeroGradients(); try model.backward()
+            GradientClipping.clip(model.gradients!, maxNorm: 0.5)
+            opt.update(parameters: model.parameters, gradients: model.gradients!, learningRate: lr)
+        }
+        let schedule = LRSchedule(peak: 1e-2, warmupSteps: 2, totalSteps: 4)
+        let a = try LlamaModel(config: tinyConfig, seed: 4)
+        let oa = AdamW(layout: a.layout, settings: .init(weightDecay: 0.1))
+        for s in 0..<4 { try step(a, oa, schedule.rate(at: s)) }
+
+        let b = try LlamaModel(config: tinyConfig, seed: 4)
+        let ob = AdamW(layout: b.layout, settings: .init(weightDecay: 0.1))
+        for s in 0..<2 { try step(b, ob, schedule.rate(at: s)) }
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try HFCheckpoint.save(b, to: dir.path)
+        try ob.save(to: dir.appendingPathComponent("optimizer.safetensors").path, layout: b.layout)
+        let c = try HFCheckpoint.load(from: dir.path)
+        let oc = AdamW(layout: c.layout)
+        try oc.load(from: dir.appendingPathComponent("optimizer.safetensors").path, layout: c.layout)
+        #expect(oc.step == 2 && oc.settings.weightDecay == 0.1)
+        for s in 2..<4 { try step(c, oc, schedule.rate(at: s)) }
+        #expect(c.parameters.array == a.parameters.array)
+        #expect(oc.m.array == oa.m.array && oc.v.array == oa.v.array)
+    }
+}

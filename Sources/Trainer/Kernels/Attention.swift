@@ -96,7 +96,7 @@ public enum Attention {
         if hi + 1 < count { (row + hi + 1).update(repeating: 0, count: count - hi - 1) }
         let x = row + lo, n = hi - lo + 1
         var mv = Vec8(repeating: -.infinity), i = 0
-        while i + 8 <= n { mv = pointwiseMax(mv, load8(x + i)); i += 8 }
+        while i + 8 <= n { mv = vmax(mv, load8(x + i)); i += 8 }
         var m = mv.max()
         while i < n { m = max(m, x[i]); i += 1 }
         let mb = Vec8(repeating: m)

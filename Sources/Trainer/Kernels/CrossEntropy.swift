@@ -17,7 +17,7 @@ public enum CrossEntropy {
                 guard tgt >= 0 else { lse[t] = 0; logProb[t] = 0; continue }
                 let row = logits + t * vocab
                 var mv = Vec8(repeating: -.infinity), i = 0
-                while i + 8 <= vocab { mv = pointwiseMax(mv, load8(row + i)); i += 8 }
+                while i + 8 <= vocab { mv = vmax(mv, load8(row + i)); i += 8 }
                 var m = mv.max()
                 while i < vocab { m = max(m, row[i]); i += 1 }
                 let mb = Vec8(repeating: m)

@@ -21,10 +21,18 @@ func store8(_ v: Vec8, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec8.self)
 }
 
+/// Lane-wise maximum. (The generic `pointwiseMax` is not always inlined and costs a call per use.)
+@inline(__always) @usableFromInline
+func vmax(_ a: Vec8, _ b: Vec8) -> Vec8 { a.replacing(with: b, where: b .> a) }
+
+/// Lane-wise minimum.
+@inline(__always) @usableFromInline
+func vmin(_ a: Vec8, _ b: Vec8) -> Vec8 { a.replacing(with: b, where: b .< a) }
+
 /// e^x for eight lanes; inputs are clamped to [-87.3, 88.7] (results below ~1e-38 flush toward 0).
 @inline(__always) @usableFromInline
 func exp8(_ xIn: Vec8) -> Vec8 {
-    var x = xIn.clamped(lowerBound: Vec8(repeating: -87.3), upperBound: Vec8(repeating: 88.7))
+    var x = vmax(vmin(xIn, Vec8(repeating: 88.7)), Vec8(repeating: -87.3))
     // n = round(x / ln 2) via the magic-number trick; t's low mantissa bits hold n.
     let magic = Vec8(repeating: 12582912.0)  // 1.5 * 2^23
     let t = x * Vec8(repeating: 1.44269504088896341) + magic
