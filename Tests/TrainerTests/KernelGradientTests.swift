@@ -104,8 +104,9 @@ import Trainer
         checkGradient(grad, &logits, h: 1e-2) { loss($0) }
     }
 
-    @Test func attentionBackward() {
-        let shape = AttentionShape(rows: 2, length: 5, heads: 4, kvHeads: 2, headDim: 4)
+    @Test(arguments: [64, 2])
+    func attentionBackward(blockRows: Int) {
+        let shape = AttentionShape(rows: 2, length: 5, heads: 4, kvHeads: 2, headDim: 4, blockRows: blockRows)
         let N = shape.rows * shape.length
         // Row 0: one example; row 1: examples at 0..<2 and 2..<5.
         let seg: [Int32] = [0, 0, 0, 0, 0, 0, 0, 2, 2, 2]
@@ -129,5 +130,28 @@ import Trainer
         var scratch = [Float](repeating: 0, count: 4 * 25)
         Attention.backward(dqkv: &dqkv, dOut: r, probs: probs, qkv: qkv, segmentStart: seg, shape: shape, scratch: &scratch)
         checkGradient(dqkv, &qkv) { dot(run($0), r) }
+    }
+
+    /// Blocked causal attention equals the unblocked computation on a long, packed row.
+    @Test func blockedAttentionEqualsUnblocked() {
+        let T = 130
+        var seg = [Int32](repeating: 0, count: T)
+        for t in 70..<T { seg[t] = 70 }
+        let full = AttentionShape(rows: 1, length: T, heads: 2, kvHeads: 1, headDim: 8, blockRows: T)
+        let blocked = AttentionShape(rows: 1, length: T, heads: 2, kvHeads: 1, headDim: 8, blockRows: 32)
+        let qkv = randomFloats(T * full.qkvStride, seed: 11)
+        let dOut = randomFloats(T * full.outStride, seed: 12)
+        func run(_ s: AttentionShape) -> ([Float], [Float]) {
+            var out = [Float](repeating: 0, count: T * s.outStride), probs = [Float](repeating: 0, count: s.probsCount)
+            Attention.forward(out: &out, probs: &probs, qkv: qkv, segmentStart: seg, shape: s)
+            var d = [Float](repeating: 0, count: T * s.qkvStride), scratch = [Float](repeating: 0, count: 4 * T * T)
+            Attention.backward(dqkv: &d, dOut: dOut, probs: probs, qkv: qkv, segmentStart: seg, shape: s, scratch: &scratch)
+            return (out, d)
+        }
+        let (o1, d1) = run(full), (o2, d2) = run(blocked)
+        var m: Float = 0
+        for i in o1.indices { m = max(m, abs(o1[i] - o2[i])) }
+        for i in d1.indices { m = max(m, abs(d1[i] - d2[i])) }
+        #expect(m < 1e-5)
     }
 }

@@ -5,13 +5,18 @@
 /// up to itself: `segmentStart[t]` is the row-local index where token t's example begins, which
 /// makes the mask block-diagonal causal and keeps packed examples apart.
 ///
-/// Scores and outputs are strided `sgemm`s on the fused rows (no copies). Work items are
+/// Scores and outputs are strided `sgemm`s on the fused rows (no copies), done per block of
+/// `blockRows` queries against only the keys up to the block's end, so the causal upper triangle
+/// is mostly skipped (about 40% fewer flops at T = 256, block 64). Work items are
 /// (row, kv head) pairs: each writes disjoint parts of every output, so items run on separate
 /// threads (OpenBLAS single-threaded inside) and results do not depend on the thread count.
 public struct AttentionShape: Sendable {
     public var rows: Int, length: Int, heads: Int, kvHeads: Int, headDim: Int
-    public init(rows: Int, length: Int, heads: Int, kvHeads: Int, headDim: Int) {
+    /// Queries per block of the causal blocking (tests use small blocks to exercise it).
+    public var blockRows: Int
+    public init(rows: Int, length: Int, heads: Int, kvHeads: Int, headDim: Int, blockRows: Int = 64) {
         self.rows = rows; self.length = length; self.heads = heads; self.kvHeads = kvHeads; self.headDim = headDim
+        self.blockRows = max(1, blockRows)
     }
     /// Floats per token in the fused q|k|v row.
     public var qkvStride: Int { (heads + 2 * kvHeads) * headDim }
@@ -39,11 +44,17 @@ public enum Attention {
                     for h in (kvh * group)..<((kvh + 1) * group) {
                         let q = base + h * hd
                         let p = probs + (b * s.heads + h) * T * T
-                        Matmul.sgemm(transA: false, transB: true, m: T, n: T, k: hd, alpha: scale, a: q, lda: ld,
-                                     b: k, ldb: ld, beta: 0, c: p, ldc: T)
-                        for t in 0..<T { softmaxRow(p + t * T, from: Int(seg[t]), through: t, count: T) }
-                        Matmul.sgemm(transA: false, transB: false, m: T, n: hd, k: T, a: p, lda: T, b: v, ldb: ld,
-                                     beta: 0, c: out + b * T * s.outStride + h * hd, ldc: s.outStride)
+                        let o = out + b * T * s.outStride + h * hd
+                        var r0 = 0
+                        while r0 < T {
+                            let nr = min(s.blockRows, T - r0), keys = r0 + nr
+                            Matmul.sgemm(transA: false, transB: true, m: nr, n: keys, k: hd, alpha: scale, a: q + r0 * ld, lda: ld,
+                                         b: k, ldb: ld, beta: 0, c: p + r0 * T, ldc: T)
+                            for t in r0..<keys { softmaxRow(p + t * T, from: Int(seg[t]), through: t, count: T) }
+                            Matmul.sgemm(transA: false, transB: false, m: nr, n: hd, k: keys, a: p + r0 * T, lda: T, b: v, ldb: ld,
+                                         beta: 0, c: o + r0 * s.outStride, ldc: s.outStride)
+                            r0 = keys
+                        }
                     }
                 }
             }
@@ -66,23 +77,33 @@ public enum Attention {
                     let base = qkv + b * T * ld, dbase = dqkv + b * T * ld
                     let kOff = (s.heads + kvh) * hd, vOff = (s.heads + s.kvHeads + kvh) * hd
                     let seg = segmentStart + b * T
+                    // dK and dV collect contributions from every query block and head: start at zero.
+                    for t in 0..<T {
+                        (dbase + t * ld + kOff).update(repeating: 0, count: hd)
+                        (dbase + t * ld + vOff).update(repeating: 0, count: hd)
+                    }
                     for h in (kvh * group)..<((kvh + 1) * group) {
                         let p = probs + (b * s.heads + h) * T * T
                         let dO = dOut + b * T * s.outStride + h * hd
-                        let first = h == kvh * group
-                        // dP = dO V^T
-                        Matmul.sgemm(transA: false, transB: true, m: T, n: T, k: hd, a: dO, lda: s.outStride,
-                                     b: base + vOff, ldb: ld, beta: 0, c: dp, ldc: T)
-                        // dV (+)= P^T dO
-                        Matmul.sgemm(transA: true, transB: false, m: T, n: hd, k: T, a: p, lda: T, b: dO, ldb: s.outStride,
-                                     beta: first ? 0 : 1, c: dbase + vOff, ldc: ld)
-                        // dS = P * (dP - rowsum(P*dP))
-                        for t in 0..<T { softmaxBackwardRow(dp + t * T, p + t * T, from: Int(seg[t]), through: t, count: T) }
-                        // dQ = scale dS K ; dK (+)= scale dS^T Q
-                        Matmul.sgemm(transA: false, transB: false, m: T, n: hd, k: T, alpha: scale, a: dp, lda: T,
-                                     b: base + kOff, ldb: ld, beta: 0, c: dbase + h * hd, ldc: ld)
-                        Matmul.sgemm(transA: true, transB: false, m: T, n: hd, k: T, alpha: scale, a: dp, lda: T,
-                                     b: base + h * hd, ldb: ld, beta: first ? 0 : 1, c: dbase + kOff, ldc: ld)
+                        var r0 = 0
+                        while r0 < T {
+                            let nr = min(s.blockRows, T - r0), keys = r0 + nr
+                            let pb = p + r0 * T, db = dp + r0 * T, dOb = dO + r0 * s.outStride
+                            // dP = dO V^T
+                            Matmul.sgemm(transA: false, transB: true, m: nr, n: keys, k: hd, a: dOb, lda: s.outStride,
+                                         b: base + vOff, ldb: ld, beta: 0, c: db, ldc: T)
+                            // dV += P^T dO
+                            Matmul.sgemm(transA: true, transB: false, m: keys, n: hd, k: nr, a: pb, lda: T, b: dOb, ldb: s.outStride,
+                                         beta: 1, c: dbase + vOff, ldc: ld)
+                            // dS = P * (dP - rowsum(P*dP)), over the computed columns only
+                            for t in r0..<keys { softmaxBackwardRow(dp + t * T, p + t * T, from: Int(seg[t]), through: t, count: keys) }
+                            // dQ = scale dS K ; dK += scale dS^T Q
+                            Matmul.sgemm(transA: false, transB: false, m: nr, n: hd, k: keys, alpha: scale, a: db, lda: T,
+                                         b: base + kOff, ldb: ld, beta: 0, c: dbase + r0 * ld + h * hd, ldc: ld)
+                            Matmul.sgemm(transA: true, transB: false, m: keys, n: hd, k: nr, alpha: scale, a: db, lda: T,
+                                         b: base + r0 * ld + h * hd, ldb: ld, beta: 1, c: dbase + kOff, ldc: ld)
+                            r0 = keys
+                        }
                     }
                 }
             }
