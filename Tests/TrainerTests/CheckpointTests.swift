@@ -96,4 +96,39 @@ import Trainer
         }
         #expect(throws: TrainerError.self) { _ = try HFCheckpoint.load(from: dir.appendingPathComponent("nowhere").path) }
     }
+
+    @Test func hostileConfigsRejected() throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases = [
+            #"{"model_type":"llama","hidden_size":65536,"intermediate_size":65536,"num_hidden_layers":1000,"num_attention_heads":64,"vocab_size":4000000}"#,
+            #"{"model_type":"llama","hidden_size":16,"intermediate_size":24,"num_hidden_layers":1,"num_attention_heads":3,"vocab_size":10}"#,
+            #"{"model_type":"llama","hidden_size":16,"num_hidden_layers":1,"num_attention_heads":4,"vocab_size":10}"#,
+            #"{"model_type":"gpt2","hidden_size":16,"intermediate_size":24,"num_hidden_layers":1,"num_attention_heads":4,"vocab_size":10}"#,
+            #"{"model_type":"llama","hidden_size":16,"intermediate_size":24,"num_hidden_layers":1,"num_attention_heads":4,"vocab_size":10,"rope_scaling":{"rope_type":"llama3"}}"#,
+            "not json",
+        ]
+        for c in cases {
+            try c.write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+            #expect(throws: TrainerError.self) { _ = try HFCheckpoint.load(from: dir.path) }
+        }
+        // A plausible config whose weights file lacks the tensors: a clear error before any large allocation.
+        try #"{"model_type":"llama","hidden_size":4096,"intermediate_size":11008,"num_hidden_layers":32,"num_attention_heads":32,"vocab_size":32000}"#
+            .write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        try SafetensorsFile.write([], to: dir.appendingPathComponent("model.safetensors").path)
+        #expect(throws: TrainerError.tensorMismatch(path: dir.path, name: "model.embed_tokens.weight", reason: "missing from the checkpoint")) {
+            _ = try HFCheckpoint.load(from: dir.path)
+        }
+    }
+
+    @Test func longPositionsGrowTheRoPETable() throws {
+        var cfg = tinyConfig
+        cfg.maxPositionEmbeddings = 5000
+        let model = try LlamaModel(config: cfg, seed: 1)
+        let batch = try TokenBatch(rows: 1, length: 2, tokens: [1, 2], positions: [4000, 4001], segmentStarts: [0, 0],
+                                   targets: [2, -1], weights: [1, 0])
+        #expect(try model.forward(batch).weightSum == 1)
+        let beyond = try TokenBatch(rows: 1, length: 1, tokens: [1], positions: [5000], segmentStarts: [0], targets: [-1], weights: [0])
+        #expect(throws: TrainerError.self) { _ = try model.forward(beyond) }
+    }
 }

@@ -39,7 +39,6 @@ extension GGUFFile {
     public func loadLlama() throws -> LlamaModel {
         let cfg = try llamaConfig()
         let layout = ParameterLayout(config: cfg)
-        let params = FloatBuffer(count: layout.count)
         var map: [(String, String, Int?)] = [("token_embd.weight", "model.embed_tokens.weight", nil),
                                              ("output_norm.weight", "model.norm.weight", nil)]
         if !cfg.tieWordEmbeddings { map.append(("output.weight", "lm_head.weight", nil)) }
@@ -55,6 +54,8 @@ extension GGUFFile {
                     (g + "ffn_up.weight", h + "mlp.up_proj.weight", nil),
                     (g + "ffn_down.weight", h + "mlp.down_proj.weight", nil)]
         }
+        // Check every tensor before allocating, so the allocation is bounded by the file's contents.
+        var plan: [(TensorInfo, ParameterLayout.Tensor, Int?)] = []
         for (ggufName, hfName, permuteHeads) in map {
             guard let info = tensor(named: ggufName) else {
                 throw TrainerError.tensorMismatch(path: path, name: ggufName, reason: "missing from the file")
@@ -64,6 +65,10 @@ extension GGUFFile {
             guard info.dims == expected else {
                 throw TrainerError.tensorMismatch(path: path, name: ggufName, reason: "dims \(info.dims), expected \(expected)")
             }
+            plan.append((info, t, permuteHeads))
+        }
+        let params = FloatBuffer(count: layout.count)
+        for (info, t, permuteHeads) in plan {
             let dst = params.pointer + t.offset
             if let heads = permuteHeads {
                 var tmp = [Float](repeating: 0, count: t.count)

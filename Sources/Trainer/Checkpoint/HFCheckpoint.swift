@@ -34,7 +34,8 @@ public enum HFCheckpoint {
         var located: [String: SafetensorsFile] = [:]
         for f in files { for n in f.names { located[n] = f } }
         let layout = ParameterLayout(config: config)
-        let params = FloatBuffer(count: layout.count)
+        // Check every tensor before allocating: the allocation is then bounded by what the files hold.
+        var sources: [(SafetensorsFile, SafetensorsFile.TensorInfo, Int)] = []
         for t in layout.tensors {
             guard let f = located[t.name], let info = f.tensors[t.name] else {
                 throw TrainerError.tensorMismatch(path: directory, name: t.name, reason: "missing from the checkpoint")
@@ -42,8 +43,13 @@ public enum HFCheckpoint {
             guard info.shape == t.shape else {
                 throw TrainerError.tensorMismatch(path: f.path, name: t.name, reason: "shape \(info.shape), expected \(t.shape)")
             }
-            try f.read(info, into: params.pointer + t.offset)
+            guard [.F32, .F16, .BF16].contains(info.dtype) else {
+                throw TrainerError.tensorMismatch(path: f.path, name: t.name, reason: "dtype \(info.dtype.rawValue) is not a float type")
+            }
+            sources.append((f, info, t.offset))
         }
+        let params = FloatBuffer(count: layout.count)
+        for (f, info, offset) in sources { try f.read(info, into: params.pointer + offset) }
         return try LlamaModel(config: config, parameters: params)
     }
 

@@ -47,6 +47,8 @@ public struct LlamaConfig: Sendable, Equatable {
     public static let maxLayers = 1024
     public static let maxVocab = 1 << 22
     public static let maxPositions = 1 << 20
+    /// 16 G floats (64 GB): beyond any CPU training run.
+    public static let maxParameters = 1 << 34
 
     /// Checks the sizes are positive, divisible as attention needs, and within sane limits.
     public func validate() throws {
@@ -65,6 +67,9 @@ public struct LlamaConfig: Sendable, Equatable {
                   "max_position_embeddings \(maxPositionEmbeddings) out of range")
         try check(rmsNormEps > 0 && rmsNormEps < 1, "rms_norm_eps \(rmsNormEps) out of range")
         try check(ropeTheta > 1 && ropeTheta.isFinite, "rope_theta \(ropeTheta) out of range")
+        // Sizes are individually bounded, so this product cannot overflow.
+        try check(ParameterLayout(config: self).count <= Self.maxParameters,
+                  "\(ParameterLayout(config: self).count) parameters exceed the limit of \(Self.maxParameters)")
         if let b = bosTokenId { try check(b >= 0 && b < vocabSize, "bos_token_id \(b) outside the vocabulary") }
         if let e = eosTokenId { try check(e >= 0 && e < vocabSize, "eos_token_id \(e) outside the vocabulary") }
     }

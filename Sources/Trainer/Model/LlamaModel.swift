@@ -22,7 +22,8 @@ public final class LlamaModel {
     public let parameters: FloatBuffer
     /// Gradients in the same layout; allocated by the first `backward` or `zeroGradients`.
     public private(set) var gradients: FloatBuffer?
-    let rope: RoPETable
+    /// Grown on demand up to max_position_embeddings (a config's maximum can be far beyond what is used).
+    var rope: RoPETable
     var acts: Activations?
 
     /// A new model with weights drawn from N(0, initializer_range) and norm weights 1 (as HF does).
@@ -52,7 +53,7 @@ public final class LlamaModel {
         self.config = config
         self.layout = layout
         self.parameters = parameters
-        rope = RoPETable(headDim: config.headDim, theta: config.ropeTheta, maxPositions: config.maxPositionEmbeddings)
+        rope = RoPETable(headDim: config.headDim, theta: config.ropeTheta, maxPositions: min(config.maxPositionEmbeddings, 2048))
     }
 
     /// A copy of one tensor's weights by Hugging Face name.
@@ -92,10 +93,17 @@ public final class LlamaModel {
         for (i, p) in batch.positions.enumerated() where Int(p) >= c.maxPositionEmbeddings {
             throw TrainerError.invalidBatch("token \(i): position \(p) beyond max_position_embeddings \(c.maxPositionEmbeddings)")
         }
-        if acts == nil || acts!.rows != batch.rows || acts!.length != batch.length {
-            acts = Activations(config: c, rows: batch.rows, length: batch.length)
+        let maxPos = Int(batch.positions.max() ?? 0)
+        if maxPos >= rope.maxPositions {
+            rope = RoPETable(headDim: c.headDim, theta: c.ropeTheta, maxPositions: min(c.maxPositionEmbeddings, max(maxPos + 1, 2 * rope.maxPositions)))
         }
-        guard let a = acts else { throw TrainerError.invalidState("no activations") }
+        let a: Activations
+        if let existing = acts, existing.rows == batch.rows, existing.length == batch.length {
+            a = existing
+        } else {
+            a = Activations(config: c, rows: batch.rows, length: batch.length)
+            acts = a
+        }
         a.tokenIds = batch.tokens; a.positions = batch.positions; a.segmentStarts = batch.segmentStarts
         a.targets = batch.targets; a.weights = batch.weights
         a.forwardDone = false

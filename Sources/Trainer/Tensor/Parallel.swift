@@ -14,8 +14,14 @@ public enum Parallel {
     /// Sets the thread count for our kernels and for OpenBLAS.
     public static func setThreads(_ n: Int) {
         threads = max(1, n)
-        openblas_set_num_threads(Int32(threads))
+        openblas_set_num_threads(Int32(blasThreads))
     }
+
+    /// Threads OpenBLAS uses outside our regions (1 when `Matmul.ownThreads` splits products itself).
+    public static var blasThreads: Int { Matmul.ownThreads ? 1 : threads }
+
+    /// True while inside `withSingleThreadedBLAS` (products there must not fork again).
+    nonisolated(unsafe) public private(set) static var insideRegion = false
 
     /// Runs `body` over `0..<n` cut into at most `threads` contiguous chunks, each at least
     /// `minChunk` long (small jobs run inline: a thread hand-off costs a few microseconds).
@@ -44,11 +50,15 @@ public enum Parallel {
 
     /// Runs `body` with OpenBLAS limited to one thread, for regions where we parallelise around
     /// many small products ourselves (otherwise both would fight over the two cores).
-    @inlinable @discardableResult
+    @discardableResult
     public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
         if threads == 1 { return try body() }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(threads)) }
+        insideRegion = true
+        if blasThreads != 1 { openblas_set_num_threads(1) }
+        defer {
+            insideRegion = false
+            if blasThreads != 1 { openblas_set_num_threads(Int32(blasThreads)) }
+        }
         return try body()
     }
 
