@@ -11,6 +11,8 @@ public enum TrainBenchmark {
         public var steps: Int
         public var threads: Int
         public var seed: UInt64
+        /// Products split on our threads (true) or left to OpenBLAS's thread pool (false).
+        public var splitProducts: Bool = true
         public init(config: LlamaConfig = .benchmarkReference, sequenceLength: Int = 256, batchSize: Int = 8,
                     warmupSteps: Int = 2, steps: Int = 10, threads: Int = 2, seed: UInt64 = 0) {
             self.config = config; self.sequenceLength = sequenceLength; self.batchSize = batchSize
@@ -30,7 +32,7 @@ public enum TrainBenchmark {
 
     /// Runs the benchmark. Throws on an invalid configuration.
     public static func run(_ o: Options) throws -> Result {
-        Parallel.setThreads(o.threads)
+        Parallel.setThreads(o.threads, splitProducts: o.splitProducts)
         var cfg = o.config
         cfg.maxPositionEmbeddings = max(cfg.maxPositionEmbeddings, o.sequenceLength)
         let model = try LlamaModel(config: cfg, seed: o.seed)

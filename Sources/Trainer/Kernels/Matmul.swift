@@ -5,18 +5,14 @@ import COpenBLAS
 /// Linear layers keep Hugging Face's weight layout `W[out, in]`, so `y = x W^T` is one
 /// `NoTrans x Trans` product and both gradients are single products too: no transposed copies.
 public enum Matmul {
-    /// When true, large products are split in two halves (along the larger of m and n) run on our
-    /// own threads with OpenBLAS single-threaded, instead of OpenBLAS's thread pool: its idle
-    /// worker spins between calls and competes with our vectorised kernels for the two cores.
-    nonisolated(unsafe) public static var ownThreads = false
-
     /// C[m,n] = alpha * op(A) op(B) + beta * C, all row-major with the given leading dimensions.
     @inlinable
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        Parallel.ensureConfigured()
         let threads = Parallel.threads
-        guard ownThreads, threads > 1, !Parallel.insideRegion, m * n * k >= 1 << 21 else {
+        guard Parallel.splitProducts, threads > 1, !Parallel.insideRegion, m * n * k >= 1 << 21 else {
             sgemmDirect(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                         beta: beta, c: c, ldc: ldc)
             return
