@@ -1,4 +1,5 @@
 import Dispatch
+import Curation
 import COpenBLAS
 
 /// Fork-join over a fixed number of threads for the kernels that are not matrix products.
@@ -8,8 +9,8 @@ import COpenBLAS
 /// per-chunk partial results in chunk order, which makes a step deterministic for a given
 /// thread count.
 public enum Parallel {
-    /// Threads used by the vectorised kernels (and OpenBLAS outside our own parallel regions).
-    nonisolated(unsafe) public private(set) static var threads: Int = 2
+    /// Threads used by the vectorised kernels and the split products (default: the active cores).
+    nonisolated(unsafe) public private(set) static var threads: Int = defaultThreadCount
 
     /// When true (the default), large matrix products are cut in `threads` parts (along the larger
     /// of m and n) run on our threads with OpenBLAS single-threaded, instead of OpenBLAS's own
