@@ -33,7 +33,10 @@ let package = Package(
             swiftSettings: optimize),
         .target(name: "Decontam", dependencies: ["Curation"], swiftSettings: optimize),
         .target(name: "Mixer", dependencies: ["Curation", .product(name: "Yams", package: "Yams")], swiftSettings: optimize),
-        .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS"], swiftSettings: optimize),
+        .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS"], swiftSettings: optimize + [
+            // The kernels are written with 8-wide SIMD: let them use AVX2 + FMA registers (x86-64-v3).
+            .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux], configuration: .release)),
+        ]),
         .executableTarget(
             name: "curate-tool",
             dependencies: [

@@ -1,0 +1,149 @@
+/// Causal multi-head attention with grouped-query heads over packed rows.
+///
+/// Q, K and V come fused in one row per token, `[q heads | k heads | v heads]` (the three
+/// projections run as one product). Each query attends to keys from the start of its own example
+/// up to itself: `segmentStart[t]` is the row-local index where token t's example begins, which
+/// makes the mask block-diagonal causal and keeps packed examples apart.
+///
+/// Scores and outputs are strided `sgemm`s on the fused rows (no copies), done per block of
+/// `blockRows` queries against only the keys up to the block's end, so the causal upper triangle
+/// is mostly skipped (about 44% fewer flops at T = 256, block 32; smaller blocks lose more to
+/// per-call overhead than they save). Work items are
+/// (row, kv head) pairs: each writes disjoint parts of every output, so items run on separate
+/// threads (OpenBLAS single-threaded inside) and results do not depend on the thread count.
+public struct AttentionShape: Sendable {
+    public var rows: Int, length: Int, heads: Int, kvHeads: Int, headDim: Int
+    /// Queries per block of the causal blocking (tests use small blocks to exercise it).
+    public var blockRows: Int
+    public init(rows: Int, length: Int, heads: Int, kvHeads: Int, headDim: Int, blockRows: Int = 32) {
+        self.rows = rows; self.length = length; self.heads = heads; self.kvHeads = kvHeads; self.headDim = headDim
+        self.blockRows = max(1, blockRows)
+    }
+    /// Floats per token in the fused q|k|v row.
+    public var qkvStride: Int { (heads + 2 * kvHeads) * headDim }
+    /// Floats per token of the attention output.
+    public var outStride: Int { heads * headDim }
+    /// Floats of saved attention probabilities for a whole batch.
+    public var probsCount: Int { rows * heads * length * length }
+}
+
+public enum Attention {
+    /// out[t, h*hd..] = sum_j P[h, t, j] v_j with P = masked softmax(q k^T / sqrt(hd)).
+    /// Saves P ([rows, heads, T, T]) in `probs`.
+    public static func forward(out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
+                               qkv: UnsafePointer<Float>, segmentStart: UnsafePointer<Int32>, shape s: AttentionShape) {
+        let T = s.length, hd = s.headDim, ld = s.qkvStride, group = s.heads / s.kvHeads
+        let scale = 1 / Float(hd).squareRoot()
+        let items = s.rows * s.kvHeads
+        Parallel.withSingleThreadedBLAS {
+            Parallel.forChunks(items) { r in
+                for item in r {
+                    let b = item / s.kvHeads, kvh = item % s.kvHeads
+                    let base = qkv + b * T * ld
+                    let k = base + (s.heads + kvh) * hd, v = base + (s.heads + s.kvHeads + kvh) * hd
+                    let seg = segmentStart + b * T
+                    for h in (kvh * group)..<((kvh + 1) * group) {
+                        let q = base + h * hd
+                        let p = probs + (b * s.heads + h) * T * T
+                        let o = out + b * T * s.outStride + h * hd
+                        var r0 = 0
+                        while r0 < T {
+                            let nr = min(s.blockRows, T - r0), keys = r0 + nr
+                            Matmul.sgemm(transA: false, transB: true, m: nr, n: keys, k: hd, alpha: scale, a: q + r0 * ld, lda: ld,
+                                         b: k, ldb: ld, beta: 0, c: p + r0 * T, ldc: T)
+                            for t in r0..<keys { softmaxRow(p + t * T, from: Int(seg[t]), through: t, count: T) }
+                            Matmul.sgemm(transA: false, transB: false, m: nr, n: hd, k: keys, a: p + r0 * T, lda: T, b: v, ldb: ld,
+                                         beta: 0, c: o + r0 * s.outStride, ldc: s.outStride)
+                            r0 = keys
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Backward: writes dq, dk, dv into `dqkv` (fully overwritten) from `dOut` and the saved `probs`.
+    /// `scratch` needs `Parallel.threads * T * T` floats.
+    public static func backward(dqkv: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, probs: UnsafePointer<Float>,
+                                qkv: UnsafePointer<Float>, segmentStart: UnsafePointer<Int32>, shape s: AttentionShape,
+                                scratch: UnsafeMutablePointer<Float>) {
+        let T = s.length, hd = s.headDim, ld = s.qkvStride, group = s.heads / s.kvHeads
+        let scale = 1 / Float(hd).squareRoot()
+        let items = s.rows * s.kvHeads
+        Parallel.withSingleThreadedBLAS {
+            Parallel.forIndexedChunks(items) { c, r in
+                let dp = scratch + c * T * T
+                for item in r {
+                    let b = item / s.kvHeads, kvh = item % s.kvHeads
+                    let base = qkv + b * T * ld, dbase = dqkv + b * T * ld
+                    let kOff = (s.heads + kvh) * hd, vOff = (s.heads + s.kvHeads + kvh) * hd
+                    let seg = segmentStart + b * T
+                    // dK and dV collect contributions from every query block and head: start at zero.
+                    for t in 0..<T {
+                        (dbase + t * ld + kOff).update(repeating: 0, count: hd)
+                        (dbase + t * ld + vOff).update(repeating: 0, count: hd)
+                    }
+                    for h in (kvh * group)..<((kvh + 1) * group) {
+                        let p = probs + (b * s.heads + h) * T * T
+                        let dO = dOut + b * T * s.outStride + h * hd
+                        var r0 = 0
+                        while r0 < T {
+                            let nr = min(s.blockRows, T - r0), keys = r0 + nr
+                            let pb = p + r0 * T, db = dp + r0 * T, dOb = dO + r0 * s.outStride
+                            // dP = dO V^T
+                            Matmul.sgemm(transA: false, transB: true, m: nr, n: keys, k: hd, a: dOb, lda: s.outStride,
+                                         b: base + vOff, ldb: ld, beta: 0, c: db, ldc: T)
+                            // dV += P^T dO
+                            Matmul.sgemm(transA: true, transB: false, m: keys, n: hd, k: nr, a: pb, lda: T, b: dOb, ldb: s.outStride,
+                                         beta: 1, c: dbase + vOff, ldc: ld)
+                            // dS = P * (dP - rowsum(P*dP)), over the computed columns only
+                            for t in r0..<keys { softmaxBackwardRow(dp + t * T, p + t * T, from: Int(seg[t]), through: t, count: keys) }
+                            // dQ = scale dS K ; dK += scale dS^T Q
+                            Matmul.sgemm(transA: false, transB: false, m: nr, n: hd, k: keys, alpha: scale, a: db, lda: T,
+                                         b: base + kOff, ldb: ld, beta: 0, c: dbase + r0 * ld + h * hd, ldc: ld)
+                            Matmul.sgemm(transA: true, transB: false, m: keys, n: hd, k: nr, alpha: scale, a: db, lda: T,
+                                         b: base + r0 * ld + h * hd, ldb: ld, beta: 1, c: dbase + kOff, ldc: ld)
+                            r0 = keys
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Softmax over row[lo...hi]; zeros elsewhere.
+    @inline(__always) @usableFromInline
+    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, from lo: Int, through hi: Int, count: Int) {
+        if lo > 0 { row.update(repeating: 0, count: lo) }
+        if hi + 1 < count { (row + hi + 1).update(repeating: 0, count: count - hi - 1) }
+        let x = row + lo, n = hi - lo + 1
+        var mv = Vec8(repeating: -.infinity), i = 0
+        while i + 8 <= n { mv = vmax(mv, load8(x + i)); i += 8 }
+        var m = mv.max()
+        while i < n { m = max(m, x[i]); i += 1 }
+        let mb = Vec8(repeating: m)
+        var acc = Vec8()
+        i = 0
+        while i + 8 <= n { let e = exp8(load8(x + i) - mb); store8(e, x + i); acc += e; i += 8 }
+        var sum = acc.sum()
+        while i < n { let e = exp1(x[i] - m); x[i] = e; sum += e; i += 1 }
+        let inv = 1 / sum, iv = Vec8(repeating: inv)
+        i = 0
+        while i + 8 <= n { store8(load8(x + i) * iv, x + i); i += 8 }
+        while i < n { x[i] *= inv; i += 1 }
+    }
+
+    /// In place on dp: dS_j = P_j (dP_j - sum_k P_k dP_k) for j in lo...hi, zero elsewhere.
+    @inline(__always) @usableFromInline
+    static func softmaxBackwardRow(_ dp: UnsafeMutablePointer<Float>, _ p: UnsafePointer<Float>, from lo: Int,
+                                   through hi: Int, count: Int) {
+        if lo > 0 { dp.update(repeating: 0, count: lo) }
+        if hi + 1 < count { (dp + hi + 1).update(repeating: 0, count: count - hi - 1) }
+        let d = dp + lo, pr = p + lo, n = hi - lo + 1
+        let dotv = vdot(d, pr, n)
+        let dv = Vec8(repeating: dotv)
+        var i = 0
+        while i + 8 <= n { store8(load8(pr + i) * (load8(d + i) - dv), d + i); i += 8 }
+        while i < n { d[i] = pr[i] * (d[i] - dotv); i += 1 }
+    }
+}

@@ -1,0 +1,57 @@
+/// RMSNorm as Hugging Face's `LlamaRMSNorm`: y = w * x / sqrt(mean(x^2) + eps), in fp32.
+public enum RMSNorm {
+    /// Normalises each of `rows` rows of `dim`; saves 1/rms per row in `rstd` for the backward pass.
+    public static func forward(out: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
+                               x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                               rows: Int, dim: Int, eps: Float) {
+        Parallel.forChunks(rows, minChunk: 64) { r in
+            for t in r {
+                let xr = x + t * dim, o = out + t * dim
+                let ms = vdot(xr, xr, dim) / Float(dim)
+                let s = 1 / (ms + eps).squareRoot()
+                rstd[t] = s
+                let sv = Vec8(repeating: s)
+                var i = 0
+                while i + 8 <= dim { store8(load8(weight + i) * (load8(xr + i) * sv), o + i); i += 8 }
+                while i < dim { o[i] = weight[i] * (xr[i] * s); i += 1 }
+            }
+        }
+    }
+
+    /// Backward: dx += s * (w*dy - xhat * mean(w*dy*xhat)) with xhat = x*s; dWeight += sum_t dy*xhat.
+    /// Each chunk sums its weight gradient separately; chunks are added in order (deterministic).
+    public static func backward(dx: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
+                                dy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                rstd: UnsafePointer<Float>, rows: Int, dim: Int) {
+        let maxChunks = Parallel.threads
+        let partial = FloatBuffer(count: maxChunks * dim)
+        let pp = partial.pointer
+        let used = Parallel.forIndexedChunks(rows, minChunk: 64) { c, r in
+            let dw = pp + c * dim
+            for t in r {
+                let xr = x + t * dim, g = dy + t * dim, d = dx + t * dim
+                let s = rstd[t]
+                // mean(w*dy*xhat) = s * sum(w*dy*x) / dim
+                var acc = Vec8(), i = 0
+                while i + 8 <= dim { acc += load8(weight + i) * load8(g + i) * load8(xr + i); i += 8 }
+                var dotv = acc.sum()
+                while i < dim { dotv += weight[i] * g[i] * xr[i]; i += 1 }
+                let k = dotv * s * s / Float(dim)
+                let sv = Vec8(repeating: s), kv = Vec8(repeating: k)
+                i = 0
+                while i + 8 <= dim {
+                    let xv = load8(xr + i), gv = load8(g + i)
+                    store8(load8(d + i) + sv * (load8(weight + i) * gv - xv * kv), d + i)
+                    store8(load8(dw + i) + gv * xv * sv, dw + i)
+                    i += 8
+                }
+                while i < dim {
+                    d[i] += s * (weight[i] * g[i] - xr[i] * k)
+                    dw[i] += g[i] * xr[i] * s
+                    i += 1
+                }
+            }
+        }
+        for c in 0..<used { vadd(dWeight, pp + c * dim, dim) }
+    }
+}

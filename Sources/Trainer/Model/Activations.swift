@@ -1,0 +1,70 @@
+/// Every buffer one forward/backward pass needs for a given batch shape, allocated once and reused.
+///
+/// The forward pass keeps what the backward pass reads (llm.c style): each layer's input, normed
+/// inputs with their 1/rms, the fused q|k|v after RoPE, attention probabilities, the attention
+/// output, the mid-layer residual, gate|up and the SwiGLU output.
+final class Activations {
+    let rows: Int, length: Int, tokens: Int
+    let config: LlamaConfig
+    /// Residual stream entering each layer; index L is the input of the final norm. [L+1, N, D]
+    let residual: FloatBuffer
+    let ln1: FloatBuffer, rstd1: FloatBuffer
+    let qkv: FloatBuffer
+    let probs: FloatBuffer
+    let attOut: FloatBuffer
+    let resMid: FloatBuffer
+    let ln2: FloatBuffer, rstd2: FloatBuffer
+    let gateUp: FloatBuffer
+    let hidden: FloatBuffer
+    let lnF: FloatBuffer, rstdF: FloatBuffer
+    let logits: FloatBuffer
+    let lse: FloatBuffer
+    let logProb: FloatBuffer
+    // Per-token batch data, kept for the backward pass.
+    var tokenIds: [Int32] = []
+    var positions: [Int32] = []
+    var segmentStarts: [Int32] = []
+    var targets: [Int32] = []
+    var weights: [Float] = []
+    var forwardDone = false
+
+    // Backward scratch (allocated on first use).
+    private(set) var dRes: FloatBuffer?
+    private(set) var dLn: FloatBuffer?
+    private(set) var dHidden: FloatBuffer?
+    private(set) var dGateUp: FloatBuffer?
+    private(set) var dAttOut: FloatBuffer?
+    private(set) var dQKV: FloatBuffer?
+    private(set) var attScratch: FloatBuffer?
+
+    init(config c: LlamaConfig, rows: Int, length: Int) {
+        self.rows = rows; self.length = length; self.config = c
+        let N = rows * length, L = c.numHiddenLayers, D = c.hiddenSize, I = c.intermediateSize
+        tokens = N
+        residual = FloatBuffer(count: (L + 1) * N * D)
+        ln1 = FloatBuffer(count: L * N * D); rstd1 = FloatBuffer(count: L * N)
+        qkv = FloatBuffer(count: L * N * c.qkvDim)
+        probs = FloatBuffer(count: L * rows * c.numAttentionHeads * length * length)
+        attOut = FloatBuffer(count: L * N * c.attentionDim)
+        resMid = FloatBuffer(count: L * N * D)
+        ln2 = FloatBuffer(count: L * N * D); rstd2 = FloatBuffer(count: L * N)
+        gateUp = FloatBuffer(count: L * N * 2 * I)
+        hidden = FloatBuffer(count: L * N * I)
+        lnF = FloatBuffer(count: N * D); rstdF = FloatBuffer(count: N)
+        logits = FloatBuffer(count: N * c.vocabSize)
+        lse = FloatBuffer(count: N)
+        logProb = FloatBuffer(count: N)
+    }
+
+    func ensureBackwardScratch() {
+        guard dRes == nil else { return }
+        let c = config, N = tokens
+        dRes = FloatBuffer(count: N * c.hiddenSize)
+        dLn = FloatBuffer(count: N * c.hiddenSize)
+        dHidden = FloatBuffer(count: N * c.intermediateSize)
+        dGateUp = FloatBuffer(count: N * 2 * c.intermediateSize)
+        dAttOut = FloatBuffer(count: N * c.attentionDim)
+        dQKV = FloatBuffer(count: N * c.qkvDim)
+        attScratch = FloatBuffer(count: max(1, Parallel.threads) * length * length)
+    }
+}

@@ -1,0 +1,258 @@
+import Foundation
+
+/// What a forward pass reports: the weighted mean negative log-likelihood over counted tokens.
+public struct ForwardResult: Sendable, Equatable {
+    /// sum_t w_t * (-log p(target_t)) / sum_t w_t (0 when no token counts).
+    public var loss: Double
+    /// sum_t w_t * (-log p(target_t)).
+    public var lossSum: Double
+    /// sum_t w_t over tokens with a target.
+    public var weightSum: Double
+}
+
+/// A Llama-family decoder (Hugging Face's `LlamaForCausalLM`) in fp32 with a hand-written backward pass.
+///
+/// Weights live in one flat buffer laid out by `ParameterLayout`; gradients, once asked for, in a
+/// second buffer of the same layout that `backward` accumulates into (so gradient accumulation
+/// over micro-batches is just several backward calls before one optimiser step).
+public final class LlamaModel {
+    public let config: LlamaConfig
+    public let layout: ParameterLayout
+    /// All weights, flat.
+    public let parameters: FloatBuffer
+    /// Gradients in the same layout; allocated by the first `backward` or `zeroGradients`.
+    public private(set) var gradients: FloatBuffer?
+    /// Grown on demand up to max_position_embeddings (a config's maximum can be far beyond what is used).
+    var rope: RoPETable
+    var acts: Activations?
+
+    /// A new model with weights drawn from N(0, initializer_range) and norm weights 1 (as HF does).
+    public convenience init(config: LlamaConfig, seed: UInt64) throws {
+        try config.validate()
+        let layout = ParameterLayout(config: config)
+        let p = FloatBuffer(count: layout.count)
+        var rng = SplitMix64(seed: seed)
+        for t in layout.tensors {
+            let dst = p.pointer + t.offset
+            if t.shape.count == 1 {
+                dst.update(repeating: 1, count: t.count)
+            } else {
+                for i in 0..<t.count { dst[i] = Float(rng.nextGaussian() * config.initializerRange) }
+            }
+        }
+        try self.init(config: config, parameters: p)
+    }
+
+    /// A model over existing weights (laid out by `ParameterLayout(config:)`).
+    public init(config: LlamaConfig, parameters: FloatBuffer) throws {
+        try config.validate()
+        let layout = ParameterLayout(config: config)
+        guard parameters.count == layout.count else {
+            throw TrainerError.invalidConfig("parameter buffer has \(parameters.count) floats, layout needs \(layout.count)")
+        }
+        self.config = config
+        self.layout = layout
+        self.parameters = parameters
+        rope = RoPETable(headDim: config.headDim, theta: config.ropeTheta, maxPositions: min(config.maxPositionEmbeddings, 2048))
+    }
+
+    /// A copy of one tensor's weights by Hugging Face name.
+    public func tensor(_ name: String) -> [Float]? {
+        guard let t = layout.tensor(named: name) else { return nil }
+        return Array(UnsafeBufferPointer(start: parameters.pointer + t.offset, count: t.count))
+    }
+
+    /// Sets every gradient to zero (allocating the gradient buffer if needed).
+    public func zeroGradients() {
+        if let g = gradients { g.zero() } else { gradients = FloatBuffer(count: layout.count) }
+    }
+
+    /// Logits of the last forward pass, [rows * length, vocab]. Overwritten by `backward`.
+    public var logits: UnsafeBufferPointer<Float>? {
+        guard let a = acts, a.forwardDone else { return nil }
+        return UnsafeBufferPointer(start: a.logits.pointer, count: a.logits.count)
+    }
+
+    /// log p(target_t) per token of the last forward pass (0 where there is no target).
+    public var tokenLogProbs: [Float] {
+        guard let a = acts else { return [] }
+        return a.logProb.array
+    }
+
+    // MARK: forward
+
+    /// Runs the model on a batch, keeping activations for `backward`, and returns the loss.
+    public func forward(_ batch: TokenBatch) throws -> ForwardResult {
+        let c = config
+        for (i, tok) in batch.tokens.enumerated() where tok < 0 || Int(tok) >= c.vocabSize {
+            throw TrainerError.invalidBatch("token \(i): id \(tok) outside the vocabulary (\(c.vocabSize))")
+        }
+        for (i, tgt) in batch.targets.enumerated() where Int(tgt) >= c.vocabSize || tgt < -1 {
+            throw TrainerError.invalidBatch("token \(i): target \(tgt) outside the vocabulary (\(c.vocabSize))")
+        }
+        for (i, p) in batch.positions.enumerated() where Int(p) >= c.maxPositionEmbeddings {
+            throw TrainerError.invalidBatch("token \(i): position \(p) beyond max_position_embeddings \(c.maxPositionEmbeddings)")
+        }
+        let maxPos = Int(batch.positions.max() ?? 0)
+        if maxPos >= rope.maxPositions {
+            rope = RoPETable(headDim: c.headDim, theta: c.ropeTheta, maxPositions: min(c.maxPositionEmbeddings, max(maxPos + 1, 2 * rope.maxPositions)))
+        }
+        let a: Activations
+        if let existing = acts, existing.rows == batch.rows, existing.length == batch.length {
+            a = existing
+        } else {
+            a = Activations(config: c, rows: batch.rows, length: batch.length)
+            acts = a
+        }
+        a.tokenIds = batch.tokens; a.positions = batch.positions; a.segmentStarts = batch.segmentStarts
+        a.targets = batch.targets; a.weights = batch.weights
+        a.forwardDone = false
+
+        let N = a.tokens, D = c.hiddenSize, I = c.intermediateSize, Q = c.qkvDim, A = c.attentionDim
+        let eps = Float(c.rmsNormEps)
+        let W = parameters.pointer
+        let shape = AttentionShape(rows: batch.rows, length: batch.length, heads: c.numAttentionHeads,
+                                   kvHeads: c.numKeyValueHeads, headDim: c.headDim)
+        let probsPerLayer = shape.probsCount
+        batch.tokens.withUnsafeBufferPointer { tok in
+            Embedding.forward(out: a.residual.pointer, table: W + layout.embed, tokens: tok.baseAddress!, count: N, dim: D)
+        }
+        batch.positions.withUnsafeBufferPointer { posBuf in
+            batch.segmentStarts.withUnsafeBufferPointer { segBuf in
+                let pos = posBuf.baseAddress!, seg = segBuf.baseAddress!
+                for l in 0..<c.numHiddenLayers {
+                    let L = layout.layers[l]
+                    let xIn = a.residual.pointer + l * N * D
+                    let ln1 = a.ln1.pointer + l * N * D, rstd1 = a.rstd1.pointer + l * N
+                    let qkv = a.qkv.pointer + l * N * Q
+                    let att = a.attOut.pointer + l * N * A
+                    let mid = a.resMid.pointer + l * N * D
+                    let ln2 = a.ln2.pointer + l * N * D, rstd2 = a.rstd2.pointer + l * N
+                    let gu = a.gateUp.pointer + l * N * 2 * I
+                    let h = a.hidden.pointer + l * N * I
+                    let xOut = a.residual.pointer + (l + 1) * N * D
+
+                    RMSNorm.forward(out: ln1, rstd: rstd1, x: xIn, weight: W + L.inputNorm, rows: N, dim: D, eps: eps)
+                    Matmul.linearForward(y: qkv, x: ln1, w: W + L.qkv, rows: N, inDim: D, outDim: Q)
+                    rope.apply(qkv, rows: N, rowStride: Q, firstColumn: 0, heads: c.numAttentionHeads + c.numKeyValueHeads,
+                               positions: pos, inverse: false)
+                    Attention.forward(out: att, probs: a.probs.pointer + l * probsPerLayer, qkv: qkv, segmentStart: seg, shape: shape)
+                    mid.update(from: xIn, count: N * D)
+                    Matmul.linearForward(y: mid, x: att, w: W + L.o, rows: N, inDim: A, outDim: D, accumulate: true)
+                    RMSNorm.forward(out: ln2, rstd: rstd2, x: mid, weight: W + L.postNorm, rows: N, dim: D, eps: eps)
+                    Matmul.linearForward(y: gu, x: ln2, w: W + L.gateUp, rows: N, inDim: D, outDim: 2 * I)
+                    SwiGLU.forward(h: h, gu: gu, rows: N, dim: I)
+                    xOut.update(from: mid, count: N * D)
+                    Matmul.linearForward(y: xOut, x: h, w: W + L.down, rows: N, inDim: I, outDim: D, accumulate: true)
+                }
+            }
+        }
+        let xLast = a.residual.pointer + c.numHiddenLayers * N * D
+        RMSNorm.forward(out: a.lnF.pointer, rstd: a.rstdF.pointer, x: xLast, weight: W + layout.finalNorm, rows: N, dim: D, eps: eps)
+        Matmul.linearForward(y: a.logits.pointer, x: a.lnF.pointer, w: W + layout.lmHead, rows: N, inDim: D, outDim: c.vocabSize)
+        batch.targets.withUnsafeBufferPointer { tg in
+            CrossEntropy.forward(logits: a.logits.pointer, targets: tg.baseAddress!, rows: N, vocab: c.vocabSize,
+                                 lse: a.lse.pointer, logProb: a.logProb.pointer)
+        }
+        a.forwardDone = true
+        var lossSum = 0.0, wSum = 0.0
+        for t in 0..<N where batch.targets[t] >= 0 {
+            let w = Double(batch.weights[t])
+            lossSum -= w * Double(a.logProb.pointer[t])
+            wSum += w
+        }
+        return ForwardResult(loss: wSum > 0 ? lossSum / wSum : 0, lossSum: lossSum, weightSum: wSum)
+    }
+
+    // MARK: backward
+
+    /// Accumulates into `gradients` the gradient of sum_t w_t (-log p_t) / normalizer for the last
+    /// forward batch. The normalizer defaults to that batch's weight sum (a mean over its counted
+    /// tokens); pass the total over all micro-batches when accumulating gradients.
+    public func backward(normalizer: Double? = nil) throws {
+        guard let a = acts, a.forwardDone else { throw TrainerError.invalidState("backward called without a forward pass") }
+        var wSum = 0.0
+        for t in 0..<a.tokens where a.targets[t] >= 0 { wSum += Double(a.weights[t]) }
+        let norm = normalizer ?? wSum
+        let inv = norm > 0 ? Float(1 / norm) : 0
+        try backward(coefficients: a.weights.map { $0 * inv })
+    }
+
+    /// Accumulates the gradient of sum_t g_t * log p(target_t), given g_t = `logProbGradients[t]`
+    /// (for losses built on sequence log-probabilities, such as DPO).
+    public func backward(logProbGradients g: [Float]) throws {
+        try backward(coefficients: g.map { -$0 })
+    }
+
+    /// Core backward: coefficient c_t multiplies -log p_t in the loss.
+    func backward(coefficients coef: [Float]) throws {
+        guard let a = acts, a.forwardDone else { throw TrainerError.invalidState("backward called without a forward pass") }
+        guard coef.count == a.tokens else { throw TrainerError.invalidBatch("need one gradient per token (\(a.tokens))") }
+        if gradients == nil { gradients = FloatBuffer(count: layout.count) }
+        guard let grads = gradients else { return }
+        a.ensureBackwardScratch()
+        let c = config
+        let N = a.tokens, D = c.hiddenSize, I = c.intermediateSize, Q = c.qkvDim, A = c.attentionDim, V = c.vocabSize
+        let W = parameters.pointer, G = grads.pointer
+        let shape = AttentionShape(rows: a.rows, length: a.length, heads: c.numAttentionHeads,
+                                   kvHeads: c.numKeyValueHeads, headDim: c.headDim)
+        guard let dRes = a.dRes?.pointer, let dLn = a.dLn?.pointer, let dH = a.dHidden?.pointer,
+              let dGU = a.dGateUp?.pointer, let dAtt = a.dAttOut?.pointer, let dQKV = a.dQKV?.pointer,
+              var scratch = a.attScratch else { throw TrainerError.invalidState("missing backward buffers") }
+        if scratch.count < Parallel.threads * a.length * a.length {
+            scratch = FloatBuffer(count: Parallel.threads * a.length * a.length)
+        }
+        a.forwardDone = false  // logits become their gradient below
+
+        // Loss -> logits -> final norm.
+        a.targets.withUnsafeBufferPointer { tg in
+            coef.withUnsafeBufferPointer { cf in
+                CrossEntropy.backward(logits: a.logits.pointer, targets: tg.baseAddress!, coef: cf.baseAddress!,
+                                      lse: a.lse.pointer, rows: N, vocab: V)
+            }
+        }
+        Matmul.linearBackward(dx: dLn, dw: G + layout.lmHead, dy: a.logits.pointer, x: a.lnF.pointer, w: W + layout.lmHead,
+                              rows: N, inDim: D, outDim: V)
+        dRes.update(repeating: 0, count: N * D)
+        let xLast = a.residual.pointer + c.numHiddenLayers * N * D
+        RMSNorm.backward(dx: dRes, dWeight: G + layout.finalNorm, dy: dLn, x: xLast, weight: W + layout.finalNorm,
+                         rstd: a.rstdF.pointer, rows: N, dim: D)
+
+        let probsPerLayer = shape.probsCount
+        a.positions.withUnsafeBufferPointer { posBuf in
+            a.segmentStarts.withUnsafeBufferPointer { segBuf in
+                let pos = posBuf.baseAddress!, seg = segBuf.baseAddress!
+                for l in stride(from: c.numHiddenLayers - 1, through: 0, by: -1) {
+                    let L = layout.layers[l]
+                    let xIn = a.residual.pointer + l * N * D
+                    let ln1 = a.ln1.pointer + l * N * D, rstd1 = a.rstd1.pointer + l * N
+                    let qkv = a.qkv.pointer + l * N * Q
+                    let att = a.attOut.pointer + l * N * A
+                    let mid = a.resMid.pointer + l * N * D
+                    let ln2 = a.ln2.pointer + l * N * D, rstd2 = a.rstd2.pointer + l * N
+                    let gu = a.gateUp.pointer + l * N * 2 * I
+                    let h = a.hidden.pointer + l * N * I
+
+                    // x_out = mid + h Wd^T
+                    Matmul.linearBackward(dx: dH, dw: G + L.down, dy: dRes, x: h, w: W + L.down, rows: N, inDim: I, outDim: D)
+                    SwiGLU.backward(dgu: dGU, dh: dH, gu: gu, rows: N, dim: I)
+                    Matmul.linearBackward(dx: dLn, dw: G + L.gateUp, dy: dGU, x: ln2, w: W + L.gateUp, rows: N, inDim: D, outDim: 2 * I)
+                    RMSNorm.backward(dx: dRes, dWeight: G + L.postNorm, dy: dLn, x: mid, weight: W + L.postNorm,
+                                     rstd: rstd2, rows: N, dim: D)
+                    // mid = x_in + att Wo^T
+                    Matmul.linearBackward(dx: dAtt, dw: G + L.o, dy: dRes, x: att, w: W + L.o, rows: N, inDim: A, outDim: D)
+                    Attention.backward(dqkv: dQKV, dOut: dAtt, probs: a.probs.pointer + l * probsPerLayer, qkv: qkv,
+                                       segmentStart: seg, shape: shape, scratch: scratch.pointer)
+                    rope.apply(dQKV, rows: N, rowStride: Q, firstColumn: 0, heads: c.numAttentionHeads + c.numKeyValueHeads,
+                               positions: pos, inverse: true)
+                    Matmul.linearBackward(dx: dLn, dw: G + L.qkv, dy: dQKV, x: ln1, w: W + L.qkv, rows: N, inDim: D, outDim: Q)
+                    RMSNorm.backward(dx: dRes, dWeight: G + L.inputNorm, dy: dLn, x: xIn, weight: W + L.inputNorm,
+                                     rstd: rstd1, rows: N, dim: D)
+                }
+            }
+        }
+        a.tokenIds.withUnsafeBufferPointer { tok in
+            Embedding.backward(dTable: G + layout.embed, dOut: dRes, tokens: tok.baseAddress!, count: N, dim: D)
+        }
+    }
+}

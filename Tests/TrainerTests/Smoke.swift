@@ -1,4 +1,0 @@
-import Testing
-import Trainer
-
-@Test func moduleLoads() { #expect(Bool(true)) }
