@@ -2,6 +2,7 @@ import ArgumentParser
 import Curation
 import Foundation
 import Mixer
+import Trainer
 
 /// `curate-tool mix --recipe RECIPE --output DIR`: a weighted, deduplicated, shuffled mix of sources.
 struct Mix: ParsableCommand {
@@ -28,11 +29,15 @@ struct Mix: ParsableCommand {
     @Option(name: .long, help: "Where to write the report JSON (default: OUTPUT/PREFIX.report.json).")
     var report: String?
 
+    @Option(name: .long, help: "Count `tokens`/`total_tokens` budgets in this tokenizer's tokens (tokenizer.json or model folder) instead of whitespace words.")
+    var tokenizer: String?
+
     func run() throws {
         let parsed = try MixRecipe.load(path: recipe)
+        let counter: any TokenCounter = try tokenizer.map { try TokenizerLoading.load($0) } ?? WhitespaceTokenCounter()
         let result = try MixCommandSupport.run(recipe: parsed, output: out.output, shard: shardOptions(parsed),
                                                memory: memory.bytes, threads: global.threadCount, seed: seed,
-                                               errors: errors, quiet: global.quiet)
+                                               errors: errors, quiet: global.quiet, tokenCounter: counter)
         var rep = result.report
         rep.settings["recipe"] = .string(recipe)
         rep.settings["memory"] = .int(memory.bytes)
@@ -54,12 +59,12 @@ struct Mix: ParsableCommand {
 /// The mix call shared by `mix` and the `mix` stage of `run`: the token counter, progress and test hooks.
 enum MixCommandSupport {
     static func run(recipe: MixRecipe, output: String, shard: ShardOptions, memory: Int, threads: Int, seed: UInt64?,
-                    errors: ErrorOptions?, quiet: Bool) throws -> MixResult {
+                    errors: ErrorOptions?, quiet: Bool, tokenCounter: any TokenCounter = WhitespaceTokenCounter()) throws -> MixResult {
         let options = MixOptions(memoryLimit: memory, threads: threads, shard: shard, onError: errors?.onError ?? .fail,
                                  seed: seed, rejectedDirectory: errors?.rejectedDir)
         let progress = Progress(label: "mix", quiet: quiet)
         defer { progress.finish() }
-        return try MixStage.run(recipe: recipe, outputDirectory: output, options: options, tokenCounter: WhitespaceTokenCounter()) { p in
+        return try MixStage.run(recipe: recipe, outputDirectory: output, options: options, tokenCounter: tokenCounter) { p in
             progress.update(records: p.records, bytes: p.bytes, done: 0, total: 0)
             if p.phase == .gather { TestHooks.recordsProcessed(p.records, kind: "mix") }
         }

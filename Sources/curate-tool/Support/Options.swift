@@ -75,8 +75,13 @@ extension Compression: ExpressibleByArgument {
 }
 
 /// A byte count written as `1000`, `64KB`, `256MB`, `2GB` (powers of 1000) or `1MiB`-style (powers of 1024).
-struct ByteSize: ExpressibleByArgument {
+struct ByteSize: ExpressibleByArgument, CustomStringConvertible {
     var bytes: Int
+    var description: String {
+        for (u, m) in [("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000)] where bytes % m == 0 { return "\(bytes / m)\(u)" }
+        return "\(bytes)"
+    }
+    var defaultValueDescription: String { description }
     init?(argument: String) {
         let s = argument.trimmingCharacters(in: .whitespaces).uppercased().replacingOccurrences(of: "_", with: "")
         let units: [(String, Int)] = [("KIB", 1 << 10), ("MIB", 1 << 20), ("GIB", 1 << 30), ("KB", 1000), ("MB", 1_000_000),
