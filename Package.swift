@@ -31,7 +31,7 @@ let package = Package(
             name: "Curation",
             dependencies: ["CZstd", "CXXHash", "CZlib", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: optimize),
-        .target(name: "Decontam", dependencies: ["Curation"], swiftSettings: optimize),
+        .target(name: "Decontam", dependencies: ["Curation", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: optimize),
         .target(name: "Mixer", dependencies: ["Curation"], swiftSettings: optimize),
         .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS"], swiftSettings: optimize),
         .executableTarget(

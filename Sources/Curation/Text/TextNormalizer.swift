@@ -6,6 +6,11 @@ import Foundation
 /// collapses; text splits into word tokens. Scripts written without spaces (Han, Hiragana, Katakana,
 /// Thai, Lao, Khmer, Myanmar) give one token per character. Options fold digits to `0` and strip
 /// diacritics (combining marks after canonical decomposition).
+///
+/// Speed: the work is done over UTF-8 bytes. ASCII goes through a 128-entry table; every other scalar
+/// of the Basic Multilingual Plane through a table built once per setting (what the Unicode property
+/// rules give for it, packed into 8 bytes); only scalars outside the BMP, or whose lowercase form is
+/// longer than 6 bytes, take the per-scalar property path. Nothing is allocated per token.
 public struct TextNormalizer: Sendable, Hashable, Codable {
     public var foldDigits: Bool
     public var stripDiacritics: Bool
@@ -20,31 +25,13 @@ public struct TextNormalizer: Sendable, Hashable, Codable {
         "lower,punct-to-space,ws-collapse,cjk-chars" + (foldDigits ? ",digits-to-0" : "") + (stripDiacritics ? ",strip-diacritics" : "")
     }
 
+    // MARK: - Public API
+
     /// Calls `body` with each normalised token's UTF-8 bytes, in order. No allocation per token.
     public func forEachToken(_ text: String, _ body: (UnsafeRawBufferPointer) -> Void) {
-        var word: [UInt8] = []
-        word.reserveCapacity(64)
-        func flush() {
-            if !word.isEmpty { word.withUnsafeBytes(body); word.removeAll(keepingCapacity: true) }
-        }
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            if v < 0x80 {
-                // ASCII fast path.
-                let b = UInt8(v)
-                switch b {
-                case 0x41...0x5A: word.append(b + 0x20)
-                case 0x61...0x7A: word.append(b)
-                case 0x30...0x39: word.append(foldDigits ? 0x30 : b)
-                default: flush() // whitespace, punctuation, symbols, controls
-                }
-                continue
-            }
-            appendNonASCII(scalar, into: &word, flush: flush, emitSingle: { bytes in
-                flush(); bytes.withUnsafeBytes(body)
-            })
-        }
-        flush()
+        let buf = TokenBuffer(capacity: text.utf8.count * 2 + 16)
+        append(text, to: buf)
+        for i in 0..<buf.tokenCount { body(buf.token(i)) }
     }
 
     /// The normalised tokens as strings (convenient, slower than `forEachToken`).
@@ -55,53 +42,176 @@ public struct TextNormalizer: Sendable, Hashable, Codable {
     }
 
     /// The normalised text: tokens joined by single spaces.
-    public func normalize(_ text: String) -> String { tokens(text).joined(separator: " ") }
-
-    /// XXH3-64 of the normalised text, for exact dedupe across sources.
-    public func contentHash(_ text: String) -> UInt64 {
-        let state = XXH3_createState()
-        defer { XXH3_freeState(state) }
-        XXH3_64bits_reset(state)
-        var first = true
-        var space: UInt8 = 0x20
-        forEachToken(text) { tok in
-            if !first { XXH3_64bits_update(state, &space, 1) }
-            first = false
-            XXH3_64bits_update(state, tok.baseAddress, tok.count)
-        }
-        return XXH3_64bits_digest(state)
+    public func normalize(_ text: String) -> String {
+        let buf = TokenBuffer(capacity: text.utf8.count * 2 + 16)
+        append(text, to: buf)
+        return String(decoding: buf.text, as: UTF8.self)
     }
 
-    @inline(never)
-    private func appendNonASCII(_ scalar: Unicode.Scalar, into word: inout [UInt8], flush: () -> Void,
-                                emitSingle: ([UInt8]) -> Void) {
+    /// XXH3-64 of the normalised text (tokens joined by single spaces), for exact dedupe across sources.
+    public func contentHash(_ text: String) -> UInt64 {
+        let buf = TokenBuffer(capacity: text.utf8.count * 2 + 16)
+        append(text, to: buf)
+        return XXH3_64bits(buf.bytes, buf.count)
+    }
+
+    /// Appends the tokens of `text` to `buffer` (a new token always starts: words never continue
+    /// across calls).
+    public func append(_ text: String, to buffer: TokenBuffer, sourceBase: Int = 0) {
+        var text = text
+        text.withUTF8 { append(utf8: UnsafeRawBufferPointer($0), to: buffer, sourceBase: sourceBase) }
+    }
+
+    /// Appends the tokens of the UTF-8 bytes `src` to `buffer`. Token source offsets are recorded as
+    /// `sourceBase` + byte offset in `src`. Invalid UTF-8 bytes act as separators.
+    public func append(utf8 src: UnsafeRawBufferPointer, to buffer: TokenBuffer, sourceBase: Int = 0) {
+        guard let sp = src.baseAddress?.assumingMemoryBound(to: UInt8.self), src.count > 0 else { return }
+        let n = src.count
+        buffer.reserve(moreBytes: 4 * n + 64, moreTokens: n + 1)
+        var out = buffer.bytes
+        let starts = buffer.starts, srcStarts = buffer.sourceStarts, srcEnds = buffer.sourceEnds
+        var o = buffer.count
+        var t = buffer.tokenCount
+        var inWord = false
+        let ascii = foldDigits ? TextNormalizer.asciiFold : TextNormalizer.asciiPlain
+        var bmp: UnsafePointer<UInt64>? = nil
+        var i = 0
+
+        @inline(__always) func beginToken(_ at: Int) {
+            if o > 0 && t > 0 { out[o] = 0x20; o += 1 }
+            starts[t] = Int32(truncatingIfNeeded: o)
+            srcStarts[t] = Int32(truncatingIfNeeded: sourceBase + at)
+            t += 1
+            inWord = true
+        }
+        @inline(__always) func endToken(_ at: Int) {
+            if inWord { srcEnds[t - 1] = Int32(truncatingIfNeeded: sourceBase + at); inWord = false }
+        }
+        @inline(__always) func emitPacked(_ e: UInt64) {
+            UnsafeMutableRawPointer(out + o).storeBytes(of: e >> 16, as: UInt64.self)
+            o += Int((e >> 8) & 0xFF)
+        }
+
+        while i < n {
+            let b = sp[i]
+            if b < 0x80 {
+                let c = ascii[Int(b)]
+                if c == 0 { endToken(i) } else {
+                    if !inWord { beginToken(i) }
+                    out[o] = c; o += 1
+                }
+                i += 1
+                continue
+            }
+            // Decode one scalar.
+            var v: UInt32 = 0
+            var len = 0
+            if b >= 0xC2 && b <= 0xDF, i + 1 < n, sp[i + 1] & 0xC0 == 0x80 {
+                v = UInt32(b & 0x1F) << 6 | UInt32(sp[i + 1] & 0x3F); len = 2
+            } else if b >= 0xE0 && b <= 0xEF, i + 2 < n, sp[i + 1] & 0xC0 == 0x80, sp[i + 2] & 0xC0 == 0x80 {
+                v = UInt32(b & 0x0F) << 12 | UInt32(sp[i + 1] & 0x3F) << 6 | UInt32(sp[i + 2] & 0x3F); len = 3
+                if v < 0x800 || (v >= 0xD800 && v <= 0xDFFF) { len = 0 }
+            } else if b >= 0xF0 && b <= 0xF4, i + 3 < n, sp[i + 1] & 0xC0 == 0x80, sp[i + 2] & 0xC0 == 0x80, sp[i + 3] & 0xC0 == 0x80 {
+                v = UInt32(b & 0x07) << 18 | UInt32(sp[i + 1] & 0x3F) << 12 | UInt32(sp[i + 2] & 0x3F) << 6 | UInt32(sp[i + 3] & 0x3F)
+                len = 4
+                if v < 0x10000 || v > 0x10FFFF { len = 0 }
+            }
+            if len == 0 { endToken(i); i += 1; continue } // invalid byte: a separator
+            var entry: UInt64
+            if v <= 0xFFFF {
+                if bmp == nil { bmp = TextNormalizer.bmpTable(foldDigits: foldDigits, stripDiacritics: stripDiacritics) }
+                entry = bmp.unsafelyUnwrapped[Int(v)]
+            } else {
+                entry = TextNormalizer.slowKind
+            }
+            if entry & 0xFF == TextNormalizer.slowKind {
+                guard let scalar = Unicode.Scalar(v) else { endToken(i); i += len; continue }
+                let action = classify(scalar)
+                entry = action.packed ?? TextNormalizer.slowKind
+                if action.kind == .append || action.kind == .single, action.packed == nil {
+                    // Longer than a packed entry: write the bytes one by one.
+                    if action.kind == .single { endToken(i) }
+                    if !inWord { beginToken(i) }
+                    buffer.count = o
+                    buffer.reserve(moreBytes: action.bytes.count + 4 * (n - i) + 64, moreTokens: 0)
+                    out = buffer.bytes
+                    for x in action.bytes { out[o] = x; o += 1 }
+                    if action.kind == .single { endToken(i + len) }
+                    i += len
+                    continue
+                }
+            }
+            switch UInt8(truncatingIfNeeded: entry) {
+            case TextNormalizer.kindSeparator: endToken(i)
+            case TextNormalizer.kindSkip: break
+            case TextNormalizer.kindAppend:
+                if !inWord { beginToken(i) }
+                emitPacked(entry)
+            default: // single-character token
+                endToken(i)
+                beginToken(i)
+                emitPacked(entry)
+                endToken(i + len)
+            }
+            i += len
+        }
+        endToken(n)
+        buffer.count = o
+        buffer.tokenCount = t
+    }
+
+    // MARK: - Per-scalar rules
+
+    enum Kind: UInt8 { case separator = 0, skip = 1, append = 2, single = 3 }
+
+    /// What the rules do with one non-ASCII scalar: the reference every table entry is built from.
+    struct Action {
+        var kind: Kind
+        var bytes: [UInt8] = []
+        /// Kind in byte 0, length in byte 1, up to 6 output bytes in bytes 2...7; nil when longer.
+        var packed: UInt64? {
+            guard bytes.count <= 6 else { return nil }
+            var e = UInt64(kind.rawValue) | UInt64(bytes.count) << 8
+            for (k, b) in bytes.enumerated() { e |= UInt64(b) << (16 + 8 * UInt64(k)) }
+            return e
+        }
+    }
+
+    func classify(_ scalar: Unicode.Scalar) -> Action {
         let p = scalar.properties
-        if p.isWhitespace { flush(); return }
+        if p.isWhitespace { return Action(kind: .separator) }
         switch p.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
              .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol,
              .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned:
-            flush(); return
+            return Action(kind: .separator)
         case .nonspacingMark, .spacingMark, .enclosingMark:
-            if stripDiacritics { return }
+            if stripDiacritics { return Action(kind: .skip) }
         case .decimalNumber:
-            if foldDigits { word.append(0x30); return }
+            if foldDigits { return Action(kind: .append, bytes: [0x30]) }
         default: break
         }
+        var bytes: [UInt8] = []
+        func lower(_ s: Unicode.Scalar) {
+            if s.properties.changesWhenLowercased {
+                for l in s.properties.lowercaseMapping.unicodeScalars { bytes.append(contentsOf: String(l).utf8) }
+            } else {
+                bytes.append(contentsOf: String(s).utf8)
+            }
+        }
         if TextNormalizer.isUnspacedScript(scalar.value) {
-            var bytes: [UInt8] = []
-            for s in p.lowercaseMapping.unicodeScalars { bytes.append(contentsOf: UTF8.encode(s)) }
-            emitSingle(bytes)
-            return
+            lower(scalar)
+            return Action(kind: .single, bytes: bytes)
         }
         if stripDiacritics {
             // Canonical decomposition (é -> e + U+0301), then the marks are dropped.
             for s in String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars where !s.properties.generalCategory.isMark {
-                for l in s.properties.lowercaseMapping.unicodeScalars { word.append(contentsOf: UTF8.encode(l)) }
+                lower(s)
             }
-            return
+            return Action(kind: .append, bytes: bytes)
         }
-        for l in p.lowercaseMapping.unicodeScalars { word.append(contentsOf: UTF8.encode(l)) }
+        lower(scalar)
+        return Action(kind: .append, bytes: bytes)
     }
 
     /// Scripts written without spaces between words: Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar.
@@ -120,12 +230,57 @@ public struct TextNormalizer: Sendable, Hashable, Codable {
             return false
         }
     }
+
+    // MARK: - Tables
+
+    static let kindSeparator = Kind.separator.rawValue
+    static let kindSkip = Kind.skip.rawValue
+    static let kindAppend = Kind.append.rawValue
+    /// Marks an entry that must go through `classify` (not packable, or outside the BMP).
+    static let slowKind: UInt64 = 0xFF
+
+    /// ASCII: 0 for a separator, else the output byte (letters lowercased, digits kept or folded).
+    static let asciiPlain: UnsafePointer<UInt8> = makeASCII(fold: false)
+    static let asciiFold: UnsafePointer<UInt8> = makeASCII(fold: true)
+
+    private static func makeASCII(fold: Bool) -> UnsafePointer<UInt8> {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 128)
+        for b in 0..<128 {
+            switch b {
+            case 0x41...0x5A: t[b] = UInt8(b + 0x20)
+            case 0x61...0x7A: t[b] = UInt8(b)
+            case 0x30...0x39: t[b] = fold ? 0x30 : UInt8(b)
+            default: t[b] = 0
+            }
+        }
+        return UnsafePointer(t)
+    }
+
+    private static let bmp00 = makeBMP(TextNormalizer(foldDigits: false, stripDiacritics: false))
+    private static let bmp10 = makeBMP(TextNormalizer(foldDigits: true, stripDiacritics: false))
+    private static let bmp01 = makeBMP(TextNormalizer(foldDigits: false, stripDiacritics: true))
+    private static let bmp11 = makeBMP(TextNormalizer(foldDigits: true, stripDiacritics: true))
+
+    /// The packed action of every BMP scalar under one setting (built on first use; 512 KB).
+    static func bmpTable(foldDigits: Bool, stripDiacritics: Bool) -> UnsafePointer<UInt64> {
+        switch (foldDigits, stripDiacritics) {
+        case (false, false): return bmp00
+        case (true, false): return bmp10
+        case (false, true): return bmp01
+        case (true, true): return bmp11
+        }
+    }
+
+    private static func makeBMP(_ n: TextNormalizer) -> UnsafePointer<UInt64> {
+        let t = UnsafeMutablePointer<UInt64>.allocate(capacity: 0x10000)
+        for v in 0..<0x10000 {
+            guard v >= 0x80, let s = Unicode.Scalar(UInt32(v)) else { t[v] = UInt64(kindSeparator); continue }
+            t[v] = n.classify(s).packed ?? slowKind
+        }
+        return UnsafePointer(t)
+    }
 }
 
 private extension Unicode.GeneralCategory {
     var isMark: Bool { self == .nonspacingMark || self == .spacingMark || self == .enclosingMark }
-}
-
-private extension UTF8 {
-    static func encode(_ s: Unicode.Scalar) -> [UInt8] { Array(String(s).utf8) }
 }
