@@ -75,6 +75,9 @@ public enum EvalText {
         func wrong(_ found: String) -> CurationError {
             .badRecord(record.location, reason: "field \"\(field)\" should be a string, a list of strings or a list of messages, found \(found)")
         }
+        if field == "messages", v.arrayValue == nil, !v.isNull {
+            throw CurationError.badRecord(record.location, reason: "field \"messages\" should be a list of messages, found \(v.typeName)")
+        }
         switch v {
         case .string(let s): parts.append(s)
         case .number(let n): parts.append(n)

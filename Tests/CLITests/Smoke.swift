@@ -1,4 +1,0 @@
-import Testing
-import Curation
-
-@Test func moduleLoads() { #expect(Bool(true)) }
