@@ -4,9 +4,9 @@ import Foundation
 /// The scan stage: reads training records, finds the eval instances each one matches, and writes the
 /// records back under the chosen action, the matches file and the report.
 ///
-/// Parallel over batches of lines (about 1 MB each): worker threads parse and scan, and the calling
-/// thread takes the results in input order and does all writing and counting, so every output is the
-/// same for any thread count.
+/// Parallel over batches of lines (about 1 MB each, so large files split too): worker threads parse and
+/// scan while the calling thread reads ahead, takes the results in input order and does all writing and
+/// counting, so every output is the same for any thread count.
 public final class DecontamScan {
     public let index: EvalIndex
     public let options: ScanOptions
@@ -61,7 +61,7 @@ public final class DecontamScan {
 
         let reader = RecordReader(files: files, policy: options.errorPolicy, rejected: rejected)
         let sharedIndex = index, sharedOptions = options
-        var parallel = OrderedParallel<LineBatch, BatchResult>(threads: options.threads) { batch in
+        let pipeline = OrderedPipeline<LineBatch, BatchResult>(threads: options.threads) { batch in
             DecontamScan.process(batch, index: sharedIndex, options: sharedOptions)
         }
 
@@ -134,8 +134,8 @@ public final class DecontamScan {
             }
             progress?(reader.counts.records, reader.counts.bytes)
         }
-        try reader.forEachBatch(batchBytes: options.batchBytes) { try parallel.submit($0, consume: consume) }
-        try parallel.drain(consume)
+        try reader.forEachBatch(batchBytes: options.batchBytes) { try pipeline.submit($0, consume: consume) }
+        try pipeline.finish(consume)
 
         let manifest = try kept.finish()
         let removedManifest = try removed?.finish()

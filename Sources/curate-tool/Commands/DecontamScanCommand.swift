@@ -83,7 +83,7 @@ struct DecontamScanCommand: ParsableCommand {
         options.idField = idField
         options.threads = global.threadCount
         options.errorPolicy = errors.onError
-        options.shardOptions = out.shardOptions(threads: 1)
+        options.shardOptions = out.shardOptions(threads: global.threadCount)
         options.matchesPath = matches
         options.shard = shardSpec
         let rejectedName = "rejected" + (shardSpec.map { "-\($0.tag)" } ?? "")
