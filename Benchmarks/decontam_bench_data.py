@@ -51,6 +51,7 @@ def chat(out, mb, eval_files):
 
 
 if __name__ == "__main__":
+    rng.seed(1 if sys.argv[1] == "evals" else 2)  # same words, different draws for evals and chat
     if sys.argv[1] == "evals":
         evals(sys.argv[2], int(sys.argv[3]))
     else:

@@ -30,6 +30,9 @@ public final class EvalIndex: @unchecked Sendable {
     public let instancePreviews: [String]
     /// The n-gram lengths a scan hashes: n, then every shorter length of a short instance.
     public let lengths: [Int]
+    /// Hashes of the first token of every short instance: a scan hashes the shorter lengths only where
+    /// a token is one of these.
+    public let shortFirstTokens: Set<UInt64>
     public let table: NGramTable
     /// N-grams left out because more than `maxEvalFrequency` instances hold them.
     public let boilerplateNGrams: Int
@@ -47,10 +50,12 @@ public final class EvalIndex: @unchecked Sendable {
         var pairs: [(hash: UInt64, instance: UInt32)] = []
         pairs.reserveCapacity(instances.reduce(0) { $0 + $1.hashes.count })
         var shortLengths = Set<Int>()
+        var firsts = Set<UInt64>()
         for (k, inst) in instances.enumerated() {
             for h in inst.hashes { pairs.append((h, UInt32(k))) }
-            if inst.tokens > 0 && inst.tokens < settings.n { shortLengths.insert(inst.tokens) }
+            if inst.tokens > 0 && inst.tokens < settings.n { shortLengths.insert(inst.tokens); firsts.insert(inst.firstToken) }
         }
+        shortFirstTokens = firsts
         self.pairs = pairs.count
         var dropped: [UInt64] = []
         table = NGramTable(pairs: &pairs, maxInstances: maxEvalFrequency, dropped: &dropped)
@@ -90,5 +95,6 @@ public final class EvalIndex: @unchecked Sendable {
         var tokens: Int
         var hashes: [UInt64]
         var preview: String
+        var firstToken: UInt64
     }
 }

@@ -43,7 +43,7 @@ public enum EvalIndexStore {
                         file_hash TEXT NOT NULL, records INTEGER NOT NULL, instances INTEGER NOT NULL, reading TEXT NOT NULL);
                     CREATE TABLE IF NOT EXISTS instances (set_id INTEGER NOT NULL REFERENCES eval_sets(id) ON DELETE CASCADE,
                         ordinal INTEGER NOT NULL, instance_id TEXT NOT NULL, tokens INTEGER NOT NULL, ngram_count INTEGER NOT NULL,
-                        ngrams BLOB NOT NULL, preview TEXT NOT NULL, PRIMARY KEY (set_id, ordinal));
+                        ngrams BLOB NOT NULL, preview TEXT NOT NULL, first_token INTEGER NOT NULL, PRIMARY KEY (set_id, ordinal));
                     """)
             }
         }
@@ -85,7 +85,7 @@ public enum EvalIndexStore {
         let reader = RecordReader(files: [source.path], policy: .fail)
         let buffer = TokenBuffer()
         var ids = UniqueIDs()
-        var rows: [(id: String, tokens: Int, hashes: [UInt64], preview: String)] = []
+        var rows: [(id: String, tokens: Int, hashes: [UInt64], preview: String, first: UInt64)] = []
         var empty = 0, short = 0, ngrams = 0
         try reader.forEach { record in
             if let sel = source.selection {
@@ -101,7 +101,7 @@ public enum EvalIndexStore {
             let (hashes, _) = NGramHasher.evalNGrams(buffer, n: settings.n)
             if buffer.tokenCount == 0 { empty += 1 } else if buffer.tokenCount < settings.n { short += 1 }
             ngrams += hashes.count
-            rows.append((id, buffer.tokenCount, hashes, preview(text)))
+            rows.append((id, buffer.tokenCount, hashes, preview(text), buffer.tokenCount > 0 ? NGramHasher.hash(buffer, 0, 1) : 0))
         }
         if reader.counts.records == 0 {
             throw CurationError.io(path: source.path, reason: "eval file holds no records")
@@ -120,10 +120,10 @@ public enum EvalIndexStore {
                 try db.execute(sql: "INSERT INTO eval_sets (name, path, file_hash, records, instances, reading) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [source.name, source.path, fileHash, info.records, info.instances, reading])
                 let setID = db.lastInsertedRowID
-                let insert = try db.cachedStatement(sql: "INSERT INTO instances (set_id, ordinal, instance_id, tokens, ngram_count, ngrams, preview) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                let insert = try db.cachedStatement(sql: "INSERT INTO instances (set_id, ordinal, instance_id, tokens, ngram_count, ngrams, preview, first_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 for (k, r) in rows.enumerated() {
                     let blob = r.hashes.withUnsafeBytes { Data($0) } // little-endian hosts (x86-64, arm64)
-                    try insert.execute(arguments: [setID, k, r.id, r.tokens, r.hashes.count, blob, r.preview])
+                    try insert.execute(arguments: [setID, k, r.id, r.tokens, r.hashes.count, blob, r.preview, Int64(bitPattern: r.first)])
                 }
             }
         }
@@ -177,12 +177,12 @@ public enum EvalIndexStore {
                 sets.append(EvalSetInfo(name: row["name"], path: row["path"], fileHash: row["file_hash"], records: row["records"], instances: row["instances"], reading: row["reading"]))
             }
             var instances: [EvalIndex.LoadedInstance] = []
-            let cursor = try Row.fetchCursor(db, sql: "SELECT s.id AS sid, i.instance_id, i.tokens, i.ngrams, i.preview FROM instances i JOIN eval_sets s ON s.id = i.set_id ORDER BY s.name, i.ordinal")
+            let cursor = try Row.fetchCursor(db, sql: "SELECT s.id AS sid, i.instance_id, i.tokens, i.ngrams, i.preview, i.first_token FROM instances i JOIN eval_sets s ON s.id = i.set_id ORDER BY s.name, i.ordinal")
             while let row = try cursor.next() {
                 let blob: Data = row["ngrams"]
                 var hashes = [UInt64](repeating: 0, count: blob.count / 8)
                 hashes.withUnsafeMutableBytes { dst in _ = blob.copyBytes(to: dst) }
-                instances.append(.init(set: setNumber[row["sid"]] ?? 0, id: row["instance_id"], tokens: row["tokens"], hashes: hashes, preview: row["preview"]))
+                instances.append(.init(set: setNumber[row["sid"]] ?? 0, id: row["instance_id"], tokens: row["tokens"], hashes: hashes, preview: row["preview"], firstToken: UInt64(bitPattern: row["first_token"] as Int64)))
             }
             return (sets, instances)
         } }

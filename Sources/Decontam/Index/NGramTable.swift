@@ -16,6 +16,11 @@ public final class NGramTable: @unchecked Sendable {
     let postings: [UInt32]
     /// Distinct n-grams in the table.
     public let count: Int
+    /// A blocked Bloom filter in front of the slots (16 bits per n-gram, two bits in one 64-bit word):
+    /// most n-grams of training text are in no eval instance, and the filter answers that from a small
+    /// array with one predictable load, where the slots would cost a cache miss each.
+    let filter: UnsafeMutablePointer<UInt64>
+    let filterMask: Int
 
     static let emptyValue: UInt32 = .max
     static let sharedFlag: UInt32 = 1 << 31
@@ -62,6 +67,16 @@ public final class NGramTable: @unchecked Sendable {
             values[s] = value
             kept += 1
         }
+        var words = 1
+        while words * 64 < max(64, kept * 16) { words *= 2 }
+        let filter = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
+        filter.initialize(repeating: 0, count: words)
+        for s in 0..<cap where values[s] != NGramTable.emptyValue {
+            let h = keys[s]
+            filter[Int(h & UInt64(words - 1))] |= NGramTable.filterBits(h)
+        }
+        self.filter = filter
+        self.filterMask = words - 1
         self.keys = keys
         self.values = values
         self.capacity = cap
@@ -69,10 +84,21 @@ public final class NGramTable: @unchecked Sendable {
         self.count = kept
     }
 
-    deinit { keys.deallocate(); values.deallocate() }
+    deinit { keys.deallocate(); values.deallocate(); filter.deallocate() }
 
-    /// Bytes the table holds (slots and postings).
-    public var memoryBytes: Int { capacity * 12 + postings.count * 4 }
+    /// Bytes the table holds (slots, postings and filter).
+    public var memoryBytes: Int { capacity * 12 + postings.count * 4 + (filterMask + 1) * 8 }
+
+    @inline(__always) static func filterBits(_ h: UInt64) -> UInt64 {
+        (1 as UInt64) << ((h >> 32) & 63) | (1 as UInt64) << ((h >> 38) & 63)
+    }
+
+    /// False when `hash` is surely not in the table (true: it may be; ask `find`).
+    @inline(__always)
+    public func mayContain(_ hash: UInt64) -> Bool {
+        let b = NGramTable.filterBits(hash)
+        return filter[Int(hash & UInt64(filterMask))] & b == b
+    }
 
     /// The slot holding `hash`, or -1.
     @inline(__always)

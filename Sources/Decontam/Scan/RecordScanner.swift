@@ -19,6 +19,8 @@ public final class RecordScanner {
     private let counts: UnsafeMutablePointer<Int32>
     private var touched: [Int32] = []
     private var hits: [Int32] = []
+    private var hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: 4096)
+    private var hashCapacity = 4096
 
     public init(index: EvalIndex, options: ScanOptions) {
         self.index = index
@@ -30,7 +32,7 @@ public final class RecordScanner {
         hits.reserveCapacity(256)
     }
 
-    deinit { counts.deallocate() }
+    deinit { counts.deallocate(); hashes.deallocate() }
 
     /// The eval instances `record` matches under the rule (overlap at least the threshold, or any shared
     /// n-gram with `any`), in instance order. Throws `badRecord` when a text field has the wrong type.
@@ -46,11 +48,29 @@ public final class RecordScanner {
     public func matchTokens() -> [InstanceMatch] {
         let t = buffer.tokenCount
         let table = index.table
+        let n = index.settings.n
         hits.removeAll(keepingCapacity: true)
-        for L in index.lengths where t >= L {
-            for i in 0...(t - L) {
-                let s = table.find(NGramHasher.hash(buffer, i, L))
+        if t >= n {
+            // Hash every n-gram first, then probe: the probe loop is short and its loads independent.
+            let count = t - n + 1
+            if count > hashCapacity {
+                hashes.deallocate()
+                hashCapacity = max(count, hashCapacity * 2)
+                hashes = .allocate(capacity: hashCapacity)
+            }
+            for i in 0..<count { hashes[i] = NGramHasher.hash(buffer, i, n) }
+            for i in 0..<count where table.mayContain(hashes[i]) {
+                let s = table.find(hashes[i])
                 if s >= 0 { hits.append(Int32(truncatingIfNeeded: s)) }
+            }
+        }
+        if index.lengths.count > 1 {
+            // Short eval instances: only where a token starts one of them.
+            for i in 0..<t where index.shortFirstTokens.contains(NGramHasher.hash(buffer, i, 1)) {
+                for L in index.lengths.dropFirst() where i + L <= t {
+                    let s = table.find(NGramHasher.hash(buffer, i, L))
+                    if s >= 0 { hits.append(Int32(truncatingIfNeeded: s)) }
+                }
             }
         }
         if hits.isEmpty { return [] }
