@@ -33,6 +33,13 @@ public final class EvalIndex: @unchecked Sendable {
     /// Hashes of the first token of every short instance: a scan hashes the shorter lengths only where
     /// a token is one of these.
     public let shortFirstTokens: Set<UInt64>
+    /// A 4096-bit filter of `shortFirstTokens`, checked before the set.
+    let shortFirstMask: [UInt64]
+
+    /// Whether a token hash starts a short instance.
+    @inline(__always) func startsShortInstance(_ h: UInt64) -> Bool {
+        shortFirstMask[Int(h & 63)] & (1 << ((h >> 6) & 63)) != 0 && shortFirstTokens.contains(h)
+    }
     public let table: NGramTable
     /// N-grams left out because more than `maxEvalFrequency` instances hold them.
     public let boilerplateNGrams: Int
@@ -56,6 +63,9 @@ public final class EvalIndex: @unchecked Sendable {
             if inst.tokens > 0 && inst.tokens < settings.n { shortLengths.insert(inst.tokens); firsts.insert(inst.firstToken) }
         }
         shortFirstTokens = firsts
+        var mask = [UInt64](repeating: 0, count: 64)
+        for h in firsts { mask[Int(h & 63)] |= 1 << ((h >> 6) & 63) }
+        shortFirstMask = mask
         self.pairs = pairs.count
         var dropped: [UInt64] = []
         table = NGramTable(pairs: &pairs, maxInstances: maxEvalFrequency, dropped: &dropped)

@@ -66,7 +66,7 @@ public final class RecordScanner {
         }
         if index.lengths.count > 1 {
             // Short eval instances: only where a token starts one of them.
-            for i in 0..<t where index.shortFirstTokens.contains(NGramHasher.hash(buffer, i, 1)) {
+            for i in 0..<t where index.startsShortInstance(NGramHasher.hash(buffer, i, 1)) {
                 for L in index.lengths.dropFirst() where i + L <= t {
                     let s = table.find(NGramHasher.hash(buffer, i, L))
                     if s >= 0 { hits.append(Int32(truncatingIfNeeded: s)) }
