@@ -33,7 +33,7 @@ echo "index: $INSTANCES eval instances, built in $(echo $IDX_T | cut -d' ' -f1) 
 
 # 2. The 100 MB slice, and the agreement check.
 if [ ! -f "$W/dslice-$MB.jsonl.zst" ]; then
-  zstd -dc "$W/dchat-$MB.jsonl.zst" | head -c 100000000 | sed '$d' | zstd -q -3 -o "$W/dslice-$MB.jsonl.zst"
+  (set +o pipefail; zstd -dc "$W/dchat-$MB.jsonl.zst" | head -c 100000000 | sed '$d' | zstd -q -3 -f -o "$W/dslice-$MB.jsonl.zst")
 fi
 SLICE_BYTES=$(zstd -dc "$W/dslice-$MB.jsonl.zst" | wc -c)
 BYTES=$(zstd -dc "$W/dchat-$MB.jsonl.zst" | wc -c)

@@ -30,6 +30,8 @@ public struct ContaminationSummary: Sendable, Equatable {
         public var fileHash: String
         public var instances: Int
         public var found: [Found] = []
+        /// How the file was read (fields, answers, id field, selection such as `data_source=MATH500`).
+        public var reading: String = ""
     }
 
     public struct Example: Sendable, Equatable {
@@ -102,7 +104,7 @@ public struct ContaminationSummary: Sendable, Equatable {
         })
         o["eval_sets"] = .array(evalSets.map { e in
             .object(JSONObject([
-                "name": .string(e.name), "file": .string(e.path), "xxh3_128": .string(e.fileHash), "instances": .int(e.instances),
+                "name": .string(e.name), "file": .string(e.path), "xxh3_128": .string(e.fileHash), "reading": .string(e.reading), "instances": .int(e.instances),
                 "instances_found": .int(e.found.count), "instances_found_percent": .double(percent(e.found.count, e.instances)),
                 "found": .array(e.found.map { .array([.int($0.ordinal), .string($0.id), .int($0.trainRecords)]) }),
             ]))
@@ -137,6 +139,7 @@ public struct ContaminationSummary: Sendable, Equatable {
             guard let name = e["name"]?.stringValue, let path = e["file"]?.stringValue, let h = e["xxh3_128"]?.stringValue,
                   let n = e["instances"]?.intValue else { throw bad("eval_sets entry") }
             var set = EvalSet(name: name, path: path, fileHash: h, instances: n)
+            set.reading = e["reading"]?.stringValue ?? ""
             for f in e["found"]?.arrayValue ?? [] {
                 guard let a = f.arrayValue, a.count == 3, let ord = a[0].intValue, let id = a[1].stringValue, let c = a[2].intValue else { throw bad("found entry") }
                 set.found.append(Found(ordinal: ord, id: id, trainRecords: c))

@@ -122,7 +122,7 @@ public struct ScanReport: Sendable {
     public func markdown(toolVersion: String) -> String {
         func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
         func setting(_ k: String) -> String {
-            guard let v = stage.settings[k] else { return "-" }
+            guard let v = stage.settings[k], !v.isNull else { return "none" }
             return v.stringValue ?? JSONWriter.string(v)
         }
         let sets = summary.evalSets
@@ -138,8 +138,8 @@ public struct ScanReport: Sendable {
         md += "| boilerplate cut-off (max eval frequency) | \(setting("max_eval_frequency")) |\n"
         md += "| text scanned | \(cell(setting("fields"))) |\n"
         if let n = shardCount { md += "| shards merged | \(shards.count) of \(n) |\n" }
-        md += "\n## Eval sets\n\n| eval set | file | xxh3-128 | instances |\n|---|---|---|---:|\n"
-        for e in sets { md += "| \(cell(e.name)) | `\(cell(e.path))` | `\(e.fileHash)` | \(e.instances) |\n" }
+        md += "\n## Eval sets\n\n| eval set | file | xxh3-128 | read as | instances |\n|---|---|---|---|---:|\n"
+        for e in sets { md += "| \(cell(e.name)) | `\(cell(e.path))` | `\(e.fileHash)` | \(cell(e.reading)) | \(e.instances) |\n" }
         md += "\n## Training records contaminated\n\n"
         md += "| source | scanned | contaminated | % |" + sets.map { " \(cell($0.name)) |" }.joined() + "\n"
         md += "|---|---:|---:|---:|" + String(repeating: "---:|", count: sets.count) + "\n"

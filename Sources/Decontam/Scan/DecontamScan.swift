@@ -158,7 +158,7 @@ public final class DecontamScan {
             stage.warnings.append("\(index.boilerplateNGrams) boilerplate n-grams (in more than \(index.maxEvalFrequency ?? 0) eval instances) ignored")
         }
         summary.evalSets = index.sets.enumerated().map { (k, s) in
-            .init(name: s.name, path: s.path, fileHash: s.fileHash, instances: s.instances, found: [])
+            .init(name: s.name, path: s.path, fileHash: s.fileHash, instances: s.instances, found: [], reading: s.reading)
         }
         for inst in foundCounts.keys.sorted() {
             let set = Int(index.instanceSet[inst])
