@@ -31,7 +31,7 @@ let package = Package(
             name: "Curation",
             dependencies: ["CZstd", "CXXHash", "CZlib", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: optimize),
-        .target(name: "Decontam", dependencies: ["Curation"], swiftSettings: optimize),
+        .target(name: "Decontam", dependencies: ["Curation", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: optimize),
         .target(name: "Mixer", dependencies: ["Curation", .product(name: "Yams", package: "Yams")], swiftSettings: optimize),
         .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS"], swiftSettings: optimize + [
             // The kernels are written with 8-wide SIMD: let them use AVX2 + FMA registers (x86-64-v3).

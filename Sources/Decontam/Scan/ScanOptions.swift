@@ -1,0 +1,100 @@
+import Foundation
+import Curation
+
+/// What a scan does with a contaminated record.
+public enum DecontamAction: String, Sendable, CaseIterable {
+    /// Clean records go to the output; contaminated ones to a separate `removed` output, with what they matched.
+    case drop
+    /// Every record is kept; contaminated ones carry a `contamination` field.
+    case tag
+    /// Documents only: cut each matched span plus context, keep the pieces (NeMo Curator's rule).
+    case mask
+}
+
+/// The i-th of N deterministic shares of the inputs (0-based): input files in their resolved order,
+/// round robin, so N copies of a scan with `--shard 0/N` ... `--shard N-1/N` cover every file once.
+public struct ShardSpec: Sendable, Hashable {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) throws {
+        guard count >= 1, (0..<count).contains(index) else {
+            throw CurationError.invalidArgument("--shard expects i/N with 0 <= i < N, got \(index)/\(count)")
+        }
+        self.index = index; self.count = count
+    }
+
+    /// Parses `i/N`.
+    public init(parsing s: String) throws {
+        let parts = s.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
+            throw CurationError.invalidArgument("--shard expects i/N (e.g. 0/8), got \"\(s)\"")
+        }
+        try self.init(index: i, count: n)
+    }
+
+    /// The tag in output names: `s3of8`.
+    public var tag: String { "s\(index)of\(count)" }
+
+    /// This share's files, with their positions in the whole list.
+    public func select(_ files: [String]) -> [(position: Int, path: String)] {
+        files.enumerated().filter { $0.offset % count == index }.map { ($0.offset, $0.element) }
+    }
+
+    /// `report.json` -> `report-s3of8.json`; `matches.jsonl.zst` -> `matches-s3of8.jsonl.zst`.
+    public func name(_ path: String) -> String {
+        let dir = (path as NSString).deletingLastPathComponent
+        let file = (path as NSString).lastPathComponent
+        let stem: Substring, ext: Substring
+        if let dot = file.firstIndex(of: "."), dot != file.startIndex {
+            stem = file[..<dot]; ext = file[dot...]
+        } else { stem = Substring(file); ext = "" }
+        let named = "\(stem)-\(tag)\(ext)"
+        return dir.isEmpty ? named : (dir as NSString).appendingPathComponent(named)
+    }
+}
+
+/// Settings of a scan.
+public struct ScanOptions: Sendable {
+    /// A record is contaminated when its largest overlap with an eval instance is at least this.
+    public var threshold: Double = 0.5
+    /// One shared n-gram is enough (s1, datatrove); `threshold` is then not used.
+    public var any = false
+    public var action: DecontamAction = .drop
+    /// Fields whose text is scanned; nil: by schema (`RecordTextReader`).
+    public var fields: [String]?
+    /// The train record id field; nil: `id` or another recognised field, else `FILE:LINE`.
+    public var idField: String?
+    public var threads = 1
+    public var errorPolicy: ErrorPolicy = .fail
+    /// Output directory and shard layout of kept records (`prefix`) and removed ones (`removed`).
+    public var output: String
+    public var shardOptions = ShardOptions()
+    /// Where to write one line per matching (train record, eval instance) pair; nil: not written.
+    public var matchesPath: String?
+    public var shard: ShardSpec?
+    /// Example matches kept per eval set for the report.
+    public var examplesPerSet = 3
+    /// Masking (NeMo Curator): context cut on each side of a match, shortest piece kept, most cuts allowed.
+    public var maskContext = 200
+    public var maskMinPiece = 200
+    public var maskMaxCuts = 10
+    /// Lines per parallel batch, in bytes.
+    public var batchBytes = 1 << 20
+
+    public init(output: String) { self.output = output }
+
+    public func validate() throws {
+        guard threshold > 0, threshold <= 1 else { throw CurationError.invalidArgument("--threshold must be in (0, 1], got \(threshold)") }
+        if let f = fields, f.isEmpty { throw CurationError.invalidArgument("--fields needs at least one field") }
+        if action == .mask, let f = fields, f != ["text"] {
+            throw CurationError.invalidArgument("--action mask cuts the \"text\" field of documents; --fields cannot change that")
+        }
+        guard threads >= 1 else { throw CurationError.invalidArgument("--threads must be at least 1") }
+    }
+
+    /// The rule in words, for reports.
+    public var ruleDescription: String {
+        any ? "any shared n-gram (s1 / datatrove rule)" : "overlap >= \(threshold) of the eval instance's distinct n-grams in one train record"
+    }
+}

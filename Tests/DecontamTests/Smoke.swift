@@ -1,4 +1,0 @@
-import Testing
-import Decontam
-
-@Test func moduleLoads() { #expect(Bool(true)) }
