@@ -67,7 +67,14 @@ dump(os.path.join(train, "verifiable.jsonl"), verif)
 samples = []
 for i in range(20):
     gold = rng.randint(1, 50)
-    comps = [f"Let me think. The answer is \\boxed{{{gold if k < 5 else gold + k}}}." for k in range(8)]
+    if i % 4 == 1:    # no majority: three agree, the rest scatter
+        answers = [gold if k < 3 else gold + k for k in range(8)]
+    elif i % 4 == 2:  # a clear majority that disagrees with the gold answer
+        answers = [gold + 1 if k < 6 else gold for k in range(8)]
+    else:             # five of eight agree with the gold answer, written in different forms
+        answers = [gold if k < 5 else gold + k for k in range(8)]
+    comps = [f"Let me think. The answer is \\boxed{{{a}}}." if k % 2 else f"So the final result is {a}.0, i.e. \\boxed{{{a}.0}}"
+             for k, a in enumerate(answers)]
     samples.append({"id": f"s-{i}", "prompt": f"Compute problem {i}.", "ground_truth": str(gold), "dataset": "math",
                     "completions": comps})
 dump(os.path.join(train, "samples.jsonl"), samples)

@@ -1,0 +1,128 @@
+import Curation
+import Decontam
+import Foundation
+import Mixer
+
+/// `kind: decontam`: builds (or reuses) an eval index in the stage's directory and scans the inputs.
+///
+/// Settings: `evals` (a mapping name -> path, or name -> {path, select: FIELD=VALUE, fields: [...]};
+/// required), `ngram` (8), `threshold` (0.5) or `any: true`, `action` (drop|tag|mask), `max_eval_frequency`,
+/// `fields` (training-record fields to scan). The eval files' content hashes are part of the settings, so a
+/// changed eval set re-runs the stage. Removed records go to `removed-*` shards beside the kept `part-*`;
+/// `report.md` is the publishable report.
+struct DecontamStageRunner: StageRunner {
+    static let kind = "decontam"
+    static let settingKeys: Set<String> = ["evals", "ngram", "threshold", "any", "action", "max_eval_frequency", "fields"]
+
+    var sources: [EvalSource] = []
+    var fileHashes: [String] = []
+    var ngram = 8
+    var threshold = 0.5
+    var any = false
+    var action: DecontamAction = .drop
+    var maxEvalFrequency: Int?
+    var fields: [String]?
+
+    init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
+        var sawEvals = false
+        for (key, _, value) in try doc.mapping(spec.node, spec.entry, allowed: Self.settingKeys.union(["name", "kind", "inputs"])) {
+            switch key {
+            case "evals":
+                sawEvals = true
+                for (name, _, v) in try doc.mapping(value, spec.entry, allowed: nil) {
+                    var path: String
+                    var select: EvalSource.Selection?
+                    var evalFields: [String]?
+                    if v.scalar != nil {
+                        path = try doc.string(v, spec.entry)
+                    } else {
+                        path = ""
+                        for (k, _, vv) in try doc.mapping(v, spec.entry, allowed: ["path", "select", "fields"]) {
+                            switch k {
+                            case "path": path = try doc.string(vv, spec.entry)
+                            case "select":
+                                let s = try doc.string(vv, spec.entry)
+                                guard let eq = s.firstIndex(of: "=") else { throw doc.error(vv, spec.entry, "select should be FIELD=VALUE") }
+                                select = .init(field: String(s[..<eq]), value: String(s[s.index(after: eq)...]))
+                            case "fields":
+                                guard let seq = vv.sequence else { throw doc.error(vv, spec.entry, "fields should be a list") }
+                                evalFields = try seq.map { try doc.string($0, spec.entry) }
+                            default: break
+                            }
+                        }
+                        if path.isEmpty { throw doc.error(v, spec.entry, "eval set \"\(name)\" needs a path") }
+                    }
+                    let resolved = doc.resolvePath(path)
+                    guard FileManager.default.fileExists(atPath: resolved) else {
+                        throw doc.error(v, spec.entry, "eval set \"\(name)\": file not found: \(resolved)")
+                    }
+                    sources.append(EvalSource(name: name, path: resolved, fields: evalFields, selection: select))
+                    fileHashes.append(try EvalIndexStore.hashFile(resolved))
+                }
+            case "ngram":
+                ngram = try doc.integer(value, spec.entry, what: key)
+                if ngram < 1 { throw doc.error(value, spec.entry, "ngram should be at least 1") }
+            case "threshold":
+                threshold = try doc.double(value, spec.entry, what: key)
+                if !(threshold > 0 && threshold <= 1) { throw doc.error(value, spec.entry, "threshold should be in (0, 1]") }
+            case "any": any = try doc.bool(value, spec.entry, what: key)
+            case "action":
+                guard let a = DecontamAction(rawValue: try doc.string(value, spec.entry)) else {
+                    throw doc.error(value, spec.entry, "action should be drop, tag or mask")
+                }
+                action = a
+            case "max_eval_frequency":
+                maxEvalFrequency = try doc.integer(value, spec.entry, what: key)
+                if (maxEvalFrequency ?? 0) < 1 { throw doc.error(value, spec.entry, "max_eval_frequency should be at least 1") }
+            case "fields":
+                guard let seq = value.sequence else { throw doc.error(value, spec.entry, "fields should be a list of field names") }
+                fields = try seq.map { try doc.string($0, spec.entry) }
+            default: break
+            }
+        }
+        if !sawEvals || sources.isEmpty { throw doc.error(spec.node, spec.entry, "a decontam stage needs evals (name: path, ...)") }
+        if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a decontam stage needs at least one input") }
+    }
+
+    var settings: JSONValue {
+        .object(JSONObject([
+            .init(key: "evals", value: .array(zip(sources, fileHashes).map { s, h in
+                .object(JSONObject(["name": .string(s.name), "path": .string(s.path), "xxh3_128": .string(h),
+                                    "select": s.selection.map { .string($0.description) } ?? .null]))
+            })),
+            .init(key: "ngram", value: .int(ngram)),
+            .init(key: "rule", value: .string(any ? "any" : "threshold")),
+            .init(key: "threshold", value: .double(threshold)),
+            .init(key: "action", value: .string(action.rawValue)),
+            .init(key: "max_eval_frequency", value: maxEvalFrequency.map { .int($0) } ?? .null),
+            .init(key: "fields", value: fields.map { .array($0.map { .string($0) }) } ?? .null),
+        ]))
+    }
+
+    func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
+        let indexPath = (output as NSString).appendingPathComponent("evals.index.sqlite")
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let settings = NGramSettings(n: ngram)
+        // An index of other settings in the stage directory is from an earlier configuration: start over.
+        if FileManager.default.fileExists(atPath: indexPath), (try? EvalIndexStore.settings(path: indexPath)) != settings {
+            try FileManager.default.removeItem(atPath: indexPath)
+        }
+        _ = try EvalIndexStore.build(path: indexPath, settings: settings, sources: sources)
+        let index = try EvalIndexStore.load(path: indexPath, expect: settings, maxEvalFrequency: maxEvalFrequency)
+        var options = ScanOptions(output: output)
+        options.threshold = threshold
+        options.any = any
+        options.action = action
+        options.fields = fields
+        options.threads = context.threads
+        options.shardOptions = ShardOptions(prefix: "part", workers: context.threads)
+        options.matchesPath = (output as NSString).appendingPathComponent("matches.jsonl")
+        let scan = try DecontamScan(index: index, options: options)
+        let report = try scan.run(inputs: inputs.flatMap(\.files))
+        try AtomicFileWriter.write(report.markdown(toolVersion: CurateTool.configuration.version),
+                                   to: (output as NSString).appendingPathComponent("report.md"))
+        try AtomicFileWriter.write(PrettyJSON.string(report.json) + "\n", to: (output as NSString).appendingPathComponent("decontam.report.json"))
+        let manifest = try Manifest.load(Manifest.path(directory: output, prefix: "part"))
+        return StageOutcome(report: report.stage, manifest: manifest, summary: report.tables())
+    }
+}

@@ -1,0 +1,35 @@
+import Curation
+import Foundation
+import Testing
+
+/// The README's main job: the demo recipe runs end to end, every stage's counts add up to what the
+/// fixtures plant, and a re-run skips every stage.
+@Suite struct DemoRecipeTests {
+    @Test func demoRecipeRunsEndToEndAndSkipsOnRerun() throws {
+        let dir = CLI.tempDir("demo")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try CLI.run(["run", CLI.fixture("recipes/demo.yaml"), "--output", dir, "--quiet", "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        func report(_ stage: String) throws -> JSONValue {
+            try JSONParser.parse(try String(contentsOfFile: "\(dir)/\(stage)/report.json", encoding: .utf8))
+        }
+        let decon = try report("decontaminated")
+        #expect(decon["records_in"]?.intValue == 137)
+        #expect(decon["dropped"]?["contaminated"]?.intValue == 7)
+        let voted = try report("voted")
+        #expect(voted["records_out"]?.intValue == 10)
+        #expect(voted["dropped"]?["no-majority"]?.intValue == 5)
+        #expect(voted["dropped"]?["disagrees-with-gold"]?.intValue == 5)
+        #expect(try report("verified")["records_out"]?.intValue == 16)
+        #expect(try report("gold")["records_out"]?.intValue == 12)
+        let mix = try Manifest.load(Manifest.path(directory: dir + "/mix", prefix: "part"))
+        #expect(mix.records > 100)
+        #expect(mix.verify(directory: dir + "/mix").isEmpty)
+        let md = try String(contentsOfFile: dir + "/decontaminated/report.md", encoding: .utf8)
+        #expect(md.contains("gsm8k") && md.contains("math500"))
+
+        let second = try CLI.run(["run", CLI.fixture("recipes/demo.yaml"), "--output", dir])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("skipped") || second.stdout.contains("skipped"), "\(second.stderr)")
+    }
+}
