@@ -35,7 +35,7 @@ import Testing
         ("unknown_source.yaml", 13, "unknown source \"web\""),
         ("unknown_stage.yaml", 10, "unknown source or stage \"cleaned\""),
         ("cycle.yaml", 5, "cycle between stages: a <- c <- b <- a"),
-        ("unknown_kind.yaml", 6, "unknown stage kind \"sft\""),
+        ("unknown_kind.yaml", 6, "unknown stage kind \"rlhf_ppo\""),
     ])
     func badRunRecipesNameStageAndLine(file: String, line: Int, message: String) throws {
         let r = try MixCLI.run(["run", MixCLI.fixture("bad/\(file)"), "-o", MixCLI.tempDir()])

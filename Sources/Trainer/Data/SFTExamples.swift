@@ -1,0 +1,80 @@
+import Curation
+import Foundation
+
+/// A training example built from one record: its tokens, which of them are loss targets, and the
+/// record id (which decides the held-out split).
+public struct SFTExample: Sendable, Equatable {
+    public var id: String
+    public var example: TokenBatch.Example
+    public init(id: String, example: TokenBatch.Example) { self.id = id; self.example = example }
+    public var count: Int { example.tokens.count }
+}
+
+/// Turns records into SFT examples with a chat template: loss on the assistant's tokens only (every
+/// assistant turn, with its end-of-turn token), everything else masked.
+///
+/// Accepted layouts: chat (`messages`), persona records with `messages`, `prompt`/`completion` pairs
+/// (a user turn then an assistant turn; `prompt` may also be a message list), and documents (`text`,
+/// every token counted: continued pre-training through the same path).
+public struct SFTExampleBuilder {
+    public let tokenizer: BPETokenizer
+    public let template: ChatTemplate
+    /// Examples longer than this are cut to it (their tail is lost, as open-instruct truncates).
+    public var maxLength: Int
+
+    public init(tokenizer: BPETokenizer, template: ChatTemplate, maxLength: Int) {
+        self.tokenizer = tokenizer; self.template = template; self.maxLength = maxLength
+    }
+
+    /// The conversation a record holds, or nil for a document record (`text` only).
+    public static func messages(of record: RawRecord) throws -> [Message]? {
+        if let m = try record.value("messages"), !m.isNull {
+            return try Message.decodeList(m, field: "messages", at: record.location)
+        }
+        if let c = try record.value("completion"), !c.isNull {
+            var turns: [Message] = []
+            switch try record.value("prompt") {
+            case .string(let s)?: turns.append(Message(role: "user", content: s))
+            case let p? where !p.isNull: turns = try Message.decodeList(p, field: "prompt", at: record.location)
+            default: break
+            }
+            switch c {
+            case .string(let s): turns.append(Message(role: "assistant", content: s))
+            default: turns += try Message.decodeList(c, field: "completion", at: record.location)
+            }
+            return turns
+        }
+        if try record.string("text") != nil { return nil }
+        throw CurationError.badRecord(record.location, reason: "an SFT record needs \"messages\", \"prompt\"+\"completion\" or \"text\"")
+    }
+
+    /// The example for one record; nil when nothing in it is a loss target (e.g. no assistant turn).
+    public func example(_ record: RawRecord) throws -> SFTExample? {
+        let id = try RecordID.of(record)
+        var ids: [Int32], mask: [Bool]
+        if let msgs = try Self.messages(of: record) {
+            let r = template.render(msgs, tokenizer: tokenizer)
+            ids = r.ids; mask = r.assistantMask
+        } else {
+            ids = tokenizer.encode(try record.string("text") ?? "", parseSpecialTokens: false)
+            if let eos = tokenizer.roles.eos { ids.append(eos) }
+            if let bos = tokenizer.roles.bos, ids.first != bos { ids.insert(bos, at: 0) }
+            mask = ids.indices.map { $0 > 0 }
+        }
+        if ids.count > maxLength { ids.removeLast(ids.count - maxLength); mask.removeLast(mask.count - maxLength) }
+        // Token 0 is never a target (nothing predicts it).
+        if !mask.isEmpty { mask[0] = false }
+        guard ids.count >= 2, mask.contains(true) else { return nil }
+        return SFTExample(id: id, example: TokenBatch.Example(tokens: ids, lossMask: mask))
+    }
+}
+
+/// The held-out split by a hash of the record id: stable across runs, machines and input order.
+public enum HeldOutSplit {
+    /// True when the record with this id belongs to the evaluation split of the given fraction.
+    public static func isHeldOut(id: String, fraction: Double, seed: UInt64 = 0) -> Bool {
+        guard fraction > 0 else { return false }
+        let h = XXH3.hash64(id, seed: seed ^ 0x5EED_E7A1)
+        return Double(h >> 11) * 0x1.0p-53 < fraction
+    }
+}

@@ -1,0 +1,58 @@
+import Curation
+import Foundation
+import Mixer
+import Trainer
+
+/// `kind: sft`: supervised fine-tuning on the stage's inputs. `model:` (a path or an input naming a
+/// training stage) or `init:` (a JSON file of sizes, with `tokenizer:` or `vocab_size:`), plus the
+/// `sft` command's hyper-parameters in snake_case and `eval_fraction`, `eval_every`, `packing`.
+/// The output directory is the model folder, with the metrics as its record shard.
+struct SFTStageRunner: StageRunner {
+    static let kind = "sft"
+    static let settingKeys: Set<String> = TrainStageSettings.keys.union(["init", "tokenizer", "vocab_size", "eval_fraction", "eval_every", "packing"])
+
+    var shared: TrainStageSettings
+    var initConfig: String?, tokenizer: String?
+    var vocabSize = 4096, evalFraction = 0.0, evalEvery = 0, packing = true
+
+    init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
+        shared = TrainStageSettings(seed: runSeed)
+        for (key, _, value) in try doc.mapping(spec.node, spec.entry, allowed: Self.settingKeys.union(["name", "kind", "inputs"])) {
+            if try shared.read(key, value, doc: doc, entry: spec.entry) { continue }
+            switch key {
+            case "init": initConfig = try doc.string(value, spec.entry); shared.values[key] = .string(initConfig ?? "")
+            case "tokenizer": tokenizer = try doc.string(value, spec.entry); shared.values[key] = .string(tokenizer ?? "")
+            case "vocab_size": vocabSize = try doc.integer(value, spec.entry, what: key); shared.values[key] = .int(vocabSize)
+            case "eval_fraction":
+                evalFraction = try doc.double(value, spec.entry, what: key)
+                if !(0..<1).contains(evalFraction) { throw doc.error(value, spec.entry, "eval_fraction should be in [0, 1)") }
+                shared.values[key] = .double(evalFraction)
+            case "eval_every": evalEvery = try doc.integer(value, spec.entry, what: key); shared.values[key] = .int(evalEvery)
+            case "packing": packing = try doc.bool(value, spec.entry, what: key); shared.values[key] = .bool(packing)
+            default: break
+            }
+        }
+        if (shared.model == nil) == (initConfig == nil) { throw doc.error(spec.node, spec.entry, "an sft stage needs exactly one of model: or init:") }
+        if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "an sft stage needs at least one input") }
+    }
+
+    var settings: JSONValue { shared.json }
+
+    func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
+        let (model, data) = shared.split(inputs)
+        var s = SFTSettings()
+        if let v = shared.lr { s.learningRate = v }
+        if let v = shared.warmupRatio { s.warmupRatio = v }
+        if let v = shared.epochs { s.epochs = v }
+        s.schedule = shared.schedule; s.batchSize = shared.batchSize; s.gradientAccumulation = shared.gradAccum
+        s.maxLength = shared.maxLength; s.weightDecay = shared.weightDecay; s.maxGradNorm = shared.maxGradNorm
+        s.maxSteps = shared.maxSteps; s.seed = shared.seed; s.packing = packing
+        let job = SFTJob(model: model, initConfig: initConfig, tokenizer: tokenizer, vocabSize: vocabSize, template: shared.template,
+                         data: data, output: output, settings: s, evalFraction: evalFraction, evalEvery: evalEvery,
+                         saveEvery: shared.saveEvery, threads: context.threads, quiet: context.quiet)
+        let out = try job.run()
+        let loss = out.report.extra["final_loss"]?.doubleValue ?? .nan
+        return try TrainStageSettings.outcome(report: out.report, metrics: out.metrics, output: output,
+                                              summary: String(format: "sft: %d steps, final loss %.4f", out.report.extra["steps"]?.intValue ?? 0, loss))
+    }
+}
