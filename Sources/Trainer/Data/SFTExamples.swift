@@ -14,8 +14,10 @@ public struct SFTExample: Sendable, Equatable {
 /// assistant turn, with its end-of-turn token), everything else masked.
 ///
 /// Accepted layouts: chat (`messages`), persona records with `messages`, `prompt`/`completion` pairs
-/// (a user turn then an assistant turn; `prompt` may also be a message list), and documents (`text`,
-/// every token counted: continued pre-training through the same path).
+/// (a user turn then an assistant turn; `prompt` may also be a message list), samples after `vote`
+/// (`prompt` or `messages` + the first of `completions`), verifiable records (`messages`/`prompt` +
+/// `response`), s1 pool items (`question` -> `thinking` and `attempt`, s1's thinking-then-answer layout),
+/// preference pairs (the chosen conversation), and documents (`text`, every token counted: continued pre-training through the same path).
 public struct SFTExampleBuilder {
     public let tokenizer: BPETokenizer
     public let template: ChatTemplate
@@ -28,10 +30,33 @@ public struct SFTExampleBuilder {
 
     /// The conversation a record holds, or nil for a document record (`text` only).
     public static func messages(of record: RawRecord) throws -> [Message]? {
-        if let m = try record.value("messages"), !m.isNull {
-            return try Message.decodeList(m, field: "messages", at: record.location)
+        // A response to a prompt: verifiable records carry it in `response`, samples in `completions`.
+        var reply: JSONValue? = try record.value("completion")
+        if reply == nil || reply?.isNull == true, let r = try record.value("response"), !r.isNull { reply = r }
+        if reply == nil || reply?.isNull == true, let cs = try record.value("completions") {
+            guard let list = cs.arrayValue else { throw record.typeError("completions", expected: "a list of strings") }
+            reply = list.first
         }
-        if let c = try record.value("completion"), !c.isNull {
+        if let m = try record.value("messages"), !m.isNull {
+            var turns = try Message.decodeList(m, field: "messages", at: record.location)
+            if let r = reply?.stringValue, turns.last?.role != "assistant" { turns.append(Message(role: "assistant", content: r)) }
+            return turns
+        }
+        if record.has("chosen") && record.has("rejected") {
+            // A preference pair trains SFT on its chosen conversation.
+            return try Preference(record: record).chosen
+        }
+        if let q = try record.string("question") {
+            // s1: the model thinks, then answers; both are targets.
+            let thinking = try record.string("thinking") ?? ""
+            let attempt = try record.string("attempt") ?? ""
+            let answer = [thinking, attempt].filter { !$0.isEmpty }.joined(separator: "\n\n")
+            guard !answer.isEmpty else {
+                throw CurationError.badRecord(record.location, reason: "an s1 pool item needs \"thinking\" or \"attempt\" to train on")
+            }
+            return [Message(role: "user", content: q), Message(role: "assistant", content: answer)]
+        }
+        if let c = reply, !c.isNull {
             var turns: [Message] = []
             switch try record.value("prompt") {
             case .string(let s)?: turns.append(Message(role: "user", content: s))

@@ -20,8 +20,8 @@ struct SFTStageRunner: StageRunner {
         for (key, _, value) in try doc.mapping(spec.node, spec.entry, allowed: Self.settingKeys.union(["name", "kind", "inputs"])) {
             if try shared.read(key, value, doc: doc, entry: spec.entry) { continue }
             switch key {
-            case "init": initConfig = try doc.string(value, spec.entry); shared.values[key] = .string(initConfig ?? "")
-            case "tokenizer": tokenizer = try doc.string(value, spec.entry); shared.values[key] = .string(tokenizer ?? "")
+            case "init": initConfig = doc.resolvePath(try doc.string(value, spec.entry)); shared.values[key] = .string(initConfig ?? "")
+            case "tokenizer": tokenizer = doc.resolvePath(try doc.string(value, spec.entry)); shared.values[key] = .string(tokenizer ?? "")
             case "vocab_size": vocabSize = try doc.integer(value, spec.entry, what: key); shared.values[key] = .int(vocabSize)
             case "eval_fraction":
                 evalFraction = try doc.double(value, spec.entry, what: key)
