@@ -92,15 +92,17 @@ def load_index(path):
     db = sqlite3.connect(path)
     meta = dict(db.execute("SELECT key, value FROM meta"))
     n = int(meta["ngram"])
-    table, totals, lengths = {}, [], {n}
-    for k, (tok, blob) in enumerate(db.execute("SELECT i.tokens, i.ngrams FROM instances i JOIN eval_sets s ON s.id = i.set_id ORDER BY s.name, i.ordinal")):
+    table, totals, short_lengths, short_firsts = {}, [], set(), set()
+    for k, (tok, blob, first) in enumerate(db.execute("SELECT i.tokens, i.ngrams, i.first_token FROM instances i JOIN eval_sets s ON s.id = i.set_id ORDER BY s.name, i.ordinal")):
         hashes = [int.from_bytes(blob[j:j + 8], "little") for j in range(0, len(blob), 8)]
         totals.append(len(hashes))
-        if 0 < tok < n: lengths.add(tok)
+        if 0 < tok < n:
+            short_lengths.add(tok)
+            short_firsts.add(first & 0xFFFFFFFFFFFFFFFF)
         for h in hashes:
             table.setdefault(h, []).append(k)
     norm = meta["normalization"]
-    return n, table, totals, sorted(lengths), "digits-to-0" in norm, "strip-diacritics" in norm
+    return n, table, totals, sorted(short_lengths), short_firsts, "digits-to-0" in norm, "strip-diacritics" in norm
 
 
 def main():
@@ -112,7 +114,7 @@ def main():
     if "--max-bytes" in args:
         k = args.index("--max-bytes"); max_bytes = int(args[k + 1]); del args[k:k + 2]
     index_path, out_path, files = args[0], args[1], args[2:]
-    n, table, totals, lengths, fold, strip = load_index(index_path)
+    n, table, totals, short_lengths, short_firsts, fold, strip = load_index(index_path)
     started = time.time()
     nbytes = nrec = 0
     flagged = []
@@ -127,10 +129,18 @@ def main():
             nrec += 1
             toks = tokens(record_text(rec), fold, strip)
             hits = set()
-            for L in lengths:
-                for i in range(len(toks) - L + 1):
-                    h = ngram_hash(toks[i:i + L])
-                    if h in table: hits.add(h)
+            for i in range(len(toks) - n + 1):
+                h = ngram_hash(toks[i:i + n])
+                if h in table: hits.add(h)
+            if short_lengths:
+                # Short eval instances (fewer than n tokens): only where a token starts one of them (the
+                # index stores each one's first-token hash), as the Swift scan does.
+                for i, t in enumerate(toks):
+                    if xxhash.xxh3_64_intdigest(t.encode()) in short_firsts:
+                        for L in short_lengths:
+                            if i + L <= len(toks):
+                                h = ngram_hash(toks[i:i + L])
+                                if h in table: hits.add(h)
             if not hits: continue
             counts = {}
             for h in hits:

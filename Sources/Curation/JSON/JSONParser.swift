@@ -190,6 +190,12 @@ public struct JSONParser {
     mutating func skipString() throws {
         i += 1 // opening quote
         while i < count {
+            // Eight plain ASCII bytes at a time (no quote, backslash, control or non-ASCII byte):
+            // most of a record's bytes are string contents like these.
+            if i + 8 <= count, JSONParser.plainASCII8(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                i += 8
+                continue
+            }
             let c = base[i]
             if c == UInt8(ascii: "\"") { i += 1; return }
             if c == UInt8(ascii: "\\") {
@@ -203,6 +209,15 @@ public struct JSONParser {
             }
         }
         throw error("unterminated string")
+    }
+
+    /// Whether 8 bytes (read as a little-endian word) are all plain string bytes: 0x20...0x7F except
+    /// `"` and `\\` (the standard exact "has a byte less than / equal to" word tests).
+    @inline(__always) static func plainASCII8(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
+        let bad = ((w &- ones &* 0x20) & ~w) | ((q &- ones) & ~q) | ((b &- ones) & ~b) | w
+        return bad & high == 0
     }
 
     @inline(__always) mutating func skipEscape() throws {

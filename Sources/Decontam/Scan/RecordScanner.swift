@@ -1,3 +1,4 @@
+import CXXHash
 import Curation
 
 /// One eval instance a train record matched: the instance's number in the index and how many of its
@@ -51,17 +52,36 @@ public final class RecordScanner {
         let n = index.settings.n
         hits.removeAll(keepingCapacity: true)
         if t >= n {
-            // Hash every n-gram first, then probe: the probe loop is short and its loads independent.
+            // Hash a block of n-grams, prefetching each one's Bloom filter word as its hash is known,
+            // then test the block: the filter (a few MB) misses the cache on most probes, and this way
+            // the misses overlap with the hashing instead of stalling the test one by one.
             let count = t - n + 1
             if count > hashCapacity {
                 hashes.deallocate()
                 hashCapacity = max(count, hashCapacity * 2)
                 hashes = .allocate(capacity: hashCapacity)
             }
-            for i in 0..<count { hashes[i] = NGramHasher.hash(buffer, i, n) }
-            for i in 0..<count where table.mayContain(hashes[i]) {
-                let s = table.find(hashes[i])
-                if s >= 0 { hits.append(Int32(truncatingIfNeeded: s)) }
+            let hashes = self.hashes
+            let bytes = buffer.bytes, starts = buffer.starts, total = buffer.count
+            let filter = table.filter, filterMask = UInt64(table.filterMask)
+            var block = 0
+            while block < count {
+                let blockEnd = min(count, block + 256)
+                for i in block..<blockEnd {
+                    let s = Int(starts[i])
+                    let e = i + n < t ? Int(starts[i + n]) - 1 : total
+                    let h = curate_xxh3_64(bytes + s, e - s)
+                    hashes[i] = h
+                    curate_prefetch(filter + Int(h & filterMask))
+                }
+                for i in block..<blockEnd {
+                    let h = hashes[i]
+                    let b = NGramTable.filterBits(h)
+                    guard filter[Int(h & filterMask)] & b == b else { continue }
+                    let s = table.find(h)
+                    if s >= 0 { hits.append(Int32(truncatingIfNeeded: s)) }
+                }
+                block = blockEnd
             }
         }
         if index.lengths.count > 1 {
