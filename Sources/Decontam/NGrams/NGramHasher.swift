@@ -9,7 +9,7 @@ public enum NGramHasher {
     public static func hash(_ buffer: TokenBuffer, _ first: Int, _ k: Int) -> UInt64 {
         let s = Int(buffer.starts[first])
         let e = first + k < buffer.tokenCount ? Int(buffer.starts[first + k]) - 1 : buffer.count
-        return curate_xxh3_64(buffer.bytes + s, e - s)
+        return XXH3_64bits(buffer.bytes + s, e - s)
     }
 
     /// The hash of a token sequence given as strings (tests, tools): XXH3-64 of the tokens joined by spaces.

@@ -52,9 +52,9 @@ public final class RecordScanner {
         let n = index.settings.n
         hits.removeAll(keepingCapacity: true)
         if t >= n {
-            // Hash a block of n-grams, prefetching each one's Bloom filter word as its hash is known,
-            // then test the block: the filter (a few MB) misses the cache on most probes, and this way
-            // the misses overlap with the hashing instead of stalling the test one by one.
+            // Hash a block of n-grams first, then test the block against the Bloom filter: the filter (a
+            // few MB) misses the cache on most probes, and independent probes in a tight loop let the
+            // processor overlap those misses instead of stalling on each between two hashes.
             let count = t - n + 1
             if count > hashCapacity {
                 hashes.deallocate()
@@ -70,9 +70,8 @@ public final class RecordScanner {
                 for i in block..<blockEnd {
                     let s = Int(starts[i])
                     let e = i + n < t ? Int(starts[i + n]) - 1 : total
-                    let h = curate_xxh3_64(bytes + s, e - s)
+                    let h = XXH3_64bits(bytes + s, e - s)
                     hashes[i] = h
-                    curate_prefetch(filter + Int(h & filterMask))
                 }
                 for i in block..<blockEnd {
                     let h = hashes[i]
