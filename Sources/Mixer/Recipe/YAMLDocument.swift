@@ -57,8 +57,27 @@ public struct YAMLDocument {
     }
 
     /// Resolves a path written in the recipe against the recipe's directory (absolute paths stay).
+    /// `${NAME}` is replaced by the environment variable NAME (e.g. a model fetched outside the
+    /// repository: `local:${SMOLLM2_GGUF}`); an unset variable stays as written, so the file-not-found
+    /// error shows it.
     public func resolvePath(_ p: String) -> String {
-        p.hasPrefix("/") ? p : (baseDirectory as NSString).appendingPathComponent(p)
+        let expanded = YAMLDocument.expandEnvironment(p)
+        return expanded.hasPrefix("/") ? expanded : (baseDirectory as NSString).appendingPathComponent(expanded)
+    }
+
+    static func expandEnvironment(_ s: String) -> String {
+        guard s.contains("${") else { return s }
+        var out = ""
+        var rest = Substring(s)
+        let env = ProcessInfo.processInfo.environment
+        while let open = rest.range(of: "${") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { out += rest[open.lowerBound...]; return out }
+            let name = String(rest[open.upperBound..<close])
+            out += env[name] ?? "${\(name)}"
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 
     // MARK: - Errors

@@ -1,0 +1,111 @@
+import Curation
+import Foundation
+import Mixer
+
+/// `kind: persona`: persona-driven synthesis over the personas its inputs hold (Persona Hub layout).
+///
+/// Settings: `skill` (math, grade-math, code, if; required), `count` (required), `backend` (`local:PATH` — a
+/// model folder or GGUF, relative to the recipe — or `openai:URL`; required), `samples`, `seed`, `model`,
+/// `task_max_tokens`, `solution_max_tokens`, `task_temperature`, `solution_temperature`, `min_agreement`,
+/// `dedupe` (true). The kept records (persona prompt schema) are the stage's `part-*` shards; the synthesis
+/// prompts go to `prompts/`. An `openai:` backend caches every request in the stage's `cache.sqlite`, so a
+/// killed stage re-run pays for nothing twice.
+struct PersonaStageRunner: StageRunner {
+    static let kind = "persona"
+    static let settingKeys: Set<String> = ["skill", "count", "backend", "samples", "seed", "model", "task_max_tokens",
+                                           "solution_max_tokens", "task_temperature", "solution_temperature",
+                                           "min_agreement", "dedupe"]
+
+    var skill = PersonaSkill.math
+    var count = 0
+    var backend = BackendSpec.openai("")
+    var samples: Int?
+    var seed: UInt64
+    var model = "default"
+    var taskMaxTokens = 256
+    var solutionMaxTokens = 384
+    var taskTemperature = 1.0
+    var solutionTemperature = 0.7
+    var minAgreement = 0.5
+    var dedupe = true
+
+    init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
+        seed = runSeed
+        var saw = Set<String>()
+        for (key, _, value) in try doc.mapping(spec.node, spec.entry, allowed: Self.settingKeys.union(["name", "kind", "inputs"])) {
+            saw.insert(key)
+            switch key {
+            case "skill":
+                guard let s = PersonaSkill(rawValue: try doc.string(value, spec.entry)) else {
+                    throw doc.error(value, spec.entry, "skill should be math, grade-math, code or if")
+                }
+                skill = s
+            case "count":
+                count = try doc.integer(value, spec.entry, what: key)
+                if count < 1 { throw doc.error(value, spec.entry, "count should be at least 1") }
+            case "backend":
+                let text = try doc.string(value, spec.entry)
+                guard let b = BackendSpec(argument: text) else { throw doc.error(value, spec.entry, "backend should be local:PATH or openai:URL") }
+                if case .local(let p) = b { backend = .local(doc.resolvePath(p)) } else { backend = b }
+            case "samples": samples = try doc.integer(value, spec.entry, what: key)
+            case "seed": seed = UInt64(max(0, try doc.integer(value, spec.entry, what: key)))
+            case "model": model = try doc.string(value, spec.entry)
+            case "task_max_tokens": taskMaxTokens = try doc.integer(value, spec.entry, what: key)
+            case "solution_max_tokens": solutionMaxTokens = try doc.integer(value, spec.entry, what: key)
+            case "task_temperature": taskTemperature = try doc.double(value, spec.entry, what: key)
+            case "solution_temperature": solutionTemperature = try doc.double(value, spec.entry, what: key)
+            case "min_agreement": minAgreement = try doc.double(value, spec.entry, what: key)
+            case "dedupe": dedupe = try doc.bool(value, spec.entry, what: key)
+            default: break
+            }
+        }
+        for required in ["skill", "count", "backend"] where !saw.contains(required) {
+            throw doc.error(spec.node, spec.entry, "a persona stage needs \(required)")
+        }
+        if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a persona stage needs personas as its input") }
+    }
+
+    var settings: JSONValue {
+        .object(JSONObject([
+            .init(key: "skill", value: .string(skill.rawValue)), .init(key: "count", value: .int(count)),
+            .init(key: "backend", value: .string(backend.description)), .init(key: "samples", value: samples.map { .int($0) } ?? .null),
+            .init(key: "seed", value: .number(String(seed))), .init(key: "model", value: .string(model)),
+            .init(key: "task_max_tokens", value: .int(taskMaxTokens)), .init(key: "solution_max_tokens", value: .int(solutionMaxTokens)),
+            .init(key: "task_temperature", value: .double(taskTemperature)), .init(key: "solution_temperature", value: .double(solutionTemperature)),
+            .init(key: "min_agreement", value: .double(minAgreement)), .init(key: "dedupe", value: .bool(dedupe)),
+        ]))
+    }
+
+    func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
+        let started = Date()
+        let loaded = try PersonaLoader.load(paths: inputs.flatMap(\.files))
+        guard !loaded.isEmpty else { throw PersonaError.noPersonas("the persona stage's inputs hold no persona") }
+        let kept = dedupe ? try PersonaSelection.dedupe(loaded, options: MinHashOptions(shingleSize: 1, permutations: 128, threshold: 0.9),
+                                                       threads: context.threads).kept : loaded
+        let slots = PersonaSelection.sample(kept, count: count, seed: seed)
+        var vote = VoteOptions(threads: 1)
+        vote.minAgreement = minAgreement
+        let options = PersonaSynthesisOptions(skill: skill, count: count, samples: samples, seed: seed,
+                                              taskMaxTokens: taskMaxTokens, solutionMaxTokens: solutionMaxTokens,
+                                              taskTemperature: taskTemperature, solutionTemperature: solutionTemperature, vote: vote)
+        let synthesis = try PersonaSynthesis(options: options)
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let generator = try backend.open(model: model, cachePath: (output as NSString).appendingPathComponent("cache.sqlite"), concurrency: 4)
+        let records = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
+        let prompts = try ShardedWriter(directory: (output as NSString).appendingPathComponent("prompts"), options: ShardOptions(prefix: "part"))
+        func writer(_ w: ShardedWriter) -> (JSONValue) throws -> Void {
+            { value in try JSONWriter.bytes(value).withUnsafeBytes { try w.write(line: $0) } }
+        }
+        let result = try synthesis.run(slots: slots, generator: generator, prompt: writer(prompts), record: writer(records), preference: { _ in })
+        try prompts.finish()
+        let manifest = try records.finish()
+        var rep = result.report
+        rep.recordsOut = manifest.records
+        rep.bytesOut = manifest.compressedBytes
+        rep.seconds = Date().timeIntervalSince(started)
+        rep.extra["personas_loaded"] = .int(loaded.count)
+        rep.extra["personas_after_dedupe"] = .int(kept.count)
+        return StageOutcome(report: rep, manifest: manifest,
+                            summary: "kept \(manifest.records) of \(count) synthesized tasks (tasks \(result.tasksGenerated), solutions \(result.solutionsGenerated))")
+    }
+}
