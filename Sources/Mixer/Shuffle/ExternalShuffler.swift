@@ -66,12 +66,10 @@ public final class ExternalShuffler {
     private func spill() throws {
         sortEntries()
         let w = try RunWriter(path: try newRunPath(), bufferBytes: ioBuffer)
-        // Gathered writes straight from the arena (no copy into the writer's buffer): the arena does
-        // not move until the run is closed.
         try arena.withUnsafeBytes { a in
-            for e in entries { try w.appendInPlace(key: e.key, seq: e.seq, UnsafeRawBufferPointer(rebasing: a[e.offset..<(e.offset + e.count)])) }
-            try w.close()
+            for e in entries { try w.append(key: e.key, seq: e.seq, UnsafeRawBufferPointer(rebasing: a[e.offset..<(e.offset + e.count)])) }
         }
+        try w.close()
         runs.append(w.path)
         runsSpilled += 1
         bytesSpilled += arena.count + entries.count * 20

@@ -16,7 +16,7 @@ final class RunWriter {
         guard fd >= 0 else { throw CurationError.io(path: path, reason: "cannot create spill file: \(String(cString: strerror(errno)))") }
         buffer.reserveCapacity(capacity)
     }
-    deinit { if fd >= 0 { Glibc.close(fd) }; headers?.deallocate() }
+    deinit { if fd >= 0 { Glibc.close(fd) } }
 
     func append(key: UInt64, seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
         if buffer.count + 20 + bytes.count > capacity { try flush() }
@@ -26,51 +26,7 @@ final class RunWriter {
         buffer.append(contentsOf: bytes)
     }
 
-    /// Pending gathered entries of `appendInPlace`: headers in `headers`, bytes where the caller keeps them.
-    private var iov: [iovec] = []
-    private var headers: UnsafeMutableRawPointer?
-    private static let gatherEntries = 256
-
-    /// Like `append`, but the bytes are written from where they are: they must stay valid and unchanged
-    /// until `close`. Do not mix with `append` in one run.
-    func appendInPlace(key: UInt64, seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
-        if headers == nil {
-            headers = UnsafeMutableRawPointer.allocate(byteCount: 20 * Self.gatherEntries, alignment: 8)
-            iov.reserveCapacity(2 * Self.gatherEntries)
-        }
-        guard let h = headers else { return }
-        if iov.count == 2 * Self.gatherEntries { try flushGathered() }
-        let at = h + 20 * (iov.count / 2)
-        at.storeBytes(of: key.littleEndian, toByteOffset: 0, as: UInt64.self)
-        at.storeBytes(of: seq.littleEndian, toByteOffset: 8, as: UInt64.self)
-        at.storeBytes(of: UInt32(bytes.count).littleEndian, toByteOffset: 16, as: UInt32.self)
-        iov.append(iovec(iov_base: at, iov_len: 20))
-        iov.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count))
-    }
-
-    private func flushGathered() throws {
-        var first = 0
-        var skip = 0 // bytes of iov[first] already written
-        while first < iov.count {
-            let n = min(iov.count - first, 1024)
-            iov[first].iov_base = iov[first].iov_base.map { $0 + skip }
-            iov[first].iov_len -= skip
-            var w = 0
-            repeat {
-                w = iov.withUnsafeBufferPointer { writev(fd, $0.baseAddress! + first, Int32(n)) }
-            } while w < 0 && errno == EINTR
-            if w < 0 { throw CurationError.io(path: path, reason: "spill write failed: \(String(cString: strerror(errno)))") }
-            // Advance past what was written (a short write can stop inside an entry).
-            skip = 0
-            var left = w
-            while first < iov.count, left >= iov[first].iov_len { left -= iov[first].iov_len; first += 1 }
-            skip = left
-        }
-        iov.removeAll(keepingCapacity: true)
-    }
-
     func flush() throws {
-        if !iov.isEmpty { try flushGathered() }
         try buffer.withUnsafeBytes { b in
             var off = 0
             while off < b.count {
