@@ -34,6 +34,10 @@ public final class ShardedWriter {
     private var shardRecords = 0
     private var shardBytes = 0
     private var finished = false
+    /// Lines not yet hashed and compressed: one call into zstd (and the hash) per ~256 KB instead of two
+    /// per line. The compressed bytes do not depend on how the input is chunked.
+    private var pending: [UInt8] = []
+    private static let pendingLimit = 1 << 18
 
     public init(directory: String, options: ShardOptions = ShardOptions()) throws {
         guard !options.prefix.isEmpty, !options.prefix.contains("/") else {
@@ -71,8 +75,19 @@ public final class ShardedWriter {
         shardBytes = 0
     }
 
+    /// Hashes and compresses the pending lines of the open shard.
+    private func flushPending() throws {
+        guard !pending.isEmpty, let f = file, encoder != nil else { return }
+        try pending.withUnsafeBytes { b in
+            hash.update(b)
+            try encoder!.encode(b) { try f.write($0) }
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
     private func closeShard() throws {
         guard let f = file, encoder != nil else { return }
+        try flushPending()
         try encoder!.finish { try f.write($0) }
         try f.commit()
         shards.append(.init(file: (f.path as NSString).lastPathComponent, records: shardRecords, bytes: shardBytes,
@@ -89,11 +104,17 @@ public final class ShardedWriter {
             else if let m = options.maxBytes, shardRecords > 0, shardBytes + size > m { try closeShard() }
         }
         if file == nil { try openShard() }
-        guard let f = file else { return }
-        hash.update(line)
-        hash.update(UnsafeRawBufferPointer(start: Manifest.newline, count: 1))
-        try encoder!.encode(line) { try f.write($0) }
-        try encoder!.encode(UnsafeRawBufferPointer(start: Manifest.newline, count: 1)) { try f.write($0) }
+        guard file != nil else { return }
+        if pending.count + size > Self.pendingLimit { try flushPending() }
+        if size > Self.pendingLimit {
+            hash.update(line)
+            try encoder!.encode(line) { try file!.write($0) }
+            pending.append(0x0A)
+        } else {
+            if pending.capacity < Self.pendingLimit { pending.reserveCapacity(Self.pendingLimit) }
+            pending.append(contentsOf: line)
+            pending.append(0x0A)
+        }
         shardRecords += 1
         shardBytes += size
     }

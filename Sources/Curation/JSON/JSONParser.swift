@@ -190,12 +190,15 @@ public struct JSONParser {
     mutating func skipString() throws {
         i += 1 // opening quote
         while i < count {
-            // Eight plain ASCII bytes at a time (no quote, backslash, control or non-ASCII byte):
-            // most of a record's bytes are string contents like these.
-            if i + 8 <= count, JSONParser.plainASCII8(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
-                i += 8
-                continue
+            // Eight bytes at a time while none is a quote, backslash, control byte or non-ASCII byte:
+            // record text is mostly plain ASCII, and this is the parser's hottest loop. (SWAR on a
+            // UInt64: Swift's SIMD mask types do not compile to vector compares here.)
+            while i &+ 8 <= count {
+                let x = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                if JSONParser.hasSpecialByte(x) { break }
+                i &+= 8
             }
+            guard i < count else { break }
             let c = base[i]
             if c == UInt8(ascii: "\"") { i += 1; return }
             if c == UInt8(ascii: "\\") {
@@ -211,13 +214,16 @@ public struct JSONParser {
         throw error("unterminated string")
     }
 
-    /// Whether 8 bytes (read as a little-endian word) are all plain string bytes: 0x20...0x7F except
-    /// `"` and `\\` (the standard exact "has a byte less than / equal to" word tests).
-    @inline(__always) static func plainASCII8(_ w: UInt64) -> Bool {
+    /// Whether any of the 8 bytes in `x` is `"`, `\\`, below 0x20 or above 0x7F. Uses the "has a zero
+    /// byte" trick: a borrow can flag a byte wrongly only above a byte that truly matches, so the
+    /// answer (any or none) is exact.
+    @inline(__always) static func hasSpecialByte(_ x: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
-        let bad = ((w &- ones &* 0x20) & ~w) | ((q &- ones) & ~q) | ((b &- ones) & ~b) | w
-        return bad & high == 0
+        let q = x ^ (ones &* 0x22), b = x ^ (ones &* 0x5C)
+        let control = (x &- ones &* 0x20) & ~x
+        let quote = (q &- ones) & ~q
+        let slash = (b &- ones) & ~b
+        return ((control | quote | slash) & high) | (x & high) != 0
     }
 
     @inline(__always) mutating func skipEscape() throws {

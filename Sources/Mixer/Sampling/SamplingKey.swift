@@ -18,13 +18,19 @@ public enum SamplingKey {
 
     /// XXH3-64 with the seed over `tag source 0x00 id`: the tag keeps sampling and shuffle keys apart.
     static func hash(seed: UInt64, tag: UInt8, source: String, id: String) -> UInt64 {
-        var buf: [UInt8] = []
-        buf.reserveCapacity(source.utf8.count + id.utf8.count + 2)
-        buf.append(tag)
-        buf.append(contentsOf: source.utf8)
-        buf.append(0)
-        buf.append(contentsOf: id.utf8)
-        return XXH3.hash64(buf, seed: seed)
+        var source = source, id = id
+        return source.withUTF8 { s in
+            id.withUTF8 { d in
+                // On the stack for ordinary sizes: this runs once per record and once per output copy.
+                withUnsafeTemporaryAllocation(byteCount: s.count + d.count + 2, alignment: 1) { buf in
+                    buf[0] = tag
+                    UnsafeMutableRawBufferPointer(rebasing: buf[1..<(1 + s.count)]).copyMemory(from: UnsafeRawBufferPointer(s))
+                    buf[1 + s.count] = 0
+                    UnsafeMutableRawBufferPointer(rebasing: buf[(2 + s.count)...]).copyMemory(from: UnsafeRawBufferPointer(d))
+                    return XXH3.hash64(UnsafeRawBufferPointer(buf), seed: seed)
+                }
+            }
+        }
     }
 
     /// Hash of an id alone, to notice ids that more than one record carries.
