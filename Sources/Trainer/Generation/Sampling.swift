@@ -39,10 +39,20 @@ public enum Sampler {
         // Probabilities (unnormalised) of the tempered logits; masked tokens (-inf) get 0.
         let invT = Float(1 / o.temperature)
         var total = 0.0
-        for i in 0..<vocab {
+        let mv = Vec8(repeating: m), tv = Vec8(repeating: invT), ninf = Vec8(repeating: -Float.infinity)
+        var i = 0
+        while i + 8 <= vocab {
+            let x = load8(logits + i)
+            let e = exp8((x - mv) * tv).replacing(with: 0, where: x .== ninf)
+            store8(e, logits + i)
+            total += Double(e.sum())
+            i += 8
+        }
+        while i < vocab {
             let e = logits[i] == -Float.infinity ? 0 : exp1((logits[i] - m) * invT)
             logits[i] = e
             total += Double(e)
+            i += 1
         }
         let u = rng.nextUnit()
         let restrictK = o.topK > 0 && o.topK < vocab
