@@ -5,7 +5,7 @@ import Trainer
 
 /// `curate-tool bench`: throughput benchmarks.
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Throughput benchmarks.", subcommands: [BenchTrain.self])
+    static let configuration = CommandConfiguration(abstract: "Throughput benchmarks.", subcommands: [BenchTrain.self, BenchGenerate.self])
 }
 
 /// `curate-tool bench train`: training tokens/s of the reference configuration, side by side with PyTorch.

@@ -1,7 +1,8 @@
 import Curation
+import Trainer
 
-/// The `local:DIR` backend: a model loaded from DIR and run in this process. Kept in its own file so the
-/// Trainer's generator can be wired in here without touching the commands that use it.
+/// The `local:DIR` backend: a model loaded from DIR (HF folder or GGUF) and run in this process. Kept in
+/// its own file so the commands that use a backend need not know about the Trainer.
 func makeLocalGenerator(path: String) throws -> Generator {
-    throw CLIFailure(description: "local backend: model generation is not available in this build yet")
+    try LocalGenerator(path: path)
 }

@@ -1,0 +1,186 @@
+/// Inference over a `LlamaModel`'s weights with a key/value cache: the generation forward path.
+///
+/// The cache has a fixed number of slots (one per sequence being decoded) and a capacity in
+/// positions. Feeding tokens to a slot appends their keys and values at the slot's next positions
+/// and returns the logits of the last token fed, so decoding never recomputes a prefix. Slots can
+/// share a prompt by copying its cached prefix (`copyPrefix`) instead of running it again, and can
+/// be rolled back (`truncate`), which budget forcing uses to take back a suppressed delimiter.
+///
+/// Two product paths: `prefill` (a prompt, many rows) uses OpenBLAS; `feed` (decode steps, few
+/// rows per slot) uses `BatchedLinear`, whose per-row results do not depend on the other rows, so a
+/// sample's tokens are the same whether it is decoded alone or in a batch.
+public final class InferenceSession {
+    public let model: LlamaModel
+    public let slots: Int
+    public let capacity: Int
+    /// Positions filled per slot.
+    public private(set) var lengths: [Int]
+    let keys: FloatBuffer
+    let values: FloatBuffer
+    let rope: RoPETable
+    let kvDim: Int
+
+    /// A session with `slots` sequences of at most `capacity` positions each.
+    public init(model: LlamaModel, slots: Int, capacity: Int) throws {
+        let c = model.config
+        guard slots > 0, capacity > 0 else { throw TrainerError.invalidConfig("a session needs at least one slot and one position") }
+        guard capacity <= c.maxPositionEmbeddings else {
+            throw TrainerError.invalidConfig("capacity \(capacity) exceeds max_position_embeddings \(c.maxPositionEmbeddings)")
+        }
+        self.model = model
+        self.slots = slots
+        self.capacity = capacity
+        kvDim = c.numKeyValueHeads * c.headDim
+        lengths = Array(repeating: 0, count: slots)
+        let n = c.numHiddenLayers * slots * capacity * kvDim
+        keys = FloatBuffer(count: n)
+        values = FloatBuffer(count: n)
+        rope = RoPETable(headDim: c.headDim, theta: c.ropeTheta, maxPositions: capacity)
+    }
+
+    /// Empties a slot.
+    public func reset(slot: Int) { lengths[slot] = 0 }
+
+    /// Forgets positions from `length` on (they are overwritten by the next tokens fed).
+    public func truncate(slot: Int, to length: Int) { lengths[slot] = max(0, min(lengths[slot], length)) }
+
+    /// Copies the first `length` cached positions of `from` into `to` (a shared prompt prefix).
+    public func copyPrefix(from: Int, to: Int, length: Int) {
+        let n = min(length, lengths[from])
+        let c = model.config
+        for l in 0..<c.numHiddenLayers {
+            let src = offset(layer: l, slot: from, position: 0), dst = offset(layer: l, slot: to, position: 0)
+            (keys.pointer + dst).update(from: keys.pointer + src, count: n * kvDim)
+            (values.pointer + dst).update(from: values.pointer + src, count: n * kvDim)
+        }
+        lengths[to] = n
+    }
+
+    @inline(__always)
+    func offset(layer: Int, slot: Int, position: Int) -> Int {
+        ((layer * slots + slot) * capacity + position) * kvDim
+    }
+
+    /// Runs a prompt (or any run of tokens) through one slot with OpenBLAS products; returns the logits
+    /// of every fed token when `allLogits`, else of the last one ([rows, vocab] flat).
+    public func prefill(slot: Int, tokens: [Int32], allLogits: Bool = false) throws -> [Float] {
+        try run([(slot, tokens)], allLogits: allLogits, blas: tokens.count >= 16)
+    }
+
+    /// One decode step over several slots: `feeds[i].tokens` are appended to slot `feeds[i].slot`.
+    /// Returns the logits of the last token of each feed, [feeds, vocab] flat.
+    public func feed(_ feeds: [(slot: Int, tokens: [Int32])]) throws -> [Float] {
+        try run(feeds, allLogits: false, blas: false)
+    }
+
+    func run(_ feeds: [(slot: Int, tokens: [Int32])], allLogits: Bool, blas: Bool) throws -> [Float] {
+        let c = model.config
+        var slotOf: [Int] = [], positions: [Int32] = [], tokens: [Int32] = [], outRows: [Int] = []
+        var seen = Set<Int>()
+        for f in feeds {
+            guard f.slot >= 0 && f.slot < slots, seen.insert(f.slot).inserted else {
+                throw TrainerError.invalidBatch("slot \(f.slot) is out of range or fed twice in one step")
+            }
+            guard !f.tokens.isEmpty else { throw TrainerError.invalidBatch("slot \(f.slot): nothing to feed") }
+            guard lengths[f.slot] + f.tokens.count <= capacity else {
+                throw TrainerError.invalidBatch("slot \(f.slot): \(lengths[f.slot] + f.tokens.count) positions exceed the capacity \(capacity)")
+            }
+            for (i, t) in f.tokens.enumerated() {
+                guard t >= 0 && Int(t) < c.vocabSize else { throw TrainerError.invalidBatch("token id \(t) outside the vocabulary (\(c.vocabSize))") }
+                if allLogits || i == f.tokens.count - 1 { outRows.append(tokens.count) }
+                slotOf.append(f.slot)
+                positions.append(Int32(lengths[f.slot] + i))
+                tokens.append(t)
+            }
+        }
+        let N = tokens.count, D = c.hiddenSize, I = c.intermediateSize, Q = c.qkvDim, A = c.attentionDim, V = c.vocabSize
+        let H = c.numAttentionHeads, KVH = c.numKeyValueHeads, hd = c.headDim, KV = kvDim
+        let eps = Float(c.rmsNormEps)
+        let W = model.parameters.pointer, layout = model.layout
+        let x = FloatBuffer(count: N * D), ln = FloatBuffer(count: N * D), rstd = FloatBuffer(count: N)
+        let qkv = FloatBuffer(count: N * Q), att = FloatBuffer(count: N * A)
+        let gu = FloatBuffer(count: N * 2 * I), h = FloatBuffer(count: N * I)
+        let maxLen = capacity
+        let scratch = FloatBuffer(count: Parallel.threads * maxLen)
+
+        func linear(_ y: UnsafeMutablePointer<Float>, _ xin: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                    rows: Int, inDim: Int, outDim: Int, accumulate: Bool = false) {
+            if blas {
+                Matmul.linearForward(y: y, x: xin, w: w, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
+            } else {
+                BatchedLinear.forward(y: y, x: xin, w: w, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
+            }
+        }
+
+        tokens.withUnsafeBufferPointer { tok in
+            Embedding.forward(out: x.pointer, table: W + layout.embed, tokens: tok.baseAddress!, count: N, dim: D)
+        }
+        let scale = 1 / Float(hd).squareRoot()
+        let group = H / KVH
+        positions.withUnsafeBufferPointer { posBuf in
+            let pos = posBuf.baseAddress!
+            for l in 0..<c.numHiddenLayers {
+                let L = layout.layers[l]
+                RMSNorm.forward(out: ln.pointer, rstd: rstd.pointer, x: x.pointer, weight: W + L.inputNorm, rows: N, dim: D, eps: eps)
+                linear(qkv.pointer, ln.pointer, W + L.qkv, rows: N, inDim: D, outDim: Q)
+                rope.apply(qkv.pointer, rows: N, rowStride: Q, firstColumn: 0, heads: H + KVH, positions: pos, inverse: false)
+                // Append this step's keys and values to the cache before attending (rows of one slot
+                // see each other causally through the cache).
+                let kc = keys.pointer, vc = values.pointer
+                for r in 0..<N {
+                    let o = offset(layer: l, slot: slotOf[r], position: Int(pos[r]))
+                    (kc + o).update(from: qkv.pointer + r * Q + H * hd, count: KV)
+                    (vc + o).update(from: qkv.pointer + r * Q + H * hd + KV, count: KV)
+                }
+                slotOf.withUnsafeBufferPointer { sl in
+                    let slotPtr = sl.baseAddress!
+                    Parallel.forIndexedChunks(N * H, minChunk: max(1, 2048 / max(1, Int(pos[N - 1]) + 1))) { chunk, range in
+                        let sc = scratch.pointer + chunk * maxLen
+                        for job in range {
+                            let r = job / H, head = job % H
+                            let n = Int(pos[r]) + 1
+                            let q = qkv.pointer + r * Q + head * hd
+                            let base = offset(layer: l, slot: slotPtr[r], position: 0) + (head / group) * hd
+                            var m = -Float.infinity
+                            for t in 0..<n {
+                                let s = vdot(q, kc + base + t * KV, hd) * scale
+                                sc[t] = s
+                                if s > m { m = s }
+                            }
+                            var sum: Float = 0
+                            for t in 0..<n { let e = exp1(sc[t] - m); sc[t] = e; sum += e }
+                            let inv = 1 / sum
+                            let o = att.pointer + r * A + head * hd
+                            o.update(repeating: 0, count: hd)
+                            for t in 0..<n {
+                                let p = sc[t] * inv
+                                let v = vc + base + t * KV
+                                var i = 0
+                                let pv = Vec8(repeating: p)
+                                while i + 8 <= hd { store8(load8(o + i).addingProduct(pv, load8(v + i)), o + i); i += 8 }
+                                while i < hd { o[i] += p * v[i]; i += 1 }
+                            }
+                        }
+                    }
+                }
+                linear(x.pointer, att.pointer, W + L.o, rows: N, inDim: A, outDim: D, accumulate: true)
+                RMSNorm.forward(out: ln.pointer, rstd: rstd.pointer, x: x.pointer, weight: W + L.postNorm, rows: N, dim: D, eps: eps)
+                linear(gu.pointer, ln.pointer, W + L.gateUp, rows: N, inDim: D, outDim: 2 * I)
+                SwiGLU.forward(h: h.pointer, gu: gu.pointer, rows: N, dim: I)
+                linear(x.pointer, h.pointer, W + L.down, rows: N, inDim: I, outDim: D, accumulate: true)
+            }
+        }
+        for f in feeds { lengths[f.slot] += f.tokens.count }
+        // Final norm and LM head only for the rows whose logits are wanted.
+        let R = outRows.count
+        let sel = FloatBuffer(count: R * D)
+        for (i, r) in outRows.enumerated() { (sel.pointer + i * D).update(from: x.pointer + r * D, count: D) }
+        let selN = FloatBuffer(count: R * D), rs = FloatBuffer(count: R)
+        RMSNorm.forward(out: selN.pointer, rstd: rs.pointer, x: sel.pointer, weight: W + layout.finalNorm, rows: R, dim: D, eps: eps)
+        var logits = [Float](repeating: 0, count: R * V)
+        logits.withUnsafeMutableBufferPointer { lg in
+            linear(lg.baseAddress!, selN.pointer, W + layout.lmHead, rows: R, inDim: D, outDim: V)
+        }
+        return logits
+    }
+}

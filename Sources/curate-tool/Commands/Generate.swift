@@ -1,0 +1,100 @@
+import ArgumentParser
+import Curation
+import Foundation
+import Trainer
+
+/// `curate-tool generate`: samples completions from a local model into the samples layout `vote` reads
+/// (DESIGN.md section 4), so generate -> vote is self-consistency filtering with a local model.
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Sample completions from a local model (HF folder or GGUF) into samples records.",
+        discussion: """
+        Input records carry "messages" (rendered with the model's chat template and a generation prompt; a \
+        trailing assistant turn is dropped) or "prompt" (used raw unless --template names a template: chatml, \
+        tulu or model). Each output record is the input record plus "completions" and "completion_meta" \
+        ([{tokens, thinking_tokens, waits, finish_reason}]). Budget forcing (s1): --min-thinking, --max-thinking, \
+        --max-waits, --thinking-delimiters.
+        """
+    )
+
+    @Option(name: .long, help: "Model folder (config.json + model.safetensors + tokenizer.json) or GGUF file.")
+    var model: String
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Input files (JSONL, .zst, .gz), directories or globs.")
+    var input: [String]
+
+    @Option(name: .long, help: "Output samples JSONL file.")
+    var output: String
+
+    @Option(name: .long, help: "Chat template for raw prompts: chatml, tulu or model (default: raw).")
+    var template: String?
+
+    @OptionGroup var sampling: SamplingFlags
+    @OptionGroup var budget: BudgetFlags
+
+    @Option(name: .long, help: "Only the first N records.")
+    var limit: Int?
+
+    @Flag(name: .long, help: "No progress on stderr.")
+    var quiet = false
+
+    func run() throws {
+        let gen = try LocalModel.open(model, sampling: sampling, budget: try budget.budget(), template: template)
+        let files = try InputFiles.resolve(input)
+        let out = try AtomicFileWriter(path: output)
+        var ids = UniqueIDs()
+        var pending: [(RawRecord, GenerationRequest)] = []
+        var done = 0, tokens = 0
+        let started = Date()
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            let results = try gen.generate(pending.map(\.1))
+            var buf: [UInt8] = []
+            for ((rec, req), comps) in zip(pending, results) {
+                var r = rec
+                if !rec.has("id") { r = r.setting("id", to: .string(req.id)) }
+                r = r.setting("completions", to: .array(comps.map { .string($0.text) }))
+                r = r.setting("completion_meta", to: .array(comps.map(Self.meta)))
+                buf += r.bytes; buf.append(0x0A)
+                tokens += comps.reduce(0) { $0 + $1.tokens }
+            }
+            try out.write(buf)
+            done += pending.count
+            pending.removeAll()
+            if !quiet {
+                let t = Date().timeIntervalSince(started)
+                Console.info(String(format: "generate: %d prompts, %d tokens, %.1f tokens/s", done, tokens, Double(tokens) / max(t, 1e-9)))
+            }
+        }
+        let reader = RecordReader(files: files)
+        var seen = 0
+        try reader.forEach { rec in
+            if let l = limit, seen >= l { return }
+            seen += 1
+            let id = ids.claim(try RecordID.of(rec))
+            var req = GenerationRequest(id: id, samples: sampling.samples, maxTokens: sampling.maxNewTokens,
+                                        temperature: sampling.temperature, topP: sampling.topP, seed: sampling.seed, stop: sampling.stop)
+            if let m = try rec.value("messages") {
+                var msgs = try Message.decodeList(m, field: "messages", at: rec.location)
+                if msgs.last?.role == "assistant" { msgs.removeLast() }
+                guard !msgs.isEmpty else { throw CurationError.badRecord(rec.location, reason: "messages has no turn to answer") }
+                req.messages = msgs
+            } else if let p = try rec.string("prompt") {
+                req.prompt = p
+            } else {
+                throw CurationError.badRecord(rec.location, reason: "needs \"messages\" or \"prompt\"")
+            }
+            pending.append((rec, req))
+            if pending.count >= 16 { try flush() }
+        }
+        try flush()
+        try out.commit()
+        if !quiet { Console.info("wrote \(done) samples records to \(output)") }
+    }
+
+    static func meta(_ c: Completion) -> JSONValue {
+        .object(JSONObject(["tokens": .int(c.tokens), "thinking_tokens": .int(c.thinkingTokens), "waits": .int(c.waits),
+                            "finish_reason": .string(c.finishReason)]))
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Curation
+import Foundation
+import Trainer
+
+/// `curate-tool serve`: an OpenAI-compatible server (`/v1/chat/completions`, `/v1/completions`,
+/// `/v1/models`, `/health`) over a local model, bound to 127.0.0.1 by default.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a local model over an OpenAI-compatible HTTP API.",
+        discussion: """
+        Requests may set n, temperature, top_p, max_tokens, stop and seed; streaming is not supported. \
+        Bad requests get OpenAI-style JSON errors with 4xx codes. Prints `listening on http://HOST:PORT` on \
+        stderr and `port: PORT` on stdout once bound (--port 0 picks a free port). --fail-first N answers the \
+        first N generation requests with 503 (for testing clients' retries).
+        """
+    )
+
+    @Option(name: .long, help: "Model folder or GGUF file.")
+    var model: String
+
+    @Option(name: .long, help: "Address to bind (default loopback only).")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "Port (0: any free port).")
+    var port = 8000
+
+    @Option(name: .long, help: "Model name reported by /v1/models and in responses (default: the path's last component).")
+    var name: String?
+
+    @Option(name: .long, help: "Answer the first N generation requests with 503 (testing).")
+    var failFirst = 0
+
+    @Option(name: .long, help: "Largest request body accepted, in bytes (larger ones get 413).")
+    var maxBodyBytes = 8_000_000
+
+    @Option(name: .long, help: "Top-k for every request (0 = off).")
+    var topK = 0
+
+    @Option(name: .long, help: "Samples decoded together.")
+    var batch = 8
+
+    @OptionGroup var budget: BudgetFlags
+
+    func validate() throws {
+        if !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
+        if failFirst < 0 { throw ValidationError("--fail-first must be >= 0") }
+        if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024") }
+    }
+
+    func run() throws {
+        let gen = try LocalGenerator(path: model)
+        gen.options.topK = topK
+        gen.options.maxBatch = batch
+        gen.options.budget = try budget.budget()
+        let modelName = name ?? (model as NSString).lastPathComponent
+        let endpoint = OpenAIEndpoint(generator: SerializedGenerator(gen), modelName: modelName, failFirst: failFirst)
+        let server = HTTPServer(maxBodyBytes: maxBodyBytes) { endpoint.handle($0) }
+        try server.bind(host: host, port: port)
+        Console.info("listening on http://\(host):\(server.port) (model \(modelName))")
+        print("port: \(server.port)")
+        fflush(stdout)
+        server.serveForever()
+    }
+}
+
+/// One request at a time through the model: connections have their own threads, but the cores are
+/// better spent on one batched decode than on several competing ones.
+final class SerializedGenerator: Generator, @unchecked Sendable {
+    let inner: Generator
+    private let lock = NSLock()
+    init(_ inner: Generator) { self.inner = inner }
+    var name: String { inner.name }
+    func generate(_ requests: [GenerationRequest]) throws -> [[Completion]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return try inner.generate(requests)
+    }
+}
