@@ -107,3 +107,17 @@ import Testing
         #expect(g.status != 0 && g.stderr.contains("nonexistent"))
     }
 }
+
+@Suite struct GenerationRunStageTests {
+    /// generate -> vote and eval with / without budget forcing as run-recipe stages.
+    @Test func recipeRunsGenerateAndEvalStages() throws {
+        let dir = CLI.tempDir("gen-run")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try CLI.run(["run", CLI.fixture("generation/run.yaml"), "-o", dir], cwd: CLI.fixture("generation"))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("avg thinking 8 tokens") || r.stdout.contains("avg thinking 8 tokens"))
+        for stage in ["samples", "voted", "eval-plain", "eval-forced"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + stage + "/part.manifest.json"))
+        }
+    }
+}
