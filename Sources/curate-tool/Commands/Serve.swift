@@ -50,6 +50,12 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        // A parent may have blocked SIGTERM/SIGINT (a test runner does; the mask is inherited): unblock
+        // them so the server can always be stopped.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM); sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         let gen = try LocalGenerator(path: model)
         gen.options.topK = topK
         gen.options.maxBatch = batch

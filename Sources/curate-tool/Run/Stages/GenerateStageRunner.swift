@@ -1,0 +1,68 @@
+import Curation
+import Foundation
+import Mixer
+
+/// `kind: generate`: samples completions from a local model into samples records (what `vote` reads).
+/// Settings: `model` (required), `samples`, `temperature` (0.7), `top_p`, `top_k`, `seed`, `max_new_tokens`,
+/// `batch`, and budget forcing `min_thinking`, `max_thinking`, `max_waits`, `thinking_delimiters`.
+struct GenerateStageRunner: StageRunner {
+    static let kind = "generate"
+    static let settingKeys: Set<String> = GenerationStageSettings.keys
+
+    var s: GenerationStageSettings
+
+    init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
+        s = GenerationStageSettings(seed: runSeed)
+        for (key, _, value) in try doc.mapping(spec.node, spec.entry, allowed: Self.settingKeys.union(["name", "kind", "inputs"])) {
+            _ = try s.read(key, value, doc, spec.entry)
+        }
+        if s.model.isEmpty { throw doc.error(spec.node, spec.entry, "a generate stage needs `model`") }
+        if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a generate stage needs an input") }
+    }
+
+    var settings: JSONValue { s.json }
+
+    func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
+        let started = Date()
+        let gen = try s.generator()
+        let reader = RecordReader(files: inputs.flatMap(\.files))
+        let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
+        var rep = StageReport(stage: "generate")
+        var ids = UniqueIDs()
+        var pending: [(RawRecord, GenerationRequest)] = []
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            for ((rec, req), comps) in zip(pending, try gen.generate(pending.map(\.1))) {
+                var r = rec
+                if !rec.has("id") { r = r.setting("id", to: .string(req.id)) }
+                r = r.setting("completions", to: .array(comps.map { .string($0.text) }))
+                r = r.setting("completion_meta", to: .array(comps.map(Generate.meta)))
+                try writer.write(r)
+            }
+            pending.removeAll()
+        }
+        try reader.forEach { rec in
+            let id = ids.claim(try RecordID.of(rec))
+            var req = GenerationRequest(id: id, samples: s.samples, maxTokens: s.maxNewTokens, temperature: s.temperature ?? 0.7,
+                                        topP: s.topP, seed: s.seed)
+            if let m = try rec.value("messages") {
+                var msgs = try Message.decodeList(m, field: "messages", at: rec.location)
+                if msgs.last?.role == "assistant" { msgs.removeLast() }
+                req.messages = msgs
+            } else if let p = try rec.string("prompt") {
+                req.prompt = p
+            } else {
+                throw CurationError.badRecord(rec.location, reason: "needs \"messages\" or \"prompt\"")
+            }
+            pending.append((rec, req))
+            if pending.count >= 16 { try flush() }
+        }
+        try flush()
+        let manifest = try writer.finish()
+        rep.absorb(reader.counts)
+        rep.recordsOut = manifest.records
+        rep.bytesOut = manifest.compressedBytes
+        rep.seconds = Date().timeIntervalSince(started)
+        return StageOutcome(report: rep, manifest: manifest, summary: "\(manifest.records) prompts x \(s.samples) samples")
+    }
+}

@@ -1,0 +1,70 @@
+import Curation
+import Mixer
+import Trainer
+import Yams
+
+/// Settings shared by the `generate` and `eval` stages: the model, sampling and budget forcing.
+struct GenerationStageSettings {
+    var model = ""
+    var samples = 1
+    var temperature: Double?
+    var topP = 1.0
+    var topK = 0
+    var seed: UInt64
+    var maxNewTokens = 256
+    var batch = 8
+    var minThinking: Int?
+    var maxThinking: Int?
+    var maxWaits = 1
+    var delimiters: String?
+
+    static let keys: Set<String> = ["model", "samples", "temperature", "top_p", "top_k", "seed", "max_new_tokens", "batch",
+                                    "min_thinking", "max_thinking", "max_waits", "thinking_delimiters"]
+
+    init(seed: UInt64) { self.seed = seed }
+
+    /// Reads one key; returns false when the key is not one of these settings.
+    mutating func read(_ key: String, _ value: Node, _ doc: YAMLDocument, _ entry: String) throws -> Bool {
+        switch key {
+        case "model": model = try doc.string(value, entry)
+        case "samples": samples = try doc.integer(value, entry, what: key); if samples < 1 { throw doc.error(value, entry, "samples must be >= 1") }
+        case "temperature": temperature = try doc.double(value, entry, what: key)
+        case "top_p": topP = try doc.double(value, entry, what: key)
+        case "top_k": topK = try doc.integer(value, entry, what: key)
+        case "seed": seed = UInt64(max(0, try doc.integer(value, entry, what: key)))
+        case "max_new_tokens": maxNewTokens = try doc.integer(value, entry, what: key); if maxNewTokens < 1 { throw doc.error(value, entry, "max_new_tokens must be >= 1") }
+        case "batch": batch = max(1, try doc.integer(value, entry, what: key))
+        case "min_thinking": minThinking = try doc.integer(value, entry, what: key)
+        case "max_thinking": maxThinking = try doc.integer(value, entry, what: key)
+        case "max_waits": maxWaits = try doc.integer(value, entry, what: key)
+        case "thinking_delimiters":
+            let d = try doc.string(value, entry)
+            guard BudgetForcing.named(d) != nil else { throw doc.error(value, entry, "thinking_delimiters must be s1 or think") }
+            delimiters = d
+        default: return false
+        }
+        return true
+    }
+
+    var budget: BudgetForcing? {
+        guard minThinking != nil || maxThinking != nil || delimiters != nil else { return nil }
+        var b = delimiters.flatMap(BudgetForcing.named) ?? .s1
+        b.minThinking = minThinking; b.maxThinking = maxThinking; b.maxWaits = maxWaits
+        return b
+    }
+
+    func generator() throws -> LocalGenerator {
+        let g = try LocalGenerator(path: model)
+        g.options.topK = topK; g.options.maxBatch = batch; g.options.budget = budget
+        return g
+    }
+
+    var json: JSONValue {
+        .object(JSONObject([
+            "model": .string(model), "samples": .int(samples), "temperature": temperature.map(JSONValue.double) ?? .null,
+            "top_p": .double(topP), "top_k": .int(topK), "seed": .string(String(seed)), "max_new_tokens": .int(maxNewTokens),
+            "min_thinking": minThinking.map(JSONValue.int) ?? .null, "max_thinking": maxThinking.map(JSONValue.int) ?? .null,
+            "max_waits": .int(maxWaits), "thinking_delimiters": delimiters.map(JSONValue.string) ?? .null,
+        ]))
+    }
+}
