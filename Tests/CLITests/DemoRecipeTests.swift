@@ -28,6 +28,12 @@ import Testing
         let md = try String(contentsOfFile: dir + "/decontaminated/report.md", encoding: .utf8)
         #expect(md.contains("gsm8k") && md.contains("math500"))
 
+        // The trained model is evaluated with and without budget forcing (s1): the forced run thinks longer.
+        let plain = try report("eval_plain"), forced = try report("eval_budget_forced")
+        #expect(plain["records_out"]?.intValue == 4 && forced["records_out"]?.intValue == 4)
+        #expect((forced["avg_thinking_tokens"]?.doubleValue ?? 0) >= 16)
+        #expect(FileManager.default.fileExists(atPath: dir + "/dpo/model.safetensors"))
+
         let second = try CLI.run(["run", CLI.fixture("recipes/demo.yaml"), "--output", dir])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stderr.contains("skipped") || second.stdout.contains("skipped"), "\(second.stderr)")

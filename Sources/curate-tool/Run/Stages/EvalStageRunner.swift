@@ -41,8 +41,9 @@ struct EvalStageRunner: StageRunner {
 
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
         let started = Date()
-        let items = try Eval.loadItems(inputs.flatMap(\.files), task: task, limit: limit)
-        let gen = try s.generator()
+        let (modelPath, data) = s.split(inputs)
+        let items = try Eval.loadItems(data, task: task, limit: limit)
+        let gen = try s.generator(modelPath: modelPath)
         let settings = EvalSettings(samples: s.samples, temperature: s.temperature ?? (s.samples > 1 ? 0.7 : 0), topP: s.topP,
                                     seed: s.seed, maxTokens: s.maxNewTokens, answerMarker: s.budget?.endDelimiter)
         let results = try Evaluator.run(items, generator: gen, prompts: EvalPromptProtocol(), settings: settings)
@@ -58,6 +59,11 @@ struct EvalStageRunner: StageRunner {
         rep.recordsOut = manifest.records
         rep.bytesOut = manifest.compressedBytes
         rep.seconds = Date().timeIntervalSince(started)
+        rep.extra["accuracy"] = .double(sum.accuracy)
+        rep.extra["majority_at_k"] = .double(sum.majorityAtK)
+        rep.extra["pass_at_k"] = .double(sum.passAtK)
+        rep.extra["samples"] = .int(s.samples)
+        rep.extra["avg_thinking_tokens"] = .double(sum.avgThinkingTokens)
         return StageOutcome(report: rep, manifest: manifest,
                             summary: String(format: "accuracy %.1f%%, majority@%d %.1f%%, pass@%d %.1f%%, avg thinking %.0f tokens",
                                             100 * sum.accuracy, s.samples, 100 * sum.majorityAtK, s.samples, 100 * sum.passAtK, sum.avgThinkingTokens))

@@ -24,8 +24,9 @@ struct GenerateStageRunner: StageRunner {
 
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
         let started = Date()
-        let gen = try s.generator()
-        let reader = RecordReader(files: inputs.flatMap(\.files))
+        let (modelPath, data) = s.split(inputs)
+        let gen = try s.generator(modelPath: modelPath)
+        let reader = RecordReader(files: data)
         let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
         var rep = StageReport(stage: "generate")
         var ids = UniqueIDs()

@@ -1,3 +1,4 @@
+import Foundation
 import Curation
 import Mixer
 import Trainer
@@ -6,6 +7,8 @@ import Yams
 /// Settings shared by the `generate` and `eval` stages: the model, sampling and budget forcing.
 struct GenerationStageSettings {
     var model = ""
+    /// `model` as written in the recipe (it may name an input stage).
+    var modelName: String?
     var samples = 1
     var temperature: Double?
     var topP = 1.0
@@ -26,7 +29,11 @@ struct GenerationStageSettings {
     /// Reads one key; returns false when the key is not one of these settings.
     mutating func read(_ key: String, _ value: Node, _ doc: YAMLDocument, _ entry: String) throws -> Bool {
         switch key {
-        case "model": model = try doc.string(value, entry)
+        case "model":
+            // A path (relative to the recipe; `${VAR}` expanded) or the name of an input stage that wrote a model.
+            let m = try doc.string(value, entry)
+            modelName = m
+            model = doc.resolvePath(m)
         case "samples": samples = try doc.integer(value, entry, what: key); if samples < 1 { throw doc.error(value, entry, "samples must be >= 1") }
         case "temperature": temperature = try doc.double(value, entry, what: key)
         case "top_p": topP = try doc.double(value, entry, what: key)
@@ -53,8 +60,17 @@ struct GenerationStageSettings {
         return b
     }
 
-    func generator() throws -> LocalGenerator {
-        let g = try LocalGenerator(path: model)
+    /// The model path and the data files: when `model` names one of the stage's inputs (e.g. `model: dpo`),
+    /// that input's directory is the model folder and it is not data.
+    func split(_ inputs: [StageInput]) -> (model: String, data: [String]) {
+        if let m = modelName, let i = inputs.first(where: { $0.name == m }), let f = i.files.first {
+            return ((f as NSString).deletingLastPathComponent, inputs.filter { $0.name != m }.flatMap(\.files))
+        }
+        return (model, inputs.flatMap(\.files))
+    }
+
+    func generator(modelPath: String? = nil) throws -> LocalGenerator {
+        let g = try LocalGenerator(path: modelPath ?? model)
         g.options.topK = topK; g.options.maxBatch = batch; g.options.budget = budget
         return g
     }
