@@ -75,22 +75,28 @@ struct Generate: ParsableCommand {
             let id = ids.claim(try RecordID.of(rec))
             var req = GenerationRequest(id: id, samples: sampling.samples, maxTokens: sampling.maxNewTokens,
                                         temperature: sampling.temperature, topP: sampling.topP, seed: sampling.seed, stop: sampling.stop)
-            if let m = try rec.value("messages") {
-                var msgs = try Message.decodeList(m, field: "messages", at: rec.location)
-                if msgs.last?.role == "assistant" { msgs.removeLast() }
-                guard !msgs.isEmpty else { throw CurationError.badRecord(rec.location, reason: "messages has no turn to answer") }
-                req.messages = msgs
-            } else if let p = try rec.string("prompt") {
-                req.prompt = p
-            } else {
-                throw CurationError.badRecord(rec.location, reason: "needs \"messages\" or \"prompt\"")
-            }
+            try Generate.setPrompt(of: &req, from: rec)
             pending.append((rec, req))
             if pending.count >= 16 { try flush() }
         }
         try flush()
         try out.commit()
         if !quiet { Console.info("wrote \(done) samples records to \(output)") }
+    }
+
+    /// The request's prompt from a record: its chat turns (a trailing assistant turn is the one to
+    /// regenerate, so it is dropped) or its raw `prompt` string.
+    static func setPrompt(of req: inout GenerationRequest, from rec: RawRecord) throws {
+        if let m = try rec.value("messages") {
+            var msgs = try Message.decodeList(m, field: "messages", at: rec.location)
+            if msgs.last?.role == "assistant" { msgs.removeLast() }
+            guard !msgs.isEmpty else { throw CurationError.badRecord(rec.location, reason: "messages has no turn to answer") }
+            req.messages = msgs
+        } else if let p = try rec.string("prompt") {
+            req.prompt = p
+        } else {
+            throw CurationError.badRecord(rec.location, reason: "needs \"messages\" or \"prompt\"")
+        }
     }
 
     static func meta(_ c: Completion) -> JSONValue {

@@ -46,15 +46,7 @@ struct GenerateStageRunner: StageRunner {
             let id = ids.claim(try RecordID.of(rec))
             var req = GenerationRequest(id: id, samples: s.samples, maxTokens: s.maxNewTokens, temperature: s.temperature ?? 0.7,
                                         topP: s.topP, seed: s.seed)
-            if let m = try rec.value("messages") {
-                var msgs = try Message.decodeList(m, field: "messages", at: rec.location)
-                if msgs.last?.role == "assistant" { msgs.removeLast() }
-                req.messages = msgs
-            } else if let p = try rec.string("prompt") {
-                req.prompt = p
-            } else {
-                throw CurationError.badRecord(rec.location, reason: "needs \"messages\" or \"prompt\"")
-            }
+            try Generate.setPrompt(of: &req, from: rec)
             pending.append((rec, req))
             if pending.count >= 16 { try flush() }
         }
