@@ -56,6 +56,24 @@ final class Activations {
         logProb = FloatBuffer(count: N)
     }
 
+    /// Layer `l`'s slices of the saved activations, so forward and backward index them one way.
+    struct Layer {
+        let xIn, ln1, rstd1, qkv, att, mid, ln2, rstd2, gu, h, xOut: UnsafeMutablePointer<Float>
+    }
+
+    func layer(_ l: Int) -> Layer {
+        let c = config, N = tokens, D = c.hiddenSize, I = c.intermediateSize
+        return Layer(xIn: residual.pointer + l * N * D,
+                     ln1: ln1.pointer + l * N * D, rstd1: rstd1.pointer + l * N,
+                     qkv: qkv.pointer + l * N * c.qkvDim,
+                     att: attOut.pointer + l * N * c.attentionDim,
+                     mid: resMid.pointer + l * N * D,
+                     ln2: ln2.pointer + l * N * D, rstd2: rstd2.pointer + l * N,
+                     gu: gateUp.pointer + l * N * 2 * I,
+                     h: hidden.pointer + l * N * I,
+                     xOut: residual.pointer + (l + 1) * N * D)
+    }
+
     func ensureBackwardScratch() {
         guard dRes == nil else { return }
         let c = config, N = tokens

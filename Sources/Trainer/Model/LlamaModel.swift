@@ -122,15 +122,9 @@ public final class LlamaModel {
                 let pos = posBuf.baseAddress!, seg = segBuf.baseAddress!
                 for l in 0..<c.numHiddenLayers {
                     let L = layout.layers[l]
-                    let xIn = a.residual.pointer + l * N * D
-                    let ln1 = a.ln1.pointer + l * N * D, rstd1 = a.rstd1.pointer + l * N
-                    let qkv = a.qkv.pointer + l * N * Q
-                    let att = a.attOut.pointer + l * N * A
-                    let mid = a.resMid.pointer + l * N * D
-                    let ln2 = a.ln2.pointer + l * N * D, rstd2 = a.rstd2.pointer + l * N
-                    let gu = a.gateUp.pointer + l * N * 2 * I
-                    let h = a.hidden.pointer + l * N * I
-                    let xOut = a.residual.pointer + (l + 1) * N * D
+                    let v = a.layer(l)
+                    let xIn = v.xIn, ln1 = v.ln1, rstd1 = v.rstd1, qkv = v.qkv, att = v.att, mid = v.mid
+                    let ln2 = v.ln2, rstd2 = v.rstd2, gu = v.gu, h = v.h, xOut = v.xOut
 
                     RMSNorm.forward(out: ln1, rstd: rstd1, x: xIn, weight: W + L.inputNorm, rows: N, dim: D, eps: eps)
                     Matmul.linearForward(y: qkv, x: ln1, w: W + L.qkv, rows: N, inDim: D, outDim: Q)
@@ -224,14 +218,9 @@ public final class LlamaModel {
                 let pos = posBuf.baseAddress!, seg = segBuf.baseAddress!
                 for l in stride(from: c.numHiddenLayers - 1, through: 0, by: -1) {
                     let L = layout.layers[l]
-                    let xIn = a.residual.pointer + l * N * D
-                    let ln1 = a.ln1.pointer + l * N * D, rstd1 = a.rstd1.pointer + l * N
-                    let qkv = a.qkv.pointer + l * N * Q
-                    let att = a.attOut.pointer + l * N * A
-                    let mid = a.resMid.pointer + l * N * D
-                    let ln2 = a.ln2.pointer + l * N * D, rstd2 = a.rstd2.pointer + l * N
-                    let gu = a.gateUp.pointer + l * N * 2 * I
-                    let h = a.hidden.pointer + l * N * I
+                    let v = a.layer(l)
+                    let xIn = v.xIn, ln1 = v.ln1, rstd1 = v.rstd1, qkv = v.qkv, att = v.att, mid = v.mid
+                    let ln2 = v.ln2, rstd2 = v.rstd2, gu = v.gu, h = v.h
 
                     // x_out = mid + h Wd^T
                     Matmul.linearBackward(dx: dH, dw: G + L.down, dy: dRes, x: h, w: W + L.down, rows: N, inDim: I, outDim: D)
