@@ -96,11 +96,24 @@ public struct TextNormalizer: Sendable, Hashable, Codable {
             let b = sp[i]
             if b < 0x80 {
                 let c = ascii[Int(b)]
-                if c == 0 { endToken(i) } else {
+                if c == 0 {
+                    // A run of ASCII separators.
+                    endToken(i)
+                    i += 1
+                    while i < n, ascii[Int(sp[i])] == 0 { i += 1 }
+                } else {
+                    // A run of ASCII word characters: the common case, kept to a load, a table
+                    // lookup, a test and a store per byte.
                     if !inWord { beginToken(i) }
                     out[o] = c; o += 1
+                    i += 1
+                    while i < n {
+                        let w = ascii[Int(sp[i])]
+                        if w == 0 || w == TextNormalizer.nonASCII { break }
+                        out[o] = w; o += 1
+                        i += 1
+                    }
                 }
-                i += 1
                 continue
             }
             // Decode one scalar.
@@ -239,14 +252,20 @@ public struct TextNormalizer: Sendable, Hashable, Codable {
     /// Marks an entry that must go through `classify` (not packable, or outside the BMP).
     static let slowKind: UInt64 = 0xFF
 
-    /// ASCII: 0 for a separator, else the output byte (letters lowercased, digits kept or folded).
+    /// ASCII: 0 for a separator, else the output byte (letters lowercased, digits kept or folded);
+    /// `nonASCII` for bytes 0x80...0xFF.
     static let asciiPlain: UnsafePointer<UInt8> = makeASCII(fold: false)
     static let asciiFold: UnsafePointer<UInt8> = makeASCII(fold: true)
 
+    /// The table's entry for a byte at or above 0x80 (no ASCII output byte has its high bit set).
+    static let nonASCII: UInt8 = 0x80
+
+    /// 256 entries, so the word loop can look a byte up before knowing whether it is ASCII.
     private static func makeASCII(fold: Bool) -> UnsafePointer<UInt8> {
-        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 128)
-        for b in 0..<128 {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for b in 0..<256 {
             switch b {
+            case 0x80...: t[b] = nonASCII
             case 0x41...0x5A: t[b] = UInt8(b + 0x20)
             case 0x61...0x7A: t[b] = UInt8(b)
             case 0x30...0x39: t[b] = fold ? 0x30 : UInt8(b)
