@@ -142,6 +142,25 @@ import Testing
         #expect(r.manifest.shards.count == (r.recordsWritten + 1999) / 2000)
     }
 
+    @Test func copyIDsNeverCollideWithInputIDs() throws {
+        // "a" is repeated 3 times, but an input record is already called "a#2", and two records share
+        // "b": every output id must still be unique, and each copy keeps its `orig_id`.
+        let dir = Fx.tempDir()
+        let src = dir + "/ids.jsonl"
+        try ["{\"id\":\"a\",\"text\":\"one\"}", "{\"id\":\"a#2\",\"text\":\"two\"}", "{\"id\":\"b\",\"text\":\"three\"}",
+             "{\"id\":\"b\",\"text\":\"four\"}", "{\"id\":\"b#3\",\"text\":\"five\"}"]
+            .joined(separator: "\n").appending("\n").write(toFile: src, atomically: true, encoding: .utf8)
+        let recipe = try Fx.recipe("seed: 1\nsources:\n  - {name: s, paths: [\(src)], repeat: 3.0}\n", in: dir)
+        let (r, lines) = try Fx.mix(recipe, dir: dir)
+        #expect(r.recordsWritten == 15)
+        let objects = try lines.map(Fx.object)
+        let ids = objects.compactMap { $0["id"]?.stringValue }
+        #expect(ids.count == 15)
+        #expect(Set(ids).count == 15)
+        #expect(ids.filter { $0 == "a#2" }.count == 1)
+        #expect(Set(ids).isSuperset(of: ["a", "a#2", "a#3", "a#4", "b", "b#2", "b#3", "b#4"]))
+    }
+
     @Test func badLinesFailOrAreSkippedAndCounted() throws {
         let dir = Fx.tempDir()
         let bad = dir + "/bad.jsonl"

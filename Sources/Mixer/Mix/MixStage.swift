@@ -130,14 +130,19 @@ public enum MixStage {
                 defer { progress?(MixProgress(phase: .gather, source: source.name, records: gathered, bytes: gatheredBytes)) }
                 for g in batch.records {
                     let idHash = SamplingKey.id(g.id)
-                    for c in 1...Int(g.copies) {
-                        let outID: String
-                        if state.repeatedIDs.contains(idHash) {
-                            let n = (claims[idHash] ?? 0) + 1
-                            claims[idHash] = n
-                            outID = n == 1 ? g.id : "\(g.id)#\(n)"
-                        } else {
-                            outID = c == 1 ? g.id : "\(g.id)#\(c)"
+                    let repeated = state.repeatedIDs.contains(idHash)
+                    // Copies of one id are numbered on: the first keeps the id, later ones get `#2`,
+                    // `#3`, ... skipping any suffixed id an input record already has or an earlier copy
+                    // took, so output ids stay unique.
+                    var n = repeated ? claims[idHash] ?? 0 : 0
+                    for _ in 1...Int(g.copies) {
+                        n += 1
+                        var outID = n == 1 ? g.id : "\(g.id)#\(n)"
+                        while n > 1 {
+                            let h = SamplingKey.id(outID)
+                            if !state.ids.contains(h), state.copyIDs.insert(h).inserted { break }
+                            n += 1
+                            outID = "\(g.id)#\(n)"
                         }
                         var idJSON: [UInt8] = []
                         JSONWriter.writeString(outID, into: &idJSON)
@@ -150,6 +155,7 @@ public enum MixStage {
                         }
                         gathered += 1
                     }
+                    if repeated { claims[idHash] = n }
                 }
             }
             try OrderedPipeline.run(threads: options.threads, produce: { emit in
@@ -198,6 +204,8 @@ struct ScanState {
     var texts = Set<UInt64>()
     var ids = Set<UInt64>()
     var repeatedIDs = Set<UInt64>()
+    /// Hashes of the `#N` ids given to copies so far (checked with `ids` so a copy's id is never taken twice).
+    var copyIDs = Set<UInt64>()
 }
 
 /// Reason keys for rejected lines, as `RecordReader` groups them.
