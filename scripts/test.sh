@@ -9,5 +9,10 @@ if [ -z "${SMOLLM2_GGUF:-}" ]; then
   SMOLLM2_GGUF=$(bash scripts/fetch-smollm2.sh 2>/dev/null) || SMOLLM2_GGUF=""
   [ -n "$SMOLLM2_GGUF" ] && export SMOLLM2_GGUF || echo "note: SmolLM2 GGUF not available; its parity tests will skip" >&2
 fi
+# The Python openai client drives `serve` in one test (it skips, saying so, when the package is absent).
+if ! python3 -c "import openai" 2>/dev/null; then
+  python3 -m pip install --quiet openai >/dev/null 2>&1 || python3 -m pip install --quiet --break-system-packages openai >/dev/null 2>&1 \
+    || echo "note: the Python openai package could not be installed; its client test will skip" >&2
+fi
 swift build --build-tests -c release
 swift test -c release --skip-build "$@"

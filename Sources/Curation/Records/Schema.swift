@@ -37,15 +37,35 @@ public enum Schema: String, Sendable, CaseIterable, Codable {
 
     /// Detects the schema from a record's top-level keys.
     public static func detect(keys: some Sequence<String>) -> Schema {
-        let k = Set(keys)
-        if k.contains("chosen") && k.contains("rejected") { return .preference }
-        if k.contains("completions") || k.contains("completion") { return .samples }
-        if k.contains("input_persona") && k.contains("prompt") { return .persona }
-        if k.contains("ground_truth") && (k.contains("messages") || k.contains("prompt")) { return .verifiable }
-        if k.contains("messages") { return .chat }
-        if k.contains("question") { return .s1Pool }
-        if k.contains("text") { return .document }
-        if k.contains("prompt") { return .prompt }
+        // A bit per key the rules look at: no Set is built per record (every stage calls this once
+        // per record).
+        let chosen = 1, rejected = 2, completions = 4, completion = 8, inputPersona = 16, prompt = 32,
+            groundTruth = 64, messages = 128, question = 256, text = 512
+        var k = 0
+        for key in keys {
+            switch key {
+            case "chosen": k |= chosen
+            case "rejected": k |= rejected
+            case "completions": k |= completions
+            case "completion": k |= completion
+            case "input_persona": k |= inputPersona
+            case "prompt": k |= prompt
+            case "ground_truth": k |= groundTruth
+            case "messages": k |= messages
+            case "question": k |= question
+            case "text": k |= text
+            default: break
+            }
+        }
+        func has(_ bit: Int) -> Bool { k & bit != 0 }
+        if has(chosen) && has(rejected) { return .preference }
+        if has(completions) || has(completion) { return .samples }
+        if has(inputPersona) && has(prompt) { return .persona }
+        if has(groundTruth) && (has(messages) || has(prompt)) { return .verifiable }
+        if has(messages) { return .chat }
+        if has(question) { return .s1Pool }
+        if has(text) { return .document }
+        if has(prompt) { return .prompt }
         return .unknown
     }
 

@@ -180,8 +180,9 @@ public final class GGUFFile {
     /// A tensor dequantised to fp32, in ggml element order (row-major with dims[0] fastest).
     public func floats(_ name: String) throws -> [Float] {
         guard let t = tensor(named: name) else { throw TrainerError.tensorMismatch(path: path, name: name, reason: "not in the file") }
+        guard t.elementCount > 0 else { return [] }
         var out = [Float](repeating: 0, count: t.elementCount)
-        out.withUnsafeMutableBufferPointer { read(t, into: $0.baseAddress!) }
+        out.withUnsafeMutableBufferPointer { b in if let p = b.baseAddress { read(t, into: p) } }
         return out
     }
 

@@ -72,7 +72,7 @@ extension GGUFFile {
             let dst = params.pointer + t.offset
             if let heads = permuteHeads {
                 var tmp = [Float](repeating: 0, count: t.count)
-                tmp.withUnsafeMutableBufferPointer { read(info, into: $0.baseAddress!) }
+                tmp.withUnsafeMutableBufferPointer { b in if let p = b.baseAddress { read(info, into: p) } }
                 Self.unpermuteRows(tmp, into: dst, heads: heads, rowsPerHead: cfg.headDim, rowLength: t.shape[1])
             } else {
                 read(info, into: dst)

@@ -102,8 +102,9 @@ public struct SafetensorsFile {
     /// The tensor converted to fp32 (F32, F16 and BF16 only).
     public func floats(_ name: String) throws -> [Float] {
         guard let t = tensors[name] else { throw TrainerError.tensorMismatch(path: path, name: name, reason: "not in the file") }
+        guard t.elementCount > 0 else { return [] }
         var out = [Float](repeating: 0, count: t.elementCount)
-        try out.withUnsafeMutableBufferPointer { try read(t, into: $0.baseAddress!) }
+        try out.withUnsafeMutableBufferPointer { b in if let p = b.baseAddress { try read(t, into: p) } }
         return out
     }
 
