@@ -24,7 +24,7 @@ public enum CurationError: Error, Sendable, CustomStringConvertible, Equatable {
     case invalidArgument(String)
     /// The stage's counts do not add up (in != out + dropped): a bug, never silently accepted.
     case accountingMismatch(stage: String, recordsIn: Int, out: Int, dropped: Int)
-    /// A SQLite-backed store failed.
+    /// A SQLite-backed store (run store, eval index, request cache) failed; `reason` says which.
     case store(path: String, reason: String)
 
     public var description: String {
@@ -35,7 +35,7 @@ public enum CurationError: Error, Sendable, CustomStringConvertible, Equatable {
         case .invalidArgument(let s): return s
         case .accountingMismatch(let stage, let i, let o, let d):
             return "stage \(stage): counts do not add up: in \(i) != out \(o) + dropped \(d)"
-        case .store(let path, let reason): return "\(path): run store: \(reason)"
+        case .store(let path, let reason): return "\(path): \(reason)"
         }
     }
 

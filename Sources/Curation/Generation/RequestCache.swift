@@ -25,7 +25,7 @@ public final class RequestCache: @unchecked Sendable {
                     """)
             }
         } catch {
-            throw CurationError.store(path: path, reason: "\(error)")
+            throw CurationError.store(path: path, reason: "request cache: \(error)")
         }
     }
 
@@ -39,7 +39,7 @@ public final class RequestCache: @unchecked Sendable {
 
     public func lookup(_ key: String) throws -> String? {
         do { return try db.read { try String.fetchOne($0, sql: "SELECT response FROM generation_cache WHERE key = ?", arguments: [key]) } } catch {
-            throw CurationError.store(path: path, reason: "\(error)")
+            throw CurationError.store(path: path, reason: "request cache: \(error)")
         }
     }
 
@@ -49,12 +49,12 @@ public final class RequestCache: @unchecked Sendable {
                 try $0.execute(sql: "INSERT OR REPLACE INTO generation_cache (key, request, response, created_at) VALUES (?, ?, ?, ?)",
                                arguments: [key, request, response, Date().timeIntervalSince1970])
             }
-        } catch { throw CurationError.store(path: path, reason: "\(error)") }
+        } catch { throw CurationError.store(path: path, reason: "request cache: \(error)") }
     }
 
     public func count() throws -> Int {
         do { return try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM generation_cache") ?? 0 } } catch {
-            throw CurationError.store(path: path, reason: "\(error)")
+            throw CurationError.store(path: path, reason: "request cache: \(error)")
         }
     }
 }

@@ -20,7 +20,7 @@ public final class RunStore {
             db = try DatabaseQueue(path: path, configuration: config)
             try RunStore.migrator.migrate(db)
         } catch {
-            throw CurationError.store(path: path, reason: "cannot open: \(error)")
+            throw CurationError.store(path: path, reason: "cannot open the run store: \(error)")
         }
     }
 
@@ -81,12 +81,12 @@ public final class RunStore {
 
     private func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try db.read(body) } catch let e as RunStoreError { throw e } catch {
-            throw CurationError.store(path: path, reason: "\(error)")
+            throw CurationError.store(path: path, reason: "run store: \(error)")
         }
     }
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try db.write(body) } catch let e as RunStoreError { throw e } catch {
-            throw CurationError.store(path: path, reason: "\(error)")
+            throw CurationError.store(path: path, reason: "run store: \(error)")
         }
     }
 

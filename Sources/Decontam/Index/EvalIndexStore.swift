@@ -206,7 +206,7 @@ public enum EvalIndexStore {
 
     static func wrap<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as CurationError { throw e } catch let e as DatabaseError {
-            throw CurationError.store(path: path, reason: e.message ?? e.description)
+            throw CurationError.store(path: path, reason: "index: " + (e.message ?? e.description))
         }
     }
 
