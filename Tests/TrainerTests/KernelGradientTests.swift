@@ -112,23 +112,22 @@ import Trainer
         let seg: [Int32] = [0, 0, 0, 0, 0, 0, 0, 2, 2, 2]
         var qkv = randomFloats(N * shape.qkvStride, seed: 9)
         let r = randomFloats(N * shape.outStride, seed: 10)
+        var scratch = [Float](repeating: 0, count: shape.scratchCount(threads: Parallel.threads))
         func run(_ qkv: [Float]) -> [Float] {
             var out = [Float](repeating: 0, count: N * shape.outStride)
-            var probs = [Float](repeating: 0, count: shape.probsCount)
-            Attention.forward(out: &out, probs: &probs, qkv: qkv, segmentStart: seg, shape: shape)
+            Attention.forward(out: &out, qkv: qkv, segmentStart: seg, shape: shape, scratch: &scratch)
             return out
         }
-        var out = [Float](repeating: 0, count: N * shape.outStride)
-        var probs = [Float](repeating: 0, count: shape.probsCount)
-        Attention.forward(out: &out, probs: &probs, qkv: qkv, segmentStart: seg, shape: shape)
-        // Masking: row 1 token 2 starts a new example and sees only itself.
+        let out = run(qkv)
+        // Masking: row 1 token 2 starts a new example and sees only itself, so its output for each head
+        // is exactly its own value vector (kv head h / 2).
         for h in 0..<4 {
-            let p = probs[((1 * 4 + h) * 5 + 2) * 5 ..< ((1 * 4 + h) * 5 + 3) * 5]
-            #expect(Array(p) == [0, 0, 1, 0, 0])
+            let o = Array(out[((1 * 5 + 2) * shape.outStride + h * 4)..<((1 * 5 + 2) * shape.outStride + h * 4 + 4)])
+            let vStart = (1 * 5 + 2) * shape.qkvStride + (4 + 2 + h / 2) * 4
+            #expect(o == Array(qkv[vStart..<(vStart + 4)]))
         }
         var dqkv = [Float](repeating: 7, count: N * shape.qkvStride)  // fully overwritten
-        var scratch = [Float](repeating: 0, count: 4 * 25)
-        Attention.backward(dqkv: &dqkv, dOut: r, probs: probs, qkv: qkv, segmentStart: seg, shape: shape, scratch: &scratch)
+        Attention.backward(dqkv: &dqkv, dOut: r, qkv: qkv, segmentStart: seg, shape: shape, scratch: &scratch)
         checkGradient(dqkv, &qkv) { dot(run($0), r) }
     }
 
@@ -142,10 +141,11 @@ import Trainer
         let qkv = randomFloats(T * full.qkvStride, seed: 11)
         let dOut = randomFloats(T * full.outStride, seed: 12)
         func run(_ s: AttentionShape) -> ([Float], [Float]) {
-            var out = [Float](repeating: 0, count: T * s.outStride), probs = [Float](repeating: 0, count: s.probsCount)
-            Attention.forward(out: &out, probs: &probs, qkv: qkv, segmentStart: seg, shape: s)
-            var d = [Float](repeating: 0, count: T * s.qkvStride), scratch = [Float](repeating: 0, count: 4 * T * T)
-            Attention.backward(dqkv: &d, dOut: dOut, probs: probs, qkv: qkv, segmentStart: seg, shape: s, scratch: &scratch)
+            var scratch = [Float](repeating: 0, count: s.scratchCount(threads: Parallel.threads))
+            var out = [Float](repeating: 0, count: T * s.outStride)
+            Attention.forward(out: &out, qkv: qkv, segmentStart: seg, shape: s, scratch: &scratch)
+            var d = [Float](repeating: 0, count: T * s.qkvStride)
+            Attention.backward(dqkv: &d, dOut: dOut, qkv: qkv, segmentStart: seg, shape: s, scratch: &scratch)
             return (out, d)
         }
         let (o1, d1) = run(full), (o2, d2) = run(blocked)

@@ -11,6 +11,11 @@
 /// per-call overhead than they save). Work items are
 /// (row, kv head) pairs: each writes disjoint parts of every output, so items run on separate
 /// threads (OpenBLAS single-threaded inside) and results do not depend on the thread count.
+///
+/// Memory: no attention probabilities are kept between the passes (they would take
+/// rows x heads x T^2 floats per layer: 4.5 GB per 2048-token sequence for SmolLM2-135M). The
+/// backward pass recomputes each block's probabilities with the very calls the forward pass made,
+/// so they are bitwise the ones the forward pass used, from a per-thread scratch of a few blocks.
 public struct AttentionShape: Sendable {
     public var rows: Int, length: Int, heads: Int, kvHeads: Int, headDim: Int
     /// Queries per block of the causal blocking (tests use small blocks to exercise it).
@@ -23,38 +28,32 @@ public struct AttentionShape: Sendable {
     public var qkvStride: Int { (heads + 2 * kvHeads) * headDim }
     /// Floats per token of the attention output.
     public var outStride: Int { heads * headDim }
-    /// Floats of saved attention probabilities for a whole batch.
-    public var probsCount: Int { rows * heads * length * length }
+    /// Floats of one block of scores ([min(blockRows, T), T]).
+    public var blockCount: Int { min(blockRows, length) * length }
+    /// Scratch floats `forward` and `backward` need when running on `threads` threads.
+    public func scratchCount(threads: Int) -> Int { max(1, threads) * 2 * blockCount }
 }
 
 public enum Attention {
     /// out[t, h*hd..] = sum_j P[h, t, j] v_j with P = masked softmax(q k^T / sqrt(hd)).
-    /// Saves P ([rows, heads, T, T]) in `probs`.
-    public static func forward(out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
-                               qkv: UnsafePointer<Float>, segmentStart: UnsafePointer<Int32>, shape s: AttentionShape) {
-        let T = s.length, hd = s.headDim, ld = s.qkvStride, group = s.heads / s.kvHeads
-        let scale = 1 / Float(hd).squareRoot()
+    /// `scratch` holds `shape.scratchCount(threads: Parallel.threads)` floats.
+    public static func forward(out: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>, segmentStart: UnsafePointer<Int32>,
+                               shape s: AttentionShape, scratch: UnsafeMutablePointer<Float>) {
+        let hd = s.headDim, ld = s.qkvStride, group = s.heads / s.kvHeads
         let items = s.rows * s.kvHeads
         Parallel.withSingleThreadedBLAS {
-            Parallel.forChunks(items) { r in
+            Parallel.forIndexedChunks(items) { c, r in
+                let p = scratch + c * 2 * s.blockCount
                 for item in r {
                     let b = item / s.kvHeads, kvh = item % s.kvHeads
-                    let base = qkv + b * T * ld
-                    let k = base + (s.heads + kvh) * hd, v = base + (s.heads + s.kvHeads + kvh) * hd
-                    let seg = segmentStart + b * T
+                    let base = qkv + b * s.length * ld
+                    let v = base + (s.heads + s.kvHeads + kvh) * hd
                     for h in (kvh * group)..<((kvh + 1) * group) {
-                        let q = base + h * hd
-                        let p = probs + (b * s.heads + h) * T * T
-                        let o = out + b * T * s.outStride + h * hd
-                        var r0 = 0
-                        while r0 < T {
-                            let nr = min(s.blockRows, T - r0), keys = r0 + nr
-                            Matmul.sgemm(transA: false, transB: true, m: nr, n: keys, k: hd, alpha: scale, a: q + r0 * ld, lda: ld,
-                                         b: k, ldb: ld, beta: 0, c: p + r0 * T, ldc: T)
-                            for t in r0..<keys { softmaxRow(p + t * T, from: Int(seg[t]), through: t, count: T) }
-                            Matmul.sgemm(transA: false, transB: false, m: nr, n: hd, k: keys, a: p + r0 * T, lda: T, b: v, ldb: ld,
+                        let o = out + b * s.length * s.outStride + h * hd
+                        forEachBlock(s) { r0, nr, keys in
+                            probabilities(p, s, base: base, head: h, kvHead: kvh, segment: segmentStart + b * s.length, r0: r0, nr: nr, keys: keys)
+                            Matmul.sgemm(transA: false, transB: false, m: nr, n: hd, k: keys, a: p, lda: s.length, b: v, ldb: ld,
                                          beta: 0, c: o + r0 * s.outStride, ldc: s.outStride)
-                            r0 = keys
                         }
                     }
                 }
@@ -62,17 +61,16 @@ public enum Attention {
         }
     }
 
-    /// Backward: writes dq, dk, dv into `dqkv` (fully overwritten) from `dOut` and the saved `probs`.
-    /// `scratch` needs `Parallel.threads * T * T` floats.
-    public static func backward(dqkv: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, probs: UnsafePointer<Float>,
-                                qkv: UnsafePointer<Float>, segmentStart: UnsafePointer<Int32>, shape s: AttentionShape,
-                                scratch: UnsafeMutablePointer<Float>) {
+    /// Backward: writes dq, dk, dv into `dqkv` (fully overwritten) from `dOut`, recomputing the
+    /// probabilities block by block. `scratch` holds `shape.scratchCount(threads: Parallel.threads)` floats.
+    public static func backward(dqkv: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, qkv: UnsafePointer<Float>,
+                                segmentStart: UnsafePointer<Int32>, shape s: AttentionShape, scratch: UnsafeMutablePointer<Float>) {
         let T = s.length, hd = s.headDim, ld = s.qkvStride, group = s.heads / s.kvHeads
         let scale = 1 / Float(hd).squareRoot()
         let items = s.rows * s.kvHeads
         Parallel.withSingleThreadedBLAS {
             Parallel.forIndexedChunks(items) { c, r in
-                let dp = scratch + c * T * T
+                let p = scratch + c * 2 * s.blockCount, dp = p + s.blockCount
                 for item in r {
                     let b = item / s.kvHeads, kvh = item % s.kvHeads
                     let base = qkv + b * T * ld, dbase = dqkv + b * T * ld
@@ -84,31 +82,53 @@ public enum Attention {
                         (dbase + t * ld + vOff).update(repeating: 0, count: hd)
                     }
                     for h in (kvh * group)..<((kvh + 1) * group) {
-                        let p = probs + (b * s.heads + h) * T * T
                         let dO = dOut + b * T * s.outStride + h * hd
-                        var r0 = 0
-                        while r0 < T {
-                            let nr = min(s.blockRows, T - r0), keys = r0 + nr
-                            let pb = p + r0 * T, db = dp + r0 * T, dOb = dO + r0 * s.outStride
+                        forEachBlock(s) { r0, nr, keys in
+                            probabilities(p, s, base: base, head: h, kvHead: kvh, segment: seg, r0: r0, nr: nr, keys: keys)
+                            let dOb = dO + r0 * s.outStride
                             // dP = dO V^T
                             Matmul.sgemm(transA: false, transB: true, m: nr, n: keys, k: hd, a: dOb, lda: s.outStride,
-                                         b: base + vOff, ldb: ld, beta: 0, c: db, ldc: T)
+                                         b: base + vOff, ldb: ld, beta: 0, c: dp, ldc: T)
                             // dV += P^T dO
-                            Matmul.sgemm(transA: true, transB: false, m: keys, n: hd, k: nr, a: pb, lda: T, b: dOb, ldb: s.outStride,
+                            Matmul.sgemm(transA: true, transB: false, m: keys, n: hd, k: nr, a: p, lda: T, b: dOb, ldb: s.outStride,
                                          beta: 1, c: dbase + vOff, ldc: ld)
                             // dS = P * (dP - rowsum(P*dP)), over the computed columns only
-                            for t in r0..<keys { softmaxBackwardRow(dp + t * T, p + t * T, from: Int(seg[t]), through: t, count: keys) }
+                            for t in r0..<keys {
+                                softmaxBackwardRow(dp + (t - r0) * T, p + (t - r0) * T, from: Int(seg[t]), through: t, count: keys)
+                            }
                             // dQ = scale dS K ; dK += scale dS^T Q
-                            Matmul.sgemm(transA: false, transB: false, m: nr, n: hd, k: keys, alpha: scale, a: db, lda: T,
+                            Matmul.sgemm(transA: false, transB: false, m: nr, n: hd, k: keys, alpha: scale, a: dp, lda: T,
                                          b: base + kOff, ldb: ld, beta: 0, c: dbase + r0 * ld + h * hd, ldc: ld)
-                            Matmul.sgemm(transA: true, transB: false, m: keys, n: hd, k: nr, alpha: scale, a: db, lda: T,
+                            Matmul.sgemm(transA: true, transB: false, m: keys, n: hd, k: nr, alpha: scale, a: dp, lda: T,
                                          b: base + r0 * ld + h * hd, ldb: ld, beta: 1, c: dbase + kOff, ldc: ld)
-                            r0 = keys
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Calls `body(r0, nr, keys)` for each block of queries `r0 ..< r0 + nr`, which see keys `0 ..< keys`.
+    @inline(__always)
+    static func forEachBlock(_ s: AttentionShape, _ body: (_ r0: Int, _ nr: Int, _ keys: Int) -> Void) {
+        var r0 = 0
+        while r0 < s.length {
+            let nr = min(s.blockRows, s.length - r0)
+            body(r0, nr, r0 + nr)
+            r0 += nr
+        }
+    }
+
+    /// One block's probabilities into `p` ([nr, keys] with row stride T): scaled scores, then the
+    /// masked softmax of each row. Forward and backward both call this, so they see the same values.
+    @inline(__always)
+    static func probabilities(_ p: UnsafeMutablePointer<Float>, _ s: AttentionShape, base: UnsafePointer<Float>, head h: Int,
+                              kvHead kvh: Int, segment seg: UnsafePointer<Int32>, r0: Int, nr: Int, keys: Int) {
+        let hd = s.headDim, ld = s.qkvStride
+        let scale = 1 / Float(hd).squareRoot()
+        Matmul.sgemm(transA: false, transB: true, m: nr, n: keys, k: hd, alpha: scale, a: base + h * hd + r0 * ld, lda: ld,
+                     b: base + (s.heads + kvh) * hd, ldb: ld, beta: 0, c: p, ldc: s.length)
+        for t in r0..<keys { softmaxRow(p + (t - r0) * s.length, from: Int(seg[t]), through: t, count: keys) }
     }
 
     /// Softmax over row[lo...hi]; zeros elsewhere.

@@ -1,7 +1,7 @@
 /// Every buffer one forward/backward pass needs for a given batch shape, allocated once and reused.
 ///
 /// The forward pass keeps what the backward pass reads (llm.c style): each layer's input, normed
-/// inputs with their 1/rms, the fused q|k|v after RoPE, attention probabilities, the attention
+/// inputs with their 1/rms, the fused q|k|v after RoPE, the attention
 /// output, the mid-layer residual, gate|up and the SwiGLU output.
 final class Activations {
     let rows: Int, length: Int, tokens: Int
@@ -10,7 +10,6 @@ final class Activations {
     let residual: FloatBuffer
     let ln1: FloatBuffer, rstd1: FloatBuffer
     let qkv: FloatBuffer
-    let probs: FloatBuffer
     let attOut: FloatBuffer
     let resMid: FloatBuffer
     let ln2: FloatBuffer, rstd2: FloatBuffer
@@ -35,7 +34,6 @@ final class Activations {
     private(set) var dGateUp: FloatBuffer?
     private(set) var dAttOut: FloatBuffer?
     private(set) var dQKV: FloatBuffer?
-    private(set) var attScratch: FloatBuffer?
 
     init(config c: LlamaConfig, rows: Int, length: Int) {
         self.rows = rows; self.length = length; self.config = c
@@ -44,7 +42,6 @@ final class Activations {
         residual = FloatBuffer(count: (L + 1) * N * D)
         ln1 = FloatBuffer(count: L * N * D); rstd1 = FloatBuffer(count: L * N)
         qkv = FloatBuffer(count: L * N * c.qkvDim)
-        probs = FloatBuffer(count: L * rows * c.numAttentionHeads * length * length)
         attOut = FloatBuffer(count: L * N * c.attentionDim)
         resMid = FloatBuffer(count: L * N * D)
         ln2 = FloatBuffer(count: L * N * D); rstd2 = FloatBuffer(count: L * N)
@@ -74,6 +71,14 @@ final class Activations {
                      xOut: residual.pointer + (l + 1) * N * D)
     }
 
+    /// The attention kernels' per-thread scratch for `shape` (grown when the thread count grows).
+    func attentionScratch(_ shape: AttentionShape) -> UnsafeMutablePointer<Float> {
+        let need = shape.scratchCount(threads: Parallel.threads)
+        if attScratch.count < need { attScratch = FloatBuffer(count: need) }
+        return attScratch.pointer
+    }
+    private var attScratch = FloatBuffer(count: 1)
+
     func ensureBackwardScratch() {
         guard dRes == nil else { return }
         let c = config, N = tokens
@@ -83,6 +88,5 @@ final class Activations {
         dGateUp = FloatBuffer(count: N * 2 * c.intermediateSize)
         dAttOut = FloatBuffer(count: N * c.attentionDim)
         dQKV = FloatBuffer(count: N * c.qkvDim)
-        attScratch = FloatBuffer(count: max(1, Parallel.threads) * length * length)
     }
 }

@@ -113,7 +113,7 @@ public final class LlamaModel {
         let W = parameters.pointer
         let shape = AttentionShape(rows: batch.rows, length: batch.length, heads: c.numAttentionHeads,
                                    kvHeads: c.numKeyValueHeads, headDim: c.headDim)
-        let probsPerLayer = shape.probsCount
+        let attScratch = a.attentionScratch(shape)
         batch.tokens.withUnsafeBufferPointer { tok in
             Embedding.forward(out: a.residual.pointer, table: W + layout.embed, tokens: tok.baseAddress!, count: N, dim: D)
         }
@@ -130,7 +130,7 @@ public final class LlamaModel {
                     Matmul.linearForward(y: qkv, x: ln1, w: W + L.qkv, rows: N, inDim: D, outDim: Q)
                     rope.apply(qkv, rows: N, rowStride: Q, firstColumn: 0, heads: c.numAttentionHeads + c.numKeyValueHeads,
                                positions: pos, inverse: false)
-                    Attention.forward(out: att, probs: a.probs.pointer + l * probsPerLayer, qkv: qkv, segmentStart: seg, shape: shape)
+                    Attention.forward(out: att, qkv: qkv, segmentStart: seg, shape: shape, scratch: attScratch)
                     mid.update(from: xIn, count: N * D)
                     Matmul.linearForward(y: mid, x: att, w: W + L.o, rows: N, inDim: A, outDim: D, accumulate: true)
                     RMSNorm.forward(out: ln2, rstd: rstd2, x: mid, weight: W + L.postNorm, rows: N, dim: D, eps: eps)
@@ -191,11 +191,9 @@ public final class LlamaModel {
         let shape = AttentionShape(rows: a.rows, length: a.length, heads: c.numAttentionHeads,
                                    kvHeads: c.numKeyValueHeads, headDim: c.headDim)
         guard let dRes = a.dRes?.pointer, let dLn = a.dLn?.pointer, let dH = a.dHidden?.pointer,
-              let dGU = a.dGateUp?.pointer, let dAtt = a.dAttOut?.pointer, let dQKV = a.dQKV?.pointer,
-              var scratch = a.attScratch else { throw TrainerError.invalidState("missing backward buffers") }
-        if scratch.count < Parallel.threads * a.length * a.length {
-            scratch = FloatBuffer(count: Parallel.threads * a.length * a.length)
-        }
+              let dGU = a.dGateUp?.pointer, let dAtt = a.dAttOut?.pointer, let dQKV = a.dQKV?.pointer
+        else { throw TrainerError.invalidState("missing backward buffers") }
+        let attScratch = a.attentionScratch(shape)
         a.forwardDone = false  // logits become their gradient below
 
         // Loss -> logits -> final norm.
@@ -212,7 +210,6 @@ public final class LlamaModel {
         RMSNorm.backward(dx: dRes, dWeight: G + layout.finalNorm, dy: dLn, x: xLast, weight: W + layout.finalNorm,
                          rstd: a.rstdF.pointer, rows: N, dim: D)
 
-        let probsPerLayer = shape.probsCount
         a.positions.withUnsafeBufferPointer { posBuf in
             a.segmentStarts.withUnsafeBufferPointer { segBuf in
                 let pos = posBuf.baseAddress!, seg = segBuf.baseAddress!
@@ -230,8 +227,7 @@ public final class LlamaModel {
                                      rstd: rstd2, rows: N, dim: D)
                     // mid = x_in + att Wo^T
                     Matmul.linearBackward(dx: dAtt, dw: G + L.o, dy: dRes, x: att, w: W + L.o, rows: N, inDim: A, outDim: D)
-                    Attention.backward(dqkv: dQKV, dOut: dAtt, probs: a.probs.pointer + l * probsPerLayer, qkv: qkv,
-                                       segmentStart: seg, shape: shape, scratch: scratch.pointer)
+                    Attention.backward(dqkv: dQKV, dOut: dAtt, qkv: qkv, segmentStart: seg, shape: shape, scratch: attScratch)
                     rope.apply(dQKV, rows: N, rowStride: Q, firstColumn: 0, heads: c.numAttentionHeads + c.numKeyValueHeads,
                                positions: pos, inverse: true)
                     Matmul.linearBackward(dx: dLn, dw: G + L.qkv, dy: dQKV, x: ln1, w: W + L.qkv, rows: N, inDim: D, outDim: Q)
