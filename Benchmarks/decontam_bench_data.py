@@ -6,14 +6,16 @@ carries an eval instance: whole, or its first 30% (below the threshold) or 70% (
 usage: decontam_bench_data.py evals OUT.jsonl COUNT
        decontam_bench_data.py chat OUT.jsonl.zst MEGABYTES EVALS.jsonl...
 """
-import json, random, sys, zstandard
+import json, random, sys
+
+from chat_records import text as words_text, vocabulary, write_chat
 
 rng = random.Random(11)
-WORDS = [("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9)))) for _ in range(5000)]
+WORDS = vocabulary(rng)
 
 
 def text(n):
-    return " ".join(rng.choice(WORDS) for _ in range(n))
+    return words_text(rng, WORDS, n)
 
 
 def evals(out, count):
@@ -30,24 +32,15 @@ def chat(out, mb, eval_files):
             q = d.get("question") or d.get("prompt")
             if isinstance(q, str):
                 pool.append(q)
-    target = int(mb * 1e6)
-    written = i = 0
-    with open(out, "wb") as f, zstandard.ZstdCompressor(level=3).stream_writer(f) as w:
-        while written < target:
-            user = text(rng.randint(20, 50)) + "?"
-            r = rng.random()
-            if r < 0.005:
-                q = rng.choice(pool).split()
-                frac = rng.choice([1.0, 0.3, 0.7])
-                user = text(5) + " " + " ".join(q[: max(1, int(len(q) * frac))]) + " " + text(5)
-            rec = {"id": f"chat-{i}", "messages": [{"role": "user", "content": user},
-                                                  {"role": "assistant", "content": text(rng.randint(80, 140)) + "."}],
-                   "source": rng.choice(["tulu", "flan", "oasst", "wildchat", "sharegpt"])}
-            line = (json.dumps(rec, ensure_ascii=False) + "\n").encode()
-            w.write(line)
-            written += len(line)
-            i += 1
-    print(f"{out}: {i} records, {written / 1e6:.1f} MB uncompressed")
+
+    def user(default):
+        if rng.random() < 0.005:
+            q = rng.choice(pool).split()
+            frac = rng.choice([1.0, 0.3, 0.7])
+            return text(5) + " " + " ".join(q[: max(1, int(len(q) * frac))]) + " " + text(5)
+        return default
+
+    write_chat(out, mb, rng, WORDS, user)
 
 
 if __name__ == "__main__":

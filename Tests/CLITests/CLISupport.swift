@@ -1,6 +1,7 @@
 import Foundation
 
-/// Runs the built `curate-tool` (next to the test bundle, in the same build configuration).
+/// Runs the built `curate-tool` (next to the test bundle, in the same build configuration). Every
+/// CLI suite goes through this one helper so they all test the same binary.
 enum CLI {
     static let root: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -24,14 +25,22 @@ enum CLI {
         return root + "/.build/debug/curate-tool"
     }()
 
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
+    struct Result {
+        var status: Int32
+        /// The tool died by a signal (`status` is then the signal number).
+        var signaled = false
+        var stdout: String
+        var stderr: String
+    }
 
-    /// Runs the tool to completion.
-    static func run(_ args: [String], cwd: String? = nil) throws -> Result {
+    /// Runs the tool to completion, in `cwd` if given, with `env` added to this process's environment.
+    @discardableResult
+    static func run(_ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        if !env.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -39,7 +48,8 @@ enum CLI {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Result(status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal,
+                      stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
     static func fixture(_ rel: String) -> String { root + "/Fixtures/" + rel }

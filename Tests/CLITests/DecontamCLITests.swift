@@ -4,41 +4,11 @@ import Testing
 
 /// `curate-tool decontam` end to end, through the built binary (.build/debug or .build/release).
 @Suite struct DecontamCLITests {
-    static let root: URL = {
-        var u = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: u.appendingPathComponent("Package.swift").path) { u.deleteLastPathComponent() }
-        return u
-    }()
-
-    static var binary: String? {
-        for c in [".build/debug/curate-tool", ".build/release/curate-tool"] {
-            let p = root.appendingPathComponent(c).path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
-
+    /// Runs the tool from the package root (the fixture paths below are relative to it).
     @discardableResult
-    static func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(binary, "build curate-tool first"))
-        p.arguments = args
-        p.currentDirectoryURL = root
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    static func run(_ args: [String]) throws -> CLI.Result { try CLI.run(args, cwd: CLI.root) }
 
-    static func tmp() -> String {
-        let d = NSTemporaryDirectory() + "decontam-cli-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    static func tmp() -> String { CLI.tempDir("decontam") }
 
     static func index(_ dir: String) throws -> String {
         let idx = dir + "/evals.sqlite"
@@ -75,7 +45,7 @@ import Testing
         let dir = Self.tmp()
         let idx = try Self.index(dir)
         // Two input files so each shard has one.
-        let lines = try String(contentsOfFile: Self.root.appendingPathComponent("Fixtures/decontam/train-mix.jsonl").path, encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOfFile: CLI.fixture("decontam/train-mix.jsonl"), encoding: .utf8).split(separator: "\n")
         try (lines.prefix(30).joined(separator: "\n") + "\n").write(toFile: dir + "/a.jsonl", atomically: true, encoding: .utf8)
         try (lines.dropFirst(30).joined(separator: "\n") + "\n").write(toFile: dir + "/b.jsonl", atomically: true, encoding: .utf8)
         for i in 0..<2 {

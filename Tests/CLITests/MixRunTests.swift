@@ -6,9 +6,9 @@ import Testing
     @Test func mixIsByteIdenticalForThreadsAndMemory() throws {
         let dir = MixCLI.tempDir()
         let recipe = MixCLI.fixture("weighted.yaml")
-        let a = try MixCLI.run(["mix", "--recipe", recipe, "-o", dir + "/a", "--threads", "1", "--quiet"])
-        let b = try MixCLI.run(["mix", "--recipe", recipe, "-o", dir + "/b", "--threads", "2", "--memory", "4KB", "--max-records", "100", "--quiet"])
-        let c = try MixCLI.run(["mix", "--recipe", recipe, "-o", dir + "/c", "--threads", "2", "--max-records", "100", "--json", "--quiet"])
+        let a = try CLI.run(["mix", "--recipe", recipe, "-o", dir + "/a", "--threads", "1", "--quiet"])
+        let b = try CLI.run(["mix", "--recipe", recipe, "-o", dir + "/b", "--threads", "2", "--memory", "4KB", "--max-records", "100", "--quiet"])
+        let c = try CLI.run(["mix", "--recipe", recipe, "-o", dir + "/c", "--threads", "2", "--max-records", "100", "--json", "--quiet"])
         #expect(a.status == 0 && b.status == 0 && c.status == 0, "\(a.stderr)\(b.stderr)\(c.stderr)")
         #expect(try MixCLI.lines(dir + "/a") == MixCLI.lines(dir + "/b"))
         #expect(try MixCLI.shards(dir + "/b") == MixCLI.shards(dir + "/c"))
@@ -19,12 +19,12 @@ import Testing
         #expect(sources.count == 5)
         #expect(sources.allSatisfy { $0["asked_share_tokens"] != nil && $0["realised_share_tokens"] != nil })
         #expect(FileManager.default.fileExists(atPath: dir + "/c/part.report.json"))
-        #expect(try MixCLI.run(["mix", "--recipe", recipe, "-o", dir + "/seed", "--seed", "5", "--quiet"]).status == 0)
+        #expect(try CLI.run(["mix", "--recipe", recipe, "-o", dir + "/seed", "--seed", "5", "--quiet"]).status == 0)
         #expect(try MixCLI.lines(dir + "/seed") != MixCLI.lines(dir + "/a"))
     }
 
     @Test func badMixRecipesFailWithFileLineAndEntry() throws {
-        let r = try MixCLI.run(["mix", "--recipe", MixCLI.fixture("bad/two_units.yaml"), "-o", MixCLI.tempDir()])
+        let r = try CLI.run(["mix", "--recipe", MixCLI.fixture("bad/two_units.yaml"), "-o", MixCLI.tempDir()])
         #expect(r.status != 0)
         #expect(r.stderr.contains("two_units.yaml:7:7: sources[0] \"chat\": two amounts given"), "\(r.stderr)")
     }
@@ -38,7 +38,7 @@ import Testing
         ("unknown_kind.yaml", 6, "unknown stage kind \"rlhf_ppo\""),
     ])
     func badRunRecipesNameStageAndLine(file: String, line: Int, message: String) throws {
-        let r = try MixCLI.run(["run", MixCLI.fixture("bad/\(file)"), "-o", MixCLI.tempDir()])
+        let r = try CLI.run(["run", MixCLI.fixture("bad/\(file)"), "-o", MixCLI.tempDir()])
         #expect(r.status != 0)
         #expect(r.stderr.contains("\(file):\(line):"), "\(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
@@ -51,28 +51,28 @@ import Testing
         let text = try String(contentsOfFile: MixCLI.fixture("run.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "paths: [", with: "paths: [\(MixCLI.fixture("chat.jsonl").dropLast("chat.jsonl".count))")
         try text.write(toFile: recipe, atomically: true, encoding: .utf8)
-        let first = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--quiet"])
+        let first = try CLI.run(["run", recipe, "-o", dir + "/out", "--quiet"])
         #expect(first.status == 0, "\(first.stderr)")
         let mixed = try MixCLI.shards(dir + "/out/mix")
-        let second = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet"])
+        let second = try CLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet"])
         let shown = try #require(try JSONParser.parse(second.stdout).objectValue)
         #expect(shown["stages"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } == ["skipped", "skipped", "skipped"])
         // Change only the mix's settings: the converts are skipped, the mix runs again.
         try text.replacingOccurrences(of: "fraction: 0.75", with: "fraction: 0.5").write(toFile: recipe, atomically: true, encoding: .utf8)
-        let third = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet"])
+        let third = try CLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet"])
         let s3 = try #require(try JSONParser.parse(third.stdout).objectValue)
         #expect(s3["stages"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } == ["skipped", "skipped", "done"])
         #expect(try MixCLI.shards(dir + "/out/mix") != mixed)
         // A damaged output is not trusted: the stage runs again.
         let shard = dir + "/out/docs/part-00000.jsonl.zst"
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: shard))
-        let fourth = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet"])
+        let fourth = try CLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet"])
         let s4 = try #require(try JSONParser.parse(fourth.stdout).objectValue)
         #expect(s4["stages"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } == ["skipped", "done", "skipped"])
 
-        let list = try MixCLI.run(["runs", "--store", dir + "/out"])
+        let list = try CLI.run(["runs", "--store", dir + "/out"])
         #expect(list.stdout.split(separator: "\n").count == 2 + 4)
-        let show = try MixCLI.run(["runs", "show", "1", "--store", dir + "/out"])
+        let show = try CLI.run(["runs", "show", "1", "--store", dir + "/out"])
         #expect(show.stdout.contains("chat_shards") && show.stdout.contains("dropped in mix: duplicate"), "\(show.stdout)")
         let store = try RunStore(path: dir + "/out/runs.sqlite")
         let mix = try #require(try store.stage(run: 1, name: "mix"))
@@ -84,10 +84,10 @@ import Testing
     @Test func killedRunResumesAtItsStageWithTheSameBytes() throws {
         let dir = MixCLI.tempDir()
         let recipe = MixCLI.fixture("run.yaml")
-        let clean = try MixCLI.run(["run", recipe, "-o", dir + "/clean", "--quiet", "--memory", "8KB"])
+        let clean = try CLI.run(["run", recipe, "-o", dir + "/clean", "--quiet", "--memory", "8KB"])
         #expect(clean.status == 0, "\(clean.stderr)")
 
-        let killed = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--quiet", "--memory", "8KB", "--threads", "1"],
+        let killed = try CLI.run(["run", recipe, "-o", dir + "/out", "--quiet", "--memory", "8KB", "--threads", "1"],
                                     env: ["CURATE_TEST_KILL_AFTER_RECORDS": "50", "CURATE_TEST_KILL_KIND": "mix"])
         #expect(killed.signaled, "the child should die by SIGKILL: \(killed.status) \(killed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out/mix/part.manifest.json"))
@@ -97,7 +97,7 @@ import Testing
             #expect(try store.stage(run: 1, name: "docs")?.status == .done)
             #expect(try store.stage(run: 1, name: "mix")?.status == .running)
         }
-        let resumed = try MixCLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet", "--memory", "8KB", "--threads", "2"])
+        let resumed = try CLI.run(["run", recipe, "-o", dir + "/out", "--json", "--quiet", "--memory", "8KB", "--threads", "2"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let store = try RunStore(path: dir + "/out/runs.sqlite")
         #expect(try store.runs().count == 1)

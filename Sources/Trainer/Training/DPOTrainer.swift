@@ -3,31 +3,16 @@ import Foundation
 
 /// DPO hyper-parameters: Tulu 3's recipe (dpo_norm, beta 5, linear schedule, 10% warmup, 1 epoch, no
 /// weight decay) with a learning rate scaled up for small models.
-public struct DPOSettings: Sendable, Equatable {
+public struct DPOSettings: TrainingRecipeSettings {
     public var loss = DPOLoss(type: .dpoNorm, beta: 5)
-    public var learningRate: Double = 5e-6
-    public var schedule: LRSchedule.Decay = .linear
-    public var warmupRatio: Double = 0.1
-    public var minLearningRate: Double = 0
-    public var epochs: Int = 1
-    /// Pairs per micro-batch.
-    public var batchSize: Int = 8
-    public var gradientAccumulation: Int = 1
-    public var maxLength: Int = 1024
-    public var weightDecay: Double = 0
-    public var maxGradNorm: Double = 1
-    public var seed: UInt64 = 42
-    public var maxSteps: Int?
+    /// The loop's fields (`learningRate`, `batchSize` in pairs, `maxLength`, ...).
+    public var loop = TrainingLoopSettings(learningRate: 5e-6, warmupRatio: 0.1, epochs: 1)
 
     public init() {}
 
     public func validate() throws {
         try loss.validate()
-        var s = SFTSettings()
-        s.learningRate = learningRate; s.warmupRatio = warmupRatio; s.epochs = epochs; s.batchSize = batchSize
-        s.gradientAccumulation = gradientAccumulation; s.maxLength = maxLength; s.weightDecay = weightDecay
-        s.maxGradNorm = maxGradNorm; s.maxSteps = maxSteps
-        try s.validate()
+        try loop.validate()
     }
 }
 
@@ -52,17 +37,19 @@ public struct DPOStepMetrics: Sendable, Equatable {
 public final class DPOTrainer {
     public let model: LlamaModel
     public let settings: DPOSettings
-    public let optimizer: AdamW
-    public let schedule: LRSchedule
     public let pairs: [PreferenceExample]
     let references: [ReferenceCache.Entry]
-    public let order: DataOrder
-    public let totalSteps: Int
-    public private(set) var step = 0
     /// Reference entries computed by this trainer (0 when the cache had them all).
     public let referencesComputed: Int
-    public let dataHash: String
-    private var cachedOrder: (epoch: Int, order: [Int])?
+    /// Data order, schedule, optimiser, step count and checkpoints (shared with SFT).
+    let loop: OptimizerLoop
+
+    public var optimizer: AdamW { loop.optimizer }
+    public var schedule: LRSchedule { loop.schedule }
+    public var order: DataOrder { loop.order }
+    public var totalSteps: Int { loop.totalSteps }
+    public var step: Int { loop.step }
+    public var dataHash: String { loop.dataHash }
 
     /// `model` must hold the starting (reference) weights: missing reference log-probs are computed with it.
     public init(model: LlamaModel, pairs: [PreferenceExample], cache: inout ReferenceCache, settings: DPOSettings) throws {
@@ -84,31 +71,20 @@ public final class DPOTrainer {
             referencesComputed = 0
             references = pairs.map { _ in ReferenceCache.Entry(chosen: 0, rejected: 0) }
         }
-        order = DataOrder(count: pairs.count, perStep: settings.batchSize * settings.gradientAccumulation, epochs: settings.epochs, seed: settings.seed)
-        totalSteps = min(order.totalSteps, settings.maxSteps ?? Int.max)
-        schedule = LRSchedule(peak: settings.learningRate, warmupRatio: settings.warmupRatio, totalSteps: totalSteps,
-                              decay: settings.schedule, floor: settings.minLearningRate)
-        optimizer = AdamW(layout: model.layout, settings: AdamW.Settings(weightDecay: settings.weightDecay))
         let h = XXH128Stream()
         for p in pairs { h.update(Array(p.contentHash.utf8)) }
-        dataHash = h.hexDigest()
+        loop = OptimizerLoop(model: model, settings: settings.loop, itemCount: pairs.count, dataHash: h.hexDigest(), kind: "dpo")
     }
 
-    public var isFinished: Bool { step >= totalSteps }
+    public var isFinished: Bool { loop.isFinished }
 
     @discardableResult
     public func trainStep() throws -> DPOStepMetrics {
-        guard !isFinished else { throw TrainerError.invalidState("training is finished (\(totalSteps) steps)") }
         let t0 = Date()
-        let items = order.items(step: step, cachedOrder: &cachedOrder)
-        let epoch = order.location(step: step).epoch
+        let (items, epoch) = try loop.begin()
         let inv = 1 / Double(max(1, items.count))
-        model.zeroGradients()
         var loss = 0.0, cr = 0.0, rr = 0.0, acc = 0.0, tokens = 0
-        var start = 0
-        while start < items.count {
-            let chunk = Array(items[start..<min(start + settings.batchSize, items.count)])
-            start += settings.batchSize
+        for chunk in loop.microBatches(items) {
             let seqs = chunk.flatMap { [pairs[$0].chosen, pairs[$0].rejected] }
             tokens += seqs.reduce(0) { $0 + $1.tokens.count }
             let packed = try SequenceScorer.pack(seqs, length: settings.maxLength, padToken: Int32(model.config.eosTokenId ?? 0))
@@ -138,31 +114,23 @@ public final class DPOTrainer {
             }
             try model.backward(logProbGradients: g)
         }
-        guard let grads = model.gradients else { throw TrainerError.invalidState("no gradients") }
-        let norm = settings.maxGradNorm > 0 ? GradientClipping.clip(grads, maxNorm: settings.maxGradNorm) : GradientClipping.globalNorm(grads)
-        let lr = schedule.rate(at: step)
-        optimizer.update(parameters: model.parameters, gradients: grads, learningRate: lr)
-        step += 1
-        return DPOStepMetrics(step: step, epoch: epoch, loss: loss, chosenReward: cr, rejectedReward: rr, accuracy: acc,
+        let (norm, lr) = try loop.finish()
+        return DPOStepMetrics(step: loop.step, epoch: epoch, loss: loss, chosenReward: cr, rejectedReward: rr, accuracy: acc,
                               margin: cr - rr, learningRate: lr, gradNorm: norm, tokens: tokens, seconds: Date().timeIntervalSince(t0))
     }
 
-    public var state: TrainerState {
-        let (e, p) = order.location(step: step)
-        return TrainerState(step: step, totalSteps: totalSteps, epoch: e, position: p, seed: settings.seed, dataHash: dataHash, kind: "dpo")
-    }
+    public var state: TrainerState { loop.state }
 
     public func saveCheckpoint(to directory: String, extraFiles: [String: [UInt8]] = [:]) throws {
-        try Checkpointing.save(model: model, optimizer: optimizer, state: state, to: directory, extraFiles: extraFiles)
+        try loop.save(to: directory, extraFiles: extraFiles)
     }
 
     /// Continues from a checkpoint (call after init, which computed references with the starting weights).
     public func resume(from directory: String) throws {
-        let st = try Checkpointing.restore(model: model, optimizer: optimizer, from: directory)
-        guard st.dataHash == dataHash, st.kind == "dpo" else {
-            throw TrainerError.invalidState("\(directory): the checkpoint was trained on different data or is not a DPO checkpoint")
+        try loop.resume(from: directory) { st in
+            guard st.dataHash == dataHash, st.kind == "dpo" else {
+                throw TrainerError.invalidState("\(directory): the checkpoint was trained on different data or is not a DPO checkpoint")
+            }
         }
-        guard st.step <= totalSteps else { throw TrainerError.invalidState("\(directory): checkpoint step \(st.step) is beyond \(totalSteps) steps") }
-        step = st.step
     }
 }

@@ -27,12 +27,7 @@ struct DPO: ParsableCommand {
     func run() throws {
         var s = DPOSettings()
         s.loss = DPOLoss(type: loss, beta: beta, labelSmoothing: labelSmoothing, gamma: gamma)
-        if let v = hyper.lr { s.learningRate = v }
-        s.schedule = try hyper.decay
-        if let v = hyper.warmupRatio { s.warmupRatio = v }
-        if let v = hyper.epochs { s.epochs = v }
-        s.batchSize = hyper.batchSize; s.gradientAccumulation = hyper.gradAccum; s.maxLength = hyper.maxLength
-        s.weightDecay = hyper.weightDecay; s.maxGradNorm = hyper.maxGradNorm; s.maxSteps = hyper.maxSteps; s.seed = hyper.seed
+        try hyper.apply(to: &s.loop)
         let job = DPOJob(model: model, template: template, data: data, output: output, settings: s, referenceCache: referenceCache,
                          saveEvery: hyper.saveEvery, resume: hyper.resume, stopAfter: hyper.stopAfter, threads: global.threadCount,
                          quiet: global.quiet)

@@ -85,9 +85,7 @@ struct Eval: ParsableCommand {
         let evalItems = try Self.loadItems(files, task: EvalTask(rawValue: task), limit: limit)
         guard !evalItems.isEmpty else { throw CLIFailure(description: "no eval items in \(input.joined(separator: " "))") }
         let prompts = try Self.promptProtocol(instruction)
-        let gen = try LocalGenerator(path: model)
-        gen.options.topK = topK
-        gen.options.maxBatch = batch
+        let gen = try LocalModel.open(model, topK: topK, batch: batch, budget: nil)
         let temp = temperature ?? (samples > 1 ? 0.7 : 0)
         var settings = EvalSettings(samples: samples, temperature: temp, topP: topP, seed: seed, maxTokens: maxNewTokens)
         let base = try budget.budget()

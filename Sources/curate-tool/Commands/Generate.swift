@@ -40,7 +40,7 @@ struct Generate: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let gen = try LocalModel.open(model, sampling: sampling, budget: try budget.budget(), template: template)
+        let gen = try LocalModel.open(model, topK: sampling.topK, batch: sampling.batch, budget: try budget.budget(), template: template)
         let files = try InputFiles.resolve(input)
         let out = try AtomicFileWriter(path: output)
         var ids = UniqueIDs()

@@ -94,14 +94,17 @@ struct BudgetFlags: ParsableArguments {
     }
 }
 
-/// Loads `--model` into a `LocalGenerator`.
+/// Loads `--model` into a `LocalGenerator`: the one place `generate`, `eval`, `serve` and the recipe's
+/// generation stages turn their flags into generator options, so they configure the model alike.
 enum LocalModel {
-    static func open(_ path: String, sampling: SamplingFlags, budget: BudgetForcing?, template: String?) throws -> LocalGenerator {
+    /// `topK` and `batch` (samples decoded together) apply to every request; `template` (chatml, tulu
+    /// or model) renders raw prompts, nil leaves them raw.
+    static func open(_ path: String, topK: Int, batch: Int, budget: BudgetForcing?, template: String? = nil) throws -> LocalGenerator {
         let gen = try LocalGenerator(path: path)
         var o = gen.options
-        o.topK = sampling.topK
+        o.topK = topK
         o.budget = budget
-        o.maxBatch = sampling.batch
+        o.maxBatch = batch
         if let t = template {
             if t.lowercased() == "model" {
                 guard let mt = gen.chatTemplate else { throw CLIFailure(description: "\(path): the model names no chat template") }

@@ -56,10 +56,7 @@ struct Serve: ParsableCommand {
         sigemptyset(&set)
         sigaddset(&set, SIGTERM); sigaddset(&set, SIGINT)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        let gen = try LocalGenerator(path: model)
-        gen.options.topK = topK
-        gen.options.maxBatch = batch
-        gen.options.budget = try budget.budget()
+        let gen = try LocalModel.open(model, topK: topK, batch: batch, budget: try budget.budget())
         let modelName = name ?? (model as NSString).lastPathComponent
         let endpoint = OpenAIEndpoint(generator: SerializedGenerator(gen), modelName: modelName, failFirst: failFirst)
         let server = HTTPServer(maxBodyBytes: maxBodyBytes) { endpoint.handle($0) }

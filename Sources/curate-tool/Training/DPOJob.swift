@@ -45,23 +45,15 @@ struct DPOJob {
         if !quiet {
             Console.info("dpo: \(pairs.count) pairs, \(trainer.totalSteps) steps, loss \(settings.loss.type.rawValue) beta \(settings.loss.beta); reference log-probs: \(trainer.referencesComputed) computed (\(String(format: "%.1f", Date().timeIntervalSince(refStart))) s), \(pairs.count - trainer.referencesComputed) from \(cachePath)")
         }
-        let ckpt = TrainingSupport.checkpointPath(output)
-        if resume {
-            guard FileManager.default.fileExists(atPath: ckpt + "/trainer_state.json") else {
-                throw CurationError.invalidArgument("--resume: no checkpoint in \(ckpt)")
-            }
-            try trainer.resume(from: ckpt)
-        }
+        if resume { try TrainingSupport.resume(trainer, output: output) }
         let extra = ModelFolder.tokenizerFiles(tok, template: template)
-        let metrics = try MetricsFile(path: (output as NSString).appendingPathComponent("metrics.jsonl"), resumeStep: resume ? trainer.step : nil)
+        let metrics = try MetricsFile(output: output, resumeStep: resume ? trainer.step : nil)
         defer { metrics.close() }
         var progress = ProgressLine(quiet: quiet)
         var last: DPOStepMetrics?
         let trainStart = Date()
         var tokens = 0
-        while !trainer.isFinished {
-            if let s = stopAfter, trainer.step >= s { break }
-            let x = try trainer.trainStep()
+        try TrainingSupport.train(trainer, output: output, saveEvery: saveEvery, stopAfter: stopAfter, extraFiles: extra) { x in
             last = x
             tokens += x.tokens
             metrics.append([("step", .int(x.step)), ("epoch", .int(x.epoch)), ("loss", .double(x.loss)),
@@ -70,11 +62,8 @@ struct DPOJob {
                             ("grad_norm", .double(x.gradNorm)), ("tokens", .int(x.tokens))])
             progress.step(x.step, of: trainer.totalSteps, tokens: x.tokens,
                           String(format: "loss %.4f acc %.2f margin %.3f lr %.2e", x.loss, x.accuracy, x.margin, x.learningRate))
-            if saveEvery > 0, x.step % saveEvery == 0, !trainer.isFinished {
-                try TrainingSupport.rotateCheckpoint(output: output) { try trainer.saveCheckpoint(to: $0, extraFiles: extra) }
-            }
         }
-        try TrainingSupport.rotateCheckpoint(output: output) { try trainer.saveCheckpoint(to: $0, extraFiles: extra) }
+        try TrainingSupport.saveCheckpoint(trainer, output: output, extraFiles: extra)
         if trainer.isFinished { try ModelFolder.save(m, tokenizer: tok, template: template, to: output) }
         let el = Date().timeIntervalSince(trainStart)
         report.seconds = Date().timeIntervalSince(started)

@@ -64,16 +64,12 @@ struct SFTJob {
         report.recordsOut = train.count + eval.count
         let trainer = try SFTTrainer(model: model, train: train, eval: eval, settings: settings)
         let extra = ModelFolder.tokenizerFiles(tok, template: template)
-        let ckpt = TrainingSupport.checkpointPath(output)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         if resume {
-            guard FileManager.default.fileExists(atPath: ckpt + "/trainer_state.json") else {
-                throw CurationError.invalidArgument("--resume: no checkpoint in \(ckpt)")
-            }
-            try trainer.resume(from: ckpt)
-            if !quiet { Console.info("resumed from \(ckpt) at step \(trainer.step)") }
+            try TrainingSupport.resume(trainer, output: output)
+            if !quiet { Console.info("resumed from \(TrainingSupport.checkpointPath(output)) at step \(trainer.step)") }
         }
-        let metrics = try MetricsFile(path: (output as NSString).appendingPathComponent("metrics.jsonl"), resumeStep: resume ? trainer.step : nil)
+        let metrics = try MetricsFile(output: output, resumeStep: resume ? trainer.step : nil)
         defer { metrics.close() }
         if !quiet {
             Console.info("sft: \(model.config.parameterCount) parameters, \(train.count) train / \(eval.count) eval examples in \(trainer.trainRows.count) rows of \(settings.maxLength), \(trainer.totalSteps) steps, template \(template.kind.rawValue)")
@@ -82,9 +78,7 @@ struct SFTJob {
         var lastLoss = Double.nan, lastEval: Double?
         let trainStart = Date()
         var stepTokens = 0
-        while !trainer.isFinished {
-            if let s = stopAfter, trainer.step >= s { break }
-            let m = try trainer.trainStep()
+        try TrainingSupport.train(trainer, output: output, saveEvery: saveEvery, stopAfter: stopAfter, extraFiles: extra) { m in
             lastLoss = m.loss
             stepTokens += m.tokens
             let el = Date().timeIntervalSince(trainStart)
@@ -98,15 +92,12 @@ struct SFTJob {
                 metrics.append([("step", .int(m.step)), ("eval_loss", .double(e))])
                 if !quiet { Console.info(String(format: "step %d eval loss %.4f", m.step, e)) }
             }
-            if saveEvery > 0, m.step % saveEvery == 0, !trainer.isFinished {
-                try TrainingSupport.rotateCheckpoint(output: output) { try trainer.saveCheckpoint(to: $0, extraFiles: extra) }
-            }
         }
         if evalEvery == 0, trainer.isFinished, let e = try trainer.evaluate() {
             lastEval = e
             metrics.append([("step", .int(trainer.step)), ("eval_loss", .double(e))])
         }
-        try TrainingSupport.rotateCheckpoint(output: output) { try trainer.saveCheckpoint(to: $0, extraFiles: extra) }
+        try TrainingSupport.saveCheckpoint(trainer, output: output, extraFiles: extra)
         if trainer.isFinished { try ModelFolder.save(model, tokenizer: tok, template: template, to: output) }
 
         let el = Date().timeIntervalSince(trainStart)

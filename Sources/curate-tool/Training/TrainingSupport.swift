@@ -36,6 +36,36 @@ enum TrainingSupport {
 
     static func checkpointPath(_ output: String) -> String { (output as NSString).appendingPathComponent("checkpoint") }
 
+    /// `--resume`: continues `trainer` from OUTPUT/checkpoint. A missing checkpoint is an error rather
+    /// than a silent fresh start, which would overwrite the metrics of the interrupted run.
+    static func resume(_ trainer: some ResumableTrainer, output: String) throws {
+        let ckpt = checkpointPath(output)
+        guard FileManager.default.fileExists(atPath: ckpt + "/trainer_state.json") else {
+            throw CurationError.invalidArgument("--resume: no checkpoint in \(ckpt)")
+        }
+        try trainer.resume(from: ckpt)
+    }
+
+    /// Steps `trainer` until it finishes or has taken `stopAfter` steps (an interruption, for tests),
+    /// handing each step's metrics to `onStep`, then replacing OUTPUT/checkpoint every `saveEvery`
+    /// steps. The checkpoint after the last step is left to the caller (`saveCheckpoint`), which may
+    /// have end-of-run work (a final evaluation) to do first.
+    static func train<T: ResumableTrainer>(_ trainer: T, output: String, saveEvery: Int, stopAfter: Int?,
+                                           extraFiles: [String: [UInt8]], onStep: (T.Metrics) throws -> Void) throws {
+        while !trainer.isFinished {
+            if let s = stopAfter, trainer.step >= s { break }
+            try onStep(try trainer.trainStep())
+            if saveEvery > 0, trainer.step % saveEvery == 0, !trainer.isFinished {
+                try saveCheckpoint(trainer, output: output, extraFiles: extraFiles)
+            }
+        }
+    }
+
+    /// Replaces OUTPUT/checkpoint with the trainer's current state.
+    static func saveCheckpoint(_ trainer: some ResumableTrainer, output: String, extraFiles: [String: [UInt8]]) throws {
+        try rotateCheckpoint(output: output) { try trainer.saveCheckpoint(to: $0, extraFiles: extraFiles) }
+    }
+
     static func hms(_ s: Double) -> String {
         guard s.isFinite, s >= 0 else { return "?" }
         let t = Int(s.rounded())
@@ -55,6 +85,11 @@ final class MetricsFile {
     let path: String
     private let handle: FileHandle
     private(set) var rows: [JSONValue] = []
+
+    /// OUTPUT/metrics.jsonl, opened as `init(path:resumeStep:)` does.
+    convenience init(output: String, resumeStep: Int?) throws {
+        try self.init(path: (output as NSString).appendingPathComponent("metrics.jsonl"), resumeStep: resumeStep)
+    }
 
     /// Opens the file; a fresh run truncates it, a resumed one drops rows past the resumed step.
     init(path: String, resumeStep: Int?) throws {

@@ -41,12 +41,7 @@ struct DPOStageRunner: StageRunner {
         guard let model else { throw CurationError.invalidArgument("dpo stage: no model") }
         var s = DPOSettings()
         s.loss = loss
-        if let v = shared.lr { s.learningRate = v }
-        if let v = shared.warmupRatio { s.warmupRatio = v }
-        if let v = shared.epochs { s.epochs = v }
-        s.schedule = shared.schedule; s.batchSize = shared.batchSize; s.gradientAccumulation = shared.gradAccum
-        s.maxLength = shared.maxLength; s.weightDecay = shared.weightDecay; s.maxGradNorm = shared.maxGradNorm
-        s.maxSteps = shared.maxSteps; s.seed = shared.seed
+        shared.apply(to: &s.loop)
         let job = DPOJob(model: model, template: shared.template, data: data, output: output, settings: s,
                          saveEvery: shared.saveEvery, threads: context.threads, quiet: context.quiet)
         let out = try job.run()

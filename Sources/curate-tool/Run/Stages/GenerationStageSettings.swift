@@ -70,9 +70,7 @@ struct GenerationStageSettings {
     }
 
     func generator(modelPath: String? = nil) throws -> LocalGenerator {
-        let g = try LocalGenerator(path: modelPath ?? model)
-        g.options.topK = topK; g.options.maxBatch = batch; g.options.budget = budget
-        return g
+        try LocalModel.open(modelPath ?? model, topK: topK, batch: batch, budget: budget)
     }
 
     var json: JSONValue {

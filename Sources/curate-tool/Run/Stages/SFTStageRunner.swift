@@ -41,12 +41,8 @@ struct SFTStageRunner: StageRunner {
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
         let (model, data) = shared.split(inputs)
         var s = SFTSettings()
-        if let v = shared.lr { s.learningRate = v }
-        if let v = shared.warmupRatio { s.warmupRatio = v }
-        if let v = shared.epochs { s.epochs = v }
-        s.schedule = shared.schedule; s.batchSize = shared.batchSize; s.gradientAccumulation = shared.gradAccum
-        s.maxLength = shared.maxLength; s.weightDecay = shared.weightDecay; s.maxGradNorm = shared.maxGradNorm
-        s.maxSteps = shared.maxSteps; s.seed = shared.seed; s.packing = packing
+        shared.apply(to: &s.loop)
+        s.packing = packing
         let job = SFTJob(model: model, initConfig: initConfig, tokenizer: tokenizer, vocabSize: vocabSize, template: shared.template,
                          data: data, output: output, settings: s, evalFraction: evalFraction, evalEvery: evalEvery,
                          saveEvery: shared.saveEvery, threads: context.threads, quiet: context.quiet)

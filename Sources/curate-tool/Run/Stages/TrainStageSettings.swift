@@ -49,6 +49,17 @@ struct TrainStageSettings {
         return true
     }
 
+    /// Sets the loop settings from the recipe; learning rate, warmup and epochs keep the recipe's
+    /// defaults (SFT or DPO) when the stage does not name them.
+    func apply(to s: inout TrainingLoopSettings) {
+        if let v = lr { s.learningRate = v }
+        if let v = warmupRatio { s.warmupRatio = v }
+        if let v = epochs { s.epochs = v }
+        s.schedule = schedule; s.batchSize = batchSize; s.gradientAccumulation = gradAccum
+        s.maxLength = maxLength; s.weightDecay = weightDecay; s.maxGradNorm = maxGradNorm
+        s.maxSteps = maxSteps; s.seed = seed
+    }
+
     /// The model folder and the data files: `model` names an input or is a path.
     func split(_ inputs: [StageInput]) -> (model: String?, data: [String]) {
         if let m = model, let i = inputs.first(where: { $0.name == m }) {
