@@ -32,7 +32,7 @@ let package = Package(
             name: "Curation",
             dependencies: ["CZstd", "CXXHash", "CZlib", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: optimize),
-        .target(name: "Decontam", dependencies: ["Curation", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: optimize),
+        .target(name: "Decontam", dependencies: ["Curation", "CPrefetch", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: optimize),
         .target(name: "Mixer", dependencies: ["Curation", .product(name: "Yams", package: "Yams")], swiftSettings: optimize),
         .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS", "CPrefetch"], swiftSettings: optimize + [
             // The kernels are written with 8-wide SIMD: let them use AVX2 + FMA registers (x86-64-v3).

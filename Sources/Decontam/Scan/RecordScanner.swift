@@ -1,3 +1,4 @@
+import CPrefetch
 import CXXHash
 import Curation
 
@@ -72,6 +73,8 @@ public final class RecordScanner {
                     let e = i + n < t ? Int(starts[i + n]) - 1 : total
                     let h = XXH3_64bits(bytes + s, e - s)
                     hashes[i] = h
+                    // Ask for the filter word now: it arrives while the next n-grams are hashed.
+                    curate_prefetch(filter + Int(h & filterMask))
                 }
                 for i in block..<blockEnd {
                     let h = hashes[i]
