@@ -1,0 +1,205 @@
+import CPrefetch
+
+/// y[r, out] = x[r, in] W^T for a handful of rows, W read from a `QuantizedWeights` matrix and
+/// dequantised on the fly: the decode-step product for models loaded from Q4_1/Q8_0 GGUF files.
+///
+/// Bitwise contract: the output equals `BatchedLinear.forward` over the fp32 parameters the loader
+/// produced from the same blocks, for every number of rows. Two things make that hold:
+/// - each weight is rebuilt with the loader's arithmetic (`GGMLType.dequantize`): Q4_1 `q * d + m`
+///   as a multiply then an add (Swift never fuses them unless asked), Q8_0 `q * d`, with `d` and
+///   `m` from the same `HalfPrecision.halfToFloat`, so it has the fp32 parameter's exact bits;
+/// - the products accumulate as `BatchedLinear` does: one 8-lane FMA accumulator per output over
+///   `in` in steps of 8, the same `sum()`, plus the (here empty, so +0) scalar tail, and input rows
+///   in groups of 8/4/2/1 chosen the same way.
+/// Rows are `inDim` a multiple of 32 (whole blocks), which `QuantizedWeights` guarantees.
+enum QuantizedLinear {
+    /// Prefetch distance in bytes: the same 2 KB ahead of the stream as `BatchedLinear`.
+    static let prefetchBytes = 2048
+
+    /// The empty scalar tail's value: `BatchedLinear` adds it to every sum (and x + 0 is not always x: -0 + 0 = +0).
+    @inline(__always) static var zero: Float { 0 }
+
+    /// Computes y = x W^T (overwriting y) or y += x W^T (`accumulate`) for W = `m` in `store`.
+    /// Rows of x are `m.inDim` apart, rows of y `m.rows` apart.
+    static func forward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, store: QuantizedWeights,
+                        matrix m: QuantizedWeights.Matrix, rows: Int, accumulate: Bool = false) {
+        switch m.type {
+        case .q4_1: forward(Q4_1Blocks.self, y: y, x: x, w: store.blocks(m), rows: rows, inDim: m.inDim, outDim: m.rows, accumulate: accumulate)
+        case .q8_0: forward(Q8_0Blocks.self, y: y, x: x, w: store.blocks(m), rows: rows, inDim: m.inDim, outDim: m.rows, accumulate: accumulate)
+        default: preconditionFailure("QuantizedWeights holds only Q4_1 and Q8_0 matrices")
+        }
+    }
+
+    static func forward<B: BlockDecoder>(_ b: B.Type, y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafeRawPointer,
+                                         rows: Int, inDim: Int, outDim: Int, accumulate: Bool) {
+        guard rows > 0, outDim > 0 else { return }
+        // The same chunking over output rows as BatchedLinear (chunking never changes a value).
+        let minChunk = max(16, (1 << 16) / max(1, inDim * rows))
+        Parallel.forChunks(outDim, minChunk: minChunk) { r in
+            var r0 = 0
+            while r0 < rows {
+                let g = rows - r0 >= 8 ? 8 : rows - r0 >= 4 ? 4 : rows - r0 >= 2 ? 2 : 1
+                let xs = x + r0 * inDim, ys = y + r0 * outDim
+                switch g {
+                case 8: kernel8(b, ys, xs, w, r, inDim, outDim, accumulate)
+                case 4: kernel4(b, ys, xs, w, r, inDim, outDim, accumulate)
+                case 2: kernel2(b, ys, xs, w, r, inDim, outDim, accumulate)
+                default: kernel1(b, ys, xs, w, r, inDim, outDim, accumulate)
+                }
+                r0 += g
+            }
+        }
+    }
+
+    @inline(__always)
+    static func put(_ y: UnsafeMutablePointer<Float>, _ v: Float, _ acc: Bool) { if acc { y.pointee += v } else { y.pointee = v } }
+
+    static func kernel1<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+                                          _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
+        let perRow = n / 32, rowBytes = perRow * B.blockBytes
+        for j in range {
+            var blk = w + j * rowBytes
+            var a0 = Vec8()
+            var k = 0
+            for _ in 0..<perRow {
+                curate_prefetch(blk + prefetchBytes)
+                let (w0, w1, w2, w3) = B.decode(blk)
+                a0 = a0.addingProduct(w0, load8(x + k))
+                a0 = a0.addingProduct(w1, load8(x + k + 8))
+                a0 = a0.addingProduct(w2, load8(x + k + 16))
+                a0 = a0.addingProduct(w3, load8(x + k + 24))
+                blk += B.blockBytes
+                k += 32
+            }
+            put(y + j, a0.sum() + zero, acc)
+        }
+    }
+
+    static func kernel2<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+                                          _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
+        let perRow = n / 32, rowBytes = perRow * B.blockBytes
+        let x1 = x + 1 * n
+        for j in range {
+            var blk = w + j * rowBytes
+            var a0 = Vec8(), a1 = Vec8()
+            var k = 0
+            for _ in 0..<perRow {
+                curate_prefetch(blk + prefetchBytes)
+                let (w0, w1, w2, w3) = B.decode(blk)
+                a0 = a0.addingProduct(w0, load8(x + k)); a1 = a1.addingProduct(w0, load8(x1 + k))
+                a0 = a0.addingProduct(w1, load8(x + k + 8)); a1 = a1.addingProduct(w1, load8(x1 + k + 8))
+                a0 = a0.addingProduct(w2, load8(x + k + 16)); a1 = a1.addingProduct(w2, load8(x1 + k + 16))
+                a0 = a0.addingProduct(w3, load8(x + k + 24)); a1 = a1.addingProduct(w3, load8(x1 + k + 24))
+                blk += B.blockBytes
+                k += 32
+            }
+            put(y + j, a0.sum() + zero, acc)
+            put(y + out + j, a1.sum() + zero, acc)
+        }
+    }
+
+    static func kernel4<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+                                          _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
+        let perRow = n / 32, rowBytes = perRow * B.blockBytes
+        let x1 = x + 1 * n, x2 = x + 2 * n, x3 = x + 3 * n
+        for j in range {
+            var blk = w + j * rowBytes
+            var a0 = Vec8(), a1 = Vec8(), a2 = Vec8(), a3 = Vec8()
+            var k = 0
+            for _ in 0..<perRow {
+                curate_prefetch(blk + prefetchBytes)
+                let (w0, w1, w2, w3) = B.decode(blk)
+                a0 = a0.addingProduct(w0, load8(x + k)); a1 = a1.addingProduct(w0, load8(x1 + k))
+                a2 = a2.addingProduct(w0, load8(x2 + k)); a3 = a3.addingProduct(w0, load8(x3 + k))
+                a0 = a0.addingProduct(w1, load8(x + k + 8)); a1 = a1.addingProduct(w1, load8(x1 + k + 8))
+                a2 = a2.addingProduct(w1, load8(x2 + k + 8)); a3 = a3.addingProduct(w1, load8(x3 + k + 8))
+                a0 = a0.addingProduct(w2, load8(x + k + 16)); a1 = a1.addingProduct(w2, load8(x1 + k + 16))
+                a2 = a2.addingProduct(w2, load8(x2 + k + 16)); a3 = a3.addingProduct(w2, load8(x3 + k + 16))
+                a0 = a0.addingProduct(w3, load8(x + k + 24)); a1 = a1.addingProduct(w3, load8(x1 + k + 24))
+                a2 = a2.addingProduct(w3, load8(x2 + k + 24)); a3 = a3.addingProduct(w3, load8(x3 + k + 24))
+                blk += B.blockBytes
+                k += 32
+            }
+            put(y + j, a0.sum() + zero, acc)
+            put(y + out + j, a1.sum() + zero, acc)
+            put(y + 2 * out + j, a2.sum() + zero, acc)
+            put(y + 3 * out + j, a3.sum() + zero, acc)
+        }
+    }
+
+    static func kernel8<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+                                          _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
+        let perRow = n / 32, rowBytes = perRow * B.blockBytes
+        let x1 = x + 1 * n, x2 = x + 2 * n, x3 = x + 3 * n, x4 = x + 4 * n, x5 = x + 5 * n, x6 = x + 6 * n, x7 = x + 7 * n
+        for j in range {
+            var blk = w + j * rowBytes
+            var a0 = Vec8(), a1 = Vec8(), a2 = Vec8(), a3 = Vec8(), a4 = Vec8(), a5 = Vec8(), a6 = Vec8(), a7 = Vec8()
+            var k = 0
+            for _ in 0..<perRow {
+                curate_prefetch(blk + prefetchBytes)
+                let (w0, w1, w2, w3) = B.decode(blk)
+                a0 = a0.addingProduct(w0, load8(x + k)); a1 = a1.addingProduct(w0, load8(x1 + k))
+                a2 = a2.addingProduct(w0, load8(x2 + k)); a3 = a3.addingProduct(w0, load8(x3 + k))
+                a4 = a4.addingProduct(w0, load8(x4 + k)); a5 = a5.addingProduct(w0, load8(x5 + k))
+                a6 = a6.addingProduct(w0, load8(x6 + k)); a7 = a7.addingProduct(w0, load8(x7 + k))
+                a0 = a0.addingProduct(w1, load8(x + k + 8)); a1 = a1.addingProduct(w1, load8(x1 + k + 8))
+                a2 = a2.addingProduct(w1, load8(x2 + k + 8)); a3 = a3.addingProduct(w1, load8(x3 + k + 8))
+                a4 = a4.addingProduct(w1, load8(x4 + k + 8)); a5 = a5.addingProduct(w1, load8(x5 + k + 8))
+                a6 = a6.addingProduct(w1, load8(x6 + k + 8)); a7 = a7.addingProduct(w1, load8(x7 + k + 8))
+                a0 = a0.addingProduct(w2, load8(x + k + 16)); a1 = a1.addingProduct(w2, load8(x1 + k + 16))
+                a2 = a2.addingProduct(w2, load8(x2 + k + 16)); a3 = a3.addingProduct(w2, load8(x3 + k + 16))
+                a4 = a4.addingProduct(w2, load8(x4 + k + 16)); a5 = a5.addingProduct(w2, load8(x5 + k + 16))
+                a6 = a6.addingProduct(w2, load8(x6 + k + 16)); a7 = a7.addingProduct(w2, load8(x7 + k + 16))
+                a0 = a0.addingProduct(w3, load8(x + k + 24)); a1 = a1.addingProduct(w3, load8(x1 + k + 24))
+                a2 = a2.addingProduct(w3, load8(x2 + k + 24)); a3 = a3.addingProduct(w3, load8(x3 + k + 24))
+                a4 = a4.addingProduct(w3, load8(x4 + k + 24)); a5 = a5.addingProduct(w3, load8(x5 + k + 24))
+                a6 = a6.addingProduct(w3, load8(x6 + k + 24)); a7 = a7.addingProduct(w3, load8(x7 + k + 24))
+                blk += B.blockBytes
+                k += 32
+            }
+            put(y + j, a0.sum() + zero, acc)
+            put(y + out + j, a1.sum() + zero, acc)
+            put(y + 2 * out + j, a2.sum() + zero, acc)
+            put(y + 3 * out + j, a3.sum() + zero, acc)
+            put(y + 4 * out + j, a4.sum() + zero, acc)
+            put(y + 5 * out + j, a5.sum() + zero, acc)
+            put(y + 6 * out + j, a6.sum() + zero, acc)
+            put(y + 7 * out + j, a7.sum() + zero, acc)
+        }
+    }
+}
+
+/// Turns one 32-value block into four 8-lane vectors (values 0..<8, 8..<16, 16..<24, 24..<32),
+/// each value computed exactly as `GGMLType.dequantize` computes it.
+protocol BlockDecoder {
+    static var blockBytes: Int { get }
+    static func decode(_ p: UnsafeRawPointer) -> (Vec8, Vec8, Vec8, Vec8)
+}
+
+/// Q4_1: d, m (half), 16 bytes; low nibbles are values 0..<16, high nibbles 16..<32; x = q * d + m.
+enum Q4_1Blocks: BlockDecoder {
+    @inline(__always) static var blockBytes: Int { 20 }
+
+    @inline(__always)
+    static func decode(_ p: UnsafeRawPointer) -> (Vec8, Vec8, Vec8, Vec8) {
+        let d = Vec8(repeating: HalfPrecision.halfToFloat(p.loadUnaligned(as: UInt16.self)))
+        let m = Vec8(repeating: HalfPrecision.halfToFloat(p.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
+        let q = p.loadUnaligned(fromByteOffset: 4, as: SIMD16<UInt8>.self)
+        let lo = q & SIMD16<UInt8>(repeating: 0x0F), hi = q &>> SIMD16<UInt8>(repeating: 4)
+        // (Float(q) * d) + m: a multiply, then an add, as the loader's scalar loop.
+        return (Vec8(lo.lowHalf) * d + m, Vec8(lo.highHalf) * d + m, Vec8(hi.lowHalf) * d + m, Vec8(hi.highHalf) * d + m)
+    }
+}
+
+/// Q8_0: d (half), 32 signed bytes; x = q * d.
+enum Q8_0Blocks: BlockDecoder {
+    @inline(__always) static var blockBytes: Int { 34 }
+
+    @inline(__always)
+    static func decode(_ p: UnsafeRawPointer) -> (Vec8, Vec8, Vec8, Vec8) {
+        let d = Vec8(repeating: HalfPrecision.halfToFloat(p.loadUnaligned(as: UInt16.self)))
+        let a = p.loadUnaligned(fromByteOffset: 2, as: SIMD16<Int8>.self)
+        let b = p.loadUnaligned(fromByteOffset: 18, as: SIMD16<Int8>.self)
+        return (Vec8(a.lowHalf) * d, Vec8(a.highHalf) * d, Vec8(b.lowHalf) * d, Vec8(b.highHalf) * d)
+    }
+}
