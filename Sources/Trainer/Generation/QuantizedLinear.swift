@@ -54,119 +54,263 @@ enum QuantizedLinear {
     @inline(__always)
     static func put(_ y: UnsafeMutablePointer<Float>, _ v: Float, _ acc: Bool) { if acc { y.pointee += v } else { y.pointee = v } }
 
+    /// 1 input row, 4 output rows at a time (4 independent accumulators hide the FMA latency).
     static func kernel1<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                           _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
         let perRow = n / 32, rowBytes = perRow * B.blockBytes
-        for j in range {
-            var blk = w + j * rowBytes
-            var a0 = Vec8()
+        var j = range.lowerBound
+        while j + 4 <= range.upperBound {
+            var b0 = w + j * rowBytes, b1 = w + (j + 1) * rowBytes, b2 = w + (j + 2) * rowBytes, b3 = w + (j + 3) * rowBytes
+            var a0_0 = Vec8()
+            var a1_0 = Vec8()
+            var a2_0 = Vec8()
+            var a3_0 = Vec8()
             var k = 0
             for _ in 0..<perRow {
-                curate_prefetch(blk + prefetchBytes)
-                let (w0, w1, w2, w3) = B.decode(blk)
-                a0 = a0.addingProduct(w0, load8(x + k))
-                a0 = a0.addingProduct(w1, load8(x + k + 8))
-                a0 = a0.addingProduct(w2, load8(x + k + 16))
-                a0 = a0.addingProduct(w3, load8(x + k + 24))
-                blk += B.blockBytes
+                curate_prefetch(b0 + prefetchBytes)
+                curate_prefetch(b1 + prefetchBytes)
+                curate_prefetch(b2 + prefetchBytes)
+                curate_prefetch(b3 + prefetchBytes)
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b0)
+                    a0_0 = a0_0.addingProduct(w0, load8(x + k))
+                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8))
+                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16))
+                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24))
+                }
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b1)
+                    a1_0 = a1_0.addingProduct(w0, load8(x + k))
+                    a1_0 = a1_0.addingProduct(w1, load8(x + k + 8))
+                    a1_0 = a1_0.addingProduct(w2, load8(x + k + 16))
+                    a1_0 = a1_0.addingProduct(w3, load8(x + k + 24))
+                }
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b2)
+                    a2_0 = a2_0.addingProduct(w0, load8(x + k))
+                    a2_0 = a2_0.addingProduct(w1, load8(x + k + 8))
+                    a2_0 = a2_0.addingProduct(w2, load8(x + k + 16))
+                    a2_0 = a2_0.addingProduct(w3, load8(x + k + 24))
+                }
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b3)
+                    a3_0 = a3_0.addingProduct(w0, load8(x + k))
+                    a3_0 = a3_0.addingProduct(w1, load8(x + k + 8))
+                    a3_0 = a3_0.addingProduct(w2, load8(x + k + 16))
+                    a3_0 = a3_0.addingProduct(w3, load8(x + k + 24))
+                }
+                b0 += B.blockBytes; b1 += B.blockBytes; b2 += B.blockBytes; b3 += B.blockBytes
                 k += 32
             }
-            put(y + j, a0.sum() + zero, acc)
+            put(y + j, a0_0.sum() + zero, acc)
+            put(y + j + 1, a1_0.sum() + zero, acc)
+            put(y + j + 2, a2_0.sum() + zero, acc)
+            put(y + j + 3, a3_0.sum() + zero, acc)
+            j += 4
+        }
+        while j < range.upperBound {
+            var b0 = w + j * rowBytes
+            var a0_0 = Vec8()
+            var k = 0
+            for _ in 0..<perRow {
+                curate_prefetch(b0 + prefetchBytes)
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b0)
+                    a0_0 = a0_0.addingProduct(w0, load8(x + k))
+                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8))
+                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16))
+                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24))
+                }
+                b0 += B.blockBytes
+                k += 32
+            }
+            put(y + j, a0_0.sum() + zero, acc)
+            j += 1
         }
     }
 
+    /// 2 input rows, 2 output rows at a time (4 independent accumulators hide the FMA latency).
     static func kernel2<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                           _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
         let perRow = n / 32, rowBytes = perRow * B.blockBytes
         let x1 = x + 1 * n
-        for j in range {
-            var blk = w + j * rowBytes
-            var a0 = Vec8(), a1 = Vec8()
+        var j = range.lowerBound
+        while j + 2 <= range.upperBound {
+            var b0 = w + j * rowBytes, b1 = w + (j + 1) * rowBytes
+            var a0_0 = Vec8(), a0_1 = Vec8()
+            var a1_0 = Vec8(), a1_1 = Vec8()
             var k = 0
             for _ in 0..<perRow {
-                curate_prefetch(blk + prefetchBytes)
-                let (w0, w1, w2, w3) = B.decode(blk)
-                a0 = a0.addingProduct(w0, load8(x + k)); a1 = a1.addingProduct(w0, load8(x1 + k))
-                a0 = a0.addingProduct(w1, load8(x + k + 8)); a1 = a1.addingProduct(w1, load8(x1 + k + 8))
-                a0 = a0.addingProduct(w2, load8(x + k + 16)); a1 = a1.addingProduct(w2, load8(x1 + k + 16))
-                a0 = a0.addingProduct(w3, load8(x + k + 24)); a1 = a1.addingProduct(w3, load8(x1 + k + 24))
-                blk += B.blockBytes
+                curate_prefetch(b0 + prefetchBytes)
+                curate_prefetch(b1 + prefetchBytes)
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b0)
+                    a0_0 = a0_0.addingProduct(w0, load8(x + k)); a0_1 = a0_1.addingProduct(w0, load8(x1 + k))
+                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8)); a0_1 = a0_1.addingProduct(w1, load8(x1 + k + 8))
+                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16)); a0_1 = a0_1.addingProduct(w2, load8(x1 + k + 16))
+                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24)); a0_1 = a0_1.addingProduct(w3, load8(x1 + k + 24))
+                }
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b1)
+                    a1_0 = a1_0.addingProduct(w0, load8(x + k)); a1_1 = a1_1.addingProduct(w0, load8(x1 + k))
+                    a1_0 = a1_0.addingProduct(w1, load8(x + k + 8)); a1_1 = a1_1.addingProduct(w1, load8(x1 + k + 8))
+                    a1_0 = a1_0.addingProduct(w2, load8(x + k + 16)); a1_1 = a1_1.addingProduct(w2, load8(x1 + k + 16))
+                    a1_0 = a1_0.addingProduct(w3, load8(x + k + 24)); a1_1 = a1_1.addingProduct(w3, load8(x1 + k + 24))
+                }
+                b0 += B.blockBytes; b1 += B.blockBytes
                 k += 32
             }
-            put(y + j, a0.sum() + zero, acc)
-            put(y + out + j, a1.sum() + zero, acc)
+            put(y + j, a0_0.sum() + zero, acc)
+            put(y + out + j, a0_1.sum() + zero, acc)
+            put(y + j + 1, a1_0.sum() + zero, acc)
+            put(y + out + j + 1, a1_1.sum() + zero, acc)
+            j += 2
+        }
+        while j < range.upperBound {
+            var b0 = w + j * rowBytes
+            var a0_0 = Vec8(), a0_1 = Vec8()
+            var k = 0
+            for _ in 0..<perRow {
+                curate_prefetch(b0 + prefetchBytes)
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b0)
+                    a0_0 = a0_0.addingProduct(w0, load8(x + k)); a0_1 = a0_1.addingProduct(w0, load8(x1 + k))
+                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8)); a0_1 = a0_1.addingProduct(w1, load8(x1 + k + 8))
+                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16)); a0_1 = a0_1.addingProduct(w2, load8(x1 + k + 16))
+                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24)); a0_1 = a0_1.addingProduct(w3, load8(x1 + k + 24))
+                }
+                b0 += B.blockBytes
+                k += 32
+            }
+            put(y + j, a0_0.sum() + zero, acc)
+            put(y + out + j, a0_1.sum() + zero, acc)
+            j += 1
         }
     }
 
+    /// 4 input rows, 2 output rows at a time (8 independent accumulators hide the FMA latency).
     static func kernel4<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                           _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
         let perRow = n / 32, rowBytes = perRow * B.blockBytes
         let x1 = x + 1 * n, x2 = x + 2 * n, x3 = x + 3 * n
-        for j in range {
-            var blk = w + j * rowBytes
-            var a0 = Vec8(), a1 = Vec8(), a2 = Vec8(), a3 = Vec8()
+        var j = range.lowerBound
+        while j + 2 <= range.upperBound {
+            var b0 = w + j * rowBytes, b1 = w + (j + 1) * rowBytes
+            var a0_0 = Vec8(), a0_1 = Vec8(), a0_2 = Vec8(), a0_3 = Vec8()
+            var a1_0 = Vec8(), a1_1 = Vec8(), a1_2 = Vec8(), a1_3 = Vec8()
             var k = 0
             for _ in 0..<perRow {
-                curate_prefetch(blk + prefetchBytes)
-                let (w0, w1, w2, w3) = B.decode(blk)
-                a0 = a0.addingProduct(w0, load8(x + k)); a1 = a1.addingProduct(w0, load8(x1 + k))
-                a2 = a2.addingProduct(w0, load8(x2 + k)); a3 = a3.addingProduct(w0, load8(x3 + k))
-                a0 = a0.addingProduct(w1, load8(x + k + 8)); a1 = a1.addingProduct(w1, load8(x1 + k + 8))
-                a2 = a2.addingProduct(w1, load8(x2 + k + 8)); a3 = a3.addingProduct(w1, load8(x3 + k + 8))
-                a0 = a0.addingProduct(w2, load8(x + k + 16)); a1 = a1.addingProduct(w2, load8(x1 + k + 16))
-                a2 = a2.addingProduct(w2, load8(x2 + k + 16)); a3 = a3.addingProduct(w2, load8(x3 + k + 16))
-                a0 = a0.addingProduct(w3, load8(x + k + 24)); a1 = a1.addingProduct(w3, load8(x1 + k + 24))
-                a2 = a2.addingProduct(w3, load8(x2 + k + 24)); a3 = a3.addingProduct(w3, load8(x3 + k + 24))
-                blk += B.blockBytes
+                curate_prefetch(b0 + prefetchBytes)
+                curate_prefetch(b1 + prefetchBytes)
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b0)
+                    a0_0 = a0_0.addingProduct(w0, load8(x + k)); a0_1 = a0_1.addingProduct(w0, load8(x1 + k))
+                    a0_2 = a0_2.addingProduct(w0, load8(x2 + k)); a0_3 = a0_3.addingProduct(w0, load8(x3 + k))
+                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8)); a0_1 = a0_1.addingProduct(w1, load8(x1 + k + 8))
+                    a0_2 = a0_2.addingProduct(w1, load8(x2 + k + 8)); a0_3 = a0_3.addingProduct(w1, load8(x3 + k + 8))
+                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16)); a0_1 = a0_1.addingProduct(w2, load8(x1 + k + 16))
+                    a0_2 = a0_2.addingProduct(w2, load8(x2 + k + 16)); a0_3 = a0_3.addingProduct(w2, load8(x3 + k + 16))
+                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24)); a0_1 = a0_1.addingProduct(w3, load8(x1 + k + 24))
+                    a0_2 = a0_2.addingProduct(w3, load8(x2 + k + 24)); a0_3 = a0_3.addingProduct(w3, load8(x3 + k + 24))
+                }
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b1)
+                    a1_0 = a1_0.addingProduct(w0, load8(x + k)); a1_1 = a1_1.addingProduct(w0, load8(x1 + k))
+                    a1_2 = a1_2.addingProduct(w0, load8(x2 + k)); a1_3 = a1_3.addingProduct(w0, load8(x3 + k))
+                    a1_0 = a1_0.addingProduct(w1, load8(x + k + 8)); a1_1 = a1_1.addingProduct(w1, load8(x1 + k + 8))
+                    a1_2 = a1_2.addingProduct(w1, load8(x2 + k + 8)); a1_3 = a1_3.addingProduct(w1, load8(x3 + k + 8))
+                    a1_0 = a1_0.addingProduct(w2, load8(x + k + 16)); a1_1 = a1_1.addingProduct(w2, load8(x1 + k + 16))
+                    a1_2 = a1_2.addingProduct(w2, load8(x2 + k + 16)); a1_3 = a1_3.addingProduct(w2, load8(x3 + k + 16))
+                    a1_0 = a1_0.addingProduct(w3, load8(x + k + 24)); a1_1 = a1_1.addingProduct(w3, load8(x1 + k + 24))
+                    a1_2 = a1_2.addingProduct(w3, load8(x2 + k + 24)); a1_3 = a1_3.addingProduct(w3, load8(x3 + k + 24))
+                }
+                b0 += B.blockBytes; b1 += B.blockBytes
                 k += 32
             }
-            put(y + j, a0.sum() + zero, acc)
-            put(y + out + j, a1.sum() + zero, acc)
-            put(y + 2 * out + j, a2.sum() + zero, acc)
-            put(y + 3 * out + j, a3.sum() + zero, acc)
+            put(y + j, a0_0.sum() + zero, acc)
+            put(y + out + j, a0_1.sum() + zero, acc)
+            put(y + 2 * out + j, a0_2.sum() + zero, acc)
+            put(y + 3 * out + j, a0_3.sum() + zero, acc)
+            put(y + j + 1, a1_0.sum() + zero, acc)
+            put(y + out + j + 1, a1_1.sum() + zero, acc)
+            put(y + 2 * out + j + 1, a1_2.sum() + zero, acc)
+            put(y + 3 * out + j + 1, a1_3.sum() + zero, acc)
+            j += 2
+        }
+        while j < range.upperBound {
+            var b0 = w + j * rowBytes
+            var a0_0 = Vec8(), a0_1 = Vec8(), a0_2 = Vec8(), a0_3 = Vec8()
+            var k = 0
+            for _ in 0..<perRow {
+                curate_prefetch(b0 + prefetchBytes)
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b0)
+                    a0_0 = a0_0.addingProduct(w0, load8(x + k)); a0_1 = a0_1.addingProduct(w0, load8(x1 + k))
+                    a0_2 = a0_2.addingProduct(w0, load8(x2 + k)); a0_3 = a0_3.addingProduct(w0, load8(x3 + k))
+                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8)); a0_1 = a0_1.addingProduct(w1, load8(x1 + k + 8))
+                    a0_2 = a0_2.addingProduct(w1, load8(x2 + k + 8)); a0_3 = a0_3.addingProduct(w1, load8(x3 + k + 8))
+                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16)); a0_1 = a0_1.addingProduct(w2, load8(x1 + k + 16))
+                    a0_2 = a0_2.addingProduct(w2, load8(x2 + k + 16)); a0_3 = a0_3.addingProduct(w2, load8(x3 + k + 16))
+                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24)); a0_1 = a0_1.addingProduct(w3, load8(x1 + k + 24))
+                    a0_2 = a0_2.addingProduct(w3, load8(x2 + k + 24)); a0_3 = a0_3.addingProduct(w3, load8(x3 + k + 24))
+                }
+                b0 += B.blockBytes
+                k += 32
+            }
+            put(y + j, a0_0.sum() + zero, acc)
+            put(y + out + j, a0_1.sum() + zero, acc)
+            put(y + 2 * out + j, a0_2.sum() + zero, acc)
+            put(y + 3 * out + j, a0_3.sum() + zero, acc)
+            j += 1
         }
     }
 
+    /// 8 input rows.
     static func kernel8<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                           _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
         let perRow = n / 32, rowBytes = perRow * B.blockBytes
         let x1 = x + 1 * n, x2 = x + 2 * n, x3 = x + 3 * n, x4 = x + 4 * n, x5 = x + 5 * n, x6 = x + 6 * n, x7 = x + 7 * n
-        for j in range {
-            var blk = w + j * rowBytes
-            var a0 = Vec8(), a1 = Vec8(), a2 = Vec8(), a3 = Vec8(), a4 = Vec8(), a5 = Vec8(), a6 = Vec8(), a7 = Vec8()
+        var j = range.lowerBound
+        while j < range.upperBound {
+            var b0 = w + j * rowBytes
+            var a0_0 = Vec8(), a0_1 = Vec8(), a0_2 = Vec8(), a0_3 = Vec8(), a0_4 = Vec8(), a0_5 = Vec8(), a0_6 = Vec8(), a0_7 = Vec8()
             var k = 0
             for _ in 0..<perRow {
-                curate_prefetch(blk + prefetchBytes)
-                let (w0, w1, w2, w3) = B.decode(blk)
-                a0 = a0.addingProduct(w0, load8(x + k)); a1 = a1.addingProduct(w0, load8(x1 + k))
-                a2 = a2.addingProduct(w0, load8(x2 + k)); a3 = a3.addingProduct(w0, load8(x3 + k))
-                a4 = a4.addingProduct(w0, load8(x4 + k)); a5 = a5.addingProduct(w0, load8(x5 + k))
-                a6 = a6.addingProduct(w0, load8(x6 + k)); a7 = a7.addingProduct(w0, load8(x7 + k))
-                a0 = a0.addingProduct(w1, load8(x + k + 8)); a1 = a1.addingProduct(w1, load8(x1 + k + 8))
-                a2 = a2.addingProduct(w1, load8(x2 + k + 8)); a3 = a3.addingProduct(w1, load8(x3 + k + 8))
-                a4 = a4.addingProduct(w1, load8(x4 + k + 8)); a5 = a5.addingProduct(w1, load8(x5 + k + 8))
-                a6 = a6.addingProduct(w1, load8(x6 + k + 8)); a7 = a7.addingProduct(w1, load8(x7 + k + 8))
-                a0 = a0.addingProduct(w2, load8(x + k + 16)); a1 = a1.addingProduct(w2, load8(x1 + k + 16))
-                a2 = a2.addingProduct(w2, load8(x2 + k + 16)); a3 = a3.addingProduct(w2, load8(x3 + k + 16))
-                a4 = a4.addingProduct(w2, load8(x4 + k + 16)); a5 = a5.addingProduct(w2, load8(x5 + k + 16))
-                a6 = a6.addingProduct(w2, load8(x6 + k + 16)); a7 = a7.addingProduct(w2, load8(x7 + k + 16))
-                a0 = a0.addingProduct(w3, load8(x + k + 24)); a1 = a1.addingProduct(w3, load8(x1 + k + 24))
-                a2 = a2.addingProduct(w3, load8(x2 + k + 24)); a3 = a3.addingProduct(w3, load8(x3 + k + 24))
-                a4 = a4.addingProduct(w3, load8(x4 + k + 24)); a5 = a5.addingProduct(w3, load8(x5 + k + 24))
-                a6 = a6.addingProduct(w3, load8(x6 + k + 24)); a7 = a7.addingProduct(w3, load8(x7 + k + 24))
-                blk += B.blockBytes
+                curate_prefetch(b0 + prefetchBytes)
+                do {
+                    let (w0, w1, w2, w3) = B.decode(b0)
+                    a0_0 = a0_0.addingProduct(w0, load8(x + k)); a0_1 = a0_1.addingProduct(w0, load8(x1 + k))
+                    a0_2 = a0_2.addingProduct(w0, load8(x2 + k)); a0_3 = a0_3.addingProduct(w0, load8(x3 + k))
+                    a0_4 = a0_4.addingProduct(w0, load8(x4 + k)); a0_5 = a0_5.addingProduct(w0, load8(x5 + k))
+                    a0_6 = a0_6.addingProduct(w0, load8(x6 + k)); a0_7 = a0_7.addingProduct(w0, load8(x7 + k))
+                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8)); a0_1 = a0_1.addingProduct(w1, load8(x1 + k + 8))
+                    a0_2 = a0_2.addingProduct(w1, load8(x2 + k + 8)); a0_3 = a0_3.addingProduct(w1, load8(x3 + k + 8))
+                    a0_4 = a0_4.addingProduct(w1, load8(x4 + k + 8)); a0_5 = a0_5.addingProduct(w1, load8(x5 + k + 8))
+                    a0_6 = a0_6.addingProduct(w1, load8(x6 + k + 8)); a0_7 = a0_7.addingProduct(w1, load8(x7 + k + 8))
+                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16)); a0_1 = a0_1.addingProduct(w2, load8(x1 + k + 16))
+                    a0_2 = a0_2.addingProduct(w2, load8(x2 + k + 16)); a0_3 = a0_3.addingProduct(w2, load8(x3 + k + 16))
+                    a0_4 = a0_4.addingProduct(w2, load8(x4 + k + 16)); a0_5 = a0_5.addingProduct(w2, load8(x5 + k + 16))
+                    a0_6 = a0_6.addingProduct(w2, load8(x6 + k + 16)); a0_7 = a0_7.addingProduct(w2, load8(x7 + k + 16))
+                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24)); a0_1 = a0_1.addingProduct(w3, load8(x1 + k + 24))
+                    a0_2 = a0_2.addingProduct(w3, load8(x2 + k + 24)); a0_3 = a0_3.addingProduct(w3, load8(x3 + k + 24))
+                    a0_4 = a0_4.addingProduct(w3, load8(x4 + k + 24)); a0_5 = a0_5.addingProduct(w3, load8(x5 + k + 24))
+                    a0_6 = a0_6.addingProduct(w3, load8(x6 + k + 24)); a0_7 = a0_7.addingProduct(w3, load8(x7 + k + 24))
+                }
+                b0 += B.blockBytes
                 k += 32
             }
-            put(y + j, a0.sum() + zero, acc)
-            put(y + out + j, a1.sum() + zero, acc)
-            put(y + 2 * out + j, a2.sum() + zero, acc)
-            put(y + 3 * out + j, a3.sum() + zero, acc)
-            put(y + 4 * out + j, a4.sum() + zero, acc)
-            put(y + 5 * out + j, a5.sum() + zero, acc)
-            put(y + 6 * out + j, a6.sum() + zero, acc)
-            put(y + 7 * out + j, a7.sum() + zero, acc)
+            put(y + j, a0_0.sum() + zero, acc)
+            put(y + out + j, a0_1.sum() + zero, acc)
+            put(y + 2 * out + j, a0_2.sum() + zero, acc)
+            put(y + 3 * out + j, a0_3.sum() + zero, acc)
+            put(y + 4 * out + j, a0_4.sum() + zero, acc)
+            put(y + 5 * out + j, a0_5.sum() + zero, acc)
+            put(y + 6 * out + j, a0_6.sum() + zero, acc)
+            put(y + 7 * out + j, a0_7.sum() + zero, acc)
+            j += 1
         }
     }
+
 }
 
 /// Turns one 32-value block into four 8-lane vectors (values 0..<8, 8..<16, 16..<24, 24..<32),
