@@ -6,8 +6,9 @@ import CPrefetch
 /// Bitwise contract: the output equals `BatchedLinear.forward` over the fp32 parameters the loader
 /// produced from the same blocks, for every number of rows. Two things make that hold:
 /// - each weight is rebuilt with the loader's arithmetic (`GGMLType.dequantize`): Q4_1 `q * d + m`
-///   as a multiply then an add (Swift never fuses them unless asked), Q8_0 `q * d`, with `d` and
-///   `m` from the same `HalfPrecision.halfToFloat`, so it has the fp32 parameter's exact bits;
+///   as a multiply then an add (Swift never fuses them unless asked; q * d is exact anyway, 4 by
+///   11 significant bits), Q8_0 `q * d`, with `d` and `m` widened at load by the same
+///   `HalfPrecision.halfToFloat`, so it has the fp32 parameter's exact bits;
 /// - the products accumulate as `BatchedLinear` does: one 8-lane FMA accumulator per output over
 ///   `in` in steps of 8, the same `sum()`, plus the (here empty, so +0) scalar tail, and input rows
 ///   in groups of 8/4/2/1 chosen the same way.
@@ -320,30 +321,31 @@ protocol BlockDecoder {
     static func decode(_ p: UnsafeRawPointer) -> (Vec8, Vec8, Vec8, Vec8)
 }
 
-/// Q4_1: d, m (half), 16 bytes; low nibbles are values 0..<16, high nibbles 16..<32; x = q * d + m.
+/// Stored Q4_1 (`QuantizedWeights`): d, m as Float, 16 bytes; low nibbles are values 0..<16, high
+/// nibbles 16..<32; x = q * d + m, as the loader computes it.
 enum Q4_1Blocks: BlockDecoder {
-    @inline(__always) static var blockBytes: Int { 20 }
+    @inline(__always) static var blockBytes: Int { 24 }
 
     @inline(__always)
     static func decode(_ p: UnsafeRawPointer) -> (Vec8, Vec8, Vec8, Vec8) {
-        let d = Vec8(repeating: HalfPrecision.halfToFloat(p.loadUnaligned(as: UInt16.self)))
-        let m = Vec8(repeating: HalfPrecision.halfToFloat(p.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
-        let q = p.loadUnaligned(fromByteOffset: 4, as: SIMD16<UInt8>.self)
+        let d = Vec8(repeating: p.loadUnaligned(as: Float.self))
+        let m = Vec8(repeating: p.loadUnaligned(fromByteOffset: 4, as: Float.self))
+        let q = p.loadUnaligned(fromByteOffset: 8, as: SIMD16<UInt8>.self)
         let lo = q & SIMD16<UInt8>(repeating: 0x0F), hi = q &>> SIMD16<UInt8>(repeating: 4)
         // (Float(q) * d) + m: a multiply, then an add, as the loader's scalar loop.
         return (Vec8(lo.lowHalf) * d + m, Vec8(lo.highHalf) * d + m, Vec8(hi.lowHalf) * d + m, Vec8(hi.highHalf) * d + m)
     }
 }
 
-/// Q8_0: d (half), 32 signed bytes; x = q * d.
+/// Stored Q8_0: d as Float, 32 signed bytes; x = q * d.
 enum Q8_0Blocks: BlockDecoder {
-    @inline(__always) static var blockBytes: Int { 34 }
+    @inline(__always) static var blockBytes: Int { 36 }
 
     @inline(__always)
     static func decode(_ p: UnsafeRawPointer) -> (Vec8, Vec8, Vec8, Vec8) {
-        let d = Vec8(repeating: HalfPrecision.halfToFloat(p.loadUnaligned(as: UInt16.self)))
-        let a = p.loadUnaligned(fromByteOffset: 2, as: SIMD16<Int8>.self)
-        let b = p.loadUnaligned(fromByteOffset: 18, as: SIMD16<Int8>.self)
+        let d = Vec8(repeating: p.loadUnaligned(as: Float.self))
+        let a = p.loadUnaligned(fromByteOffset: 4, as: SIMD16<Int8>.self)
+        let b = p.loadUnaligned(fromByteOffset: 20, as: SIMD16<Int8>.self)
         return (Vec8(a.lowHalf) * d, Vec8(a.highHalf) * d, Vec8(b.lowHalf) * d, Vec8(b.highHalf) * d)
     }
 }
