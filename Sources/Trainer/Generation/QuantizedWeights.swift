@@ -1,7 +1,7 @@
 /// The quantised blocks a GGUF model was loaded from, kept beside its fp32 parameters for decoding.
 ///
 /// Why: a decode step multiplies every weight matrix by a handful of rows, so it is bound by reading
-/// the weights. SmolLM2-135M's fp32 matrices are 538 MB; their Q4_1/Q8_0 blocks are ~96 MB. Reading
+/// the weights. SmolLM2-135M's fp32 matrices are 538 MB; their Q4_1/Q8_0 blocks ~96 MB (113 MB as stored). Reading
 /// the blocks and dequantising them on the fly (`QuantizedLinear`) with exactly the loader's
 /// arithmetic gives every weight the same bits as the fp32 parameter, so the logits are bitwise
 /// those of the fp32 path while a step reads about a fifth of the bytes.
