@@ -58,6 +58,11 @@ struct GGUFBuilder {
         for v in values { Self.le(v.bitPattern, &d) }
         tensors.append((name, dims.map(UInt64.init), 0, d))
     }
+
+    /// A tensor given as raw ggml blocks of `type` (e.g. GGMLType.q4_1.rawValue).
+    mutating func addRaw(_ name: String, dims: [Int], type: GGMLType, _ bytes: [UInt8]) {
+        tensors.append((name, dims.map(UInt64.init), type.rawValue, bytes))
+    }
 }
 
 /// llama.cpp's Q/K permutation (the inverse of what the reader undoes), on [rows, cols] row-major.

@@ -78,7 +78,59 @@ extension GGUFFile {
                 read(info, into: dst)
             }
         }
-        return try LlamaModel(config: cfg, parameters: params)
+        let model = try LlamaModel(config: cfg, parameters: params)
+        model.quantizedWeights = quantizedWeights(config: cfg, layout: layout)
+        return model
+    }
+
+    /// The Q4_1/Q8_0 blocks of the model's matrices, arranged as `ParameterLayout` fuses them (q, k,
+    /// v rows; gate, up rows; o; down; the LM head), with q/k rows moved from llama.cpp's order
+    /// exactly as `unpermuteRows` moves the fp32 rows (a row of blocks is a row of values). Matrices
+    /// of other types, or fused from parts of different types, are left out and decode in fp32; nil
+    /// when none qualifies. Called by `loadLlama` after it has checked every tensor's dims.
+    func quantizedWeights(config cfg: LlamaConfig, layout: ParameterLayout) -> QuantizedWeights? {
+        typealias Part = (info: TensorInfo, permuteHeads: Int?)
+        var fused: [(offset: Int, parts: [Part])] = []
+        for (i, L) in layout.layers.enumerated() {
+            func t(_ n: String) -> TensorInfo? { tensor(named: "blk.\(i)." + n + ".weight") }
+            guard let q = t("attn_q"), let k = t("attn_k"), let v = t("attn_v"), let o = t("attn_output"),
+                  let gate = t("ffn_gate"), let up = t("ffn_up"), let down = t("ffn_down") else { return nil }
+            fused += [(L.qkv, [(q, cfg.numAttentionHeads), (k, cfg.numKeyValueHeads), (v, nil)]), (L.o, [(o, nil)]),
+                      (L.gateUp, [(gate, nil), (up, nil)]), (L.down, [(down, nil)])]
+        }
+        if let head = tensor(named: cfg.tieWordEmbeddings ? "token_embd.weight" : "output.weight") {
+            fused.append((layout.lmHead, [(head, nil)]))
+        }
+        var spec: [(type: GGMLType, parameterOffset: Int, rows: Int, inDim: Int)] = [], chosen: [[Part]] = []
+        for f in fused {
+            guard let first = f.parts.first?.info, first.dims.count == 2, QuantizedWeights.supportedTypes.contains(first.type),
+                  first.dims[0] % 32 == 0,
+                  f.parts.allSatisfy({ $0.info.type == first.type && $0.info.dims.count == 2 && $0.info.dims[0] == first.dims[0] })
+            else { continue }
+            spec.append((first.type, f.offset, f.parts.reduce(0) { $0 + $1.info.dims[1] }, first.dims[0]))
+            chosen.append(f.parts)
+        }
+        guard !spec.isEmpty else { return nil }
+        let hd = cfg.headDim, half = hd / 2
+        return QuantizedWeights(matrices: spec) { i, dst in
+            var out = dst
+            for part in chosen[i] {
+                withRawBytes(of: part.info) { src in
+                    guard let sp = src.baseAddress else { return }
+                    let rows = part.info.dims[1], rowBytes = src.count / rows
+                    if part.permuteHeads != nil {
+                        // Hugging Face row r = h*hd + p*half + i is llama.cpp row h*hd + 2i + p.
+                        for r in 0..<rows {
+                            let h = r / hd, p = (r % hd) / half, j = (r % hd) % half
+                            (out + r * rowBytes).copyMemory(from: sp + (h * hd + 2 * j + p) * rowBytes, byteCount: rowBytes)
+                        }
+                    } else {
+                        out.copyMemory(from: sp, byteCount: src.count)
+                    }
+                    out += src.count
+                }
+            }
+        }
     }
 
     /// llama.cpp's converter stores row `head*hd + 2i + half` for Hugging Face row

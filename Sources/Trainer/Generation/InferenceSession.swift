@@ -8,7 +8,9 @@
 ///
 /// Two product paths: `prefill` (a prompt, many rows) uses OpenBLAS; `feed` (decode steps, few
 /// rows per slot) uses `BatchedLinear`, whose per-row results do not depend on the other rows, so a
-/// sample's tokens are the same whether it is decoded alone or in a batch.
+/// sample's tokens are the same whether it is decoded alone or in a batch. When the model was loaded
+/// from Q4_1/Q8_0 GGUF blocks (`LlamaModel.quantizedWeights`) and they still match its parameters,
+/// `feed` reads the blocks instead (`QuantizedLinear`): the same logits bit for bit from ~1/5 of the bytes.
 public final class InferenceSession {
     public let model: LlamaModel
     public let slots: Int
@@ -19,9 +21,17 @@ public final class InferenceSession {
     let values: FloatBuffer
     let rope: RoPETable
     let kvDim: Int
+    /// The quantised blocks decode steps read, or nil (fp32 weights): the model's store when asked
+    /// for and when a sample of its blocks matched the fp32 parameters at creation.
+    public let quantizedWeights: QuantizedWeights?
 
     /// A session with `slots` sequences of at most `capacity` positions each.
-    public init(model: LlamaModel, slots: Int, capacity: Int) throws {
+    ///
+    /// With `useQuantizedWeights` (the default), decode steps read the model's quantised blocks if it
+    /// has them and `QuantizedWeights.matches` confirms they still describe its parameters (they
+    /// would not after training in-process); otherwise, and with `false`, the fp32 parameters.
+    /// Either way the logits are the same bits.
+    public init(model: LlamaModel, slots: Int, capacity: Int, useQuantizedWeights: Bool = true) throws {
         let c = model.config
         guard slots > 0, capacity > 0 else { throw TrainerError.invalidConfig("a session needs at least one slot and one position") }
         guard capacity <= c.maxPositionEmbeddings else {
@@ -36,6 +46,11 @@ public final class InferenceSession {
         keys = FloatBuffer(count: n)
         values = FloatBuffer(count: n)
         rope = RoPETable(headDim: c.headDim, theta: c.ropeTheta, maxPositions: capacity)
+        if useQuantizedWeights, let q = model.quantizedWeights, q.matches(model.parameters) {
+            quantizedWeights = q
+        } else {
+            quantizedWeights = nil
+        }
     }
 
     /// Empties a slot.
@@ -103,10 +118,15 @@ public final class InferenceSession {
         let maxLen = capacity
         let scratch = FloatBuffer(count: Parallel.threads * maxLen)
 
-        func linear(_ y: UnsafeMutablePointer<Float>, _ xin: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+        let store = quantizedWeights
+        /// The product with the matrix whose fp32 copy starts at `parameters[offset]`.
+        func linear(_ y: UnsafeMutablePointer<Float>, _ xin: UnsafePointer<Float>, _ offset: Int,
                     rows: Int, inDim: Int, outDim: Int, accumulate: Bool = false) {
+            let w = W + offset
             if blas {
                 Matmul.linearForward(y: y, x: xin, w: w, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
+            } else if let store, let m = store.matrix(at: offset), m.inDim == inDim, m.rows == outDim {
+                QuantizedLinear.forward(y: y, x: xin, store: store, matrix: m, rows: rows, accumulate: accumulate)
             } else {
                 BatchedLinear.forward(y: y, x: xin, w: w, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
             }
@@ -122,7 +142,7 @@ public final class InferenceSession {
             for l in 0..<c.numHiddenLayers {
                 let L = layout.layers[l]
                 RMSNorm.forward(out: ln.pointer, rstd: rstd.pointer, x: x.pointer, weight: W + L.inputNorm, rows: N, dim: D, eps: eps)
-                linear(qkv.pointer, ln.pointer, W + L.qkv, rows: N, inDim: D, outDim: Q)
+                linear(qkv.pointer, ln.pointer, L.qkv, rows: N, inDim: D, outDim: Q)
                 rope.apply(qkv.pointer, rows: N, rowStride: Q, firstColumn: 0, heads: H + KVH, positions: pos, inverse: false)
                 // Append this step's keys and values to the cache before attending (rows of one slot
                 // see each other causally through the cache).
@@ -163,11 +183,11 @@ public final class InferenceSession {
                         }
                     }
                 }
-                linear(x.pointer, att.pointer, W + L.o, rows: N, inDim: A, outDim: D, accumulate: true)
+                linear(x.pointer, att.pointer, L.o, rows: N, inDim: A, outDim: D, accumulate: true)
                 RMSNorm.forward(out: ln.pointer, rstd: rstd.pointer, x: x.pointer, weight: W + L.postNorm, rows: N, dim: D, eps: eps)
-                linear(gu.pointer, ln.pointer, W + L.gateUp, rows: N, inDim: D, outDim: 2 * I)
+                linear(gu.pointer, ln.pointer, L.gateUp, rows: N, inDim: D, outDim: 2 * I)
                 SwiGLU.forward(h: h.pointer, gu: gu.pointer, rows: N, dim: I)
-                linear(x.pointer, h.pointer, W + L.down, rows: N, inDim: I, outDim: D, accumulate: true)
+                linear(x.pointer, h.pointer, L.down, rows: N, inDim: I, outDim: D, accumulate: true)
             }
         }
         for f in feeds { lengths[f.slot] += f.tokens.count }
@@ -179,7 +199,7 @@ public final class InferenceSession {
         RMSNorm.forward(out: selN.pointer, rstd: rs.pointer, x: sel.pointer, weight: W + layout.finalNorm, rows: R, dim: D, eps: eps)
         var logits = [Float](repeating: 0, count: R * V)
         logits.withUnsafeMutableBufferPointer { lg in
-            linear(lg.baseAddress!, selN.pointer, W + layout.lmHead, rows: R, inDim: D, outDim: V)
+            linear(lg.baseAddress!, selN.pointer, layout.lmHead, rows: R, inDim: D, outDim: V)
         }
         return logits
     }

@@ -22,6 +22,11 @@ public final class LlamaModel {
     public let parameters: FloatBuffer
     /// Gradients in the same layout; allocated by the first `backward` or `zeroGradients`.
     public private(set) var gradients: FloatBuffer?
+    /// The Q4_1/Q8_0 blocks the weights were dequantised from, when loaded from such a GGUF file
+    /// (`GGUFFile.loadLlama`): `InferenceSession` decodes from them (bitwise the same logits, a
+    /// fifth of the bytes read per step) after checking they still match `parameters`. Training
+    /// and checkpoint restores set it to nil; set it to nil yourself after editing weights by hand.
+    public var quantizedWeights: QuantizedWeights?
     /// Grown on demand up to max_position_embeddings (a config's maximum can be far beyond what is used).
     var rope: RoPETable
     var acts: Activations?

@@ -16,6 +16,7 @@ public enum Checkpointing {
             throw TrainerError.invalidConfig("\(directory): the checkpoint's config differs from the model being trained")
         }
         model.parameters.copy(from: saved.parameters)
+        model.quantizedWeights = nil  // the blocks from the load no longer describe these weights
         try optimizer.load(from: directory + "/optimizer.safetensors", layout: model.layout)
         return st
     }

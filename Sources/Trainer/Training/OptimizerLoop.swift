@@ -30,6 +30,8 @@ final class OptimizerLoop {
         schedule = LRSchedule(peak: settings.learningRate, warmupRatio: settings.warmupRatio, totalSteps: totalSteps,
                               decay: settings.schedule, floor: settings.minLearningRate)
         optimizer = AdamW(layout: model.layout, settings: settings.adamW)
+        // The weights are about to change: quantised blocks from the load would no longer match them.
+        model.quantizedWeights = nil
     }
 
     var isFinished: Bool { step >= totalSteps }

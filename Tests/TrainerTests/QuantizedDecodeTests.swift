@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+import Trainer
+
+/// Decoding from a GGUF's Q4_1/Q8_0 blocks (`QuantizedWeights`, `QuantizedLinear`) gives the fp32
+/// decode path's logits bit for bit, and a session whose model changed after loading falls back to fp32.
+@Suite struct QuantizedDecodeTests {
+    /// A tiny llama GGUF (hidden 64, intermediate 96, 4 heads of 16, 2 kv heads, 2 layers, vocab 43: not a multiple of the 4 or 2 output rows the kernels take at a time):
+    /// every matrix Q4_1 except layer 0's ffn_down (Q8_0), layer 1's attn_v (Q8_0, so layer 1's fused
+    /// qkv mixes types and stays fp32) and the tied embedding / LM head (Q8_0). Random blocks, with
+    /// scales of both signs.
+    static func tinyQuantGGUF(seed: UInt64 = 7) -> [UInt8] {
+        let D = 64, I = 96, H = 4, KVH = 2, hd = 16, L = 2, V = 43
+        var rng = SplitMix64(seed: seed)
+        func half(_ v: Float) -> [UInt8] { let h = HalfPrecision.floatToHalf(v); return [UInt8(h & 0xFF), UInt8(h >> 8)] }
+        func unit() -> Float { Float(rng.next() >> 40) / Float(1 << 24) }
+        func blocks(_ type: GGMLType, rows: Int, cols: Int) -> [UInt8] {
+            var out: [UInt8] = []
+            for _ in 0..<(rows * cols / 32) {
+                let sign: Float = rng.next() & 7 == 0 ? -1 : 1
+                switch type {
+                case .q4_1:
+                    let d = sign * (0.005 + 0.03 * unit())
+                    out += half(d) + half(-8 * d + 0.01 * (unit() - 0.5))
+                    for _ in 0..<16 { out.append(UInt8(truncatingIfNeeded: rng.next())) }
+                default:
+                    out += half(sign * (0.001 + 0.004 * unit()))
+                    for _ in 0..<32 { out.append(UInt8(truncatingIfNeeded: rng.next())) }
+                }
+            }
+            return out
+        }
+        var g = GGUFBuilder()
+        g.meta = [("general.architecture", .str("llama")), ("llama.embedding_length", .u32(UInt32(D))),
+                  ("llama.feed_forward_length", .u32(UInt32(I))), ("llama.block_count", .u32(UInt32(L))),
+                  ("llama.attention.head_count", .u32(UInt32(H))), ("llama.attention.head_count_kv", .u32(UInt32(KVH))),
+                  ("llama.attention.layer_norm_rms_epsilon", .f32(1e-5)), ("llama.rope.freq_base", .f32(10000)),
+                  ("llama.context_length", .u32(64)), ("llama.vocab_size", .u32(UInt32(V)))]
+        func mat(_ name: String, _ type: GGMLType, rows: Int, cols: Int) {
+            g.addRaw(name, dims: [cols, rows], type: type, blocks(type, rows: rows, cols: cols))
+        }
+        func norm(_ name: String) { g.addF32(name, dims: [D], (0..<D).map { _ in 0.8 + 0.4 * unit() }) }
+        mat("token_embd.weight", .q8_0, rows: V, cols: D)
+        for l in 0..<L {
+            let b = "blk.\(l)."
+            norm(b + "attn_norm.weight")
+            mat(b + "attn_q.weight", .q4_1, rows: H * hd, cols: D)
+            mat(b + "attn_k.weight", .q4_1, rows: KVH * hd, cols: D)
+            mat(b + "attn_v.weight", l == 1 ? .q8_0 : .q4_1, rows: KVH * hd, cols: D)
+            mat(b + "attn_output.weight", .q4_1, rows: D, cols: H * hd)
+            norm(b + "ffn_norm.weight")
+            mat(b + "ffn_gate.weight", .q4_1, rows: I, cols: D)
+            mat(b + "ffn_up.weight", .q4_1, rows: I, cols: D)
+            mat(b + "ffn_down.weight", l == 0 ? .q8_0 : .q4_1, rows: D, cols: I)
+        }
+        norm("output_norm.weight")
+        return g.build()
+    }
+
+    static func tinyModel() throws -> LlamaModel {
+        try GGUFFile(data: Data(tinyQuantGGUF()), path: "tiny-quant.gguf").loadLlama()
+    }
+
+    /// How many values differ in their bits (0 when the logits are bitwise equal).
+    func mismatches(_ a: [Float], _ b: [Float]) -> Int {
+        a.count != b.count ? max(a.count, b.count) : zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
+    }
+
+    /// Prefills every slot (a short prompt: the decode kernels, not BLAS) and runs `steps` decode
+    /// steps over `batch` slots in both sessions, expecting the same logits bits each time.
+    func expectSameLogits(_ q: InferenceSession, _ f: InferenceSession, batch: Int, steps: Int) throws {
+        let V = q.model.config.vocabSize
+        for s in 0..<batch {
+            let prompt = (0..<(3 + s % 4)).map { Int32(($0 * 7 + s * 3 + 1) % V) }
+            #expect(mismatches(try q.prefill(slot: s, tokens: prompt), try f.prefill(slot: s, tokens: prompt)) == 0)
+        }
+        for step in 0..<steps {
+            let feeds = (0..<batch).map { (slot: $0, tokens: [Int32(($0 * 5 + step * 11 + 2) % V)]) }
+            let a = try q.feed(feeds), b = try f.feed(feeds)
+            #expect(a.count == batch * V)
+            #expect(mismatches(a, b) == 0, "step \(step) at batch \(batch)")
+        }
+    }
+
+    @Test func storeHoldsEveryQualifyingMatrixInFusedOrder() throws {
+        let model = try Self.tinyModel()
+        let store = try #require(model.quantizedWeights)
+        let layout = model.layout
+        // Layer 0: qkv (Q4_1), o, gateUp (Q4_1), down (Q8_0); layer 1: o, gateUp, down (qkv mixes types);
+        // the tied LM head (Q8_0).
+        #expect(store.matrices.count == 8)
+        #expect(store.matrix(at: layout.layers[0].qkv)?.type == .q4_1)
+        #expect(store.matrix(at: layout.layers[0].qkv)?.rows == (4 + 2 + 2) * 16)
+        #expect(store.matrix(at: layout.layers[0].down)?.type == .q8_0)
+        #expect(store.matrix(at: layout.layers[0].down)?.inDim == 96)
+        #expect(store.matrix(at: layout.layers[1].qkv) == nil)
+        #expect(store.matrix(at: layout.layers[1].gateUp)?.rows == 2 * 96)
+        #expect(store.matrix(at: layout.lmHead)?.type == .q8_0)
+        // Every block (not just a sample) dequantises to the fp32 parameters: rows permuted and fused right.
+        #expect(store.matches(model.parameters, samplesPerMatrix: .max))
+    }
+
+    @Test func decodeLogitsBitwiseEqualFP32AtBatchOne() throws {
+        let model = try Self.tinyModel()
+        let q = try InferenceSession(model: model, slots: 1, capacity: 32)
+        let f = try InferenceSession(model: model, slots: 1, capacity: 32, useQuantizedWeights: false)
+        #expect(q.quantizedWeights != nil && f.quantizedWeights == nil)
+        try expectSameLogits(q, f, batch: 1, steps: 6)
+    }
+
+    @Test(arguments: [3, 8, 11])
+    func decodeLogitsBitwiseEqualFP32InABatch(batch: Int) throws {
+        // 3 = 2 + 1 rows, 8 = one group of 8, 11 = 8 + 2 + 1: every kernel width.
+        let model = try Self.tinyModel()
+        let q = try InferenceSession(model: model, slots: batch, capacity: 32)
+        let f = try InferenceSession(model: model, slots: batch, capacity: 32, useQuantizedWeights: false)
+        #expect(q.quantizedWeights != nil)
+        try expectSameLogits(q, f, batch: batch, steps: 4)
+    }
+
+    @Test func changedParametersFallBackToFP32() throws {
+        let model = try Self.tinyModel()
+        let store = try #require(model.quantizedWeights)
+        #expect(store.matches(model.parameters))
+        // The first block of every matrix is always sampled: nudge one weight there.
+        let at = model.layout.layers[1].down + 5
+        model.parameters[at] = model.parameters[at] + 0.25
+        #expect(!store.matches(model.parameters))
+        let q = try InferenceSession(model: model, slots: 2, capacity: 16)
+        #expect(q.quantizedWeights == nil)
+        let f = try InferenceSession(model: model, slots: 2, capacity: 16, useQuantizedWeights: false)
+        try expectSameLogits(q, f, batch: 2, steps: 2)
+    }
+
+    @Test func trainingDropsTheStore() throws {
+        let model = try Self.tinyModel()
+        #expect(model.quantizedWeights != nil)
+        var s = SFTSettings()
+        s.batchSize = 1; s.maxSteps = 1; s.maxLength = 8
+        _ = try SFTTrainer(model: model, train: [TokenBatch.Example(tokens: [1, 2, 3, 4, 5, 6])], settings: s)
+        #expect(model.quantizedWeights == nil)
+    }
+
+    #if DEBUG
+    static let optimised = false
+    #else
+    static let optimised = true
+    #endif
+
+    /// SmolLM2-135M-Instruct Q4_1 (every matrix Q4_1, LM head Q8_0): decode-step logits at batch 3 and
+    /// greedy tokens are the same from the blocks and from fp32.
+    @Test(.enabled(if: GenerationParityTests.smolPath != nil, "SmolLM2 GGUF not available (set SMOLLM2_GGUF)"),
+          .enabled(if: optimised, "SmolLM2 decoding runs in release builds only (swift test -c release)"))
+    func smolLM2QuantizedDecodeMatchesFP32() throws {
+        let loaded = try ModelLoader.load(path: try #require(GenerationParityTests.smolPath))
+        let model = loaded.model
+        let store = try #require(model.quantizedWeights)
+        #expect(store.matrices.count == 4 * model.config.numHiddenLayers + 1)
+        let q = try InferenceSession(model: model, slots: 3, capacity: 32)
+        let f = try InferenceSession(model: model, slots: 3, capacity: 32, useQuantizedWeights: false)
+        #expect(q.quantizedWeights != nil)
+        try expectSameLogits(q, f, batch: 3, steps: 3)
+
+        let prompt = loaded.tokenizer.encode("The capital of France is")
+        func greedy() throws -> [[Int32]] {
+            let d = try TextDecoder(model: model, tokenizer: loaded.tokenizer, maxBatch: 2)
+            let job = DecodeJob(promptID: "p", promptTokens: prompt, samples: 2, maxNewTokens: 24, sampling: .greedy)
+            return try d.run([job])[0].map(\.tokens)
+        }
+        let fromBlocks = try greedy()
+        model.quantizedWeights = nil
+        let fromFP32 = try greedy()
+        #expect(fromBlocks == fromFP32)
+        #expect(fromBlocks[0].count == 24)
+    }
+}
