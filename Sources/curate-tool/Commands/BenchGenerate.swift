@@ -33,6 +33,9 @@ struct BenchGenerate: ParsableCommand {
     @Flag(name: .long, help: "Skip the transformers reference.")
     var noReference = false
 
+    @Flag(name: .long, help: "Decode from the fp32 weights even when a GGUF's Q4_1/Q8_0 blocks could be used (the path of trained checkpoints).")
+    var fp32Weights = false
+
     func run() throws {
         let sizes = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--batch must list positive integers") }
@@ -41,6 +44,8 @@ struct BenchGenerate: ParsableCommand {
         let loaded = try ModelLoader.load(path: model)
         Console.info(String(format: "loaded %@ (%d parameters) in %.1f s", model, loaded.model.config.parameterCount,
                             Date().timeIntervalSince(loadStart)))
+        if fp32Weights { loaded.model.quantizedWeights = nil }
+        Console.info(loaded.model.quantizedWeights == nil ? "decoding from fp32 weights" : "decoding from the GGUF's quantized blocks (bitwise the fp32 results)")
         let prompt = loaded.tokenizer.encode("The quick brown fox")
         let script = referenceScript ?? Self.findScript()
         var lastLine = ""
