@@ -17,20 +17,30 @@ enum BatchedLinear {
     /// rows of y `outDim` apart; W is [outDim, inDim].
     static func forward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                         rows: Int, inDim: Int, outDim: Int, accumulate: Bool = false) {
+        forEachGroup(rows: rows, inDim: inDim, outDim: outDim) { g, r0, r in
+            let xs = x + r0 * inDim, ys = y + r0 * outDim
+            switch g {
+            case 8: kernel8(ys, xs, w, r, inDim, outDim, accumulate)
+            case 4: kernel4(ys, xs, w, r, inDim, outDim, accumulate)
+            case 2: kernel2(ys, xs, w, r, inDim, outDim, accumulate)
+            default: kernel1(ys, xs, w, r, inDim, outDim, accumulate)
+            }
+        }
+    }
+
+    /// How a decode-step product is split, shared with `QuantizedLinear` so both split alike: output rows
+    /// in chunks over the threads (each streams its own slice of W for all input rows), and within a
+    /// chunk the input rows in groups of 8, 4, 2 or 1 (`body(groupSize, firstInputRow, outputRows)`).
+    /// Splitting never changes a value: every output element is one accumulator's work either way.
+    @inline(__always)
+    static func forEachGroup(rows: Int, inDim: Int, outDim: Int, _ body: (_ group: Int, _ firstRow: Int, _ outputs: Range<Int>) -> Void) {
         guard rows > 0, outDim > 0 else { return }
-        // Chunk over output rows: each thread streams its own slice of W for all input rows.
         let minChunk = max(16, (1 << 16) / max(1, inDim * rows))
         Parallel.forChunks(outDim, minChunk: minChunk) { r in
             var r0 = 0
             while r0 < rows {
                 let g = rows - r0 >= 8 ? 8 : rows - r0 >= 4 ? 4 : rows - r0 >= 2 ? 2 : 1
-                let xs = x + r0 * inDim, ys = y + r0 * outDim
-                switch g {
-                case 8: kernel8(ys, xs, w, r, inDim, outDim, accumulate)
-                case 4: kernel4(ys, xs, w, r, inDim, outDim, accumulate)
-                case 2: kernel2(ys, xs, w, r, inDim, outDim, accumulate)
-                default: kernel1(ys, xs, w, r, inDim, outDim, accumulate)
-                }
+                body(g, r0, r)
                 r0 += g
             }
         }

@@ -33,21 +33,13 @@ enum QuantizedLinear {
 
     static func forward<B: BlockDecoder>(_ b: B.Type, y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafeRawPointer,
                                          rows: Int, inDim: Int, outDim: Int, accumulate: Bool) {
-        guard rows > 0, outDim > 0 else { return }
-        // The same chunking over output rows as BatchedLinear (chunking never changes a value).
-        let minChunk = max(16, (1 << 16) / max(1, inDim * rows))
-        Parallel.forChunks(outDim, minChunk: minChunk) { r in
-            var r0 = 0
-            while r0 < rows {
-                let g = rows - r0 >= 8 ? 8 : rows - r0 >= 4 ? 4 : rows - r0 >= 2 ? 2 : 1
-                let xs = x + r0 * inDim, ys = y + r0 * outDim
-                switch g {
-                case 8: kernel8(b, ys, xs, w, r, inDim, outDim, accumulate)
-                case 4: kernel4(b, ys, xs, w, r, inDim, outDim, accumulate)
-                case 2: kernel2(b, ys, xs, w, r, inDim, outDim, accumulate)
-                default: kernel1(b, ys, xs, w, r, inDim, outDim, accumulate)
-                }
-                r0 += g
+        BatchedLinear.forEachGroup(rows: rows, inDim: inDim, outDim: outDim) { g, r0, r in
+            let xs = x + r0 * inDim, ys = y + r0 * outDim
+            switch g {
+            case 8: kernel8(b, ys, xs, w, r, inDim, outDim, accumulate)
+            case 4: kernel4(b, ys, xs, w, r, inDim, outDim, accumulate)
+            case 2: kernel2(b, ys, xs, w, r, inDim, outDim, accumulate)
+            default: kernel1(b, ys, xs, w, r, inDim, outDim, accumulate)
             }
         }
     }
@@ -55,263 +47,140 @@ enum QuantizedLinear {
     @inline(__always)
     static func put(_ y: UnsafeMutablePointer<Float>, _ v: Float, _ acc: Bool) { if acc { y.pointee += v } else { y.pointee = v } }
 
-    /// 1 input row, 4 output rows at a time (4 independent accumulators hide the FMA latency).
+    /// Adds one decoded block's products with the 32 inputs at `x` to `a`, in `BatchedLinear`'s order
+    /// (one 8-lane step after the other). The kernels below differ only in how many accumulators they
+    /// keep in flight; each accumulator's sequence of operations is the same in all of them.
+    @inline(__always)
+    static func fma4(_ a: inout Vec8, _ w: (Vec8, Vec8, Vec8, Vec8), _ x: UnsafePointer<Float>) {
+        a = a.addingProduct(w.0, load8(x)); a = a.addingProduct(w.1, load8(x + 8))
+        a = a.addingProduct(w.2, load8(x + 16)); a = a.addingProduct(w.3, load8(x + 24))
+    }
+
+    /// 1 input row; 4 output rows at a time (independent accumulators hide the FMA latency), then one.
     static func kernel1<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                           _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
         let perRow = n / 32, rowBytes = perRow * B.blockBytes
         var j = range.lowerBound
         while j + 4 <= range.upperBound {
-            var b0 = w + j * rowBytes, b1 = w + (j + 1) * rowBytes, b2 = w + (j + 2) * rowBytes, b3 = w + (j + 3) * rowBytes
-            var a0_0 = Vec8()
-            var a1_0 = Vec8()
-            var a2_0 = Vec8()
-            var a3_0 = Vec8()
-            var k = 0
-            for _ in 0..<perRow {
-                curate_prefetch(b0 + prefetchBytes)
-                curate_prefetch(b1 + prefetchBytes)
-                curate_prefetch(b2 + prefetchBytes)
-                curate_prefetch(b3 + prefetchBytes)
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b0)
-                    a0_0 = a0_0.addingProduct(w0, load8(x + k))
-                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8))
-                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16))
-                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24))
-                }
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b1)
-                    a1_0 = a1_0.addingProduct(w0, load8(x + k))
-                    a1_0 = a1_0.addingProduct(w1, load8(x + k + 8))
-                    a1_0 = a1_0.addingProduct(w2, load8(x + k + 16))
-                    a1_0 = a1_0.addingProduct(w3, load8(x + k + 24))
-                }
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b2)
-                    a2_0 = a2_0.addingProduct(w0, load8(x + k))
-                    a2_0 = a2_0.addingProduct(w1, load8(x + k + 8))
-                    a2_0 = a2_0.addingProduct(w2, load8(x + k + 16))
-                    a2_0 = a2_0.addingProduct(w3, load8(x + k + 24))
-                }
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b3)
-                    a3_0 = a3_0.addingProduct(w0, load8(x + k))
-                    a3_0 = a3_0.addingProduct(w1, load8(x + k + 8))
-                    a3_0 = a3_0.addingProduct(w2, load8(x + k + 16))
-                    a3_0 = a3_0.addingProduct(w3, load8(x + k + 24))
-                }
-                b0 += B.blockBytes; b1 += B.blockBytes; b2 += B.blockBytes; b3 += B.blockBytes
-                k += 32
+            let r0 = w + j * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes
+            var a0 = Vec8(), a1 = Vec8(), a2 = Vec8(), a3 = Vec8()
+            for blk in 0..<perRow {
+                let o = blk * B.blockBytes, xk = x + blk * 32
+                curate_prefetch(r0 + o + prefetchBytes); curate_prefetch(r1 + o + prefetchBytes)
+                curate_prefetch(r2 + o + prefetchBytes); curate_prefetch(r3 + o + prefetchBytes)
+                fma4(&a0, B.decode(r0 + o), xk); fma4(&a1, B.decode(r1 + o), xk)
+                fma4(&a2, B.decode(r2 + o), xk); fma4(&a3, B.decode(r3 + o), xk)
             }
-            put(y + j, a0_0.sum() + zero, acc)
-            put(y + j + 1, a1_0.sum() + zero, acc)
-            put(y + j + 2, a2_0.sum() + zero, acc)
-            put(y + j + 3, a3_0.sum() + zero, acc)
+            put(y + j, a0.sum() + zero, acc); put(y + j + 1, a1.sum() + zero, acc)
+            put(y + j + 2, a2.sum() + zero, acc); put(y + j + 3, a3.sum() + zero, acc)
             j += 4
         }
         while j < range.upperBound {
-            var b0 = w + j * rowBytes
-            var a0_0 = Vec8()
-            var k = 0
-            for _ in 0..<perRow {
-                curate_prefetch(b0 + prefetchBytes)
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b0)
-                    a0_0 = a0_0.addingProduct(w0, load8(x + k))
-                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8))
-                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16))
-                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24))
-                }
-                b0 += B.blockBytes
-                k += 32
+            let r0 = w + j * rowBytes
+            var a0 = Vec8()
+            for blk in 0..<perRow {
+                let o = blk * B.blockBytes
+                curate_prefetch(r0 + o + prefetchBytes)
+                fma4(&a0, B.decode(r0 + o), x + blk * 32)
             }
-            put(y + j, a0_0.sum() + zero, acc)
+            put(y + j, a0.sum() + zero, acc)
             j += 1
         }
     }
 
-    /// 2 input rows, 2 output rows at a time (4 independent accumulators hide the FMA latency).
+    /// 2 input rows; 2 output rows at a time, then one.
     static func kernel2<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                           _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
         let perRow = n / 32, rowBytes = perRow * B.blockBytes
-        let x1 = x + 1 * n
+        let x1 = x + n
         var j = range.lowerBound
         while j + 2 <= range.upperBound {
-            var b0 = w + j * rowBytes, b1 = w + (j + 1) * rowBytes
-            var a0_0 = Vec8(), a0_1 = Vec8()
-            var a1_0 = Vec8(), a1_1 = Vec8()
-            var k = 0
-            for _ in 0..<perRow {
-                curate_prefetch(b0 + prefetchBytes)
-                curate_prefetch(b1 + prefetchBytes)
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b0)
-                    a0_0 = a0_0.addingProduct(w0, load8(x + k)); a0_1 = a0_1.addingProduct(w0, load8(x1 + k))
-                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8)); a0_1 = a0_1.addingProduct(w1, load8(x1 + k + 8))
-                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16)); a0_1 = a0_1.addingProduct(w2, load8(x1 + k + 16))
-                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24)); a0_1 = a0_1.addingProduct(w3, load8(x1 + k + 24))
-                }
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b1)
-                    a1_0 = a1_0.addingProduct(w0, load8(x + k)); a1_1 = a1_1.addingProduct(w0, load8(x1 + k))
-                    a1_0 = a1_0.addingProduct(w1, load8(x + k + 8)); a1_1 = a1_1.addingProduct(w1, load8(x1 + k + 8))
-                    a1_0 = a1_0.addingProduct(w2, load8(x + k + 16)); a1_1 = a1_1.addingProduct(w2, load8(x1 + k + 16))
-                    a1_0 = a1_0.addingProduct(w3, load8(x + k + 24)); a1_1 = a1_1.addingProduct(w3, load8(x1 + k + 24))
-                }
-                b0 += B.blockBytes; b1 += B.blockBytes
-                k += 32
+            let r0 = w + j * rowBytes, r1 = r0 + rowBytes
+            var a00 = Vec8(), a01 = Vec8(), a10 = Vec8(), a11 = Vec8()
+            for blk in 0..<perRow {
+                let o = blk * B.blockBytes, k = blk * 32
+                curate_prefetch(r0 + o + prefetchBytes); curate_prefetch(r1 + o + prefetchBytes)
+                let w0 = B.decode(r0 + o), w1 = B.decode(r1 + o)
+                fma4(&a00, w0, x + k); fma4(&a01, w0, x1 + k)
+                fma4(&a10, w1, x + k); fma4(&a11, w1, x1 + k)
             }
-            put(y + j, a0_0.sum() + zero, acc)
-            put(y + out + j, a0_1.sum() + zero, acc)
-            put(y + j + 1, a1_0.sum() + zero, acc)
-            put(y + out + j + 1, a1_1.sum() + zero, acc)
+            put(y + j, a00.sum() + zero, acc); put(y + out + j, a01.sum() + zero, acc)
+            put(y + j + 1, a10.sum() + zero, acc); put(y + out + j + 1, a11.sum() + zero, acc)
             j += 2
         }
         while j < range.upperBound {
-            var b0 = w + j * rowBytes
-            var a0_0 = Vec8(), a0_1 = Vec8()
-            var k = 0
-            for _ in 0..<perRow {
-                curate_prefetch(b0 + prefetchBytes)
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b0)
-                    a0_0 = a0_0.addingProduct(w0, load8(x + k)); a0_1 = a0_1.addingProduct(w0, load8(x1 + k))
-                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8)); a0_1 = a0_1.addingProduct(w1, load8(x1 + k + 8))
-                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16)); a0_1 = a0_1.addingProduct(w2, load8(x1 + k + 16))
-                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24)); a0_1 = a0_1.addingProduct(w3, load8(x1 + k + 24))
-                }
-                b0 += B.blockBytes
-                k += 32
+            let r0 = w + j * rowBytes
+            var a00 = Vec8(), a01 = Vec8()
+            for blk in 0..<perRow {
+                let o = blk * B.blockBytes, k = blk * 32
+                curate_prefetch(r0 + o + prefetchBytes)
+                let w0 = B.decode(r0 + o)
+                fma4(&a00, w0, x + k); fma4(&a01, w0, x1 + k)
             }
-            put(y + j, a0_0.sum() + zero, acc)
-            put(y + out + j, a0_1.sum() + zero, acc)
+            put(y + j, a00.sum() + zero, acc); put(y + out + j, a01.sum() + zero, acc)
             j += 1
         }
     }
 
-    /// 4 input rows, 2 output rows at a time (8 independent accumulators hide the FMA latency).
+    /// 4 input rows; 2 output rows at a time, then one.
     static func kernel4<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                           _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
         let perRow = n / 32, rowBytes = perRow * B.blockBytes
-        let x1 = x + 1 * n, x2 = x + 2 * n, x3 = x + 3 * n
+        let x1 = x + n, x2 = x + 2 * n, x3 = x + 3 * n
         var j = range.lowerBound
         while j + 2 <= range.upperBound {
-            var b0 = w + j * rowBytes, b1 = w + (j + 1) * rowBytes
-            var a0_0 = Vec8(), a0_1 = Vec8(), a0_2 = Vec8(), a0_3 = Vec8()
-            var a1_0 = Vec8(), a1_1 = Vec8(), a1_2 = Vec8(), a1_3 = Vec8()
-            var k = 0
-            for _ in 0..<perRow {
-                curate_prefetch(b0 + prefetchBytes)
-                curate_prefetch(b1 + prefetchBytes)
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b0)
-                    a0_0 = a0_0.addingProduct(w0, load8(x + k)); a0_1 = a0_1.addingProduct(w0, load8(x1 + k))
-                    a0_2 = a0_2.addingProduct(w0, load8(x2 + k)); a0_3 = a0_3.addingProduct(w0, load8(x3 + k))
-                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8)); a0_1 = a0_1.addingProduct(w1, load8(x1 + k + 8))
-                    a0_2 = a0_2.addingProduct(w1, load8(x2 + k + 8)); a0_3 = a0_3.addingProduct(w1, load8(x3 + k + 8))
-                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16)); a0_1 = a0_1.addingProduct(w2, load8(x1 + k + 16))
-                    a0_2 = a0_2.addingProduct(w2, load8(x2 + k + 16)); a0_3 = a0_3.addingProduct(w2, load8(x3 + k + 16))
-                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24)); a0_1 = a0_1.addingProduct(w3, load8(x1 + k + 24))
-                    a0_2 = a0_2.addingProduct(w3, load8(x2 + k + 24)); a0_3 = a0_3.addingProduct(w3, load8(x3 + k + 24))
-                }
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b1)
-                    a1_0 = a1_0.addingProduct(w0, load8(x + k)); a1_1 = a1_1.addingProduct(w0, load8(x1 + k))
-                    a1_2 = a1_2.addingProduct(w0, load8(x2 + k)); a1_3 = a1_3.addingProduct(w0, load8(x3 + k))
-                    a1_0 = a1_0.addingProduct(w1, load8(x + k + 8)); a1_1 = a1_1.addingProduct(w1, load8(x1 + k + 8))
-                    a1_2 = a1_2.addingProduct(w1, load8(x2 + k + 8)); a1_3 = a1_3.addingProduct(w1, load8(x3 + k + 8))
-                    a1_0 = a1_0.addingProduct(w2, load8(x + k + 16)); a1_1 = a1_1.addingProduct(w2, load8(x1 + k + 16))
-                    a1_2 = a1_2.addingProduct(w2, load8(x2 + k + 16)); a1_3 = a1_3.addingProduct(w2, load8(x3 + k + 16))
-                    a1_0 = a1_0.addingProduct(w3, load8(x + k + 24)); a1_1 = a1_1.addingProduct(w3, load8(x1 + k + 24))
-                    a1_2 = a1_2.addingProduct(w3, load8(x2 + k + 24)); a1_3 = a1_3.addingProduct(w3, load8(x3 + k + 24))
-                }
-                b0 += B.blockBytes; b1 += B.blockBytes
-                k += 32
+            let r0 = w + j * rowBytes, r1 = r0 + rowBytes
+            var a00 = Vec8(), a01 = Vec8(), a02 = Vec8(), a03 = Vec8()
+            var a10 = Vec8(), a11 = Vec8(), a12 = Vec8(), a13 = Vec8()
+            for blk in 0..<perRow {
+                let o = blk * B.blockBytes, k = blk * 32
+                curate_prefetch(r0 + o + prefetchBytes); curate_prefetch(r1 + o + prefetchBytes)
+                let w0 = B.decode(r0 + o), w1 = B.decode(r1 + o)
+                fma4(&a00, w0, x + k); fma4(&a01, w0, x1 + k); fma4(&a02, w0, x2 + k); fma4(&a03, w0, x3 + k)
+                fma4(&a10, w1, x + k); fma4(&a11, w1, x1 + k); fma4(&a12, w1, x2 + k); fma4(&a13, w1, x3 + k)
             }
-            put(y + j, a0_0.sum() + zero, acc)
-            put(y + out + j, a0_1.sum() + zero, acc)
-            put(y + 2 * out + j, a0_2.sum() + zero, acc)
-            put(y + 3 * out + j, a0_3.sum() + zero, acc)
-            put(y + j + 1, a1_0.sum() + zero, acc)
-            put(y + out + j + 1, a1_1.sum() + zero, acc)
-            put(y + 2 * out + j + 1, a1_2.sum() + zero, acc)
-            put(y + 3 * out + j + 1, a1_3.sum() + zero, acc)
+            put(y + j, a00.sum() + zero, acc); put(y + out + j, a01.sum() + zero, acc)
+            put(y + 2 * out + j, a02.sum() + zero, acc); put(y + 3 * out + j, a03.sum() + zero, acc)
+            put(y + j + 1, a10.sum() + zero, acc); put(y + out + j + 1, a11.sum() + zero, acc)
+            put(y + 2 * out + j + 1, a12.sum() + zero, acc); put(y + 3 * out + j + 1, a13.sum() + zero, acc)
             j += 2
         }
         while j < range.upperBound {
-            var b0 = w + j * rowBytes
-            var a0_0 = Vec8(), a0_1 = Vec8(), a0_2 = Vec8(), a0_3 = Vec8()
-            var k = 0
-            for _ in 0..<perRow {
-                curate_prefetch(b0 + prefetchBytes)
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b0)
-                    a0_0 = a0_0.addingProduct(w0, load8(x + k)); a0_1 = a0_1.addingProduct(w0, load8(x1 + k))
-                    a0_2 = a0_2.addingProduct(w0, load8(x2 + k)); a0_3 = a0_3.addingProduct(w0, load8(x3 + k))
-                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8)); a0_1 = a0_1.addingProduct(w1, load8(x1 + k + 8))
-                    a0_2 = a0_2.addingProduct(w1, load8(x2 + k + 8)); a0_3 = a0_3.addingProduct(w1, load8(x3 + k + 8))
-                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16)); a0_1 = a0_1.addingProduct(w2, load8(x1 + k + 16))
-                    a0_2 = a0_2.addingProduct(w2, load8(x2 + k + 16)); a0_3 = a0_3.addingProduct(w2, load8(x3 + k + 16))
-                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24)); a0_1 = a0_1.addingProduct(w3, load8(x1 + k + 24))
-                    a0_2 = a0_2.addingProduct(w3, load8(x2 + k + 24)); a0_3 = a0_3.addingProduct(w3, load8(x3 + k + 24))
-                }
-                b0 += B.blockBytes
-                k += 32
+            let r0 = w + j * rowBytes
+            var a00 = Vec8(), a01 = Vec8(), a02 = Vec8(), a03 = Vec8()
+            for blk in 0..<perRow {
+                let o = blk * B.blockBytes, k = blk * 32
+                curate_prefetch(r0 + o + prefetchBytes)
+                let w0 = B.decode(r0 + o)
+                fma4(&a00, w0, x + k); fma4(&a01, w0, x1 + k); fma4(&a02, w0, x2 + k); fma4(&a03, w0, x3 + k)
             }
-            put(y + j, a0_0.sum() + zero, acc)
-            put(y + out + j, a0_1.sum() + zero, acc)
-            put(y + 2 * out + j, a0_2.sum() + zero, acc)
-            put(y + 3 * out + j, a0_3.sum() + zero, acc)
+            put(y + j, a00.sum() + zero, acc); put(y + out + j, a01.sum() + zero, acc)
+            put(y + 2 * out + j, a02.sum() + zero, acc); put(y + 3 * out + j, a03.sum() + zero, acc)
             j += 1
         }
     }
 
-    /// 8 input rows.
+    /// 8 input rows, one output row at a time (eight accumulators already hide the latency).
     static func kernel8<B: BlockDecoder>(_: B.Type, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                           _ w: UnsafeRawPointer, _ range: Range<Int>, _ n: Int, _ out: Int, _ acc: Bool) {
         let perRow = n / 32, rowBytes = perRow * B.blockBytes
-        let x1 = x + 1 * n, x2 = x + 2 * n, x3 = x + 3 * n, x4 = x + 4 * n, x5 = x + 5 * n, x6 = x + 6 * n, x7 = x + 7 * n
-        var j = range.lowerBound
-        while j < range.upperBound {
-            var b0 = w + j * rowBytes
-            var a0_0 = Vec8(), a0_1 = Vec8(), a0_2 = Vec8(), a0_3 = Vec8(), a0_4 = Vec8(), a0_5 = Vec8(), a0_6 = Vec8(), a0_7 = Vec8()
-            var k = 0
-            for _ in 0..<perRow {
-                curate_prefetch(b0 + prefetchBytes)
-                do {
-                    let (w0, w1, w2, w3) = B.decode(b0)
-                    a0_0 = a0_0.addingProduct(w0, load8(x + k)); a0_1 = a0_1.addingProduct(w0, load8(x1 + k))
-                    a0_2 = a0_2.addingProduct(w0, load8(x2 + k)); a0_3 = a0_3.addingProduct(w0, load8(x3 + k))
-                    a0_4 = a0_4.addingProduct(w0, load8(x4 + k)); a0_5 = a0_5.addingProduct(w0, load8(x5 + k))
-                    a0_6 = a0_6.addingProduct(w0, load8(x6 + k)); a0_7 = a0_7.addingProduct(w0, load8(x7 + k))
-                    a0_0 = a0_0.addingProduct(w1, load8(x + k + 8)); a0_1 = a0_1.addingProduct(w1, load8(x1 + k + 8))
-                    a0_2 = a0_2.addingProduct(w1, load8(x2 + k + 8)); a0_3 = a0_3.addingProduct(w1, load8(x3 + k + 8))
-                    a0_4 = a0_4.addingProduct(w1, load8(x4 + k + 8)); a0_5 = a0_5.addingProduct(w1, load8(x5 + k + 8))
-                    a0_6 = a0_6.addingProduct(w1, load8(x6 + k + 8)); a0_7 = a0_7.addingProduct(w1, load8(x7 + k + 8))
-                    a0_0 = a0_0.addingProduct(w2, load8(x + k + 16)); a0_1 = a0_1.addingProduct(w2, load8(x1 + k + 16))
-                    a0_2 = a0_2.addingProduct(w2, load8(x2 + k + 16)); a0_3 = a0_3.addingProduct(w2, load8(x3 + k + 16))
-                    a0_4 = a0_4.addingProduct(w2, load8(x4 + k + 16)); a0_5 = a0_5.addingProduct(w2, load8(x5 + k + 16))
-                    a0_6 = a0_6.addingProduct(w2, load8(x6 + k + 16)); a0_7 = a0_7.addingProduct(w2, load8(x7 + k + 16))
-                    a0_0 = a0_0.addingProduct(w3, load8(x + k + 24)); a0_1 = a0_1.addingProduct(w3, load8(x1 + k + 24))
-                    a0_2 = a0_2.addingProduct(w3, load8(x2 + k + 24)); a0_3 = a0_3.addingProduct(w3, load8(x3 + k + 24))
-                    a0_4 = a0_4.addingProduct(w3, load8(x4 + k + 24)); a0_5 = a0_5.addingProduct(w3, load8(x5 + k + 24))
-                    a0_6 = a0_6.addingProduct(w3, load8(x6 + k + 24)); a0_7 = a0_7.addingProduct(w3, load8(x7 + k + 24))
-                }
-                b0 += B.blockBytes
-                k += 32
+        let x1 = x + n, x2 = x + 2 * n, x3 = x + 3 * n, x4 = x + 4 * n, x5 = x + 5 * n, x6 = x + 6 * n, x7 = x + 7 * n
+        for j in range {
+            let r0 = w + j * rowBytes
+            var a0 = Vec8(), a1 = Vec8(), a2 = Vec8(), a3 = Vec8(), a4 = Vec8(), a5 = Vec8(), a6 = Vec8(), a7 = Vec8()
+            for blk in 0..<perRow {
+                let o = blk * B.blockBytes, k = blk * 32
+                curate_prefetch(r0 + o + prefetchBytes)
+                let w0 = B.decode(r0 + o)
+                fma4(&a0, w0, x + k); fma4(&a1, w0, x1 + k); fma4(&a2, w0, x2 + k); fma4(&a3, w0, x3 + k)
+                fma4(&a4, w0, x4 + k); fma4(&a5, w0, x5 + k); fma4(&a6, w0, x6 + k); fma4(&a7, w0, x7 + k)
             }
-            put(y + j, a0_0.sum() + zero, acc)
-            put(y + out + j, a0_1.sum() + zero, acc)
-            put(y + 2 * out + j, a0_2.sum() + zero, acc)
-            put(y + 3 * out + j, a0_3.sum() + zero, acc)
-            put(y + 4 * out + j, a0_4.sum() + zero, acc)
-            put(y + 5 * out + j, a0_5.sum() + zero, acc)
-            put(y + 6 * out + j, a0_6.sum() + zero, acc)
-            put(y + 7 * out + j, a0_7.sum() + zero, acc)
-            j += 1
+            put(y + j, a0.sum() + zero, acc); put(y + out + j, a1.sum() + zero, acc)
+            put(y + 2 * out + j, a2.sum() + zero, acc); put(y + 3 * out + j, a3.sum() + zero, acc)
+            put(y + 4 * out + j, a4.sum() + zero, acc); put(y + 5 * out + j, a5.sum() + zero, acc)
+            put(y + 6 * out + j, a6.sum() + zero, acc); put(y + 7 * out + j, a7.sum() + zero, acc)
         }
     }
-
 }
 
 /// Turns one 32-value block into four 8-lane vectors (values 0..<8, 8..<16, 16..<24, 24..<32),
