@@ -2,13 +2,14 @@ import Foundation
 import Testing
 import Trainer
 
-/// Decoding from a GGUF's Q4_1/Q8_0 blocks (`QuantizedWeights`, `QuantizedLinear`) gives the fp32
+/// Decoding from a GGUF's Q4_0/Q4_1/Q8_0 blocks (`QuantizedWeights`, `QuantizedLinear`) gives the fp32
 /// decode path's logits bit for bit, and a session whose model changed after loading falls back to fp32.
 @Suite struct QuantizedDecodeTests {
     /// A tiny llama GGUF (hidden 64, intermediate 96, 4 heads of 16, 2 kv heads, 2 layers, vocab 43: not a multiple of the 4 or 2 output rows the kernels take at a time):
-    /// every matrix Q4_1 except layer 0's ffn_down (Q8_0), layer 1's attn_v (Q8_0, so layer 1's fused
-    /// qkv mixes types and stays fp32) and the tied embedding / LM head (Q8_0). Random blocks, with
-    /// scales of both signs.
+    /// layer 0: qkv Q4_1, attn_output Q4_0, ffn_gate Q4_1 with ffn_up Q4_0 (the fused gateUp mixes types
+    /// and stays fp32), ffn_down Q8_0; layer 1: qkv Q4_0 (q/k rows un-permuted as blocks), attn_output
+    /// Q4_1, gate and up Q4_0, ffn_down Q4_1; the tied embedding / LM head Q8_0. Random blocks, with
+    /// scales of both signs (a negative Q4_0 scale times nibble 8 gives -0, whose bits must survive too).
     static func tinyQuantGGUF(seed: UInt64 = 7) -> [UInt8] {
         let D = 64, I = 96, H = 4, KVH = 2, hd = 16, L = 2, V = 43
         var rng = SplitMix64(seed: seed)
@@ -19,6 +20,9 @@ import Trainer
             for _ in 0..<(rows * cols / 32) {
                 let sign: Float = rng.next() & 7 == 0 ? -1 : 1
                 switch type {
+                case .q4_0:
+                    out += half(sign * (0.005 + 0.03 * unit()))
+                    for _ in 0..<16 { out.append(UInt8(truncatingIfNeeded: rng.next())) }
                 case .q4_1:
                     let d = sign * (0.005 + 0.03 * unit())
                     out += half(d) + half(-8 * d + 0.01 * (unit() - 0.5))
@@ -44,13 +48,14 @@ import Trainer
         for l in 0..<L {
             let b = "blk.\(l)."
             norm(b + "attn_norm.weight")
-            mat(b + "attn_q.weight", .q4_1, rows: H * hd, cols: D)
-            mat(b + "attn_k.weight", .q4_1, rows: KVH * hd, cols: D)
-            mat(b + "attn_v.weight", l == 1 ? .q8_0 : .q4_1, rows: KVH * hd, cols: D)
-            mat(b + "attn_output.weight", .q4_1, rows: D, cols: H * hd)
+            let qkv: GGMLType = l == 0 ? .q4_1 : .q4_0
+            mat(b + "attn_q.weight", qkv, rows: H * hd, cols: D)
+            mat(b + "attn_k.weight", qkv, rows: KVH * hd, cols: D)
+            mat(b + "attn_v.weight", qkv, rows: KVH * hd, cols: D)
+            mat(b + "attn_output.weight", l == 0 ? .q4_0 : .q4_1, rows: D, cols: H * hd)
             norm(b + "ffn_norm.weight")
-            mat(b + "ffn_gate.weight", .q4_1, rows: I, cols: D)
-            mat(b + "ffn_up.weight", .q4_1, rows: I, cols: D)
+            mat(b + "ffn_gate.weight", l == 0 ? .q4_1 : .q4_0, rows: I, cols: D)
+            mat(b + "ffn_up.weight", .q4_0, rows: I, cols: D)
             mat(b + "ffn_down.weight", l == 0 ? .q8_0 : .q4_1, rows: D, cols: I)
         }
         norm("output_norm.weight")
@@ -86,18 +91,49 @@ import Trainer
         let model = try Self.tinyModel()
         let store = try #require(model.quantizedWeights)
         let layout = model.layout
-        // Layer 0: qkv (Q4_1), o, gateUp (Q4_1), down (Q8_0); layer 1: o, gateUp, down (qkv mixes types);
-        // the tied LM head (Q8_0).
+        // Layer 0: qkv (Q4_1), o (Q4_0), down (Q8_0) (gateUp mixes types); layer 1: qkv, gateUp (Q4_0),
+        // o, down (Q4_1); the tied LM head (Q8_0).
         #expect(store.matrices.count == 8)
         #expect(store.matrix(at: layout.layers[0].qkv)?.type == .q4_1)
         #expect(store.matrix(at: layout.layers[0].qkv)?.rows == (4 + 2 + 2) * 16)
+        #expect(store.matrix(at: layout.layers[0].o)?.type == .q4_0)
+        #expect(store.matrix(at: layout.layers[0].gateUp) == nil)
         #expect(store.matrix(at: layout.layers[0].down)?.type == .q8_0)
         #expect(store.matrix(at: layout.layers[0].down)?.inDim == 96)
-        #expect(store.matrix(at: layout.layers[1].qkv) == nil)
+        #expect(store.matrix(at: layout.layers[1].qkv)?.type == .q4_0)
+        #expect(store.matrix(at: layout.layers[1].qkv)?.rows == (4 + 2 + 2) * 16)
+        #expect(store.matrix(at: layout.layers[1].o)?.type == .q4_1)
+        #expect(store.matrix(at: layout.layers[1].gateUp)?.type == .q4_0)
         #expect(store.matrix(at: layout.layers[1].gateUp)?.rows == 2 * 96)
+        #expect(store.matrix(at: layout.layers[1].down)?.type == .q4_1)
         #expect(store.matrix(at: layout.lmHead)?.type == .q8_0)
+        #expect(store.matrices.filter { $0.type == .q4_0 }.map(\.rowBytes) == [2 * 20, 2 * 20, 2 * 20])
         // Every block (not just a sample) dequantises to the fp32 parameters: rows permuted and fused right.
         #expect(store.matches(model.parameters, samplesPerMatrix: .max))
+    }
+
+    /// Every Q4_0 block, decoded by the store's own check, equals what the loader wrote into the fp32
+    /// parameters, including the -0 a negative scale gives nibble 8 (bits, not just values); and a change
+    /// to one weight of a Q4_0 matrix, anywhere, is caught when every block is checked.
+    @Test func q4_0BlocksDequantiseToTheFP32Parameters() throws {
+        let model = try Self.tinyModel()
+        let store = try #require(model.quantizedWeights)
+        let q40 = store.matrices.filter { $0.type == .q4_0 }
+        #expect(q40.count == 3)
+        var negativeZeros = 0
+        for m in q40 {
+            for i in 0..<(m.rows * m.inDim) where model.parameters[m.parameterOffset + i].bitPattern == 0x8000_0000 { negativeZeros += 1 }
+        }
+        #expect(negativeZeros > 0, "the fixture should exercise -0 weights")
+        #expect(store.matches(model.parameters, samplesPerMatrix: .max))
+        for m in q40 {
+            let at = m.parameterOffset + m.rows * m.inDim / 2 + 13
+            let was = model.parameters[at]
+            model.parameters[at] = -was
+            #expect(!store.matches(model.parameters, samplesPerMatrix: .max))  // negation always flips the bits, even of 0
+            model.parameters[at] = was
+            #expect(store.matches(model.parameters, samplesPerMatrix: .max))
+        }
     }
 
     @Test func decodeLogitsBitwiseEqualFP32AtBatchOne() throws {

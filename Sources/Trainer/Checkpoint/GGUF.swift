@@ -195,7 +195,7 @@ public final class GGUFFile {
     }
 
     /// Runs `body` over a tensor's raw bytes as stored in the file (ranges were checked at open);
-    /// the quantised decode store keeps Q4_1/Q8_0 blocks this way instead of their fp32 values.
+    /// the quantised decode store keeps Q4_0/Q4_1/Q8_0 blocks this way instead of their fp32 values.
     public func withRawBytes<R>(of t: TensorInfo, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try data.withUnsafeBytes { raw in try body(UnsafeRawBufferPointer(rebasing: raw[t.byteRange])) }
     }

@@ -83,7 +83,7 @@ extension GGUFFile {
         return model
     }
 
-    /// The Q4_1/Q8_0 blocks of the model's matrices, arranged as `ParameterLayout` fuses them (q, k,
+    /// The Q4_0/Q4_1/Q8_0 blocks of the model's matrices, arranged as `ParameterLayout` fuses them (q, k,
     /// v rows; gate, up rows; o; down; the LM head), with q/k rows moved from llama.cpp's order
     /// exactly as `unpermuteRows` moves the fp32 rows (a row of blocks is a row of values). Matrices
     /// of other types, or fused from parts of different types, are left out and decode in fp32; nil

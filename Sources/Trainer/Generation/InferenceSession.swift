@@ -9,7 +9,7 @@
 /// Two product paths: `prefill` (a prompt, many rows) uses OpenBLAS; `feed` (decode steps, few
 /// rows per slot) uses `BatchedLinear`, whose per-row results do not depend on the other rows, so a
 /// sample's tokens are the same whether it is decoded alone or in a batch. When the model was loaded
-/// from Q4_1/Q8_0 GGUF blocks (`LlamaModel.quantizedWeights`) and they still match its parameters,
+/// from Q4_0/Q4_1/Q8_0 GGUF blocks (`LlamaModel.quantizedWeights`) and they still match its parameters,
 /// `feed` reads the blocks instead (`QuantizedLinear`): the same logits bit for bit from ~1/5 of the bytes.
 public final class InferenceSession {
     public let model: LlamaModel

@@ -1,13 +1,14 @@
 import CPrefetch
 
 /// y[r, out] = x[r, in] W^T for a handful of rows, W read from a `QuantizedWeights` matrix and
-/// dequantised on the fly: the decode-step product for models loaded from Q4_1/Q8_0 GGUF files.
+/// dequantised on the fly: the decode-step product for models loaded from Q4_0/Q4_1/Q8_0 GGUF files.
 ///
 /// Bitwise contract: the output equals `BatchedLinear.forward` over the fp32 parameters the loader
 /// produced from the same blocks, for every number of rows. Two things make that hold:
-/// - each weight is rebuilt with the loader's arithmetic (`GGMLType.dequantize`): Q4_1 `q * d + m`
-///   as a multiply then an add (Swift never fuses them unless asked; q * d is exact anyway, 4 by
-///   11 significant bits), Q8_0 `q * d`, with `d` and `m` widened at load by the same
+/// - each weight is rebuilt with the loader's arithmetic (`GGMLType.dequantize`): Q4_0 `(q - 8) * d`
+///   (the subtraction in integers, exact), Q4_1 `q * d + m` as a multiply then an add (Swift never
+///   fuses them unless asked; q * d is exact anyway, 4 by 11 significant bits), Q8_0 `q * d`, with
+///   `d` and `m` widened at load by the same
 ///   `HalfPrecision.halfToFloat`, so it has the fp32 parameter's exact bits;
 /// - the products accumulate as `BatchedLinear` does: one 8-lane FMA accumulator per output over
 ///   `in` in steps of 8, the same `sum()`, plus the (here empty, so +0) scalar tail, and input rows
@@ -25,9 +26,10 @@ enum QuantizedLinear {
     static func forward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, store: QuantizedWeights,
                         matrix m: QuantizedWeights.Matrix, rows: Int, accumulate: Bool = false) {
         switch m.type {
+        case .q4_0: forward(Q4_0Blocks.self, y: y, x: x, w: store.blocks(m), rows: rows, inDim: m.inDim, outDim: m.rows, accumulate: accumulate)
         case .q4_1: forward(Q4_1Blocks.self, y: y, x: x, w: store.blocks(m), rows: rows, inDim: m.inDim, outDim: m.rows, accumulate: accumulate)
         case .q8_0: forward(Q8_0Blocks.self, y: y, x: x, w: store.blocks(m), rows: rows, inDim: m.inDim, outDim: m.rows, accumulate: accumulate)
-        default: preconditionFailure("QuantizedWeights holds only Q4_1 and Q8_0 matrices")
+        default: preconditionFailure("QuantizedWeights holds only Q4_0, Q4_1 and Q8_0 matrices")
         }
     }
 
@@ -188,6 +190,24 @@ enum QuantizedLinear {
 protocol BlockDecoder {
     static var blockBytes: Int { get }
     static func decode(_ p: UnsafeRawPointer) -> (Vec8, Vec8, Vec8, Vec8)
+}
+
+/// Stored Q4_0 (`QuantizedWeights`): d as Float, 16 bytes; low nibbles are values 0..<16, high
+/// nibbles 16..<32; x = (q - 8) * d, as the loader computes it.
+enum Q4_0Blocks: BlockDecoder {
+    @inline(__always) static var blockBytes: Int { 20 }
+
+    @inline(__always)
+    static func decode(_ p: UnsafeRawPointer) -> (Vec8, Vec8, Vec8, Vec8) {
+        let d = Vec8(repeating: p.loadUnaligned(as: Float.self))
+        let q = p.loadUnaligned(fromByteOffset: 4, as: SIMD16<UInt8>.self)
+        // q - 8 in bytes (wrapping, then read as signed: -8...7, exact), like the loader's Int(q) - 8;
+        // then Float(q - 8) * d, a single rounding as in the loader.
+        let eight = SIMD16<UInt8>(repeating: 8)
+        let lo = unsafeBitCast((q & SIMD16<UInt8>(repeating: 0x0F)) &- eight, to: SIMD16<Int8>.self)
+        let hi = unsafeBitCast((q &>> SIMD16<UInt8>(repeating: 4)) &- eight, to: SIMD16<Int8>.self)
+        return (floats(lo.lowHalf) * d, floats(lo.highHalf) * d, floats(hi.lowHalf) * d, floats(hi.highHalf) * d)
+    }
 }
 
 /// Stored Q4_1 (`QuantizedWeights`): d, m as Float, 16 bytes; low nibbles are values 0..<16, high

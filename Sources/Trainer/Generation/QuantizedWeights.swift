@@ -7,8 +7,8 @@
 /// those of the fp32 path while a step reads about a fifth of the bytes.
 ///
 /// Blocks are kept as in the file except that their half-precision scales are widened to fp32
-/// once, at load (Q4_1: d, m as Float then the 16 nibble bytes, 24 bytes; Q8_0: d as Float then 32
-/// bytes, 36 bytes): the widening is exact (the loader widens the same halves the same way), and
+/// once, at load (Q4_0: d as Float then the 16 nibble bytes, 20 bytes; Q4_1: d, m as Float then the
+/// 16 nibble bytes, 24 bytes; Q8_0: d as Float then 32 bytes, 36 bytes): the widening is exact (the loader widens the same halves the same way), and
 /// it takes the per-block half conversion, with its branches, out of the decode loop, which at
 /// batch 1 is bound by instructions more than bytes (measured on SmolLM2-135M: 67 -> 76 tokens/s at
 /// batch 1, 283 -> 306 at batch 8, for 20% more Q4_1 bytes).
@@ -26,7 +26,7 @@
 public final class QuantizedWeights: @unchecked Sendable {
     /// One matrix's blocks: `rows` rows of `inDim / 32` blocks of `type`.
     public struct Matrix: Sendable, Equatable {
-        /// `.q4_1` or `.q8_0` (the types `QuantizedLinear` has kernels for).
+        /// `.q4_0`, `.q4_1` or `.q8_0` (the types `QuantizedLinear` has kernels for).
         public var type: GGMLType
         /// Where this matrix's fp32 copy starts in `LlamaModel.parameters`.
         public var parameterOffset: Int
@@ -42,7 +42,7 @@ public final class QuantizedWeights: @unchecked Sendable {
     }
 
     /// The block types decode kernels exist for.
-    public static let supportedTypes: Set<GGMLType> = [.q4_1, .q8_0]
+    public static let supportedTypes: Set<GGMLType> = [.q4_0, .q4_1, .q8_0]
 
     public let matrices: [Matrix]
     /// Total bytes of blocks.
@@ -51,7 +51,15 @@ public final class QuantizedWeights: @unchecked Sendable {
     private let index: [Int: Int]
 
     /// Bytes of one stored block: the file's block with its half scales widened to Float.
-    public static func storedBlockBytes(_ type: GGMLType) -> Int { type == .q4_1 ? 24 : 36 }
+    /// 0 for a type the store does not hold.
+    public static func storedBlockBytes(_ type: GGMLType) -> Int {
+        switch type {
+        case .q4_0: return Q4_0Blocks.blockBytes
+        case .q4_1: return Q4_1Blocks.blockBytes
+        case .q8_0: return Q8_0Blocks.blockBytes
+        default: return 0
+        }
+    }
 
     /// Allocates room for `matrices` (laid out back to back in order; their `byteOffset`s are
     /// assigned here) and lets `fill` write each matrix's blocks as the GGUF file stores them, in
@@ -133,7 +141,13 @@ public final class QuantizedWeights: @unchecked Sendable {
                 let b = s == 1 ? 0 : i * (total - 1) / (s - 1)
                 let row = b / perRow, col = b % perRow
                 let blk = blocks(m) + row * m.rowBytes + col * Self.storedBlockBytes(m.type)
-                let w = m.type == .q4_1 ? Q4_1Blocks.decode(blk) : Q8_0Blocks.decode(blk)
+                let w: (Vec8, Vec8, Vec8, Vec8)
+                switch m.type {
+                case .q4_0: w = Q4_0Blocks.decode(blk)
+                case .q4_1: w = Q4_1Blocks.decode(blk)
+                case .q8_0: w = Q8_0Blocks.decode(blk)
+                default: return false
+                }
                 let p = parameters.pointer + m.parameterOffset + row * m.inDim + col * 32
                 for k in 0..<8 where w.0[k].bitPattern != p[k].bitPattern || w.1[k].bitPattern != p[8 + k].bitPattern
                     || w.2[k].bitPattern != p[16 + k].bitPattern || w.3[k].bitPattern != p[24 + k].bitPattern { return false }

@@ -22,7 +22,7 @@ public final class LlamaModel {
     public let parameters: FloatBuffer
     /// Gradients in the same layout; allocated by the first `backward` or `zeroGradients`.
     public private(set) var gradients: FloatBuffer?
-    /// The Q4_1/Q8_0 blocks the weights were dequantised from, when loaded from such a GGUF file
+    /// The Q4_0/Q4_1/Q8_0 blocks the weights were dequantised from, when loaded from such a GGUF file
     /// (`GGUFFile.loadLlama`): `InferenceSession` decodes from them (bitwise the same logits, a
     /// fifth of the bytes read per step) after checking they still match `parameters`. Training
     /// and checkpoint restores set it to nil; set it to nil yourself after editing weights by hand.
