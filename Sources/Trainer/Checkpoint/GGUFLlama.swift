@@ -116,8 +116,9 @@ extension GGUFFile {
             var out = dst
             for part in chosen[i] {
                 withRawBytes(of: part.info) { src in
-                    guard let sp = src.baseAddress else { return }
-                    let rows = part.info.dims[1], rowBytes = src.count / rows
+                    let rows = part.info.dims[1]
+                    guard let sp = src.baseAddress, rows > 0 else { return }
+                    let rowBytes = src.count / rows
                     if part.permuteHeads != nil {
                         // Hugging Face row r = h*hd + p*half + i is llama.cpp row h*hd + 2i + p.
                         for r in 0..<rows {

@@ -33,7 +33,7 @@ struct BenchGenerate: ParsableCommand {
     @Flag(name: .long, help: "Skip the transformers reference.")
     var noReference = false
 
-    @Flag(name: .long, help: "Decode from the fp32 weights even when a GGUF's Q4_1/Q8_0 blocks could be used (the path of trained checkpoints).")
+    @Flag(name: .long, help: "Decode from the fp32 weights even when a GGUF's Q4_0/Q4_1/Q8_0 blocks could be used (the path of trained checkpoints).")
     var fp32Weights = false
 
     func run() throws {
