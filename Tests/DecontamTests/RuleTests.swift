@@ -63,6 +63,22 @@ import Testing
         #expect(m.allSatisfy { $0["eval_id"]?.stringValue == "math-0" && $0["overlap"]?.doubleValue == 1.0 })
     }
 
+    /// Short instances whose first token is non-ASCII or shares its first byte and length with other
+    /// words: the byte-and-length prefilter in front of the hash must neither miss nor invent a match.
+    @Test func shortInstancePrefilter() throws {
+        let dir = tempDir()
+        let index = try buildIndex(dir, [("ev", ["Évaluez la somme", "数学题 答案", "Evaluate 2+2", words(20, from: 300)])])
+        #expect(try EvalIndexStore.load(path: index).hasShortInstancePrefilter)
+        let (_, m) = try scan(dir, index: index, records: [
+            chat("accent", "Alors: ÉVALUEZ la somme, vite"),
+            chat("cjk", "题目 数学题答案"),                 // unspaced script: one token per character
+            chat("ascii", "please evaluate 2 + 2 now"),
+            chat("sameShape", "evaluatf 2 2 and evaluez la somm"), // same first byte and length, other words
+        ])
+        #expect(m.map { $0["id"]?.stringValue ?? "" } == ["accent", "cjk", "ascii"])
+        #expect(m.allSatisfy { $0["overlap"]?.doubleValue == 1.0 })
+    }
+
     @Test func boilerplateSuppression() throws {
         let dir = tempDir()
         let preamble = words(12, from: 900, prefix: "p")
