@@ -11,7 +11,7 @@ if [ -z "${SMOLLM2_GGUF:-}" ]; then
 fi
 # The Python openai client drives `serve` in one test (it skips, saying so, when the package is absent).
 if ! python3 -c "import openai" 2>/dev/null; then
-  python3 -m pip install --quiet openai >/dev/null 2>&1 || python3 -m pip install --quiet --break-system-packages openai >/dev/null 2>&1 \
+  python3 -m pip install --quiet --retries 1 --timeout 30 openai >/dev/null 2>&1 || python3 -m pip install --quiet --retries 1 --timeout 30 --break-system-packages openai >/dev/null 2>&1 \
     || echo "note: the Python openai package could not be installed; its client test will skip" >&2
 fi
 swift build --build-tests -c release
