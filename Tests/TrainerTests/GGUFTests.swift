@@ -145,7 +145,7 @@ import Trainer
         }
         #expect(throws: Never.self) { _ = try GGUFFile(data: oneTensor(dims: [4, 2], type: 0, offset: 0, payload: 32), path: "ok") }
         #expect(throws: TrainerError.self) { _ = try GGUFFile(data: oneTensor(dims: [1, 1, 1, 1, 1], type: 0, offset: 0, payload: 32), path: "h") }
-        #expect(throws: TrainerError.self) { _ = try GGUFFile(data: oneTensor(dims: [32], type: 12, offset: 0, payload: 256), path: "h") }
+        #expect(throws: TrainerError.self) { _ = try GGUFFile(data: oneTensor(dims: [32], type: 16, offset: 0, payload: 256), path: "h") }
         #expect(throws: TrainerError.self) { _ = try GGUFFile(data: oneTensor(dims: [4, 2], type: 0, offset: 64, payload: 32), path: "h") }
         #expect(throws: TrainerError.self) { _ = try GGUFFile(data: oneTensor(dims: [4, 2], type: 0, offset: 4, payload: 64), path: "h") }
         #expect(throws: TrainerError.self) { _ = try GGUFFile(data: oneTensor(dims: [16], type: 8, offset: 0, payload: 64), path: "h") }

@@ -101,7 +101,7 @@ public final class GGUFFile {
             }
             let rawType = try r.u32("type of \(name)")
             guard let type = GGMLType(rawValue: rawType) else {
-                throw r.fail("tensor \(name): ggml type \(rawType) is not supported (F32, F16, BF16, Q4_0, Q4_1, Q8_0)", at: at)
+                throw r.fail("tensor \(name): ggml type \(rawType) is not supported (supported: \(GGMLType.supportedNames))", at: at)
             }
             let off = try r.u64("offset of \(name)")
             infos.append((name, dims, type, off, at))
