@@ -41,7 +41,7 @@ public final class EvalIndex: @unchecked Sendable {
     /// instances' stored previews, each checked against the stored first-token hash; nil (hash every
     /// token) when any preview does not give that token back. Skipping the hash of every token
     /// saves about 1 s per GB of chat text in a scan against an index with short instances.
-    let shortFirstPrefilter: [UInt64]?
+    let shortFirstPrefilter: UnsafePointer<UInt64>?
 
     /// Whether scans test a token's first byte and length before hashing it for short instances.
     public var hasShortInstancePrefilter: Bool { shortFirstPrefilter != nil }
@@ -99,7 +99,8 @@ public final class EvalIndex: @unchecked Sendable {
     }
 
     /// See `shortFirstPrefilter`.
-    private static func prefilter(_ instances: [LoadedInstance], settings: NGramSettings) -> [UInt64]? {
+    /// (256 words, freed with the index.)
+    private static func prefilter(_ instances: [LoadedInstance], settings: NGramSettings) -> UnsafePointer<UInt64>? {
         var bits = [UInt64](repeating: 0, count: 256)
         let buffer = TokenBuffer(capacity: 512)
         for inst in instances where inst.tokens > 0 && inst.tokens < settings.n {
@@ -109,12 +110,16 @@ public final class EvalIndex: @unchecked Sendable {
             let s = buffer.start(0), length = buffer.end(0) - s
             bits[Int(buffer.bytes[s])] |= 1 << UInt64(min(length, 63))
         }
-        return bits
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
+        p.initialize(from: bits, count: 256)
+        return UnsafePointer(p)
     }
 
+    deinit { shortFirstPrefilter.map { UnsafeMutablePointer(mutating: $0).deallocate() } }
+
     /// Whether token `i` of `buffer` can start a short instance, by the prefilter (true without one).
-    @inline(__always) func mayStartShortInstance(_ buffer: TokenBuffer, _ i: Int, _ bits: UnsafePointer<UInt64>?) -> Bool {
-        guard let bits else { return true }
+    @inline(__always) func mayStartShortInstance(_ buffer: TokenBuffer, _ i: Int) -> Bool {
+        guard let bits = shortFirstPrefilter else { return true }
         let s = buffer.start(i), length = buffer.end(i) - s
         return bits[Int(buffer.bytes[s])] & (1 << UInt64(min(length, 63))) != 0
     }

@@ -88,16 +88,12 @@ public final class RecordScanner {
         }
         if index.lengths.count > 1 {
             // Short eval instances: only where a token starts one of them (a byte test first, then the hash).
-            let index = self.index, buffer = self.buffer
-            let scan = { (bits: UnsafePointer<UInt64>?) in
-                for i in 0..<t where index.mayStartShortInstance(buffer, i, bits) && index.startsShortInstance(NGramHasher.hash(buffer, i, 1)) {
-                    for L in index.lengths.dropFirst() where i + L <= t {
-                        let s = table.find(NGramHasher.hash(buffer, i, L))
-                        if s >= 0 { self.hits.append(Int32(truncatingIfNeeded: s)) }
-                    }
+            for i in 0..<t where index.mayStartShortInstance(buffer, i) && index.startsShortInstance(NGramHasher.hash(buffer, i, 1)) {
+                for L in index.lengths.dropFirst() where i + L <= t {
+                    let s = table.find(NGramHasher.hash(buffer, i, L))
+                    if s >= 0 { hits.append(Int32(truncatingIfNeeded: s)) }
                 }
             }
-            if let bits = index.shortFirstPrefilter { bits.withUnsafeBufferPointer { scan($0.baseAddress) } } else { scan(nil) }
         }
         if hits.isEmpty { return [] }
         // Distinct n-grams only: a record repeating an n-gram counts it once.

@@ -137,13 +137,10 @@ public enum Attention {
         if lo > 0 { row.update(repeating: 0, count: lo) }
         if hi + 1 < count { (row + hi + 1).update(repeating: 0, count: count - hi - 1) }
         let x = row + lo, n = hi - lo + 1
-        var mv = Vec8(repeating: -.infinity), i = 0
-        while i + 8 <= n { mv = vmax(mv, load8(x + i)); i += 8 }
-        var m = mv.max()
-        while i < n { m = max(m, x[i]); i += 1 }
+        let m = vmaxOf(x, n)
         let mb = Vec8(repeating: m)
         var acc = Vec8()
-        i = 0
+        var i = 0
         while i + 8 <= n { let e = exp8(load8(x + i) - mb); store8(e, x + i); acc += e; i += 8 }
         var sum = acc.sum()
         while i < n { let e = exp1(x[i] - m); x[i] = e; sum += e; i += 1 }

@@ -16,13 +16,10 @@ public enum CrossEntropy {
                 let tgt = Int(targets[t])
                 guard tgt >= 0 else { lse[t] = 0; logProb[t] = 0; continue }
                 let row = logits + t * vocab
-                var mv = Vec8(repeating: -.infinity), i = 0
-                while i + 8 <= vocab { mv = vmax(mv, load8(row + i)); i += 8 }
-                var m = mv.max()
-                while i < vocab { m = max(m, row[i]); i += 1 }
+                let m = vmaxOf(row, vocab)
                 let mb = Vec8(repeating: m)
                 var acc = Vec8()
-                i = 0
+                var i = 0
                 while i + 8 <= vocab { acc += exp8(load8(row + i) - mb); i += 8 }
                 var s = acc.sum()
                 while i < vocab { s += exp1(row[i] - m); i += 1 }

@@ -58,6 +58,16 @@ func exp1(_ x: Float) -> Float {
     exp8(Vec8(repeating: x))[0]
 }
 
+/// Largest of `n` floats (-inf for none): the shift of a stable softmax or log-sum-exp.
+@inline(__always) @usableFromInline
+func vmaxOf(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var mv = Vec8(repeating: -.infinity), i = 0
+    while i + 8 <= n { mv = vmax(mv, load8(p + i)); i += 8 }
+    var m = mv.max()
+    while i < n { m = max(m, p[i]); i += 1 }
+    return m
+}
+
 /// Sum of `n` floats.
 @inline(__always) @usableFromInline
 func vsum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
