@@ -114,6 +114,40 @@ import Testing
         #expect(reports[0].summary.contaminated == 3 * 8 * 7)
     }
 
+    /// Under `--on-error skip` bad lines (broken JSON, a text field of the wrong type) go to the rejected
+    /// file in input order and are counted; the good lines around them are scanned and written as usual.
+    @Test func badLinesSkippedAndCountedAroundMatches() throws {
+        let dir = tempDir()
+        let eval = words(20, prefix: "e")
+        let index = try buildIndex(dir, [("ev", [eval])])
+        let good = [chat("c1", words(30)), chat("hit", "intro " + eval), chat("c2", words(30, from: 50))]
+        var lines = good.map { JSONWriter.string(.object($0)) }
+        lines.insert("{\"id\": \"broken\", \"messages\": [", at: 1)
+        lines.insert("{\"id\": \"wrong\", \"messages\": {\"a\": 1}}", at: 3)
+        let input = dir + "/mixed.jsonl"
+        try AtomicFileWriter.write(lines.joined(separator: "\n") + "\n", to: input)
+        var outputs: [String] = []
+        for threads in [1, 2] {
+            let out = dir + "/out\(threads)"
+            var options = ScanOptions(output: out)
+            options.errorPolicy = .skip
+            options.threads = threads
+            options.batchBytes = 64 // a batch per line or two
+            let rejected = RejectedWriter(directory: out)
+            let report = try DecontamScan(index: try EvalIndexStore.load(path: index), options: options).run(inputs: [input], rejected: rejected)
+            #expect(report.stage.recordsIn == 5 && report.stage.recordsOut == 2)
+            #expect(report.stage.dropped["contaminated"] == 1)
+            #expect(report.stage.dropped["rejected:malformed-json"] == 1 && report.stage.dropped["rejected:wrong-type"] == 1)
+            #expect(report.summary.sources[0].scanned == 3 && report.summary.sources[0].contaminated == 1)
+            #expect(try outputRecords(out).compactMap { $0["id"]?.stringValue } == ["c1", "c2"])
+            #expect(try outputRecords(out, prefix: "removed").compactMap { $0["id"]?.stringValue } == ["hit"])
+            let set = try String(contentsOfFile: rejected.path, encoding: .utf8)
+            #expect(set == lines[1] + "\n" + lines[3] + "\n")
+            outputs.append(out)
+        }
+        #expect(try Self.contents(outputs[0]) == Self.contents(outputs[1]))
+    }
+
     @Test func shardRunsMergedEqualOneRun() throws {
         let dir = tempDir()
         let index = try PlantedFixtureTests.realIndex(dir)

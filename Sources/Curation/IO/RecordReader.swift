@@ -147,6 +147,17 @@ public final class RecordReader {
         }
         return good
     }
+
+    /// Like `absorb(_:_:)` for a stage that scans a batch in place and keeps no records: counts the good
+    /// lines and applies the policy to the bad ones. `failures` holds (line index in the batch, error),
+    /// ascending.
+    public func absorb(_ batch: LineBatch, failures: [(index: Int, error: CurationError)]) throws {
+        counts.records += batch.lines.count - failures.count
+        for f in failures where batch.lines.indices.contains(f.index) {
+            let l = batch.lines[f.index]
+            try batch.data.withUnsafeBytes { try reject(UnsafeRawBufferPointer(rebasing: $0[l.start..<(l.start + l.count)]), error: f.error) }
+        }
+    }
 }
 
 /// Where `--on-error skip` puts bad lines: `rejected.jsonl` holds each bad line byte for byte, and

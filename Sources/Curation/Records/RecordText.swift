@@ -51,7 +51,7 @@ public enum RecordText {
             }
         case .number(let n): parts.append(n)
         default:
-            throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should hold text, found \(v.typeName)")
+            throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should be text (a string, or a list of strings or messages), found \(v.typeName)")
         }
     }
 

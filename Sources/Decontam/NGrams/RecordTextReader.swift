@@ -87,7 +87,7 @@ public final class RecordTextReader {
                 scratch.append(contentsOf: b[s..<i])
                 return
             }
-            if top { throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should hold text, found \(typeName(b[i]))") }
+            if top { throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should be text (a string, or a list of strings or messages), found \(typeName(b[i]))") }
             try skipValue(b, &i, end, record, field)
         }
     }

@@ -17,17 +17,22 @@ public final class DecontamScan {
         self.options = options
     }
 
-    /// What the workers found for one record.
+    /// What the workers found for a record that matched.
     struct Outcome {
         var matches: [InstanceMatch] = []
         var id: String?
         var mask: Masker.Outcome?
     }
 
+    /// A batch as the workers leave it. Most records match nothing: for those nothing is kept (their
+    /// parsed form is freed as soon as they are scanned, and the writer copies their line straight from
+    /// the batch), so only matched records travel to the writing thread.
     struct BatchResult {
         var batch: LineBatch
-        var parsed: [Result<RawRecord, CurationError>]
-        var outcomes: [Outcome]
+        /// The matched records: (line index in the batch, record, what it matched), ascending.
+        var matched: [(index: Int, record: RawRecord, outcome: Outcome)] = []
+        /// Lines that could not be read: (line index in the batch, error), ascending.
+        var failures: [(index: Int, error: CurationError)] = []
         var fatal: CurationError?
     }
 
@@ -65,71 +70,84 @@ public final class DecontamScan {
             DecontamScan.process(batch, index: sharedIndex, options: sharedOptions)
         }
 
-        let consume: (BatchResult) throws -> Void = { result in
-            if let fatal = result.fatal { throw fatal }
-            let good = try reader.absorb(result.batch, result.parsed)
-            let src = sourceIndex[result.batch.file] ?? 0
-            for (record, outcome) in zip(good, result.outcomes) {
-                summary.sources[src].scanned += 1
-                if outcome.matches.isEmpty {
-                    try kept.write(record)
-                    stage.recordsOut += 1
-                    continue
+        /// A matched record: counted per source and eval set, written to the matches file, and dropped,
+        /// tagged or masked.
+        func contaminated(_ record: RawRecord, _ outcome: Outcome, source src: Int) throws {
+            let id = outcome.id ?? RecordID.fallback(record.location)
+            summary.sources[src].contaminated += 1
+            var setsHit: [Int32: InstanceMatch] = [:]
+            for m in outcome.matches {
+                foundCounts[m.instance, default: 0] += 1
+                let set = index.instanceSet[m.instance]
+                if let b = setsHit[set], b.overlap >= m.overlap { continue }
+                setsHit[set] = m
+            }
+            for (set, best) in setsHit.sorted(by: { $0.key < $1.key }) {
+                let name = index.sets[Int(set)].name
+                summary.sources[src].bySet[name, default: 0] += 1
+                if (summary.examples[name]?.count ?? 0) < options.examplesPerSet {
+                    summary.examples[name, default: []].append(.init(
+                        position: summary.sources[src].position, line: record.location.line, id: id, source: record.location.file,
+                        evalID: index.instanceIDs[best.instance], overlap: rounded4(best.overlap), evalPreview: index.instancePreviews[best.instance]))
                 }
-                let id = outcome.id ?? RecordID.fallback(record.location)
-                summary.sources[src].contaminated += 1
-                var setsHit: [Int32: InstanceMatch] = [:]
+            }
+            if let mf = matchesFile {
                 for m in outcome.matches {
-                    foundCounts[m.instance, default: 0] += 1
-                    let set = index.instanceSet[m.instance]
-                    if let b = setsHit[set], b.overlap >= m.overlap { continue }
-                    setsHit[set] = m
+                    var line = JSONWriter.bytes(.object(JSONObject([
+                        "id": .string(id), "source": .string(record.location.file),
+                        "eval_set": .string(index.sets[Int(index.instanceSet[m.instance])].name),
+                        "eval_id": .string(index.instanceIDs[m.instance]), "overlap": .double(rounded4(m.overlap)),
+                    ])))
+                    line.append(0x0A)
+                    try mf.write(line)
                 }
-                for (set, best) in setsHit.sorted(by: { $0.key < $1.key }) {
-                    let name = index.sets[Int(set)].name
-                    summary.sources[src].bySet[name, default: 0] += 1
-                    if (summary.examples[name]?.count ?? 0) < options.examplesPerSet {
-                        summary.examples[name, default: []].append(.init(
-                            position: summary.sources[src].position, line: record.location.line, id: id, source: record.location.file,
-                            evalID: index.instanceIDs[best.instance], overlap: rounded4(best.overlap), evalPreview: index.instancePreviews[best.instance]))
+            }
+            let tagged = record.setting("contamination", to: self.contaminationValue(outcome.matches))
+            switch options.action {
+            case .drop:
+                try removed?.write(tagged)
+                stage.drop("contaminated")
+            case .tag:
+                try kept.write(tagged)
+                stage.recordsOut += 1
+            case .mask:
+                switch outcome.mask {
+                case .pieces(let texts, _)?:
+                    for (k, text) in texts.enumerated() {
+                        let piece = record.setting("text", to: .string(text)).setting("id", to: .string("\(id)#p\(k + 1)"))
+                        try kept.write(piece)
                     }
-                }
-                if let mf = matchesFile {
-                    for m in outcome.matches {
-                        var line = JSONWriter.bytes(.object(JSONObject([
-                            "id": .string(id), "source": .string(record.location.file),
-                            "eval_set": .string(index.sets[Int(index.instanceSet[m.instance])].name),
-                            "eval_id": .string(index.instanceIDs[m.instance]), "overlap": .double(rounded4(m.overlap)),
-                        ])))
-                        line.append(0x0A)
-                        try mf.write(line)
-                    }
-                }
-                let tagged = record.setting("contamination", to: self.contaminationValue(outcome.matches))
-                switch options.action {
-                case .drop:
+                    pieces += texts.count
+                    masked += 1
+                    stage.recordsOut += 1
+                case .dropped(let tooMany, _)?:
+                    try removed?.write(tagged)
+                    stage.drop(tooMany ? "mask:cut-too-often" : "mask:no-piece-left")
+                case nil:
                     try removed?.write(tagged)
                     stage.drop("contaminated")
-                case .tag:
-                    try kept.write(tagged)
-                    stage.recordsOut += 1
-                case .mask:
-                    switch outcome.mask {
-                    case .pieces(let texts, _)?:
-                        for (k, text) in texts.enumerated() {
-                            let piece = record.setting("text", to: .string(text)).setting("id", to: .string("\(id)#p\(k + 1)"))
-                            try kept.write(piece)
-                        }
-                        pieces += texts.count
-                        masked += 1
-                        stage.recordsOut += 1
-                    case .dropped(let tooMany, _)?:
-                        try removed?.write(tagged)
-                        stage.drop(tooMany ? "mask:cut-too-often" : "mask:no-piece-left")
-                    case nil:
-                        try removed?.write(tagged)
-                        stage.drop("contaminated")
+                }
+            }
+        }
+
+        let consume: (BatchResult) throws -> Void = { result in
+            if let fatal = result.fatal { throw fatal }
+            try reader.absorb(result.batch, failures: result.failures)
+            let src = sourceIndex[result.batch.file] ?? 0
+            let batch = result.batch
+            var nextMatch = 0, nextFailure = 0
+            try batch.data.withUnsafeBytes { data in
+                for (k, l) in batch.lines.enumerated() {
+                    if nextFailure < result.failures.count, result.failures[nextFailure].index == k { nextFailure += 1; continue }
+                    summary.sources[src].scanned += 1
+                    if nextMatch < result.matched.count, result.matched[nextMatch].index == k {
+                        let m = result.matched[nextMatch]
+                        nextMatch += 1
+                        try contaminated(m.record, m.outcome, source: src)
+                        continue
                     }
+                    try kept.write(line: UnsafeRawBufferPointer(rebasing: data[l.start..<(l.start + l.count)]))
+                    stage.recordsOut += 1
                 }
             }
             progress?(reader.counts.records, reader.counts.bytes)
@@ -208,33 +226,39 @@ public final class DecontamScan {
 
     /// Worker side: parse a batch and scan its records (touches no shared mutable state).
     static func process(_ batch: LineBatch, index: EvalIndex, options: ScanOptions) -> BatchResult {
-        var parsed = RecordReader.parse(batch)
-        var outcomes: [Outcome] = []
-        outcomes.reserveCapacity(parsed.count)
+        var result = BatchResult(batch: batch)
         let scanner = RecordScanner(index: index, options: options)
-        for k in parsed.indices {
-            guard case .success(let record) = parsed[k] else { continue }
+        for (k, l) in batch.lines.enumerated() {
+            let record: RawRecord
+            do {
+                record = try RawRecord(bytes: Array(batch.bytes(l)), location: batch.location(l))
+            } catch let e as CurationError {
+                result.failures.append((k, e)); continue
+            } catch {
+                result.failures.append((k, .badRecord(batch.location(l), reason: "\(error)"))); continue
+            }
             do {
                 if options.action == .mask, Schema.detect(record) != .document {
-                    return BatchResult(batch: batch, parsed: parsed, outcomes: outcomes, fatal: .invalidArgument(
-                        "--action mask works on documents only (records with \"text\"); \(record.location) is a \(Schema.detect(record).rawValue) record: use --action drop or tag"))
+                    result.fatal = .invalidArgument(
+                        "--action mask works on documents only (records with \"text\"); \(record.location) is a \(Schema.detect(record).rawValue) record: use --action drop or tag")
+                    return result
                 }
-                var o = Outcome(matches: try scanner.scan(record))
-                if !o.matches.isEmpty {
-                    o.id = try RecordID.of(record, field: options.idField)
-                    if options.action == .mask {
-                        let spans = scanner.matchedSpans(of: Set(o.matches.map(\.instance)))
-                        o.mask = Masker.cut(scanner.lastText, spans: spans, context: options.maskContext,
-                                            minPiece: options.maskMinPiece, maxCuts: options.maskMaxCuts)
-                    }
+                let matches = try scanner.scan(record)
+                guard !matches.isEmpty else { continue }
+                var o = Outcome(matches: matches)
+                o.id = try RecordID.of(record, field: options.idField)
+                if options.action == .mask {
+                    let spans = scanner.matchedSpans(of: Set(o.matches.map(\.instance)))
+                    o.mask = Masker.cut(scanner.lastText, spans: spans, context: options.maskContext,
+                                        minPiece: options.maskMinPiece, maxCuts: options.maskMaxCuts)
                 }
-                outcomes.append(o)
+                result.matched.append((k, record, o))
             } catch let e as CurationError {
-                parsed[k] = .failure(e)
+                result.failures.append((k, e))
             } catch {
-                parsed[k] = .failure(.badRecord(record.location, reason: "\(error)"))
+                result.failures.append((k, .badRecord(record.location, reason: "\(error)")))
             }
         }
-        return BatchResult(batch: batch, parsed: parsed, outcomes: outcomes, fatal: nil)
+        return result
     }
 }
