@@ -129,3 +129,23 @@ import Testing
         #expect(m2.compactMap { $0["id"]?.stringValue } == ["o"])
     }
 }
+
+/// Decontam reads record text straight from the raw JSON bytes; it must decode every escape exactly as
+/// the JSON parser does (both use `JSONEscapes`).
+@Suite struct RecordTextEscapeTests {
+    @Test func escapesDecodeAsTheParserDoes() throws {
+        let content = #"caf\u00e9 \ud83d\ude00 lone \ud800 end \"quoted\" a\/b back\\slash\nnew\tline \u4e2d\u6587"#
+        let line = #"{"messages": [{"role": "user", "content": ""# + content + #""}]}"#
+        let record = try RawRecord(bytes: Array(line.utf8), location: SourceLocation(file: "t.jsonl", line: 1, offset: 0))
+        let parsed = try #require(try record.value("messages")?.arrayValue?.first?.objectValue?["content"]?.stringValue)
+        #expect(parsed.contains("café") && parsed.contains("😀") && parsed.contains("\u{FFFD}") && parsed.contains("中文"))
+        let reader = RecordTextReader(normalizer: TextNormalizer())
+        let buffer = TokenBuffer(capacity: 1024)
+        try reader.read(record, into: buffer)
+        #expect(String(decoding: reader.lastText, as: UTF8.self) == parsed)
+        #expect(String(decoding: buffer.text, as: UTF8.self) == TextNormalizer().normalize(parsed))
+        // A truncated \u escape is an error naming the record, not a crash.
+        let bad = #"{"messages": [{"role": "user", "content": "x \u12"}]}"#
+        #expect(throws: CurationError.self) { _ = try RawRecord(bytes: Array(bad.utf8), location: SourceLocation(file: "b.jsonl", line: 3, offset: 0)) }
+    }
+}

@@ -243,18 +243,7 @@ public struct JSONParser {
 
     func hex4(at: Int) throws -> UInt32 {
         guard at + 4 <= count else { throw JSONSyntaxError(offset: at, reason: "truncated \\u escape") }
-        var v: UInt32 = 0
-        for k in 0..<4 {
-            let c = base[at + k]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: throw JSONSyntaxError(offset: at + k, reason: "invalid hex digit in \\u escape")
-            }
-            v = v << 4 | d
-        }
+        guard let v = JSONEscapes.hex4(base + at) else { throw JSONSyntaxError(offset: at, reason: "invalid hex digit in \\u escape") }
         return v
     }
 
@@ -343,34 +332,16 @@ public struct JSONParser {
         }
         var out: [UInt8] = []
         out.reserveCapacity(body.count)
+        let p = base + start + 1
         var k = 0
         while k < body.count {
-            let c = body[k]
+            let c = p[k]
             if c != UInt8(ascii: "\\") { out.append(c); k += 1; continue }
-            let e = body[k + 1]
-            k += 2
-            switch e {
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4(at: start + 1 + k)
-                k += 4
-                if scalar >= 0xD800 && scalar < 0xDC00, k + 6 <= body.count,
-                   body[k] == UInt8(ascii: "\\"), body[k + 1] == UInt8(ascii: "u") {
-                    let low = try hex4(at: start + 1 + k + 2)
-                    if low >= 0xDC00 && low < 0xE000 {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        k += 6
-                    }
-                }
-                // A lone surrogate cannot be a Swift String: it becomes U+FFFD, as Swift's own decoding does.
-                let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(u).utf8))
-            default: out.append(e) // \" \\ \/
+            // skipString validated every escape; a failure here would be a parser bug, reported, not trapped.
+            guard k + 1 < body.count, let next = JSONEscapes.decode(p, at: k, end: body.count, into: &out) else {
+                throw JSONSyntaxError(offset: start + 1 + k, reason: "invalid escape")
             }
+            k = next
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -139,28 +139,12 @@ public final class RecordTextReader {
             i = j
             guard i < end else { break }
             if b[i] == 0x22 { i += 1; return }
-            // Backslash escape.
+            // Backslash escape (validated when the record was read).
             guard i + 1 < end else { break }
-            let e = b[i + 1]
-            i += 2
-            switch e {
-            case UInt8(ascii: "n"): scratch.append(0x0A)
-            case UInt8(ascii: "t"): scratch.append(0x09)
-            case UInt8(ascii: "r"): scratch.append(0x0D)
-            case UInt8(ascii: "b"): scratch.append(0x08)
-            case UInt8(ascii: "f"): scratch.append(0x0C)
-            case UInt8(ascii: "u"):
-                guard var v = hex4(b, i, end) else { throw bad(record, field, "bad \\u escape") }
-                i += 4
-                if v >= 0xD800 && v <= 0xDBFF, i + 5 < end, b[i] == 0x5C, b[i + 1] == UInt8(ascii: "u"),
-                   let lo = hex4(b, i + 2, end), lo >= 0xDC00 && lo <= 0xDFFF {
-                    v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
-                    i += 6
-                }
-                if v >= 0xD800 && v <= 0xDFFF { v = 0xFFFD }
-                appendScalar(v)
-            default: scratch.append(e) // \" \\ \/
+            guard let base = b.baseAddress, let next = JSONEscapes.decode(base, at: i, end: end, into: &scratch) else {
+                throw bad(record, field, "bad \\u escape")
             }
+            i = next
         }
         throw bad(record, field, "unterminated string")
     }
@@ -170,36 +154,6 @@ public final class RecordTextReader {
         let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
         let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
         return (((q &- ones) & ~q) | ((b &- ones) & ~b)) & high != 0
-    }
-
-    private func appendScalar(_ v: UInt32) {
-        switch v {
-        case 0..<0x80: scratch.append(UInt8(v))
-        case 0x80..<0x800:
-            scratch.append(UInt8(0xC0 | (v >> 6))); scratch.append(UInt8(0x80 | (v & 0x3F)))
-        case 0x800..<0x10000:
-            scratch.append(UInt8(0xE0 | (v >> 12))); scratch.append(UInt8(0x80 | ((v >> 6) & 0x3F))); scratch.append(UInt8(0x80 | (v & 0x3F)))
-        default:
-            scratch.append(UInt8(0xF0 | (v >> 18))); scratch.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
-            scratch.append(UInt8(0x80 | ((v >> 6) & 0x3F))); scratch.append(UInt8(0x80 | (v & 0x3F)))
-        }
-    }
-
-    private func hex4(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ end: Int) -> UInt32? {
-        guard i + 4 <= end else { return nil }
-        var v: UInt32 = 0
-        for k in i..<(i + 4) {
-            let c = b[k]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: return nil
-            }
-            v = v << 4 | d
-        }
-        return v
     }
 
     private func skipWS(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int) {
