@@ -97,6 +97,65 @@ import Testing
         }
     }
 
+    /// The reference's tokens with their source byte ranges: a word runs from its first scalar to the
+    /// scalar that ends it (a separator, a single-character token, or the end of the text).
+    static func referenceSpans(_ text: String, fold: Bool, strip: Bool) -> [(String, Int, Int)] {
+        var out: [(String, Int, Int)] = []
+        var offset = 0, start = -1
+        var word = ""
+        for s in text.unicodeScalars {
+            let len = String(s).utf8.count
+            let t = reference(String(s), fold: fold, strip: strip)
+            let isSingle = t.count == 1 && reference("a" + String(s), fold: fold, strip: strip).count == 2 && !String(s).unicodeScalars.allSatisfy { $0.value < 0x80 }
+            let skips = t.isEmpty && !(reference("a" + String(s) + "b", fold: fold, strip: strip).count == 2)
+            if t.isEmpty && !skips || isSingle {
+                if start >= 0 { out.append((word, start, offset)); word = ""; start = -1 }
+                if isSingle { out.append((t[0], offset, offset + len)) }
+            } else if !t.isEmpty {
+                if start < 0 { start = offset }
+                word += t[0]
+            }
+            offset += len
+        }
+        if start >= 0 { out.append((word, start, offset)) }
+        return out
+    }
+
+    /// Long, mostly-ASCII text (what the 64-byte block path takes) with words across block edges, words
+    /// longer than a block, and some non-ASCII scalars: the same tokens and source offsets as the reference.
+    @Test func longMostlyASCIITextMatchesReference() {
+        var seed: UInt64 = 987654321
+        func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed >> 33 }
+        let ascii = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.;:!?'\"()[]{}-_/@#\n\t~`^|")
+        let rare: [String] = ["é", "É", "中", "—", "😀", "\u{301}", "ß", "İ", "٣", "\u{7F}", "\u{0}"]
+        for fold in [false, true] {
+            for strip in [false, true] {
+                let n = TextNormalizer(foldDigits: fold, stripDiacritics: strip)
+                for round in 0..<200 {
+                    var s = ""
+                    let length = Int(next() % 700)
+                    while s.utf8.count < length {
+                        switch next() % 100 {
+                        case 0..<2: s += rare[Int(next() % UInt64(rare.count))]
+                        case 2..<4: s += String(repeating: "Ab9", count: Int(next() % 50)) // long words
+                        case 4..<30: s += " "
+                        default: s.append(ascii[Int(next() % UInt64(ascii.count))])
+                        }
+                    }
+                    let buf = TokenBuffer(capacity: 16)
+                    buf.removeAll()
+                    n.append(s, to: buf, sourceBase: round)
+                    let got = (0..<buf.tokenCount).map {
+                        (String(decoding: buf.token($0), as: UTF8.self), Int(buf.sourceStarts[$0]) - round, Int(buf.sourceEnds[$0]) - round)
+                    }
+                    let want = Self.referenceSpans(s, fold: fold, strip: strip)
+                    #expect(got.map(\.0) == want.map(\.0), "fold=\(fold) strip=\(strip) \(s.debugDescription)")
+                    #expect(got.map(\.1) == want.map(\.1) && got.map(\.2) == want.map(\.2), "offsets, fold=\(fold) strip=\(strip) \(s.debugDescription)")
+                }
+            }
+        }
+    }
+
     @Test func documentedBehaviour() {
         let n = TextNormalizer()
         #expect(n.tokens("Héllo, WORLD! don't") == ["héllo", "world", "don", "t"])
