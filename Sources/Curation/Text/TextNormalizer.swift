@@ -7,10 +7,12 @@ import Foundation
 /// Thai, Lao, Khmer, Myanmar) give one token per character. Options fold digits to `0` and strip
 /// diacritics (combining marks after canonical decomposition).
 ///
-/// Speed: the work is done over UTF-8 bytes. ASCII goes through a 128-entry table; every other scalar
-/// of the Basic Multilingual Plane through a table built once per setting (what the Unicode property
-/// rules give for it, packed into 8 bytes); only scalars outside the BMP, or whose lowercase form is
-/// longer than 6 bytes, take the per-scalar property path. Nothing is allocated per token.
+/// Speed: the work is done over UTF-8 bytes. Blocks of 64 plain-ASCII bytes are classified eight bytes
+/// at a time in a machine word and copied word by word (`ASCIIWords`); other ASCII goes through a byte
+/// table; every other scalar of the Basic Multilingual Plane through a table built once per setting
+/// (what the Unicode property rules give for it, packed into 8 bytes); only scalars outside the BMP, or
+/// whose lowercase form is longer than 6 bytes, take the per-scalar property path. Nothing is allocated
+/// per token.
 public struct TextNormalizer: Sendable, Hashable, Codable {
     public var foldDigits: Bool
     public var stripDiacritics: Bool
