@@ -26,7 +26,7 @@ import Testing
         #expect(mix.records > 100)
         #expect(mix.verify(directory: dir + "/mix").isEmpty)
         let md = try String(contentsOfFile: dir + "/decontaminated/report.md", encoding: .utf8)
-        #expect(md.contains("gsm8k") && md.contains("math500"))
+        #expect(md.contains("gsm8k") && md.contains("math500") && md.contains("Produced by `curate-tool "))
 
         // The trained model is evaluated with and without budget forcing (s1): the forced run thinks longer.
         let plain = try report("eval_plain"), forced = try report("eval_budget_forced")

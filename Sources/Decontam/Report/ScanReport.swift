@@ -127,7 +127,7 @@ public struct ScanReport: Sendable {
         }
         let sets = summary.evalSets
         var md = "# Decontamination report\n\n"
-        md += "Produced by `\(toolVersion)` (`curate-tool decontam scan`).\n\n"
+        md += "Produced by `\(toolVersion)` (`decontam scan`).\n\n"
         md += "## Settings\n\n"
         md += "| setting | value |\n|---|---|\n"
         md += "| n-gram length | \(setting("ngram")) |\n"

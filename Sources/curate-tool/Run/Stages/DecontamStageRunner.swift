@@ -119,7 +119,7 @@ struct DecontamStageRunner: StageRunner {
         options.matchesPath = (output as NSString).appendingPathComponent("matches.jsonl")
         let scan = try DecontamScan(index: index, options: options)
         let report = try scan.run(inputs: inputs.flatMap(\.files))
-        try AtomicFileWriter.write(report.markdown(toolVersion: CurateTool.configuration.version),
+        try AtomicFileWriter.write(report.markdown(toolVersion: toolVersion),
                                    to: (output as NSString).appendingPathComponent("report.md"))
         try AtomicFileWriter.write(PrettyJSON.string(report.json) + "\n", to: (output as NSString).appendingPathComponent("decontam.report.json"))
         let manifest = try Manifest.load(Manifest.path(directory: output, prefix: "part"))
