@@ -96,15 +96,17 @@ public struct TextNormalizer: Sendable, Hashable, Codable {
 
         // Plain-ASCII text goes through `asciiBlock` 64 bytes at a time; after a block that is not all
         // ASCII, the byte loop below takes the next 64 bytes.
+        // Texts shorter than a block never take it and allocate nothing.
         var blockFrom = 0
-        let lowered = UnsafeMutableRawPointer.allocate(byteCount: 64 + 16, alignment: 16)
-        defer { lowered.deallocate() }
+        let lowered: UnsafeMutableRawPointer? = n >= 64 ? .allocate(byteCount: 64 + 16, alignment: 16) : nil
+        defer { lowered?.deallocate() }
 
         /// One block of 64 bytes at `i`, if all are ASCII: classifies them eight at a time in a `UInt64`
         /// (a bit per byte: is it a word byte), writes their output bytes to `lowered`, then walks the
         /// words with trailing-zero counts, copying each one in 16-byte moves. Does per word what the byte
         /// loop does per byte, with no branch on each byte's class. False (and nothing done) otherwise.
         @inline(__always) func asciiBlock() -> Bool {
+            guard let lowered else { return false }
             let p = UnsafeRawPointer(sp + i)
             var any: UInt64 = 0
             for k in 0..<8 { any |= p.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self) }
