@@ -3,7 +3,10 @@ import PackageDescription
 
 /// One package, four libraries and one CLI (see ../shared/DESIGN.md section 2):
 /// curate-tool -> {Decontam, Mixer, Trainer} -> Curation -> C shims.
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+///
+/// Release builds use the default `-O`: bounds and overflow checks stay on everywhere, so a missing guard on
+/// input traps instead of being undefined behaviour. Hot loops that must run unchecked already work on unsafe
+/// buffer pointers (whose subscripts are unchecked in `-O`) with wrapping arithmetic (`&+`, `&*`).
 
 let package = Package(
     name: "curate",
@@ -30,11 +33,10 @@ let package = Package(
 
         .target(
             name: "Curation",
-            dependencies: ["CZstd", "CXXHash", "CZlib", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: optimize),
-        .target(name: "Decontam", dependencies: ["Curation", "CPrefetch", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: optimize),
-        .target(name: "Mixer", dependencies: ["Curation", .product(name: "Yams", package: "Yams")], swiftSettings: optimize),
-        .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS", "CPrefetch"], swiftSettings: optimize + [
+            dependencies: ["CZstd", "CXXHash", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Decontam", dependencies: ["Curation", "CPrefetch", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Mixer", dependencies: ["Curation", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS", "CPrefetch"], swiftSettings: [
             // The kernels are written with 8-wide SIMD: let them use AVX2 + FMA registers (x86-64-v3).
             .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux], configuration: .release)),
         ]),
@@ -44,8 +46,7 @@ let package = Package(
                 "Curation", "Decontam", "Mixer", "Trainer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: optimize),
+            ]),
 
         .testTarget(name: "CurationTests", dependencies: ["Curation"], resources: []),
         .testTarget(name: "DecontamTests", dependencies: ["Decontam", "Curation"]),

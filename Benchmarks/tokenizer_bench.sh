@@ -15,7 +15,7 @@ for f in "$root"/Sources/Trainer/Tokenizer/*.swift "$root"/Sources/Curation/JSON
   sed '/^import Curation$/d' "$f" > "$work/src/$(basename "$(dirname "$f")")_$(basename "$f")"
 done
 cp "$root/Benchmarks/TokenizerBench/main.swift" "$work/src/main.swift"
-swiftc -Ounchecked -wmo -module-name TokenizerBench "$work"/src/*.swift -o "$work/bench"
+swiftc -O -wmo -module-name TokenizerBench "$work"/src/*.swift -o "$work/bench"
 
 texts=("$@")
 if [ ${#texts[@]} -eq 0 ]; then texts=("$root"/../../shared/data/evals/*.jsonl); fi
