@@ -16,6 +16,13 @@ public enum AnswerEquivalence {
         return equivalent(ParsedAnswer(candidate), ParsedAnswer(g))
     }
 
+    /// Like `matches(candidate:gold:dataset:)`, with the reason a non-match could not be decided on values.
+    public static func verdict(candidate: String, gold: String, dataset: AnswerDataset) -> AnswerVerdict {
+        let g = ParsedAnswer(AnswerExtractor.gold(gold, dataset: dataset)), c = ParsedAnswer(candidate)
+        if equivalent(c, g) { return AnswerVerdict(equivalent: true, reason: nil) }
+        return AnswerVerdict(equivalent: false, reason: c.tooDeep || g.tooDeep ? AnswerVerdict.tooDeep : nil)
+    }
+
     public static func equivalent(_ a: ParsedAnswer, _ b: ParsedAnswer) -> Bool {
         if a.key == b.key { return true }
         if a.normalized == b.normalized && !a.normalized.isEmpty { return true }
@@ -65,4 +72,13 @@ public enum AnswerEquivalence {
         }
         return true
     }
+}
+
+/// Whether a candidate matched its gold answer and, for a non-match that is not a plain disagreement, why.
+public struct AnswerVerdict: Sendable, Hashable {
+    public var equivalent: Bool
+    /// `too-deep` when an answer nests past the parser's limits and was compared as text; nil otherwise.
+    public var reason: String?
+
+    public static let tooDeep = "too-deep"
 }

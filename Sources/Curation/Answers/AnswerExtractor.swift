@@ -182,8 +182,27 @@ public enum AnswerExtractor {
 
     // MARK: - Marker scanning
 
+    ///
+    /// Linear in the text: a marker's content ends at the next line or sentence end, closing `$`, `\)`
+    /// or matching brace, and a response repeating a marker (`The answer is The answer is ...`, an
+    /// unclosed `\boxed{` many times) would rescan the same tail for every marker. Each such search is
+    /// remembered (`StopCache`, `TrailingCache`, `BraceMatcher`) so that every byte is scanned a bounded
+    /// number of times whatever the markers.
     struct Scanner {
         let b: UnsafeBufferPointer<UInt8>
+        var lineEnd = StopCache()
+        var sentenceEnd = StopCache()
+        var dollarClose = StopCache()
+        var parenClose = StopCache()
+        var bracketClose = StopCache()
+        var hashTrim = TrailingCache()
+        var phraseTrim = TrailingCache()
+        var spanTrim = TrailingCache()
+        var boxTrim = TrailingCache()
+        var braces: BraceMatcher? = nil
+        var boxedQueries = 0
+
+        init(b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
         struct Match {
             var rule: AnswerRule
@@ -231,14 +250,14 @@ public enum AnswerExtractor {
 
         func wordStart(_ i: Int) -> Bool { i == 0 || !AnswerExtractor.isLetter(b[i - 1]) }
 
-        func boxed(at i: Int) -> Match? {
+        mutating func boxed(at i: Int) -> Match? {
             let nameEnd: Int
             if matches("\\boxed", at: i) { nameEnd = i + 6 } else if matches("\\fbox", at: i) { nameEnd = i + 5 } else { return nil }
             var j = nameEnd
             guard j < b.count else { return nil }
             if b[j] == UInt8(ascii: "{") {
                 guard let close = matchingBrace(from: j) else { return nil }
-                let r = trim((j + 1)..<close)
+                let r = boxTrim.trim((j + 1)..<close, in: b, strip: [])
                 return r.isEmpty ? nil : Match(rule: .boxed, start: i, phraseEnd: j + 1, content: r)
             }
             // `\boxed 5`: one token up to whitespace or `$`.
@@ -249,7 +268,14 @@ public enum AnswerExtractor {
             return s < j ? Match(rule: .boxed, start: i, phraseEnd: s, content: s..<j) : nil
         }
 
-        func matchingBrace(from open: Int) -> Int? {
+        /// The `}` closing the `{` at `open` (`\{` and `\}` do not count). The first box is matched by a
+        /// direct scan (the usual case: one box); from the second on, one pass matches every box.
+        mutating func matchingBrace(from open: Int) -> Int? {
+            boxedQueries += 1
+            if boxedQueries > 1 {
+                if braces == nil { braces = BraceMatcher(b: b, from: open) }
+                return braces?.close(of: open)
+            }
             var depth = 0, k = open
             while k < b.count {
                 let c = b[k]
@@ -263,18 +289,16 @@ public enum AnswerExtractor {
             return nil
         }
 
-        func hashes(at i: Int) -> Match? {
+        mutating func hashes(at i: Int) -> Match? {
             guard matches("####", at: i), i == 0 || b[i - 1] != UInt8(ascii: "#") else { return nil }
             var j = i + 4
             while j < b.count, b[j] == UInt8(ascii: "#") { j += 1 }
-            var e = j
-            while e < b.count, b[e] != 0x0A { e += 1 }
-            var r = trim(j..<e)
-            while r.count > 0, b[r.upperBound - 1] == UInt8(ascii: ".") { r = r.lowerBound..<(r.upperBound - 1) }
+            let e = lineEnd.stop(from: j, in: b) { b, k in b[k] == 0x0A }
+            let r = hashTrim.trim(j..<e, in: b, strip: [UInt8(ascii: ".")], trimAfterStrip: false)
             return r.isEmpty ? nil : Match(rule: .gsm8k, start: i, phraseEnd: j, content: r)
         }
 
-        func finalAnswer(at i: Int) -> Match? {
+        mutating func finalAnswer(at i: Int) -> Match? {
             guard wordStart(i), matches("final answer", at: i) else { return nil }
             var j = i + 12
             while j < b.count, b[j] == UInt8(ascii: "*") || b[j] == 0x20 { j += 1 }
@@ -286,7 +310,7 @@ public enum AnswerExtractor {
             return Match(rule: .finalAnswer, start: i, phraseEnd: j, content: r)
         }
 
-        func theAnswerIs(at i: Int) -> Match? {
+        mutating func theAnswerIs(at i: Int) -> Match? {
             guard wordStart(i), matches("the", at: i) else { return nil }
             var j = i + 3
             guard j < b.count, b[j] == 0x20 else { return nil }
@@ -298,7 +322,7 @@ public enum AnswerExtractor {
             return Match(rule: .theAnswerIs, start: i, phraseEnd: j, content: r)
         }
 
-        func answerColon(at i: Int) -> Match? {
+        mutating func answerColon(at i: Int) -> Match? {
             guard wordStart(i), matches("answer", at: i) else { return nil }
             var j = i + 6
             while j < b.count, b[j] == 0x20 || b[j] == UInt8(ascii: "*") { j += 1 }
@@ -310,7 +334,7 @@ public enum AnswerExtractor {
 
         /// What follows a phrase marker: a `$...$`, `\(...\)` or `\[...\]` span when one starts there,
         /// else the text up to the end of the line or sentence.
-        func phraseContent(from start: Int) -> Range<Int>? {
+        mutating func phraseContent(from start: Int) -> Range<Int>? {
             var j = start
             while j < b.count, b[j] == 0x20 || b[j] == UInt8(ascii: "*") || b[j] == UInt8(ascii: ":") || b[j] == 0x09 { j += 1 }
             // A display block on the next line ("Answer:\n$$ 5 $$").
@@ -323,37 +347,28 @@ public enum AnswerExtractor {
             if b[j] == UInt8(ascii: "$") {
                 let dd = j + 1 < b.count && b[j + 1] == UInt8(ascii: "$")
                 let open = j + (dd ? 2 : 1)
-                var k = open
-                while k < b.count {
-                    if b[k] == UInt8(ascii: "\\") { k += 2; continue }
-                    if b[k] == UInt8(ascii: "$") { break }
-                    k += 1
-                }
+                // The byte before `open` is `$`, never a backslash, so which `$` are escaped does not depend on
+                // where the scan starts and one cached search serves every later marker before that `$`.
+                let k = dollarClose.stop(from: open, in: b, skipEscapes: true) { b, k in b[k] == UInt8(ascii: "$") }
                 if k < b.count {
-                    let r = trim(open..<k)
+                    let r = spanTrim.trim(open..<k, in: b, strip: [])
                     return r.isEmpty ? nil : r
                 }
             } else if b[j] == UInt8(ascii: "\\"), j + 1 < b.count, b[j + 1] == UInt8(ascii: "(") || b[j + 1] == UInt8(ascii: "[") {
                 let closer = b[j + 1] == UInt8(ascii: "(") ? UInt8(ascii: ")") : UInt8(ascii: "]")
-                var k = j + 2
-                while k + 1 < b.count, !(b[k] == UInt8(ascii: "\\") && b[k + 1] == closer) { k += 1 }
-                if k + 1 < b.count {
-                    let r = trim((j + 2)..<k)
+                let isCloser: (UnsafeBufferPointer<UInt8>, Int) -> Bool = { b, k in
+                    k + 1 < b.count && b[k] == UInt8(ascii: "\\") && b[k + 1] == closer
+                }
+                let k = closer == UInt8(ascii: ")") ? parenClose.stop(from: j + 2, in: b, isCloser) : bracketClose.stop(from: j + 2, in: b, isCloser)
+                if k < b.count {
+                    let r = spanTrim.trim((j + 2)..<k, in: b, strip: [])
                     return r.isEmpty ? nil : r
                 }
             }
-            var e = j
-            while e < b.count {
-                let c = b[e]
-                if c == 0x0A { break }
-                if c == UInt8(ascii: "."), e + 1 == b.count || AnswerExtractor.isSpace(b[e + 1]) { break }
-                e += 1
+            let e = sentenceEnd.stop(from: j, in: b) { b, k in
+                b[k] == 0x0A || (b[k] == UInt8(ascii: ".") && (k + 1 == b.count || AnswerExtractor.isSpace(b[k + 1])))
             }
-            var r = trim(j..<e)
-            while r.count > 0, b[r.upperBound - 1] == UInt8(ascii: "*") || b[r.upperBound - 1] == UInt8(ascii: ".") {
-                r = r.lowerBound..<(r.upperBound - 1)
-            }
-            r = trim(r)
+            let r = phraseTrim.trim(j..<e, in: b, strip: [UInt8(ascii: "*"), UInt8(ascii: ".")], trimAfterStrip: true)
             return r.isEmpty ? nil : r
         }
 
@@ -364,4 +379,95 @@ public enum AnswerExtractor {
             return s..<e
         }
     }
+}
+
+/// The first position at or after a start where a condition holds (or the end), remembered: a later
+/// search starting between the remembered start and its stop has the same stop, because nothing in between
+/// held. Searches made in increasing order therefore cost one pass over the text in all.
+struct StopCache {
+    private var from = Int.max
+    private var stop = Int.max
+
+    /// With `skipEscapes`, a backslash hides the byte after it (callers start right after a non-backslash,
+    /// so the answer does not depend on the start).
+    mutating func stop(from start: Int, in b: UnsafeBufferPointer<UInt8>, skipEscapes: Bool = false,
+                       _ isStop: (UnsafeBufferPointer<UInt8>, Int) -> Bool) -> Int {
+        if start >= from && start <= stop { return stop }
+        var k = start
+        while k < b.count {
+            if skipEscapes && b[k] == UInt8(ascii: "\\") { k += 2; continue }
+            if isStop(b, k) { break }
+            k += 1
+        }
+        from = start
+        stop = min(k, b.count)
+        return stop
+    }
+}
+
+/// Trims a content range: whitespace on both sides, then trailing `strip` bytes, then (optionally)
+/// whitespace again. The backward walk from a given end is remembered, so that many markers sharing one end
+/// (a line of repeated markers ending in a long run of dots) walk it once.
+struct TrailingCache {
+    private var end = -1
+    private var cut = 0
+
+    mutating func trim(_ r: Range<Int>, in b: UnsafeBufferPointer<UInt8>, strip: [UInt8], trimAfterStrip: Bool = false) -> Range<Int> {
+        var s = r.lowerBound
+        while s < r.upperBound, AnswerExtractor.isSpace(b[s]) { s += 1 }
+        if end != r.upperBound {
+            // Where the trailing walk stops with no lower bound; a range starting past it is empty.
+            var e = r.upperBound
+            while e > 0, AnswerExtractor.isSpace(b[e - 1]) { e -= 1 }
+            if !strip.isEmpty {
+                while e > 0, strip.contains(b[e - 1]) { e -= 1 }
+                if trimAfterStrip { while e > 0, AnswerExtractor.isSpace(b[e - 1]) { e -= 1 } }
+            }
+            end = r.upperBound
+            cut = e
+        }
+        return s..<max(s, cut)
+    }
+}
+
+/// Matches the braces of every `\boxed{` / `\fbox{` from a start in one pass (escaped braces do not
+/// count), so that nested or unclosed boxes repeated many times are not each scanned to their end.
+struct BraceMatcher {
+    private var closes: [Int: Int] = [:]
+
+    init(b: UnsafeBufferPointer<UInt8>, from start: Int) {
+        var open: [(position: Int, depth: Int)] = []
+        var depth = 0, k = start
+        while k < b.count {
+            let c = b[k]
+            if c == UInt8(ascii: "\\") { k += 2; continue }
+            if c == UInt8(ascii: "{") {
+                if BraceMatcher.isBoxOpen(b, k) { open.append((k, depth)) }
+                depth += 1
+            } else if c == UInt8(ascii: "}") {
+                depth -= 1
+                // Open boxes sit at strictly increasing depths below the current one: only the innermost
+                // can close here.
+                if let last = open.last, last.depth == depth {
+                    closes[last.position] = k
+                    open.removeLast()
+                }
+            }
+            k += 1
+        }
+    }
+
+    /// Whether the `{` at `k` opens a box (`\boxed{` or `\fbox{`, any case, as the scanner matches).
+    static func isBoxOpen(_ b: UnsafeBufferPointer<UInt8>, _ k: Int) -> Bool {
+        func ends(_ word: StaticString) -> Bool {
+            let len = word.utf8CodeUnitCount
+            guard k >= len else { return false }
+            let p = word.utf8Start
+            for m in 0..<len where AnswerExtractor.lower(b[k - len + m]) != p[m] { return false }
+            return true
+        }
+        return ends("\\boxed") || ends("\\fbox")
+    }
+
+    func close(of open: Int) -> Int? { closes[open] }
 }

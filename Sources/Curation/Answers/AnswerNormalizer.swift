@@ -104,17 +104,25 @@ public enum AnswerNormalizer {
     static func plainFunctionNames(_ input: [UInt8]) -> [UInt8] {
         guard ByteText.contains(sqrtBytes, in: input) || ByteText.contains(piBytes, in: input) else { return input }
         var b = input
-        for word in ["sqrt", "pi"] {
-            let w = Array(word.utf8)
+        // Copies into a new array rather than inserting in place: one insert per word would make a long
+        // answer of many words quadratic.
+        for word in [sqrtBytes, piBytes] {
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count + 16)
             var i = 0
-            while i + w.count <= b.count {
-                if b[i..<(i + w.count)].elementsEqual(w),
+            while i < b.count {
+                if i + word.count <= b.count, ByteText.matches(word, in: b, at: i),
                    i == 0 || !(AnswerExtractor.isLetter(b[i - 1]) || b[i - 1] == UInt8(ascii: "\\")),
-                   i + w.count == b.count || !AnswerExtractor.isLetter(b[i + w.count]) {
-                    b.insert(UInt8(ascii: "\\"), at: i)
-                    i += w.count + 1
-                } else { i += 1 }
+                   i + word.count == b.count || !AnswerExtractor.isLetter(b[i + word.count]) {
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(contentsOf: word)
+                    i += word.count
+                } else {
+                    out.append(b[i])
+                    i += 1
+                }
             }
+            b = out
         }
         return b
     }
@@ -164,6 +172,9 @@ public enum AnswerNormalizer {
     /// `12 km/h`. Keeps words when nothing numeric precedes them (a textual answer).
     static func stripUnits(_ input: [UInt8], percent: inout Bool) -> [UInt8] {
         var b = input
+        // Words are only removed from the end, so the first digit or closing brace never moves: found once,
+        // not once per word (which made a long run of unit-like words quadratic).
+        let firstNumeric = b.firstIndex(where: { AnswerExtractor.isDigit($0) || $0 == UInt8(ascii: "}") })
         var changed = true
         while changed {
             changed = false
@@ -182,7 +193,7 @@ public enum AnswerNormalizer {
             // Only units after numbers: something before the word must hold a digit or a closing brace.
             var p = w
             while p > 0, b[p - 1] == 0x20 || b[p - 1] == UInt8(ascii: "/") || b[p - 1] == UInt8(ascii: "-") { p -= 1 }
-            guard p > 0, b[0..<p].contains(where: { AnswerExtractor.isDigit($0) || $0 == UInt8(ascii: "}") }) else { break }
+            guard p > 0, let f = firstNumeric, f < p else { break }
             // The word must be separated from what precedes it (not `2xy`), unless it is a long word (`5cm` is
             // short, so require a space for words under 3 letters after a digit... keep it simple: a space,
             // a slash, or a digit before a word of 2+ letters that is not a run of single variables).

@@ -21,14 +21,33 @@ public indirect enum MathExpr: Sendable, Hashable {
     case factorial(MathExpr)
     case function(String, MathExpr)
 
-    /// Parses `text` completely; nil when any part is not understood.
+    /// Parses `text` completely; nil when any part is not understood or the expression is beyond the
+    /// parser's limits (see `parseChecked`).
     public static func parse(_ text: String) -> MathExpr? {
+        if case .parsed(let e) = parseChecked(text) { return e }
+        return nil
+    }
+
+    /// What `parseChecked` found.
+    public enum ParseOutcome: Sendable, Hashable {
+        case parsed(MathExpr)
+        /// Some part is not understood.
+        case notUnderstood
+        /// Nested deeper than `ExprParser.maxDepth` or larger than `ExprParser.maxNodes`: refused before
+        /// the recursion (parsing, evaluating, hashing or freeing the tree) could exhaust the stack.
+        case tooDeep
+    }
+
+    /// Parses `text` completely, saying why when it cannot.
+    public static func parseChecked(_ text: String) -> ParseOutcome {
         let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { buf -> MathExpr? in
+        return bytes.withUnsafeBufferPointer { buf -> ParseOutcome in
             var p = ExprParser(b: buf)
-            guard let e = p.parseExpression() else { return nil }
+            let e = p.parseExpression()
+            if p.overLimit { return .tooDeep }
+            guard let e else { return .notUnderstood }
             p.skipSpaces()
-            return p.i == buf.count ? e : nil
+            return p.i == buf.count ? .parsed(e) : .notUnderstood
         }
     }
 
@@ -133,10 +152,24 @@ public enum MathValue: Sendable, Hashable {
 }
 
 /// Recursive-descent parser over bytes (see `MathExpr`).
+///
+/// Answers come from model output, so nesting is hostile input: `\sqrt\sqrt...2`, `\sin\sin...x`,
+/// `---5` or `3!!!...` hundreds of thousands of levels deep would overflow the stack in the parser, and a
+/// chain of `+` or `!` builds a tree as deep as it is long, which `evaluate`, hashing and even freeing
+/// walk recursively. Every recursive entry therefore counts against `maxDepth` and every node against
+/// `maxNodes`; past either the parse stops with `overLimit` set. Real answers stay far below both.
 struct ExprParser {
     let b: UnsafeBufferPointer<UInt8>
     var i = 0
     var depth = 0
+    var nodes = 0
+    /// Set when `maxDepth` or `maxNodes` was reached; the parse then fails.
+    var overLimit = false
+
+    /// Nested parser calls allowed (about five per parenthesis or command level).
+    static let maxDepth = 200
+    /// Expression nodes allowed: bounds the tree's height, so recursion over it stays shallow.
+    static let maxNodes = 1000
 
     init(b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
@@ -158,14 +191,30 @@ struct ExprParser {
         return (String(decoding: UnsafeBufferPointer(rebasing: b[(k + 1)..<e]), as: UTF8.self), e)
     }
 
-    mutating func parseExpression() -> MathExpr? {
+    /// Enters a recursive call: false (and `overLimit`) past `maxDepth`. Pair with `leave()`.
+    mutating func enter() -> Bool {
         depth += 1
-        defer { depth -= 1 }
-        guard depth < 64 else { return nil }
+        if depth > ExprParser.maxDepth { overLimit = true }
+        return !overLimit
+    }
+
+    mutating func leave() { depth -= 1 }
+
+    /// Counts one node about to be built: false (and `overLimit`) past `maxNodes`.
+    mutating func node() -> Bool {
+        nodes += 1
+        if nodes > ExprParser.maxNodes { overLimit = true }
+        return !overLimit
+    }
+
+    mutating func parseExpression() -> MathExpr? {
+        guard enter() else { return nil }
+        defer { leave() }
         guard var lhs = parseTerm() else { return nil }
         while true {
             skipSpaces()
             guard let c = peek else { return lhs }
+            guard node() else { return nil }
             if c == UInt8(ascii: "+") {
                 i += 1
                 guard let r = parseTerm() else { return nil }
@@ -185,6 +234,7 @@ struct ExprParser {
         while true {
             skipSpaces()
             guard let c = peek else { return lhs }
+            guard node() else { return nil }
             if c == UInt8(ascii: "*") {
                 i += 1
                 guard let r = parseUnary() else { return nil }
@@ -216,6 +266,8 @@ struct ExprParser {
     }
 
     mutating func parseUnary() -> MathExpr? {
+        guard enter() else { return nil }
+        defer { leave() }
         skipSpaces()
         if peek == UInt8(ascii: "-") {
             i += 1
@@ -228,10 +280,15 @@ struct ExprParser {
     }
 
     mutating func parsePower() -> MathExpr? {
+        guard enter() else { return nil }
+        defer { leave() }
         guard var base = parsePrimary() else { return nil }
         while true {
             skipSpaces()
-            if peek == UInt8(ascii: "!") { i += 1; base = .factorial(base); continue }
+            if peek == UInt8(ascii: "!") {
+                guard node() else { return nil }
+                i += 1; base = .factorial(base); continue
+            }
             break
         }
         skipSpaces()
@@ -264,6 +321,8 @@ struct ExprParser {
 
     /// A command argument: `{expr}` or a single character / command (`\frac12`, `\sqrt2`, `x^2`).
     mutating func parseArgument() -> MathExpr? {
+        guard enter() else { return nil }
+        defer { leave() }
         skipSpaces()
         guard let c = peek else { return nil }
         if c == UInt8(ascii: "{") { return parseGroup() }
@@ -285,6 +344,9 @@ struct ExprParser {
     }
 
     mutating func parsePrimary() -> MathExpr? {
+        guard enter() else { return nil }
+        defer { leave() }
+        guard node() else { return nil }
         skipSpaces()
         guard let c = peek else { return nil }
         if AnswerExtractor.isDigit(c) || c == UInt8(ascii: ".") {

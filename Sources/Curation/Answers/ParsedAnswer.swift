@@ -37,6 +37,9 @@ public struct ParsedAnswer: Sendable, Hashable {
     /// A canonical key: answers with the same key are equivalent; equivalent answers usually (not always)
     /// share a key, so grouping by key and then merging groups by `AnswerEquivalence` is exact and fast.
     public let key: String
+    /// Some part was an expression past the parser's nesting or size limits (`MathExpr.ParseOutcome.tooDeep`);
+    /// that part is compared as text, and verdicts give `too-deep` as their reason.
+    public let tooDeep: Bool
 
     public init(_ text: String) {
         // Fast path: a plain integer (most GSM8K and AIME answers) needs no normalisation.
@@ -44,11 +47,14 @@ public struct ParsedAnswer: Sendable, Hashable {
             normalized = r.description
             form = .number(NumberForm(expression: .number(r), value: .exact(r), variables: [], samples: [], percent: false))
             key = "q:" + r.description
+            tooDeep = false
             return
         }
         let n = AnswerNormalizer.normalize(text)
         normalized = n.text
-        form = ParsedAnswer.form(n.text, percent: n.percent, depth: 0)
+        var tooDeep = false
+        form = ParsedAnswer.form(n.text, percent: n.percent, depth: 0, tooDeep: &tooDeep)
+        self.tooDeep = tooDeep
         key = ParsedAnswer.key(form)
     }
 
@@ -70,24 +76,24 @@ public struct ParsedAnswer: Sendable, Hashable {
 
     // MARK: - Structure
 
-    static func form(_ raw: String, percent: Bool, depth: Int) -> AnswerForm {
+    static func form(_ raw: String, percent: Bool, depth: Int, tooDeep: inout Bool) -> AnswerForm {
         let s = raw.trimmingWhitespace()
         guard depth < 8, !s.isEmpty else { return .text(s) }
         let b = Array(s.utf8)
         if let c = choice(b) { return .choice(c) }
 
         let unions = splitTopLevel(b, separator: "\\cup")
-        if unions.count > 1 { return .union(unions.map { form($0, percent: percent, depth: depth + 1) }) }
+        if unions.count > 1 { return .union(unions.map { form($0, percent: percent, depth: depth + 1, tooDeep: &tooDeep) }) }
 
         if s.hasPrefix("\\{") && s.hasSuffix("\\}") && s.count > 4 {
             let inner = String(s.dropFirst(2).dropLast(2))
             let items = splitTopLevel(Array(inner.utf8), separator: ",")
-            return .set(items.map { form($0, percent: percent, depth: depth + 1) })
+            return .set(items.map { form($0, percent: percent, depth: depth + 1, tooDeep: &tooDeep) })
         }
         if let (open, close, inner) = enclosed(b) {
             let items = splitTopLevel(inner, separator: ",")
             if items.count > 1 {
-                return .sequence(open: open, close: close, items: items.map { form($0, percent: percent, depth: depth + 1) })
+                return .sequence(open: open, close: close, items: items.map { form($0, percent: percent, depth: depth + 1, tooDeep: &tooDeep) })
             }
         }
         var items = splitTopLevel(b, separator: ",")
@@ -95,27 +101,31 @@ public struct ParsedAnswer: Sendable, Hashable {
             items = b.split(separator: 0x20).split(whereSeparator: { $0.elementsEqual("and".utf8) })
                 .map { words in words.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ") }
         }
-        if items.count > 1 { return .set(items.map { form($0, percent: percent, depth: depth + 1) }) }
+        if items.count > 1 { return .set(items.map { form($0, percent: percent, depth: depth + 1, tooDeep: &tooDeep) }) }
 
         // `x = 5`, `\lambda = 2`, `(x, y) = (3, -1)`, `f(x) = 2x+3`, `x \in [2, 5]`: the value after a
         // lone variable, a tuple of variables, or a function name.
         var sides = splitTopLevel(b, separator: "=")
         if sides.count == 1 { sides = splitTopLevel(b, separator: "\\in") }
         if sides.count == 2, isNameSide(sides[0].trimmingWhitespace()) {
-            return form(sides[1], percent: percent, depth: depth + 1)
+            return form(sides[1], percent: percent, depth: depth + 1, tooDeep: &tooDeep)
         }
         if sides.count > 1 { return .text(textKey(s)) }
 
         let pm = splitTopLevel(b, separator: "\\pm")
         if pm.count == 2 {
-            let plus = form(pm[0] + "+" + pm[1], percent: percent, depth: depth + 1)
-            let minus = form(pm[0] + "-(" + pm[1] + ")", percent: percent, depth: depth + 1)
+            let plus = form(pm[0] + "+" + pm[1], percent: percent, depth: depth + 1, tooDeep: &tooDeep)
+            let minus = form(pm[0] + "-(" + pm[1] + ")", percent: percent, depth: depth + 1, tooDeep: &tooDeep)
             return .set([plus, minus])
         }
 
         // A word ("Even", "no solution") is text, not a product of single-letter variables.
         if b.count >= 3, b.allSatisfy({ AnswerExtractor.isLetter($0) || $0 == 0x20 }) { return .text(textKey(s)) }
-        if let e = MathExpr.parse(s) { return number(e, percent: percent) ?? .text(textKey(s)) }
+        switch MathExpr.parseChecked(s) {
+        case .parsed(let e): return number(e, percent: percent) ?? .text(textKey(s))
+        case .tooDeep: tooDeep = true
+        case .notUnderstood: break
+        }
         return .text(textKey(s))
     }
 

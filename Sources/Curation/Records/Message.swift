@@ -20,11 +20,13 @@ public struct Message: Sendable, Hashable, Codable {
             guard case .object(let o) = item else {
                 throw CurationError.badRecord(location, reason: "\(field)[\(n)] should be an object with role and content, found \(item.typeName)")
             }
-            guard let role = o["role"]?.stringValue else {
+            // ShareGPT turns (`{"from": "human"|"gpt"|"system", "value"}`) read as role and content.
+            let shareGPT = o["role"] == nil && o["from"] != nil
+            guard let role = shareGPT ? o["from"]?.stringValue.map(Message.shareGPTRole) : o["role"]?.stringValue else {
                 throw CurationError.badRecord(location, reason: "\(field)[\(n)] has no string \"role\"")
             }
             let content: String
-            switch o["content"] {
+            switch shareGPT ? o["value"] : o["content"] {
             case .string(let s)?: content = s
             case .null?, nil: content = ""
             case .array(let parts)?:
@@ -35,6 +37,15 @@ public struct Message: Sendable, Hashable, Codable {
             out.append(Message(role: role, content: content))
         }
         return out
+    }
+
+    /// ShareGPT speaker names as chat roles: human -> user, gpt -> assistant; others (system, tool) as written.
+    static func shareGPTRole(_ from: String) -> String {
+        switch from {
+        case "human", "user": return "user"
+        case "gpt", "assistant", "model": return "assistant"
+        default: return from
+        }
     }
 
     public static func encodeList(_ messages: [Message]) -> JSONValue { .array(messages.map(\.json)) }

@@ -8,7 +8,7 @@ public enum RecordText {
     public static func text(of record: RawRecord, schema: Schema? = nil) throws -> String {
         switch schema ?? Schema.detect(record) {
         case .document: return try record.string("text") ?? ""
-        case .chat: return try join(record, ["messages"])
+        case .chat: return try join(record, ["messages", "conversations"])
         case .preference: return try preferenceText(record)
         case .verifiable: return try join(record, ["prompt", "messages", "response"])
         case .samples: return try join(record, ["prompt", "messages", "completions", "completion"])
@@ -31,7 +31,7 @@ public enum RecordText {
     }
 
     /// Fields that hold a list of chat messages in every schema that has them.
-    static let messageListFields: Set<String> = ["messages", "chosen", "rejected"]
+    static let messageListFields: Set<String> = ["messages", "chosen", "rejected", "conversations"]
 
     static func append(_ v: JSONValue, field: String, record: RawRecord, into parts: inout [String]) throws {
         if messageListFields.contains(field), !v.isNull, v.arrayValue == nil {

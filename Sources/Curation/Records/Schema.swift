@@ -3,7 +3,8 @@
 public enum Schema: String, Sendable, CaseIterable, Codable {
     /// dolma / datatrove: `{"id", "text", "source", "metadata"?}`
     case document
-    /// Tulu 3 SFT: `{"id", "messages": [{"role", "content"}], "source"}`
+    /// Tulu 3 SFT: `{"id", "messages": [{"role", "content"}], "source"}`; also ShareGPT's
+    /// `{"conversations": [{"from": "human"|"gpt"|"system", "value"}]}`, read as the same turns.
     case chat
     /// Tulu 3 or TRL preference layout: `chosen` and `rejected`.
     case preference
@@ -24,7 +25,7 @@ public enum Schema: String, Sendable, CaseIterable, Codable {
     public var requiredFields: [[String]] {
         switch self {
         case .document: return [["text"]]
-        case .chat: return [["messages"]]
+        case .chat: return [["messages", "conversations"]]
         case .preference: return [["chosen"], ["rejected"]]
         case .verifiable: return [["messages", "prompt"], ["ground_truth"]]
         case .samples: return [["completions", "completion"]]
@@ -40,7 +41,7 @@ public enum Schema: String, Sendable, CaseIterable, Codable {
         // A bit per key the rules look at: no Set is built per record (every stage calls this once
         // per record).
         let chosen = 1, rejected = 2, completions = 4, completion = 8, inputPersona = 16, prompt = 32,
-            groundTruth = 64, messages = 128, question = 256, text = 512
+            groundTruth = 64, messages = 128, question = 256, text = 512, conversations = 1024
         var k = 0
         for key in keys {
             switch key {
@@ -54,6 +55,7 @@ public enum Schema: String, Sendable, CaseIterable, Codable {
             case "messages": k |= messages
             case "question": k |= question
             case "text": k |= text
+            case "conversations": k |= conversations
             default: break
             }
         }
@@ -62,7 +64,7 @@ public enum Schema: String, Sendable, CaseIterable, Codable {
         if has(completions) || has(completion) { return .samples }
         if has(inputPersona) && has(prompt) { return .persona }
         if has(groundTruth) && (has(messages) || has(prompt)) { return .verifiable }
-        if has(messages) { return .chat }
+        if has(messages) || has(conversations) { return .chat }
         if has(question) { return .s1Pool }
         if has(text) { return .document }
         if has(prompt) { return .prompt }

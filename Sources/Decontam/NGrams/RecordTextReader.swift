@@ -29,6 +29,7 @@ public final class RecordTextReader {
             switch Schema.detect(record) {
             case .chat:
                 if let r = record.span("messages") { try appendValue(record, field: "messages", range: r) }
+                else if let r = record.span("conversations") { try appendValue(record, field: "conversations", range: r) }
             case .document:
                 if let r = record.span("text") { try appendValue(record, field: "text", range: r) }
             default:
@@ -105,6 +106,8 @@ public final class RecordTextReader {
             try skipString(b, &i, end, record, field)
             let isContent = i - keyStart - 1 == 7 && b[keyStart..<(keyStart + 7)].elementsEqual("content".utf8)
             let isText = i - keyStart - 1 == 4 && b[keyStart..<(keyStart + 4)].elementsEqual("text".utf8)
+                // ShareGPT turns hold their text in `value`.
+                || (field == "conversations" && i - keyStart - 1 == 5 && b[keyStart..<(keyStart + 5)].elementsEqual("value".utf8))
             skipWS(b, &i, end)
             guard i < end, b[i] == UInt8(ascii: ":") else { throw bad(record, field, "malformed message") }
             i += 1

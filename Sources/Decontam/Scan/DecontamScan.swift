@@ -33,6 +33,8 @@ public final class DecontamScan {
         var matched: [(index: Int, record: RawRecord, outcome: Outcome)] = []
         /// Lines that could not be read: (line index in the batch, error), ascending.
         var failures: [(index: Int, error: CurationError)] = []
+        /// Records with no text to scan (line index in the batch), ascending.
+        var noText: [Int] = []
         var fatal: CurationError?
     }
 
@@ -62,7 +64,7 @@ public final class DecontamScan {
         for (k, f) in files.enumerated() { sourceIndex[f] = k }
         var foundCounts: [Int: Int] = [:]
         var stage = StageReport(stage: "decontam-scan")
-        var pieces = 0, masked = 0
+        var pieces = 0, masked = 0, noText = 0
 
         let reader = RecordReader(files: files, policy: options.errorPolicy, rejected: rejected)
         let sharedIndex = index, sharedOptions = options
@@ -135,11 +137,16 @@ public final class DecontamScan {
             try reader.absorb(result.batch, failures: result.failures)
             let src = sourceIndex[result.batch.file] ?? 0
             let batch = result.batch
-            var nextMatch = 0, nextFailure = 0
+            var nextMatch = 0, nextFailure = 0, nextNoText = 0
             try batch.data.withUnsafeBytes { data in
                 for (k, l) in batch.lines.enumerated() {
                     if nextFailure < result.failures.count, result.failures[nextFailure].index == k { nextFailure += 1; continue }
                     summary.sources[src].scanned += 1
+                    if nextNoText < result.noText.count, result.noText[nextNoText] == k {
+                        nextNoText += 1
+                        noText += 1
+                        if options.onNoText == .drop { stage.drop("no-text"); continue }
+                    }
                     if nextMatch < result.matched.count, result.matched[nextMatch].index == k {
                         let m = result.matched[nextMatch]
                         nextMatch += 1
@@ -171,6 +178,11 @@ public final class DecontamScan {
         }
         if let s = options.shard, files.isEmpty {
             stage.warnings.append("shard \(s.index)/\(s.count) has no input files (\(inputs.count) files for \(s.count) shards)")
+        }
+        if noText > 0 {
+            stage.extra["no_text"] = .int(noText)
+            stage.warnings.append("\(noText) record(s) with no text to scan (no recognised text field) " +
+                                  (options.onNoText == .drop ? "dropped as no-text" : "kept unscanned") + "; --fields names the fields to read")
         }
         if index.boilerplateNGrams > 0 {
             stage.warnings.append("\(index.boilerplateNGrams) boilerplate n-grams (in more than \(index.maxEvalFrequency ?? 0) eval instances) ignored")
@@ -205,6 +217,7 @@ public final class DecontamScan {
             "eval_sets": .array(index.sets.map { .string("\($0.name)=\($0.path) xxh3-128:\($0.fileHash)") }),
             "inputs": .array(inputs.map { .string($0) }),
             "on_error": .string(options.errorPolicy.rawValue),
+            "on_no_text": .string(options.onNoText.rawValue),
         ]
     }
 
@@ -244,6 +257,14 @@ public final class DecontamScan {
                     return result
                 }
                 let matches = try scanner.scan(record)
+                if scanner.lastText.isEmpty {
+                    if options.onNoText == .fail {
+                        result.fatal = .badRecord(record.location, reason: "no text to scan (no recognised text field; --fields names the fields to read, --on-no-text keep|drop lets it pass)")
+                        return result
+                    }
+                    result.noText.append(k)
+                    continue
+                }
                 guard !matches.isEmpty else { continue }
                 var o = Outcome(matches: matches)
                 o.id = try RecordID.of(record, field: options.idField)

@@ -11,6 +11,17 @@ public enum DecontamAction: String, Sendable, CaseIterable {
     case mask
 }
 
+/// What a scan does with a record in which it finds no text to scan (no recognised text field, or only
+/// empty ones): such a record cannot be shown clean, so it is never passed silently.
+public enum NoTextPolicy: String, Sendable, CaseIterable {
+    /// Kept in the output, counted as `no_text` and warned about.
+    case keep
+    /// Left out of the output, counted as dropped under `no-text`.
+    case drop
+    /// Stops the scan with an error naming the record's file and line.
+    case fail
+}
+
 /// The i-th of N deterministic shares of the inputs (0-based): input files in their resolved order,
 /// round robin, so N copies of a scan with `--shard 0/N` ... `--shard N-1/N` cover every file once.
 public struct ShardSpec: Sendable, Hashable {
@@ -67,6 +78,7 @@ public struct ScanOptions: Sendable {
     public var idField: String?
     public var threads = 1
     public var errorPolicy: ErrorPolicy = .fail
+    public var onNoText: NoTextPolicy = .keep
     /// Output directory and shard layout of kept records (`prefix`) and removed ones (`removed`).
     public var output: String
     public var shardOptions = ShardOptions()

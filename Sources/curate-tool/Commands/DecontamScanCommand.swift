@@ -52,6 +52,9 @@ struct DecontamScanCommand: ParsableCommand {
     @Option(name: .long, help: "Process the i-th of N shares of the input files (0-based), naming outputs with the shard.")
     var shard: String?
 
+    @Option(name: .long, help: "A record with no text to scan: keep (default; counted as no_text, warned), drop (dropped as no-text) or fail (error naming FILE:LINE).")
+    var onNoText: NoTextPolicy = .keep
+
     @OptionGroup var global: GlobalOptions
     @OptionGroup var errors: ErrorOptions
 
@@ -83,6 +86,7 @@ struct DecontamScanCommand: ParsableCommand {
         options.idField = idField
         options.threads = global.threadCount
         options.errorPolicy = errors.onError
+        options.onNoText = onNoText
         options.shardOptions = out.shardOptions(threads: global.threadCount)
         options.matchesPath = matches
         options.shard = shardSpec
@@ -113,3 +117,5 @@ extension GlobalOptions {
     /// The same options with --json off (the caller prints the full report itself).
     static func quietJSON(_ g: GlobalOptions) -> GlobalOptions { var c = g; c.json = false; return c }
 }
+
+extension NoTextPolicy: ExpressibleByArgument {}

@@ -3,7 +3,8 @@ import Curation
 import Foundation
 
 /// `curate-tool vote`: self-consistency filtering over samples records (DESIGN.md section 5).
-/// A thin shell over `VoteStage`; the lead may fold its options into the shared option groups.
+/// A thin shell over `VoteStage`, taking the shared option groups (`--quiet`, `--json`, `--threads`,
+/// `--on-error`, `--rejected-dir`) as the other stages do, and writing its report next to its output.
 struct Vote: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vote",
@@ -34,33 +35,26 @@ struct Vote: ParsableCommand {
     @Option(name: .long, help: "Extractor for records without a dataset field: gsm8k, math, multiple_choice.")
     var dataset: String = "math"
 
-    @Option(name: .long, help: "Worker threads.")
-    var threads: Int = defaultThreadCount
-
-    @Option(name: .long, help: "fail | skip: what to do with a bad record.")
-    var onError: String = "fail"
-
-    @Option(name: .long, help: "Write the report (JSON) here.")
+    @Option(name: .long, help: "Report JSON (default: OUTPUT.report.json).")
     var report: String?
 
-    @Flag(name: .long, help: "Print the report as JSON on stdout.")
-    var json = false
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var errors: ErrorOptions
 
     func validate() throws {
         guard VoteKeep(rawValue: keep) != nil else { throw ValidationError("--keep must be one or all") }
         guard VotePreference(rawValue: prefer) != nil else { throw ValidationError("--prefer must be first or shortest") }
         guard AnswerDataset(name: dataset) != nil else { throw ValidationError("--dataset must be gsm8k, math or multiple_choice") }
-        guard ErrorPolicy(rawValue: onError) != nil else { throw ValidationError("--on-error must be fail or skip") }
         guard minAgreement >= 0 && minAgreement < 1 else { throw ValidationError("--min-agreement must be in [0, 1)") }
     }
 
     func run() throws {
         let options = VoteOptions(minAgreement: minAgreement, keep: VoteKeep(rawValue: keep) ?? .one,
                                   prefer: VotePreference(rawValue: prefer) ?? .first,
-                                  defaultDataset: AnswerDataset(name: dataset) ?? .math, threads: threads)
+                                  defaultDataset: AnswerDataset(name: dataset) ?? .math, threads: global.threadCount)
         let files = try InputFiles.resolve(input)
-        let policy = ErrorPolicy(rawValue: onError) ?? .fail
-        let dir = (output as NSString).deletingLastPathComponent
+        let policy = errors.onError
+        let dir = errors.rejectedDir ?? (output as NSString).deletingLastPathComponent
         let rejected = policy == .skip ? RejectedWriter(directory: dir.isEmpty ? "." : dir, name: "vote.rejected") : nil
         let reader = RecordReader(files: files, policy: policy, rejected: rejected)
         let out = try AtomicFileWriter(path: output)
@@ -74,9 +68,9 @@ struct Vote: ParsableCommand {
         try out.write(buffer)
         try out.commit()
         try rejected?.finish()
-        if let path = report { try rep.write(to: path) }
-        FileHandle.standardError.write(Data((rep.table() + (VoteStageTable.render(rep))).utf8))
-        if json { print(PrettyJSON.string(rep.json)) }
+        try rep.write(to: report ?? output + ".report.json")
+        if !global.quiet { Console.info(rep.table() + VoteStageTable.render(rep)) }
+        if global.json { Console.stdout(PrettyJSON.string(rep.json)) }
     }
 }
 

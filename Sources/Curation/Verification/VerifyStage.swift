@@ -1,0 +1,87 @@
+import Foundation
+
+/// Settings of the verify stage (CLI flags and recipe settings map onto these).
+public struct VerifyOptions: Sendable {
+    /// Verifier for records without a `dataset` field.
+    public var defaultDataset: String
+    /// Keep only records whose reward reaches this (the rest are dropped as `below-min-reward`).
+    public var minReward: Double?
+    public var threads: Int
+
+    public init(defaultDataset: String = "math", minReward: Double? = nil, threads: Int = 1) {
+        self.defaultDataset = defaultDataset
+        self.minReward = minReward
+        self.threads = threads
+    }
+
+    public var json: [String: JSONValue] {
+        ["default_dataset": .string(defaultDataset), "min_reward": minReward.map { .double($0) } ?? .null]
+    }
+}
+
+/// The verify stage over a stream of verifiable records: the one implementation behind `curate-tool verify`
+/// and the recipe's `kind: verify` (so both apply the same policy).
+///
+/// Records are scored in batches on worker threads and written in input order. Record accounting: in =
+/// out + dropped, where a record that parses but cannot be scored (no ground truth, unknown verifier, ...)
+/// is dropped as `unverifiable` and written verbatim to the rejected file with its reason under
+/// `ErrorPolicy.skip` (thrown under `.fail`), a record below `minReward` is dropped as `below-min-reward`,
+/// and lines that do not parse are counted by the reader as `rejected:<kind>`.
+public enum VerifyStage {
+    /// Reads every record of `reader`, scores it, hands kept records to `emit` and returns the report, with
+    /// `per_dataset` (records, mean reward) and `rules` (how answers were found) in its extras.
+    public static func run(reader: RecordReader, options: VerifyOptions, rejected: RejectedWriter? = nil,
+                           emit: (RawRecord) throws -> Void) throws -> StageReport {
+        let started = Date()
+        var rep = StageReport(stage: "verify")
+        rep.settings = options.json
+        var perDataset: [String: (n: Int, reward: Double)] = [:]
+        var rules: [String: Int] = [:]
+        let policy = reader.policy
+        let defaultDataset = options.defaultDataset
+
+        typealias Outcome = Result<Verifier.Scored, CurationError>
+        struct Item { var batch: LineBatch; var parsed: [Result<RawRecord, CurationError>]; var scored: [Outcome?] }
+        var parallel = OrderedParallel<LineBatch, Item>(threads: options.threads) { batch in
+            let parsed = RecordReader.parse(batch)
+            let scored: [Outcome?] = parsed.map { p in
+                guard case .success(let rec) = p else { return nil }
+                do { return .success(try Verifier.score(rec, defaultDataset: defaultDataset)) } catch let e as CurationError {
+                    return .failure(e)
+                } catch { return .failure(.badRecord(rec.location, reason: "\(error)")) }
+            }
+            return Item(batch: batch, parsed: parsed, scored: scored)
+        }
+        func consume(_ item: Item) throws {
+            _ = try reader.absorb(item.batch, item.parsed)
+            for (p, s) in zip(item.parsed, item.scored) {
+                guard let s, case .success(let input) = p else { continue }
+                switch s {
+                case .success(let scored):
+                    perDataset[scored.dataset, default: (0, 0)].n += 1
+                    perDataset[scored.dataset, default: (0, 0)].reward += scored.reward
+                    rules[scored.rule ?? "none", default: 0] += 1
+                    if let m = options.minReward, scored.reward < m { rep.drop("below-min-reward"); continue }
+                    try emit(scored.record)
+                    rep.recordsOut += 1
+                case .failure(let e):
+                    guard policy == .skip else { throw e }
+                    rep.drop("unverifiable")
+                    try input.bytes.withUnsafeBytes { try rejected?.write(line: $0, error: e) }
+                }
+            }
+        }
+        try reader.forEachBatch(batchBytes: 1 << 18) { try parallel.submit($0, consume: consume) }
+        try parallel.drain(consume)
+
+        rep.absorb(reader.counts)
+        rep.seconds = Date().timeIntervalSince(started)
+        rep.extra["per_dataset"] = .object(JSONObject(perDataset.keys.sorted().map { k in
+            let v = perDataset[k] ?? (0, 0)
+            return .init(key: k, value: .object(JSONObject(["records": .int(v.n), "mean_reward": .double(v.n > 0 ? v.reward / Double(v.n) : 0)])))
+        }))
+        rep.extra["rules"] = .object(JSONObject(rules.keys.sorted().map { .init(key: $0, value: .int(rules[$0] ?? 0)) }))
+        try rep.check()
+        return rep
+    }
+}
