@@ -105,6 +105,51 @@ import Glibc
         #expect(server.raw(Array("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n".utf8)).status == 200)
     }
 
+    /// CPU time (user + system) of a process in clock ticks, from /proc/PID/stat.
+    func cpuTicks(_ pid: Int32) -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = s.lastIndex(of: ")") else { return -1 }
+        let fields = s[s.index(after: close)...].split(separator: " ")
+        // After ") ": state is field 3, utime 14 and stime 15 (1-based in proc(5)).
+        guard fields.count > 13, let u = Int(fields[11]), let k = Int(fields[12]) else { return -1 }
+        return u + k
+    }
+
+    @Test func outOfFileDescriptorsTheServerBacksOffAndHealthStillAnswers() throws {
+        // A server with 40 descriptors, then 80 silent clients: accept fails with EMFILE.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "ulimit -n 40 && exec \"$0\" serve --model \"$1\" --port 0", CLI.binary, CLI.fixture("generation/tiny-chatml")]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
+        var line = Data()
+        while !line.contains(0x0A) { let d = out.fileHandleForReading.availableData; if d.isEmpty { break }; line.append(d) }
+        let text = String(decoding: line, as: UTF8.self)
+        let port = try #require(text.split(separator: "\n").first.flatMap { Int($0.dropFirst(6)) })
+        var fds: [Int32] = []
+        defer { for fd in fds { close(fd) } }
+        for _ in 0..<80 { let fd = connect(port); if fd >= 0 { fds.append(fd) } }
+        usleep(300_000)
+        let before = cpuTicks(p.processIdentifier)
+        usleep(2_000_000)
+        let used = cpuTicks(p.processIdentifier) - before
+        // A spinning accept loop burns ~200 ticks (100 Hz) in 2 s; backing off uses a few.
+        #expect(before >= 0 && used < 60, "the server used \(used) ticks of CPU in 2 s while out of descriptors")
+        // /health gets through (the oldest silent clients yield their descriptors).
+        let fd = connect(port)
+        defer { if fd >= 0 { close(fd) } }
+        let req = Array("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n".utf8)
+        _ = req.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var tv = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var buf = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &buf, buf.count, 0)
+        #expect(n > 0 && String(decoding: buf[0..<max(0, n)], as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+    }
+
     func error(_ r: (status: Int, body: String)) -> (type: String?, param: String?, code: String?, message: String?) {
         guard let v = try? JSONParser.parse(Array(r.body.utf8)), let e = v["error"] else { return (nil, nil, nil, nil) }
         return (e["type"]?.stringValue, e["param"]?.stringValue, e["code"]?.stringValue, e["message"]?.stringValue)
