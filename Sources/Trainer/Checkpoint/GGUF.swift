@@ -30,6 +30,17 @@ public final class GGUFFile {
         public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
         public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
         public var arrayValue: [Value]? { if case .array(let a) = self { return a }; return nil }
+        /// The value's kind, for error messages.
+        public var typeName: String {
+            switch self {
+            case .uint: return "an unsigned integer"
+            case .int: return "an integer"
+            case .float: return "a float"
+            case .bool: return "a boolean"
+            case .string: return "a string"
+            case .array: return "a list"
+            }
+        }
     }
 
     public struct TensorInfo: Sendable, Equatable {
@@ -206,8 +217,29 @@ public final class GGUFFile {
     public func int(_ key: String) -> Int? { metadata[key]?.intValue }
     public func double(_ key: String) -> Double? { metadata[key]?.doubleValue }
 
-    /// `tokenizer.ggml.tokens` (the vocabulary, by id).
-    public var tokenizerTokens: [String]? { metadata["tokenizer.ggml.tokens"]?.arrayValue?.compactMap(\.stringValue) }
+    /// `tokenizer.ggml.tokens` (the vocabulary, by id); nil when absent or not a list of strings (never a
+    /// list shortened by dropping the entries of another type).
+    public var tokenizerTokens: [String]? { try? tokenizerTokenStrings() }
+
+    /// `tokenizer.ggml.tokens`, or nil when the file has none. Throws when it is there but is not a list of
+    /// strings, so the error says so (a list of numbers used to read as an empty vocabulary and fail
+    /// later as "vocab_size 0 out of range").
+    public func tokenizerTokenStrings() throws -> [String]? {
+        guard let v = metadata["tokenizer.ggml.tokens"] else { return nil }
+        guard let items = v.arrayValue else {
+            throw TrainerError.badFile(path: path, offset: nil, reason: "tokenizer.ggml.tokens should be a list of strings, found \(v.typeName)")
+        }
+        var out: [String] = []
+        out.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            guard let s = item.stringValue else {
+                throw TrainerError.badFile(path: path, offset: nil,
+                                           reason: "tokenizer.ggml.tokens should be a list of strings, but entry \(i) is \(item.typeName)")
+            }
+            out.append(s)
+        }
+        return out
+    }
     /// `tokenizer.ggml.merges` ("a b" pairs, by rank).
     public var tokenizerMerges: [String]? { metadata["tokenizer.ggml.merges"]?.arrayValue?.compactMap(\.stringValue) }
     /// `tokenizer.ggml.token_type` (1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte).

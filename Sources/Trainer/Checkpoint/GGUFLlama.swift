@@ -14,7 +14,7 @@ extension GGUFFile {
         guard let embd = tensor(named: "token_embd.weight"), embd.dims.count == 2 else {
             throw TrainerError.tensorMismatch(path: path, name: "token_embd.weight", reason: "missing or not a matrix")
         }
-        let vocab = int("llama.vocab_size") ?? tokenizerTokens?.count ?? embd.dims[1]
+        let vocab = try int("llama.vocab_size") ?? tokenizerTokenStrings()?.count ?? embd.dims[1]
         // GGUF stores eps as f32: round-trip through Float then shortest Double text (1e-05, not 9.99999974e-06).
         let epsRaw = double("llama.attention.layer_norm_rms_epsilon") ?? 1e-5
         let eps = Double(String(Float(epsRaw).description)) ?? epsRaw

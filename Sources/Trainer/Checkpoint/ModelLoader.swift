@@ -64,7 +64,7 @@ public enum ModelLoader {
         guard gguf.tokenizerModel == "gpt2" else {
             throw TokenizerError.unsupported(file: src, feature: "GGUF tokenizer model \(gguf.tokenizerModel ?? "(none)") (only gpt2 byte-level BPE)")
         }
-        guard let tokens = gguf.tokenizerTokens, !tokens.isEmpty else {
+        guard let tokens = try gguf.tokenizerTokenStrings(), !tokens.isEmpty else {
             throw TokenizerError.malformed(file: src, reason: "no tokenizer.ggml.tokens")
         }
         let preName = gguf.tokenizerPre ?? "gpt2"

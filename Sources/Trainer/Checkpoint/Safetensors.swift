@@ -78,8 +78,14 @@ public struct SafetensorsFile {
                 guard !o, p <= dataSize else { throw bad(entry.key, "shape is larger than the file") }
                 elements = p; shape.append(v)
             }
-            guard let offs = t["data_offsets"]?.arrayValue, offs.count == 2,
-                  let b = offs[0].intValue, let e = offs[1].intValue else { throw bad(entry.key, "missing data_offsets") }
+            guard let offs = t["data_offsets"]?.arrayValue, offs.count == 2 else { throw bad(entry.key, "missing data_offsets") }
+            guard case .number(let bText) = offs[0], case .number(let eText) = offs[1] else {
+                throw bad(entry.key, "data_offsets should be two integers, found \(offs[0].typeName) and \(offs[1].typeName)")
+            }
+            // A number too large for an Int (above 2^63) is an offset out of range, not a missing one.
+            guard let b = offs[0].intValue, let e = offs[1].intValue else {
+                throw bad(entry.key, "data_offsets [\(bText), \(eText)] out of range (not integers within the data section of \(dataSize) bytes)")
+            }
             guard b >= 0, b <= e, e <= dataSize else {
                 throw bad(entry.key, "data_offsets [\(b), \(e)] outside the data section (\(dataSize) bytes)")
             }

@@ -81,8 +81,10 @@ public struct SFTExampleBuilder {
             let r = template.render(msgs, tokenizer: tokenizer)
             ids = r.ids; mask = r.assistantMask
         } else {
-            ids = tokenizer.encode(try record.string("text") ?? "", parseSpecialTokens: false)
-            if let eos = tokenizer.roles.eos { ids.append(eos) }
+            // Special-token text in a document becomes its id, as Hugging Face tokenizers does by default;
+            // an eos already written at the end is not added twice.
+            ids = tokenizer.encode(try record.string("text") ?? "")
+            if let eos = tokenizer.roles.eos, ids.last != eos { ids.append(eos) }
             if let bos = tokenizer.roles.bos, ids.first != bos { ids.insert(bos, at: 0) }
             mask = ids.indices.map { $0 > 0 }
         }

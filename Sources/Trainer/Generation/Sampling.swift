@@ -15,6 +15,11 @@ public struct SamplingOptions: Sendable, Hashable {
     }
 
     public static let greedy = SamplingOptions(temperature: 0)
+
+    /// Temperatures at or below this are greedy. Why: 1/T overflows a Float for T <= ~2.9e-39 (then
+    /// 0 * inf is NaN at the top logit and the draw came out uniform), and long before that every logit
+    /// gap is scaled past certainty, so greedy is what such a temperature means.
+    public static let greedyTemperature = 1e-30
 }
 
 /// Draws tokens. Each sample owns a `SplitMix64` stream seeded from (seed, prompt id, sample index),
@@ -35,8 +40,10 @@ public enum Sampler {
         var best = 0
         var m = -Float.infinity
         for i in 0..<vocab where logits[i] > m { m = logits[i]; best = i }
-        if o.temperature <= 0 || m == -Float.infinity { return Int32(best) }
-        // Probabilities (unnormalised) of the tempered logits; masked tokens (-inf) get 0.
+        // `!(T > threshold)` is also true for a NaN temperature.
+        if !(o.temperature > SamplingOptions.greedyTemperature) || m == -Float.infinity { return Int32(best) }
+        // Probabilities (unnormalised) of the tempered logits; masked tokens (-inf) get 0. The scale is
+        // finite here (T > 1e-30); an infinite T gives scale 0, i.e. uniform over unmasked tokens.
         let invT = Float(1 / o.temperature)
         var total = 0.0
         let mv = Vec8(repeating: m), tv = Vec8(repeating: invT), ninf = Vec8(repeating: -Float.infinity)

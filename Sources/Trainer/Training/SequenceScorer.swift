@@ -20,6 +20,9 @@ public enum SequenceScorer {
             for i in row { placements[i] = (r, off); off += examples[i].tokens.count }
             used = max(used, off)
         }
+        guard used > 0 else {
+            throw TrainerError.invalidBatch("every sequence to score is empty (the tokenizer gave no tokens for them)")
+        }
         let len = min(cap, (used + 7) / 8 * 8)
         let batch = try TokenBatch.packed(rows: rows.map { $0.map { examples[$0] } }, length: max(len, used), padToken: padToken)
         return Packed(batch: batch, placements: placements)

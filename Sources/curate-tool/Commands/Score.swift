@@ -9,7 +9,8 @@ struct Score: ParsableCommand {
         abstract: "Score completions: sum and mean log-probability of each completion given its prompt.",
         discussion: """
         Input: {"id", "prompt", "completion"} records (prompt and completion tokenized separately, then concatenated; no special \
-        tokens unless --template is named, which renders the prompt as a user turn with the assistant header and closes the \
+        tokens are added unless --template is named; special-token text in them, such as <|im_end|>, becomes the token's id as \
+        with Hugging Face tokenizers, or stays plain text with --split-special-tokens; --template renders the prompt as a user turn with the assistant header and closes the \
         completion with the end-of-turn token). Chat records score their last assistant turn given the turns before it, and \
         preference records both sides (one output line per side, with "side"); these always use a chat template (--template, \
         else the model's, else tulu). Output: {"id", "sum_logprob", "mean_logprob", "n_tokens"} (+ "token_logprobs" with --tokens).
@@ -21,6 +22,8 @@ struct Score: ParsableCommand {
     @Flag(name: .long, help: "Also write each completion token's log-probability.") var tokens = false
     @Option(name: .long, help: "Chat template for prompt/completion records: tulu or chatml.") var template: String?
     @Option(name: .long, help: "Sequences per forward pass.") var batch = 16
+    @Flag(name: .long, help: "Tokenize special-token text in prompts and completions as plain text (HF split_special_tokens=True).")
+    var splitSpecialTokens = false
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -54,12 +57,17 @@ struct Score: ParsableCommand {
                 if let t = named {
                     let msgs = try SFTExampleBuilder.messages(of: r)?.dropLast() ?? []
                     promptIDs = t.render(Array(msgs), tokenizer: tok, addGenerationPrompt: true).ids
-                    completionIDs = tok.encode(completion + (t.kind == .chatml ? "<|im_end|>" : t.eosToken))
+                    let endOfTurn = t.kind == .chatml ? "<|im_end|>" : t.eosToken
+                    completionIDs = splitSpecialTokens ? tok.encode(completion, parseSpecialTokens: false) + tok.encode(endOfTurn)
+                        : tok.encode(completion + endOfTurn)
                 } else {
-                    promptIDs = tok.encode(try r.string("prompt") ?? "", parseSpecialTokens: false)
-                    completionIDs = tok.encode(completion, parseSpecialTokens: false)
+                    promptIDs = tok.encode(try r.string("prompt") ?? "", parseSpecialTokens: !splitSpecialTokens)
+                    completionIDs = tok.encode(completion, parseSpecialTokens: !splitSpecialTokens)
                 }
                 let all = promptIDs + completionIDs
+                guard !all.isEmpty else {
+                    throw CurationError.badRecord(r.location, reason: "record \(id): its prompt and completion give no tokens with this tokenizer, so there is nothing to score")
+                }
                 guard all.count <= loaded.model.config.maxPositionEmbeddings else {
                     throw CurationError.badRecord(r.location, reason: "\(all.count) tokens exceed the model's \(loaded.model.config.maxPositionEmbeddings) positions")
                 }
@@ -67,6 +75,9 @@ struct Score: ParsableCommand {
                 let mask = all.indices.map { $0 >= max(1, promptIDs.count) }
                 items.append(Item(id: id, side: nil, example: TokenBatch.Example(tokens: all, lossMask: mask)))
             }
+        }
+        if let empty = items.first(where: { $0.example.tokens.isEmpty }) {
+            throw CLIFailure(description: "record \(empty.id)\(empty.side.map { " (\($0))" } ?? ""): the tokenizer gives no tokens for it, so there is nothing to score")
         }
         let longest = items.map(\.example.tokens.count).max() ?? 1
         let lps = try SequenceScorer.tokenLogProbs(model: loaded.model, examples: items.map(\.example), rowLength: max(256, longest), perBatch: batch)

@@ -35,6 +35,18 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "Largest request body accepted, in bytes (larger ones get 413).")
     var maxBodyBytes = 8_000_000
 
+    @Option(name: .long, help: "Most connections open at once, and most worker threads (a new client at the cap displaces the oldest one still sending its request).")
+    var maxConnections = 64
+
+    @Option(name: .long, help: "Seconds a client has to send a request's headers (a whole deadline, not per read).")
+    var headerTimeout = 10.0
+
+    @Option(name: .long, help: "Seconds a client has to send a request's body once the headers are in (and to read the response).")
+    var bodyTimeout = 60.0
+
+    @Option(name: .long, help: "Seconds an idle keep-alive connection stays open.")
+    var idleTimeout = 30.0
+
     @Option(name: .long, help: "Top-k for every request (0 = off).")
     var topK = 0
 
@@ -47,6 +59,11 @@ struct Serve: ParsableCommand {
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
         if failFirst < 0 { throw ValidationError("--fail-first must be >= 0") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024") }
+        if !(1...4096).contains(maxConnections) { throw ValidationError("--max-connections must be 1-4096") }
+        for (flag, value) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout)]
+        where !(value.isFinite && value > 0 && value <= 86400) {
+            throw ValidationError("\(flag) must be a number of seconds in (0, 86400]")
+        }
     }
 
     func run() throws {
@@ -58,8 +75,11 @@ struct Serve: ParsableCommand {
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
         let gen = try LocalModel.open(model, topK: topK, batch: batch, budget: try budget.budget())
         let modelName = name ?? (model as NSString).lastPathComponent
-        let endpoint = OpenAIEndpoint(generator: SerializedGenerator(gen), modelName: modelName, failFirst: failFirst)
-        let server = HTTPServer(maxBodyBytes: maxBodyBytes) { endpoint.handle($0) }
+        let endpoint = OpenAIEndpoint(generator: SerializedGenerator(gen), modelName: modelName, failFirst: failFirst,
+                                      contextCheck: Serve.contextCheck(gen))
+        let limits = ServerLimits(maxConnections: maxConnections, headerTimeout: headerTimeout, bodyTimeout: bodyTimeout,
+                                  idleTimeout: idleTimeout, maxBodyBytes: maxBodyBytes)
+        let server = HTTPServer(limits: limits) { endpoint.handle($0) }
         try server.bind(host: host, port: port)
         Console.info("listening on http://\(host):\(server.port) (model \(modelName))")
         print("port: \(server.port)")
@@ -68,7 +88,33 @@ struct Serve: ParsableCommand {
     }
 }
 
-/// One request at a time through the model: connections have their own threads, but the cores are
+extension Serve {
+    /// The model-dependent client errors, found before generation: a prompt that renders to no tokens, a
+    /// prompt that fills the context, and `max_tokens` that would run past it (OpenAI's
+    /// `context_length_exceeded`).
+    static func contextCheck(_ gen: LocalGenerator) -> @Sendable (GenerationRequest) throws -> OpenAIRequestError? {
+        let context = gen.decoder.model.config.maxPositionEmbeddings
+        nonisolated(unsafe) let gen = gen
+        return { request in
+            let param = request.messages != nil ? "messages" : "prompt"
+            let n = try gen.promptTokens(for: request).ids.count
+            if n == 0 { return OpenAIRequestError("the \(param) renders to no tokens", param: param) }
+            // Two positions of slack, as the decoder reserves them.
+            if n + 2 >= context {
+                return OpenAIRequestError("the \(param) is \(n) tokens; this model's context is \(context) tokens", param: param,
+                                          code: "context_length_exceeded")
+            }
+            if n + request.maxTokens + 2 > context {
+                return OpenAIRequestError("max_tokens \(request.maxTokens) plus the \(param)'s \(n) tokens exceed this model's context of "
+                                          + "\(context) tokens (at most \(context - n - 2) new tokens fit)", param: "max_tokens",
+                                          code: "context_length_exceeded")
+            }
+            return nil
+        }
+    }
+}
+
+/// One request at a time through the model: requests run on worker threads, but the cores are
 /// better spent on one batched decode than on several competing ones.
 final class SerializedGenerator: Generator, @unchecked Sendable {
     let inner: Generator

@@ -26,6 +26,9 @@ struct Tokenize: ParsableCommand {
     @Option(name: .long, help: "Render chat records with this chat template (tulu or chatml) before tokenizing.")
     var template: String?
 
+    @Flag(name: .long, help: "Tokenize special-token text such as <|im_end|> as plain text (default: it becomes the token's id, as Hugging Face tokenizers does).")
+    var splitSpecialTokens = false
+
     @OptionGroup var global: GlobalOptions
     @OptionGroup var errors: ErrorOptions
 
@@ -38,6 +41,7 @@ struct Tokenize: ParsableCommand {
         let started = Date()
         let tok = try TokenizerLoading.load(tokenizer)
         let chatTemplate = try template.map { try ChatTemplate.named($0, tokenizer: tok) }
+        let splitSpecialTokens = self.splitSpecialTokens
         let fieldList = fields?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let files = try InputFiles.resolve(input)
         let outDir = output.map { ($0 as NSString).deletingLastPathComponent } ?? "."
@@ -60,7 +64,7 @@ struct Tokenize: ParsableCommand {
                         ids.append(chatTemplate.render(messages, tokenizer: tok).ids)
                     } else {
                         let text = try fieldList.map { try RecordText.join(rec, $0) } ?? RecordText.text(of: rec)
-                        ids.append(tok.encode(text))
+                        ids.append(tok.encode(text, parseSpecialTokens: !splitSpecialTokens))
                     }
                     errs.append(nil)
                 } catch let e as CurationError { ids.append(nil); errs.append(e) } catch {
@@ -106,7 +110,8 @@ struct Tokenize: ParsableCommand {
         report.absorb(reader.counts)
         report.seconds = Date().timeIntervalSince(started)
         report.settings = ["tokenizer": .string(tokenizer), "vocab_size": .int(tok.vocabSize),
-                           "template": template.map { .string($0) } ?? .null, "fields": fields.map { .string($0) } ?? .null]
+                           "template": template.map { .string($0) } ?? .null, "fields": fields.map { .string($0) } ?? .null,
+                           "split_special_tokens": .bool(splitSpecialTokens)]
         report.extra["tokens"] = .int(totalTokens)
         report.extra["per_source"] = .object(JSONObject(perSource.keys.sorted().map { k in
             .init(key: k, value: .object(JSONObject(["records": .int(perSource[k]?.records ?? 0), "tokens": .int(perSource[k]?.tokens ?? 0)])))

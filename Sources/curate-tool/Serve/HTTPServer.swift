@@ -2,16 +2,17 @@ import Curation
 import Dispatch
 import Foundation
 
-/// A small HTTP/1.1 server over POSIX sockets: one thread per connection, keep-alive, bounded header and
-/// body sizes. Enough for an OpenAI-compatible endpoint over a local CPU model, where the model, not
-/// the transport, is the bottleneck. Malformed or oversized requests get a 4xx and never bring it down.
+/// A small HTTP/1.1 server over POSIX sockets, enough for an OpenAI-compatible endpoint over a local CPU
+/// model, where the model, not the transport, is the bottleneck.
+///
+/// Why this shape: one event-loop thread (the accept thread) reads every request with `poll`, so a slow
+/// or silent client costs a file descriptor and a buffer, never a thread; only a whole parsed request
+/// goes to the bounded worker pool (`ServerLimits.maxConnections` threads at most). Each connection has
+/// whole deadlines (headers, body, idle keep-alive), not per-`recv` timeouts, so a client sending a byte
+/// a second is cut off. `/health` is answered by the loop itself, so it answers while every worker is
+/// busy generating. Malformed or oversized requests get a 4xx and never bring the server down.
 final class HTTPServer: @unchecked Sendable {
-    struct Request {
-        var method: String
-        var path: String
-        var headers: [String: String]
-        var body: [UInt8]
-    }
+    typealias Request = HTTPRequest
     struct Response {
         var status: Int
         var body: [UInt8]
@@ -19,13 +20,13 @@ final class HTTPServer: @unchecked Sendable {
     }
 
     static let maxHeaderBytes = 64 * 1024
-    let maxBodyBytes: Int
+    let limits: ServerLimits
     let handler: @Sendable (Request) -> Response
     private var listenFD: Int32 = -1
     private(set) var port: Int = 0
 
-    init(maxBodyBytes: Int = 8 << 20, handler: @escaping @Sendable (Request) -> Response) {
-        self.maxBodyBytes = maxBodyBytes
+    init(limits: ServerLimits = ServerLimits(), handler: @escaping @Sendable (Request) -> Response) {
+        self.limits = limits
         self.handler = handler
     }
 
@@ -43,119 +44,103 @@ final class HTTPServer: @unchecked Sendable {
         }
         let r = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard r == 0 else { close(fd); throw CLIFailure(description: "cannot bind \(host):\(port): \(String(cString: strerror(errno)))") }
-        guard listen(fd, 64) == 0 else { close(fd); throw CLIFailure(description: "cannot listen: \(String(cString: strerror(errno)))") }
+        guard listen(fd, 128) == 0 else { close(fd); throw CLIFailure(description: "cannot listen: \(String(cString: strerror(errno)))") }
         var bound = sockaddr_in()
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
         self.port = Int(UInt16(bigEndian: bound.sin_port))
+        setNonBlocking(fd)
         listenFD = fd
     }
 
-    /// Accepts connections until the process ends.
+    /// Runs the event loop until the process ends.
     func serveForever() -> Never {
         signal(SIGPIPE, SIG_IGN)
-        while true {
-            let c = accept(listenFD, nil, nil)
-            if c < 0 { continue }
-            let t = Thread { [self] in self.serveConnection(c) }
-            t.stackSize = 1 << 20
-            t.start()
-        }
+        let loop = ConnectionLoop(server: self, listenFD: listenFD)
+        loop.run()
     }
 
-    private func serveConnection(_ fd: Int32) {
-        defer { close(fd) }
-        var tv = timeval(tv_sec: 300, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var buffer: [UInt8] = []
-        while true {
-            switch readRequest(fd, &buffer) {
-            case .closed: return
-            case .bad(let status, let message):
-                send(fd, Response(status: status, body: OpenAIErrors.body(message, type: "invalid_request_error")), keepAlive: false)
-                return
-            case .request(let req):
-                let response = handler(req)
-                let keepAlive = (req.headers["connection"]?.lowercased() ?? "keep-alive") != "close"
-                send(fd, response, keepAlive: keepAlive)
-                if !keepAlive { return }
-            }
-        }
+    /// Runs the handler for one parsed request on a worker thread and writes the response within the
+    /// body deadline (a client that does not read cannot hold the worker). Returns whether the
+    /// connection stays open.
+    func respond(_ fd: Int32, _ request: Request) -> Bool {
+        let response = handler(request)
+        let keepAlive = (request.headers["connection"]?.lowercased() ?? "keep-alive") != "close"
+        let sent = HTTPServer.send(fd, response, keepAlive: keepAlive, deadline: Deadline(seconds: limits.bodyTimeout))
+        return sent && keepAlive
     }
 
-    private enum ReadResult { case request(Request), bad(Int, String), closed }
-
-    private func fill(_ fd: Int32, _ buffer: inout [UInt8]) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        let n = recv(fd, &chunk, chunk.count, 0)
-        if n <= 0 { return false }
-        buffer.append(contentsOf: chunk[0..<n])
-        return true
-    }
-
-    private func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> ReadResult {
-        // Headers end at CRLF CRLF.
-        var headerEnd: Int?
-        while headerEnd == nil {
-            if let r = findHeaderEnd(buffer) { headerEnd = r; break }
-            if buffer.count > HTTPServer.maxHeaderBytes { return .bad(431, "request headers too large") }
-            if !fill(fd, &buffer) { return buffer.isEmpty ? .closed : .bad(400, "connection closed inside the request headers") }
-        }
-        guard let end = headerEnd else { return .closed }
-        let head = String(decoding: buffer[0..<end], as: UTF8.self)
-        var lines = head.components(separatedBy: "\r\n")
-        let requestLine = lines.removeFirst().split(separator: " ")
-        guard requestLine.count == 3, requestLine[2].hasPrefix("HTTP/1.") else { return .bad(400, "malformed request line") }
-        var headers: [String: String] = [:]
-        for l in lines where !l.isEmpty {
-            guard let colon = l.firstIndex(of: ":") else { return .bad(400, "malformed header line") }
-            headers[l[..<colon].trimmingCharacters(in: .whitespaces).lowercased()] = l[l.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        if headers["transfer-encoding"] != nil { return .bad(411, "chunked request bodies are not supported; send Content-Length") }
-        let length: Int
-        if let cl = headers["content-length"] {
-            guard let n = Int(cl), n >= 0 else { return .bad(400, "invalid Content-Length") }
-            length = n
-        } else { length = 0 }
-        if length > maxBodyBytes { return .bad(413, "request body larger than \(maxBodyBytes) bytes") }
-        let bodyStart = end + 4
-        while buffer.count < bodyStart + length {
-            if !fill(fd, &buffer) { return .bad(400, "connection closed inside the request body") }
-        }
-        let body = Array(buffer[bodyStart..<(bodyStart + length)])
-        buffer.removeFirst(bodyStart + length)
-        return .request(Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, body: body))
-    }
-
-    private func findHeaderEnd(_ b: [UInt8]) -> Int? {
-        guard b.count >= 4 else { return nil }
-        for i in 0...(b.count - 4) where b[i] == 13 && b[i + 1] == 10 && b[i + 2] == 13 && b[i + 3] == 10 { return i }
-        return nil
-    }
-
-    private func send(_ fd: Int32, _ r: Response, keepAlive: Bool) {
-        let reason = HTTPServer.reasons[r.status] ?? "Status"
+    static func responseBytes(_ r: Response, keepAlive: Bool) -> [UInt8] {
+        let reason = reasons[r.status] ?? "Status"
         var out = Array("HTTP/1.1 \(r.status) \(reason)\r\nContent-Type: \(r.contentType)\r\nContent-Length: \(r.body.count)\r\nConnection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n".utf8)
         out.append(contentsOf: r.body)
+        return out
+    }
+
+    /// Writes the whole response on a non-blocking socket, waiting for room with `poll` until `deadline`.
+    @discardableResult
+    static func send(_ fd: Int32, _ r: Response, keepAlive: Bool, deadline: Deadline) -> Bool {
+        let out = responseBytes(r, keepAlive: keepAlive)
         var off = 0
         while off < out.count {
             let n = out[off...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
-            off += n
+            if n > 0 { off += n; continue }
+            if n < 0, errno == EINTR { continue }
+            guard n < 0, errno == EAGAIN || errno == EWOULDBLOCK else { return false }
+            let wait = deadline.remainingMilliseconds
+            guard wait > 0 else { return false }
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            if poll(&p, 1, wait) <= 0 { return false }
         }
+        return true
     }
 
     static let reasons: [Int: String] = [200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-                                         411: "Length Required", 413: "Payload Too Large", 422: "Unprocessable Entity",
-                                         431: "Request Header Fields Too Large", 500: "Internal Server Error", 503: "Service Unavailable"]
+                                         408: "Request Timeout", 411: "Length Required", 413: "Payload Too Large",
+                                         422: "Unprocessable Entity", 431: "Request Header Fields Too Large",
+                                         500: "Internal Server Error", 503: "Service Unavailable"]
 }
 
-/// OpenAI-style error bodies: `{"error": {"message", "type", "code"}}`.
+/// The server's bounds (`serve --max-connections`, `--header-timeout`, `--body-timeout`, `--idle-timeout`).
+struct ServerLimits: Sendable {
+    /// Connections open at once, and the most worker threads.
+    var maxConnections = 64
+    /// Whole time, from the first byte of a request (or the accept), to receive its headers.
+    var headerTimeout: Double = 10
+    /// Whole time, after the headers, to receive the body (and to write a response).
+    var bodyTimeout: Double = 60
+    /// How long a keep-alive connection may wait for its next request.
+    var idleTimeout: Double = 30
+    var maxBodyBytes = 8 << 20
+}
+
+/// A point in time on the monotonic clock.
+struct Deadline {
+    let nanoseconds: UInt64
+    init(seconds: Double) {
+        let span = seconds.isFinite ? max(0, min(seconds, 1e9)) : 1e9
+        nanoseconds = DispatchTime.now().uptimeNanoseconds &+ UInt64(span * 1e9)
+    }
+    var remainingMilliseconds: Int32 {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard nanoseconds > now else { return 0 }
+        return Int32(min(UInt64(Int32.max), (nanoseconds - now + 999_999) / 1_000_000))
+    }
+    var passed: Bool { DispatchTime.now().uptimeNanoseconds >= nanoseconds }
+}
+
+func setNonBlocking(_ fd: Int32) {
+    let flags = fcntl(fd, F_GETFL, 0)
+    if flags >= 0 { _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+}
+
+/// OpenAI-style error bodies: `{"error": {"message", "type", "param", "code"}}`.
 enum OpenAIErrors {
-    static func body(_ message: String, type: String, code: String? = nil) -> [UInt8] {
+    static func body(_ message: String, type: String, param: String? = nil, code: String? = nil) -> [UInt8] {
         var e = JSONObject()
         e["message"] = .string(message)
         e["type"] = .string(type)
+        e["param"] = param.map { .string($0) } ?? .null
         e["code"] = code.map { .string($0) } ?? .null
         return JSONWriter.bytes(.object(JSONObject(["error": .object(e)])))
     }

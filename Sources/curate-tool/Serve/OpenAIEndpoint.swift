@@ -12,10 +12,16 @@ final class OpenAIEndpoint: @unchecked Sendable {
     private let lock = NSLock()
     private var counter = 0
 
-    init(generator: Generator, modelName: String, failFirst: Int = 0) {
+    /// Checks a valid request against the model (prompt tokens, context length); returns the client
+    /// error to answer, or nil. Runs before generation, so these are 400s rather than 500s.
+    let contextCheck: (@Sendable (GenerationRequest) throws -> OpenAIRequestError?)?
+
+    init(generator: Generator, modelName: String, failFirst: Int = 0,
+         contextCheck: (@Sendable (GenerationRequest) throws -> OpenAIRequestError?)? = nil) {
         self.generator = generator
         self.modelName = modelName
         self.failFirst = failFirst
+        self.contextCheck = contextCheck
     }
 
     func handle(_ req: HTTPServer.Request) -> HTTPServer.Response {
@@ -36,8 +42,8 @@ final class OpenAIEndpoint: @unchecked Sendable {
         }
     }
 
-    private func bad(_ message: String, param: String? = nil) -> HTTPServer.Response {
-        .init(status: 400, body: OpenAIErrors.body(message, type: "invalid_request_error", code: param))
+    private func bad(_ message: String, param: String? = nil, code: String? = nil) -> HTTPServer.Response {
+        .init(status: 400, body: OpenAIErrors.body(message, type: "invalid_request_error", param: param, code: code))
     }
 
     private func generate(_ req: HTTPServer.Request, chat: Bool) -> HTTPServer.Response {
@@ -50,42 +56,18 @@ final class OpenAIEndpoint: @unchecked Sendable {
         let serial = counter
         lock.unlock()
 
-        let body: JSONValue
-        do { body = try JSONParser.parse(req.body) } catch { return bad("request body is not valid JSON: \(error)") }
-        guard case .object = body else { return bad("request body must be a JSON object") }
-        var request = GenerationRequest(id: "req-\(serial)")
-        if chat {
-            guard let m = body["messages"] else { return bad("missing required field 'messages'", param: "messages") }
-            do { request.messages = try Message.decodeList(m, field: "messages", at: SourceLocation(file: "request", line: 1, offset: 0)) } catch {
-                return bad("\(error)", param: "messages")
-            }
-        } else {
-            switch body["prompt"] {
-            case .string(let s)?: request.prompt = s
-            case .array(let a)? where a.count == 1 && a[0].stringValue != nil: request.prompt = a[0].stringValue
-            default: return bad("'prompt' must be a string", param: "prompt")
+        let request: GenerationRequest
+        switch OpenAIRequestValidator.request(from: req.body, chat: chat, id: "req-\(serial)") {
+        case .failure(let e): return bad(e.message, param: e.param, code: e.code)
+        case .success(let r): request = r
+        }
+        if let check = contextCheck {
+            do {
+                if let e = try check(request) { return bad(e.message, param: e.param, code: e.code) }
+            } catch {
+                return bad("\(error)", param: chat ? "messages" : "prompt")
             }
         }
-        func number(_ key: String, _ range: ClosedRange<Double>) throws -> Double? {
-            guard let v = body[key], !v.isNull else { return nil }
-            guard let d = v.doubleValue, range.contains(d) else { throw CLIFailure(description: "'\(key)' must be a number in \(range)") }
-            return d
-        }
-        do {
-            if let n = try number("n", 1...64) { request.samples = Int(n) }
-            if let t = try number("max_tokens", 1...32768) { request.maxTokens = Int(t) }
-            if let t = try number("max_completion_tokens", 1...32768) { request.maxTokens = Int(t) }
-            if let t = try number("temperature", 0...5) { request.temperature = t }
-            if let p = try number("top_p", 0...1) { request.topP = p }
-            if let s = body["seed"], let v = s.intValue { request.seed = UInt64(bitPattern: Int64(v)) }
-        } catch { return bad("\(error)") }
-        switch body["stop"] {
-        case .string(let s)?: request.stop = [s]
-        case .array(let a)?: request.stop = a.compactMap(\.stringValue)
-        case nil, .null?: break
-        default: return bad("'stop' must be a string or a list of strings", param: "stop")
-        }
-        if body["stream"]?.boolValue == true { return bad("streaming is not supported by this server", param: "stream") }
 
         let completions: [Completion]
         do { completions = try generator.generate([request]).first ?? [] } catch {

@@ -22,16 +22,11 @@ enum TrainingSupport {
         return (loaded.model, loaded.tokenizer, template)
     }
 
-    /// Replaces `dir/checkpoint` with a freshly written one (written beside it first, so an interrupted
-    /// save leaves the previous checkpoint whole).
+    /// Replaces `dir/checkpoint` with a freshly written one: written and fsynced beside it first, then
+    /// swapped in, the old one removed last (`CheckpointRotation`), so a kill at any moment leaves a
+    /// checkpoint `--resume` can use.
     static func rotateCheckpoint(output: String, write: (String) throws -> Void) throws {
-        let fm = FileManager.default
-        let final = (output as NSString).appendingPathComponent("checkpoint")
-        let staged = final + ".new"
-        try? fm.removeItem(atPath: staged)
-        try write(staged)
-        try? fm.removeItem(atPath: final)
-        try fm.moveItem(atPath: staged, toPath: final)
+        try CheckpointRotation.replace((output as NSString).appendingPathComponent("checkpoint"), write: write)
     }
 
     static func checkpointPath(_ output: String) -> String { (output as NSString).appendingPathComponent("checkpoint") }
@@ -40,10 +35,10 @@ enum TrainingSupport {
     /// than a silent fresh start, which would overwrite the metrics of the interrupted run.
     static func resume(_ trainer: some ResumableTrainer, output: String) throws {
         let ckpt = checkpointPath(output)
-        guard FileManager.default.fileExists(atPath: ckpt + "/trainer_state.json") else {
+        guard let found = CheckpointRotation.resolve(ckpt) else {
             throw CurationError.invalidArgument("--resume: no checkpoint in \(ckpt)")
         }
-        try trainer.resume(from: ckpt)
+        try trainer.resume(from: found)
     }
 
     /// Steps `trainer` until it finishes or has taken `stopAfter` steps (an interruption, for tests),
