@@ -12,6 +12,7 @@ public enum ThreadLimit {
     public struct Choice: Sendable, Equatable {
         public var threads: Int
         public var warning: String?
+        public init(threads: Int, warning: String?) { self.threads = threads; self.warning = warning }
     }
 
     /// The most threads allowed on a machine with `cores` cores.
