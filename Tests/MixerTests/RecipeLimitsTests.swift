@@ -163,3 +163,21 @@ import Testing
         #expect(left.filter { !$0.hasPrefix(".") || $0.contains("spill") }.isEmpty, "\(left)")
     }
 }
+
+/// Item 19: settings read with a range fail at load with the line, never trap (`UInt64(-1)`).
+@Suite struct RecipeRangeTests {
+    @Test func rangedGettersNameTheLineAndTheRange() throws {
+        let doc = try YAMLDocument(text: "a: 1\nseed: -1\ntop_p: 1.5\nbatch: 0\n", file: "r.yaml")
+        let m = try doc.mapping(doc.root, "s", allowed: nil)
+        #expect(try doc.seed(m[0].value, "s") == 1)
+        do { _ = try doc.seed(m[1].value, "s"); Issue.record("seed -1") } catch let e as RecipeError {
+            #expect(e.line == 2 && e.message == "seed should be 0 or more, found -1", "\(e)")
+        }
+        do { _ = try doc.double(m[2].value, "s", what: "top_p", in: 0...1); Issue.record("top_p 1.5") } catch let e as RecipeError {
+            #expect(e.line == 3 && e.message.contains("top_p should be between 0.0 and 1.0, found 1.5"), "\(e)")
+        }
+        do { _ = try doc.integer(m[3].value, "s", what: "batch", in: 1...YAMLDocument.maxWholeNumber); Issue.record("batch 0") } catch let e as RecipeError {
+            #expect(e.line == 4 && e.message == "batch should be at least 1, found 0", "\(e)")
+        }
+    }
+}

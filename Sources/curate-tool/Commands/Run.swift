@@ -14,8 +14,8 @@ struct Run: ParsableCommand {
     @Option(name: .shortAndLong, help: "Run directory (default: the recipe's `output:`): the run store and one directory per stage.")
     var output: String?
 
-    @Option(name: .long, help: "Memory budget per stage, e.g. 256MB.")
-    var memory: ByteSize = ByteSize(argument: "256MB")!
+    @Option(name: .long, help: "Memory budget per stage, e.g. 256MB.", transform: ByteSize.parse)
+    var memory = ByteSize(bytes: 256_000_000)
 
     @Flag(name: .long, help: "Reuse stage outputs another build of curate-tool produced (by default they are redone).")
     var reuseOutputs = false
