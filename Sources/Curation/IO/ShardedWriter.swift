@@ -45,7 +45,7 @@ public final class ShardedWriter {
         }
         if let m = options.maxRecords, m < 1 { throw CurationError.invalidArgument("--max-records must be at least 1") }
         if let m = options.maxBytes, m < 1 { throw CurationError.invalidArgument("--max-bytes must be at least 1") }
-        if options.compression == .zstd, !(1...22).contains(options.level) { throw CurationError.invalidArgument("zstd --level must be 1...22") }
+        if let problem = options.compression.levelProblem(options.level) { throw CurationError.invalidArgument(problem) }
         self.directory = directory
         self.options = options
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {

@@ -18,6 +18,9 @@ public struct RunRecord: Sendable, Equatable {
     /// How many times the run was started (1, plus one per resume).
     public var attempts: Int
     public var error: String?
+    /// The tool that started the run (nil in stores written before it was recorded).
+    public var toolVersion: String? = nil
+    public var toolBuild: String? = nil
 }
 
 /// One stage of a run: what went in (inputs with content hashes, settings), what came out (the output
@@ -70,6 +73,8 @@ public struct StageRecord: Sendable, Equatable {
     /// For a skipped stage: the run whose outputs were reused.
     public var reusedFromRun: Int64?
     public var error: String?
+    /// The build (`ToolBuild.build`) that produced the outputs; nil when unknown (older stores).
+    public var toolBuild: String? = nil
 }
 
 /// Errors of the run store beyond SQLite failures (which are `CurationError.store`).

@@ -76,6 +76,15 @@ public final class RunStore {
                 );
                 """)
         }
+        m.registerMigration("v2-tool-build") { db in
+            // Which tool made each run and each stage's outputs (the build that produced a skipped
+            // stage's outputs is carried over from the stage it reused).
+            try db.execute(sql: """
+                ALTER TABLE runs ADD COLUMN tool_version TEXT;
+                ALTER TABLE runs ADD COLUMN tool_build TEXT;
+                ALTER TABLE stages ADD COLUMN tool_build TEXT;
+                """)
+        }
         return m
     }
 
@@ -95,21 +104,22 @@ public final class RunStore {
     /// Starts a run of `recipe`, or resumes the latest run of the same recipe file and bytes that never
     /// finished (its process was killed). Returns the run and whether it was resumed. Stages that were
     /// running in a resumed run become `interrupted`.
-    public func beginRun(recipe: String, recipeHash: String) throws -> (run: RunRecord, resumed: Bool) {
+    public func beginRun(recipe: String, recipeHash: String, tool: ToolBuild? = nil) throws -> (run: RunRecord, resumed: Bool) {
         try write { db in
             let now = Date().timeIntervalSince1970
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE recipe = ? ORDER BY id DESC LIMIT 1", arguments: [recipe]),
                row["status"] as String == RunRecord.Status.running.rawValue, row["recipe_hash"] as String == recipeHash {
                 let id: Int64 = row["id"]
-                try db.execute(sql: "UPDATE runs SET attempts = attempts + 1 WHERE id = ?", arguments: [id])
+                try db.execute(sql: "UPDATE runs SET attempts = attempts + 1, tool_version = COALESCE(?, tool_version), tool_build = COALESCE(?, tool_build) WHERE id = ?",
+                               arguments: [tool?.version, tool?.build, id])
                 try db.execute(sql: "UPDATE stages SET status = 'interrupted' WHERE run_id = ? AND status = 'running'", arguments: [id])
                 return (try RunStore.runRecord(try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id])!), true)
             }
             // An older unfinished run of a changed recipe will not be resumed: close it.
             try db.execute(sql: "UPDATE runs SET status = 'failed', error = 'superseded by a later run', finished_at = ? WHERE recipe = ? AND status = 'running'",
                            arguments: [now, recipe])
-            try db.execute(sql: "INSERT INTO runs (recipe, recipe_hash, status, started_at) VALUES (?, ?, 'running', ?)",
-                           arguments: [recipe, recipeHash, now])
+            try db.execute(sql: "INSERT INTO runs (recipe, recipe_hash, status, started_at, tool_version, tool_build) VALUES (?, ?, 'running', ?, ?, ?)",
+                           arguments: [recipe, recipeHash, now, tool?.version, tool?.build])
             let id = db.lastInsertedRowID
             return (try RunStore.runRecord(try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id])!), false)
         }
@@ -159,18 +169,18 @@ public final class RunStore {
     /// Records a stage as running (a new row, or the run's existing row on a resume: one more attempt).
     @discardableResult
     public func startStage(run: Int64, name: String, kind: String, position: Int, fingerprint: String, settings: String,
-                           inputs: [StageRecord.Input], outputDirectory: String) throws -> StageRecord {
+                           inputs: [StageRecord.Input], outputDirectory: String, toolBuild: String? = nil) throws -> StageRecord {
         try write { db in
             let now = Date().timeIntervalSince1970
             try db.execute(sql: """
-                INSERT INTO stages (run_id, name, kind, position, status, fingerprint, settings, output_directory, started_at, attempts)
-                VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, 1)
+                INSERT INTO stages (run_id, name, kind, position, status, fingerprint, settings, output_directory, started_at, attempts, tool_build)
+                VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, 1, ?)
                 ON CONFLICT(run_id, name) DO UPDATE SET kind = excluded.kind, position = excluded.position, status = 'running',
                     fingerprint = excluded.fingerprint, settings = excluded.settings, output_directory = excluded.output_directory,
                     started_at = excluded.started_at, finished_at = NULL, seconds = NULL, error = NULL, output_manifest = NULL,
                     output_hash = NULL, records_in = NULL, records_out = NULL, dropped = NULL, reused_from_run = NULL,
-                    attempts = stages.attempts + 1
-                """, arguments: [run, name, kind, position, fingerprint, settings, outputDirectory, now])
+                    attempts = stages.attempts + 1, tool_build = excluded.tool_build
+                """, arguments: [run, name, kind, position, fingerprint, settings, outputDirectory, now, toolBuild])
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM stages WHERE run_id = ? AND name = ?", arguments: [run, name]) else {
                 throw RunStoreError.noSuchStage(run: run, name: name)
             }
@@ -208,7 +218,7 @@ public final class RunStore {
                   status: RunRecord.Status(rawValue: row["status"]) ?? .failed,
                   startedAt: Date(timeIntervalSince1970: row["started_at"]),
                   finishedAt: (row["finished_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
-                  attempts: row["attempts"], error: row["error"])
+                  attempts: row["attempts"], error: row["error"], toolVersion: row["tool_version"], toolBuild: row["tool_build"])
     }
 
     static func stageRecord(_ row: Row, _ db: Database) throws -> StageRecord {
@@ -223,7 +233,8 @@ public final class RunStore {
             recordsIn: row["records_in"], recordsOut: row["records_out"], dropped: row["dropped"],
             startedAt: (row["started_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
             finishedAt: (row["finished_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
-            seconds: row["seconds"], attempts: row["attempts"], reusedFromRun: row["reused_from_run"], error: row["error"])
+            seconds: row["seconds"], attempts: row["attempts"], reusedFromRun: row["reused_from_run"], error: row["error"],
+            toolBuild: row["tool_build"])
     }
 
     static func jsonString(_ s: String) -> String {

@@ -30,6 +30,16 @@ public enum MixStage {
                                   message: "input is not bound to files (run this mix as a stage of a run recipe)")
             }
             sourceFiles.append(f)
+            if let inside = f.first(where: { PathOverlap.isInside($0, directory: outputDirectory) }) {
+                throw RecipeError(file: recipe.file, line: s.line, column: 1, entry: "sources[\(i)] \"\(s.name)\"",
+                                  message: "\(inside) lies inside the output directory \(outputDirectory): the mix would read its own output on a re-run")
+            }
+            if let problem = s.amount.rangeProblem {
+                throw RecipeError(file: recipe.file, line: s.line, column: 1, entry: "sources[\(i)] \"\(s.name)\"", message: problem)
+            }
+        }
+        if let t = recipe.totalTokens, t < 1 || t > Amount.maxWhole {
+            throw RecipeError(file: recipe.file, line: 0, column: 0, entry: "", message: "total_tokens \(t) is out of range (1 to \(Amount.maxWhole))")
         }
         do { try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch {
             throw CurationError.io(path: outputDirectory, reason: "cannot create output directory: \(error.localizedDescription)")
@@ -41,6 +51,7 @@ public enum MixStage {
         var copiesPerSource: [[UInt32]] = []
         var state = ScanState()
         var scanned = 0, scannedBytes = 0
+        var plannedBytes: [Double] = []
 
         // 1 + 2: scan and plan, source by source (a later source never changes an earlier one's pool).
         for (si, source) in recipe.sources.enumerated() {
@@ -50,6 +61,7 @@ public enum MixStage {
             var candidates: [Selection.Candidate] = []
             var lineOfCandidate: [UInt32] = []
             var lines = 0
+            var sourceBytes = 0
             var rejectedReasons: [String: Int] = [:]
             let consume: ((LineBatch, [ScanLine])) throws -> Void = { item in
                 let (batch, results) = item
@@ -82,6 +94,7 @@ public enum MixStage {
                 }
                 scanned += batch.lines.count
                 scannedBytes += batch.data.count
+                sourceBytes += batch.data.count
                 progress?(MixProgress(phase: .scan, source: source.name, records: scanned, bytes: scannedBytes))
             }
             try OrderedPipeline.run(threads: options.threads, produce: { emit in
@@ -97,6 +110,10 @@ public enum MixStage {
             summary.availableRecords = candidates.count
 
             let sel = Selection.plan(source.amount, candidates: &candidates, totalTokens: recipe.totalTokens)
+            guard sel.full < Int(UInt32.max) else {
+                throw RecipeError(file: recipe.file, line: source.line, column: 1, entry: "sources[\(si)] \"\(source.name)\"",
+                                  message: "\(source.amount) asks for \(sel.full) copies of each of its \(candidates.count) records: too many")
+            }
             summary.target = sel.target
             summary.fullCopies = sel.full
             summary.extraRecords = sel.extra
@@ -109,8 +126,10 @@ public enum MixStage {
             }
             copiesPerSource.append(copies)
             summaries.append(summary)
+            plannedBytes.append(lines == 0 ? 0 : Double(sourceBytes) / Double(lines) * Double(summary.takenRecords))
         }
         state.texts = [] // the dedupe set is no longer needed
+        try MixDiskPlan(recipe: recipe, plannedBytes: plannedBytes, directories: [outputDirectory] + [options.tempDirectory].compactMap { $0 }).check()
 
         // 3: gather the taken records into the shuffler.
         let spillDir = options.tempDirectory ?? SpillDirectory.path(in: outputDirectory)

@@ -166,13 +166,22 @@ extension MixRecipe {
         case "fraction":
             guard v <= 1 else { throw doc.error(value, entry, "fraction should be at most 1 (use repeat to up-sample), found \(v)") }
             return .fraction(v)
-        case "repeat": return .repeats(v)
+        case "repeat":
+            guard v <= Amount.maxRepeat else {
+                throw doc.error(value, entry, "repeat \(describeNumber(doc, value, v)) is too large (at most \(Int(Amount.maxRepeat)))")
+            }
+            return .repeats(v)
         case "share":
             guard v <= 1 else { throw doc.error(value, entry, "share should be at most 1, found \(v)") }
             return .share(v)
         case "count": return .count(try doc.integer(value, entry, what: "count"))
         default: return .tokens(try doc.integer(value, entry, what: "tokens"))
         }
+    }
+
+    /// A number as the recipe wrote it (`1e19`), for messages.
+    static func describeNumber(_ doc: YAMLDocument, _ node: Node, _ v: Double) -> String {
+        (try? doc.string(node, "")) ?? String(v)
     }
 
     static let filterKeys: Set<String> = ["field", "present", "equals", "in", "min", "max", "min_tokens", "max_tokens", "min_chars", "max_chars"]

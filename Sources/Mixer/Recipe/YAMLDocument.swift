@@ -11,9 +11,12 @@ public struct YAMLDocument {
     public let file: String
     public let root: Node
 
-    /// Parses `text`; a syntax error becomes a `RecipeError` at the parser's line and column.
-    public init(text: String, file: String) throws {
+    /// Parses `text`; a syntax error becomes a `RecipeError` at the parser's line and column. The text
+    /// is first walked within `limits` (size, expanded nodes, aliases, depth, plain keys), so a hostile
+    /// recipe fails fast instead of hanging inside Yams.
+    public init(text: String, file: String, limits: RecipeLimits = .standard) throws {
         self.file = file
+        try RecipeBudgetScan.check(text, file: file, limits: limits)
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw RecipeError(file: file, line: 0, column: 0, entry: "", message: "the recipe is empty")
@@ -29,14 +32,18 @@ public struct YAMLDocument {
     }
 
     /// Reads and parses a recipe file.
-    public init(path: String) throws {
+    public init(path: String, limits: RecipeLimits = .standard) throws {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > limits.maxFileBytes {
+            throw RecipeError(file: path, line: 0, column: 0, entry: "",
+                              message: "the recipe is \(size) bytes, more than the limit of \(limits.maxFileBytes) bytes")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RecipeError(file: path, line: 0, column: 0, entry: "", message: "cannot read the recipe file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw RecipeError(file: path, line: 0, column: 0, entry: "", message: "the recipe is not UTF-8 text")
         }
-        try self.init(text: text, file: path)
+        try self.init(text: text, file: path, limits: limits)
     }
 
     static func convert(_ e: YamlError, file: String) -> RecipeError {
@@ -123,6 +130,10 @@ public struct YAMLDocument {
 
     /// A number written plainly (`0.25`, `5_000_000`, `1e6`); quoted text is not a number.
     public func double(_ node: Node, _ entry: String, what: String) throws -> Double {
+        if case .scalar(let s) = node, s.style == .plain || s.style == .any, YAMLDocument.number(s.string) == nil,
+           let v = Double(s.string.replacingOccurrences(of: "_", with: "")), v.isInfinite {
+            throw error(node, entry, "\(what) is out of range, found \(describe(node))")
+        }
         guard case .scalar(let s) = node, s.style == .plain || s.style == .any,
               let v = YAMLDocument.number(s.string) else {
             throw error(node, entry, "\(what) should be a number, found \(describe(node))")
@@ -133,9 +144,15 @@ public struct YAMLDocument {
     /// A whole number; `1.5` is an error, `10_000` and `1e4` are fine.
     public func integer(_ node: Node, _ entry: String, what: String) throws -> Int {
         let v = try double(node, entry, what: what)
-        guard v == v.rounded(), abs(v) < 9e15 else { throw error(node, entry, "\(what) should be a whole number, found \(describe(node))") }
+        guard v == v.rounded() else { throw error(node, entry, "\(what) should be a whole number, found \(describe(node))") }
+        guard abs(v) <= Double(YAMLDocument.maxWholeNumber) else {
+            throw error(node, entry, "\(what) is out of range, found \(describe(node)) (at most \(YAMLDocument.maxWholeNumber) in size)")
+        }
         return Int(v)
     }
+
+    /// The largest whole number `integer` accepts: every one up to it is exact in a Double.
+    public static let maxWholeNumber = 9_000_000_000_000_000
 
     public func bool(_ node: Node, _ entry: String, what: String) throws -> Bool {
         guard case .scalar(let s) = node else { throw error(node, entry, "\(what) should be true or false") }

@@ -23,8 +23,8 @@ struct Mix: ParsableCommand {
     @Option(name: .long, help: "Seed (overrides the recipe's).")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Memory budget, e.g. 256MB; the shuffle spills to disk beyond half of it.")
-    var memory: ByteSize = ByteSize(argument: "256MB")!
+    @Option(name: .long, help: "Memory budget, e.g. 256MB; the shuffle spills to disk beyond half of it.", transform: ByteSize.parse)
+    var memory = ByteSize(bytes: 256_000_000)
 
     @Option(name: .long, help: "Where to write the report JSON (default: OUTPUT/PREFIX.report.json).")
     var report: String?

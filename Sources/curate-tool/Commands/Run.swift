@@ -14,8 +14,11 @@ struct Run: ParsableCommand {
     @Option(name: .shortAndLong, help: "Run directory (default: the recipe's `output:`): the run store and one directory per stage.")
     var output: String?
 
-    @Option(name: .long, help: "Memory budget per stage, e.g. 256MB.")
-    var memory: ByteSize = ByteSize(argument: "256MB")!
+    @Option(name: .long, help: "Memory budget per stage, e.g. 256MB.", transform: ByteSize.parse)
+    var memory = ByteSize(bytes: 256_000_000)
+
+    @Flag(name: .long, help: "Reuse stage outputs another build of curate-tool produced (by default they are redone).")
+    var reuseOutputs = false
 
     @OptionGroup var global: GlobalOptions
 
@@ -26,7 +29,7 @@ struct Run: ParsableCommand {
         }
         let runner = RecipeRunner(recipe: parsed, recipePath: recipe, output: dir,
                                   context: StageContext(threads: global.threadCount, memory: memory.bytes, quiet: global.quiet, seed: parsed.seed),
-                                  log: { if !global.quiet { Console.info($0) } })
+                                  log: { if !global.quiet { Console.info($0) } }, reuseOutputs: reuseOutputs)
         let result = try runner.run()
         if !global.quiet { Console.info(RunsShow.render(run: result.run, stages: result.stages)) }
         if global.json { Console.stdout(PrettyJSON.string(RunsShow.json(run: result.run, stages: result.stages))) }

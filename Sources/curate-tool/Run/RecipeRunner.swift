@@ -17,6 +17,11 @@ struct RecipeRunner {
     var context: StageContext
     /// Called with a line per stage as it starts and ends.
     var log: (String) -> Void
+    /// This tool's version and build, recorded with the run and with each stage's outputs.
+    var tool: ToolBuild = ToolBuild.current(version: CurateTool.configuration.version)
+    /// Reuse outputs another build of the tool produced (`--reuse-outputs`). Off by default: a new
+    /// build may fix or change what a stage writes, so its outputs are redone.
+    var reuseOutputs = false
 
     struct Result {
         var run: RunRecord
@@ -25,13 +30,14 @@ struct RecipeRunner {
     }
 
     func run() throws -> Result {
+        try RunPathCheck.check(recipe, output: output)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let storePath = RunStore.path(inDirectory: output)
         let lock = try RunStoreLock(storePath: storePath)
         defer { withExtendedLifetime(lock) {} }
         let store = try RunStore(path: storePath)
         let recipeBytes = FileManager.default.contents(atPath: recipePath).map { [UInt8]($0) } ?? []
-        let (run, resumed) = try store.beginRun(recipe: URL(fileURLWithPath: recipePath).standardizedFileURL.path, recipeHash: ContentHash.bytes(recipeBytes))
+        let (run, resumed) = try store.beginRun(recipe: URL(fileURLWithPath: recipePath).standardizedFileURL.path, recipeHash: ContentHash.bytes(recipeBytes), tool: tool)
         log(resumed ? "resuming run \(run.id) (attempt \(run.attempts))" : "run \(run.id): \(recipe.stages.count) stages -> \(output)")
 
         var produced: [String: (files: [String], hash: String)] = [:]
@@ -49,10 +55,11 @@ struct RecipeRunner {
                 let fingerprint = Self.fingerprint(kind: spec.kind, settings: settings, inputs: inputs)
                 let label = "[\(n + 1)/\(recipe.stages.count)] \(spec.name) (\(spec.kind))"
 
-                if let reused = try reusable(store: store, run: run.id, name: spec.name, fingerprint: fingerprint, dir: dir) {
+                let candidates = try verifiedCandidates(store: store, run: run.id, name: spec.name, fingerprint: fingerprint, dir: dir)
+                if let reused = reusable(candidates) {
                     if reused.runID != run.id {
                         try store.startStage(run: run.id, name: spec.name, kind: spec.kind, position: spec.position, fingerprint: fingerprint,
-                                             settings: settings, inputs: inputs, outputDirectory: dir)
+                                             settings: settings, inputs: inputs, outputDirectory: dir, toolBuild: reused.toolBuild)
                         try store.finishStage(run: run.id, name: spec.name, status: .skipped, recordsIn: reused.recordsIn, recordsOut: reused.recordsOut,
                                               dropped: Dictionary(RunStore.droppedCounts(reused.dropped), uniquingKeysWith: +),
                                               outputManifest: reused.outputManifest, outputHash: reused.outputHash, reusedFromRun: reused.runID)
@@ -62,10 +69,13 @@ struct RecipeRunner {
                     continue
                 }
 
+                if let other = candidates.first {
+                    log("\(label): outputs from another build of the tool (\(other.toolBuild.map { String($0.prefix(12)) } ?? "unrecorded")) are redone (--reuse-outputs keeps them)")
+                }
                 log("\(label): running")
                 try? FileManager.default.removeItem(atPath: Manifest.path(directory: dir, prefix: "part"))
                 try store.startStage(run: run.id, name: spec.name, kind: spec.kind, position: spec.position, fingerprint: fingerprint,
-                                     settings: settings, inputs: inputs, outputDirectory: dir)
+                                     settings: settings, inputs: inputs, outputDirectory: dir, toolBuild: tool.build)
                 let stageInputs = spec.inputs.map { i in
                     StageInput(name: i.name, kind: sourceNames.contains(i.name) ? "source" : "stage", files: produced[i.name]?.files ?? [])
                 }
@@ -97,19 +107,28 @@ struct RecipeRunner {
 
     /// A finished stage whose outputs can stand in for running this one: same name and fingerprint,
     /// its manifest on disk is the one recorded, and every shard verifies.
-    func reusable(store: RunStore, run: Int64, name: String, fingerprint: String, dir: String) throws -> StageRecord? {
+    /// The verified candidate that can stand in for running the stage: only one this build produced,
+    /// unless `reuseOutputs` is set.
+    func reusable(_ candidates: [StageRecord]) -> StageRecord? {
+        candidates.first { reuseOutputs || $0.toolBuild == tool.build }
+    }
+
+    /// Finished stages with this name and fingerprint whose recorded manifest is on disk and verifies.
+    func verifiedCandidates(store: RunStore, run: Int64, name: String, fingerprint: String, dir: String) throws -> [StageRecord] {
         var candidates: [StageRecord] = []
         if let own = try store.stage(run: run, name: name), own.fingerprint == fingerprint, own.status == .done || own.status == .skipped {
             candidates.append(own)
         }
-        if let prev = try store.lastDone(name: name, fingerprint: fingerprint) { candidates.append(prev) }
-        for c in candidates where c.outputDirectory == dir {
+        if let prev = try store.lastDone(name: name, fingerprint: fingerprint), !candidates.contains(where: { $0.id == prev.id }) {
+            candidates.append(prev)
+        }
+        return candidates.filter { c in
+            guard c.outputDirectory == dir else { return false }
             let path = Manifest.path(directory: dir, prefix: "part")
             guard let bytes = FileManager.default.contents(atPath: path), ContentHash.bytes([UInt8](bytes)) == c.outputHash,
-                  let m = try? Manifest.load(path), m.verify(directory: dir).isEmpty else { continue }
-            return c
+                  let m = try? Manifest.load(path), m.verify(directory: dir).isEmpty else { return false }
+            return true
         }
-        return nil
     }
 
     static func fingerprint(kind: String, settings: String, inputs: [StageRecord.Input]) -> String {

@@ -10,6 +10,10 @@ struct RunRecipe {
     struct Source {
         var name: String
         var files: [String]
+        /// The paths as written (resolved against the recipe's directory): files, directories or globs.
+        var paths: [String] = []
+        /// The recipe line of the source, for errors.
+        var line: Int = 0
     }
     struct Stage {
         var spec: StageSpec
@@ -41,15 +45,17 @@ struct RunRecipe {
                 for (name, keyNode, spec) in try doc.mapping(value, "sources", allowed: nil) {
                     let entry = "sources \"\(name)\""
                     var files: [String] = []
+                    var written: [String] = []
                     var pathsNode: Node?
                     for (k, _, v) in try doc.mapping(spec, entry, allowed: ["paths", "path"]) where k == "paths" || k == "path" { pathsNode = v }
                     guard let pathsNode else { throw doc.error(keyNode, entry, "a source needs paths") }
                     for (p, pNode) in try doc.scalarList(pathsNode, entry) {
+                        written.append(doc.resolvePath(p))
                         do { files.append(contentsOf: try InputFiles.resolve([doc.resolvePath(p)])) } catch let e as CurationError {
                             throw doc.error(pNode, entry, "file not found: \(e)")
                         }
                     }
-                    recipe.sources.append(Source(name: name, files: files))
+                    recipe.sources.append(Source(name: name, files: files, paths: written, line: keyNode.mark?.line ?? 0))
                 }
             default: stagesNode = value
             }

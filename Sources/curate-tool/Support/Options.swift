@@ -15,8 +15,16 @@ struct GlobalOptions: ParsableArguments {
 
     var threadCount: Int { max(1, threads ?? defaultThreadCount) }
 
-    func validate() throws {
-        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+    /// Checks `--threads` and clamps it to `ThreadLimit.maximum()`, showing the library's warning.
+    mutating func validate() throws {
+        guard threads != nil else { return }
+        do {
+            let choice = try ThreadLimit.resolve(threads)
+            if let warning = choice.warning { Console.warn(warning) }
+            threads = choice.threads
+        } catch let e as CurationError {
+            throw ValidationError(e.description)
+        }
     }
 }
 
@@ -42,7 +50,7 @@ struct ShardOutputOptions: ParsableArguments {
     @Option(name: .long, help: "Roll over to a new shard after this many records.")
     var maxRecords: Int?
 
-    @Option(name: .long, help: "Roll over before a shard passes this many uncompressed bytes (e.g. 256MB).")
+    @Option(name: .long, help: "Roll over before a shard passes this many uncompressed bytes (e.g. 256MB).", transform: ByteSize.parse)
     var maxBytes: ByteSize?
 
     @Option(name: .long, help: "Compression of the shards: zstd, gzip or none.")
@@ -58,8 +66,7 @@ struct ShardOutputOptions: ParsableArguments {
 
     func validate() throws {
         if let m = maxRecords, m < 1 { throw ValidationError("--max-records must be at least 1") }
-        if compression == .gzip, !(1...9).contains(level) { throw ValidationError("gzip --level must be 1-9") }
-        if compression == .zstd, !(1...22).contains(level) { throw ValidationError("zstd --level must be 1-22") }
+        if let problem = compression.levelProblem(level) { throw ValidationError("--level: \(problem)") }
     }
 }
 
@@ -83,14 +90,29 @@ struct ByteSize: ExpressibleByArgument, CustomStringConvertible {
     }
     var defaultValueDescription: String { description }
     init?(argument: String) {
+        guard let parsed = try? ByteSize.parse(argument) else { return nil }
+        self = parsed
+    }
+    init(bytes: Int) { self.bytes = bytes }
+
+    /// The largest size accepted: 1 EB, far above any disk and far below where `Int` overflows.
+    static let maxBytes = 1_000_000_000_000_000_000
+
+    /// Parses a size, saying what is wrong with a bad one (not a number, not positive, too large):
+    /// `1e300GB` used to overflow the conversion and be reported as "must be at least 1".
+    static func parse(_ argument: String) throws -> ByteSize {
         let s = argument.trimmingCharacters(in: .whitespaces).uppercased().replacingOccurrences(of: "_", with: "")
         let units: [(String, Int)] = [("KIB", 1 << 10), ("MIB", 1 << 20), ("GIB", 1 << 30), ("KB", 1000), ("MB", 1_000_000),
                                       ("GB", 1_000_000_000), ("K", 1000), ("M", 1_000_000), ("G", 1_000_000_000), ("B", 1)]
-        for (u, m) in units where s.hasSuffix(u) {
-            guard let v = Double(s.dropLast(u.count).trimmingCharacters(in: .whitespaces)), v > 0 else { return nil }
-            bytes = Int(v * Double(m)); return
+        let unit = units.first { s.hasSuffix($0.0) }
+        let number = unit.map { String(s.dropLast($0.0.count)).trimmingCharacters(in: .whitespaces) } ?? s
+        guard let v = Double(number), !v.isNaN else {
+            throw ValidationError("\"\(argument)\" is not a size (write e.g. 1000, 64KB, 256MB, 2GB or 1MiB)")
         }
-        guard let v = Int(s), v > 0 else { return nil }
-        bytes = v
+        let total = v * Double(unit?.1 ?? 1)
+        guard total >= 1 else { throw ValidationError("\"\(argument)\" is less than 1 byte: a size must be at least 1") }
+        guard total <= Double(maxBytes) else { throw ValidationError("\"\(argument)\" is too large (at most 1000000000000000000 bytes, 1 EB)") }
+        guard unit != nil || v == v.rounded() else { throw ValidationError("\"\(argument)\" is not a whole number of bytes") }
+        return ByteSize(bytes: Int(total))
     }
 }

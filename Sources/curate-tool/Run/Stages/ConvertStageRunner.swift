@@ -1,6 +1,7 @@
 import Curation
 import Foundation
 import Mixer
+import Yams
 
 /// `kind: convert`: validates, recompresses and reshards its inputs (all inputs, in order, into one
 /// output). Settings: `max_records`, `max_bytes`, `compression` (zstd, gzip, none), `level`, `on_error`.
@@ -15,6 +16,7 @@ struct ConvertStageRunner: StageRunner {
     var onError: ErrorPolicy = .fail
 
     init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
+        var levelNode: Node?
         for (key, _, value) in try doc.mapping(spec.node, spec.entry, allowed: Self.settingKeys.union(["name", "kind", "inputs"])) {
             switch key {
             case "max_records":
@@ -28,7 +30,7 @@ struct ConvertStageRunner: StageRunner {
                     throw doc.error(value, spec.entry, "compression should be zstd, gzip or none")
                 }
                 compression = c
-            case "level": level = try doc.integer(value, spec.entry, what: key)
+            case "level": level = try doc.integer(value, spec.entry, what: key); levelNode = value
             case "on_error":
                 guard let p = ErrorPolicy(rawValue: try doc.string(value, spec.entry)) else {
                     throw doc.error(value, spec.entry, "on_error should be fail or skip")
@@ -37,6 +39,7 @@ struct ConvertStageRunner: StageRunner {
             default: break
             }
         }
+        if let levelNode, let problem = compression.levelProblem(level) { throw doc.error(levelNode, spec.entry, problem) }
         if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a convert stage needs at least one input") }
     }
 

@@ -35,15 +35,17 @@ struct GenerationStageSettings {
             modelName = m
             model = doc.resolvePath(m)
         case "samples": samples = try doc.integer(value, entry, what: key); if samples < 1 { throw doc.error(value, entry, "samples must be >= 1") }
-        case "temperature": temperature = try doc.double(value, entry, what: key)
-        case "top_p": topP = try doc.double(value, entry, what: key)
-        case "top_k": topK = try doc.integer(value, entry, what: key)
-        case "seed": seed = UInt64(max(0, try doc.integer(value, entry, what: key)))
+        case "temperature": temperature = try doc.double(value, entry, what: key, in: 0...Double.greatestFiniteMagnitude)
+        case "top_p":
+            topP = try doc.double(value, entry, what: key, in: 0...1)
+            if topP == 0 { throw doc.error(value, entry, "top_p should be more than 0") }
+        case "top_k": topK = try doc.integer(value, entry, what: key, in: 0...YAMLDocument.maxWholeNumber)
+        case "seed": seed = try doc.seed(value, entry)
         case "max_new_tokens": maxNewTokens = try doc.integer(value, entry, what: key); if maxNewTokens < 1 { throw doc.error(value, entry, "max_new_tokens must be >= 1") }
-        case "batch": batch = max(1, try doc.integer(value, entry, what: key))
-        case "min_thinking": minThinking = try doc.integer(value, entry, what: key)
-        case "max_thinking": maxThinking = try doc.integer(value, entry, what: key)
-        case "max_waits": maxWaits = try doc.integer(value, entry, what: key)
+        case "batch": batch = try doc.integer(value, entry, what: key, in: 1...YAMLDocument.maxWholeNumber)
+        case "min_thinking": minThinking = try doc.integer(value, entry, what: key, in: 0...YAMLDocument.maxWholeNumber)
+        case "max_thinking": maxThinking = try doc.integer(value, entry, what: key, in: 1...YAMLDocument.maxWholeNumber)
+        case "max_waits": maxWaits = try doc.integer(value, entry, what: key, in: 0...YAMLDocument.maxWholeNumber)
         case "thinking_delimiters":
             let d = try doc.string(value, entry)
             guard BudgetForcing.named(d) != nil else { throw doc.error(value, entry, "thinking_delimiters must be s1 or think") }

@@ -47,14 +47,16 @@ struct PersonaStageRunner: StageRunner {
                 let text = try doc.string(value, spec.entry)
                 guard let b = BackendSpec(argument: text) else { throw doc.error(value, spec.entry, "backend should be local:PATH or openai:URL") }
                 if case .local(let p) = b { backend = .local(doc.resolvePath(p)) } else { backend = b }
-            case "samples": samples = try doc.integer(value, spec.entry, what: key)
-            case "seed": seed = UInt64(max(0, try doc.integer(value, spec.entry, what: key)))
+            case "samples": samples = try doc.integer(value, spec.entry, what: key, in: 1...YAMLDocument.maxWholeNumber)
+            case "seed": seed = try doc.seed(value, spec.entry)
             case "model": model = try doc.string(value, spec.entry)
-            case "task_max_tokens": taskMaxTokens = try doc.integer(value, spec.entry, what: key)
-            case "solution_max_tokens": solutionMaxTokens = try doc.integer(value, spec.entry, what: key)
-            case "task_temperature": taskTemperature = try doc.double(value, spec.entry, what: key)
-            case "solution_temperature": solutionTemperature = try doc.double(value, spec.entry, what: key)
-            case "min_agreement": minAgreement = try doc.double(value, spec.entry, what: key)
+            case "task_max_tokens": taskMaxTokens = try doc.integer(value, spec.entry, what: key, in: 1...YAMLDocument.maxWholeNumber)
+            case "solution_max_tokens": solutionMaxTokens = try doc.integer(value, spec.entry, what: key, in: 1...YAMLDocument.maxWholeNumber)
+            case "task_temperature": taskTemperature = try doc.double(value, spec.entry, what: key, in: 0...Double.greatestFiniteMagnitude)
+            case "solution_temperature": solutionTemperature = try doc.double(value, spec.entry, what: key, in: 0...Double.greatestFiniteMagnitude)
+            case "min_agreement":
+                minAgreement = try doc.double(value, spec.entry, what: key)
+                if !(0..<1).contains(minAgreement) { throw doc.error(value, spec.entry, "min_agreement should be in [0, 1)") }
             case "dedupe": dedupe = try doc.bool(value, spec.entry, what: key)
             default: break
             }

@@ -18,13 +18,13 @@ struct SelectStageRunner: StageRunner {
             case "target":
                 options.target = try doc.integer(value, spec.entry, what: key); sawTarget = true
                 if options.target < 1 { throw doc.error(value, spec.entry, "target should be at least 1") }
-            case "seed": options.seed = UInt64(max(0, try doc.integer(value, spec.entry, what: key)))
+            case "seed": options.seed = try doc.seed(value, spec.entry)
             case "jaccard":
                 options.nearDuplicates.threshold = try doc.double(value, spec.entry, what: key)
                 if !(options.nearDuplicates.threshold > 0 && options.nearDuplicates.threshold <= 1) {
                     throw doc.error(value, spec.entry, "jaccard should be in (0, 1]")
                 }
-            case "shingle": options.nearDuplicates.shingleSize = try doc.integer(value, spec.entry, what: key)
+            case "shingle": options.nearDuplicates.shingleSize = try doc.integer(value, spec.entry, what: key, in: 1...YAMLDocument.maxWholeNumber)
             case "allow_asy":
                 guard let seq = value.sequence else { throw doc.error(value, spec.entry, "allow_asy should be a list of source names") }
                 options.quality.asyAllowedSources = Set(try seq.map { try doc.string($0, spec.entry) })

@@ -30,20 +30,26 @@ struct TrainStageSettings {
             template = try doc.string(value, entry)
             guard ChatTemplate.Kind(rawValue: template ?? "") != nil else { throw doc.error(value, entry, "template should be tulu or chatml") }
             values[key] = .string(template ?? "")
-        case "lr": lr = try doc.double(value, entry, what: key); values[key] = .double(lr ?? 0)
+        case "lr":
+            lr = try doc.double(value, entry, what: key)
+            if !((lr ?? 0) > 0) { throw doc.error(value, entry, "lr should be more than 0") }
+            values[key] = .double(lr ?? 0)
         case "schedule":
             guard let d = LRSchedule.Decay(rawValue: try doc.string(value, entry)) else { throw doc.error(value, entry, "schedule should be linear, cosine or constant") }
             schedule = d; values[key] = .string(d.rawValue)
-        case "warmup_ratio": warmupRatio = try doc.double(value, entry, what: key); values[key] = .double(warmupRatio ?? 0)
+        case "warmup_ratio":
+            warmupRatio = try doc.double(value, entry, what: key, in: 0...1)
+            if warmupRatio == 1 { throw doc.error(value, entry, "warmup_ratio should be less than 1") }
+            values[key] = .double(warmupRatio ?? 0)
         case "epochs": epochs = try positive(doc.integer(value, entry, what: key)); values[key] = .int(epochs ?? 1)
         case "max_steps": maxSteps = try positive(doc.integer(value, entry, what: key)); values[key] = .int(maxSteps ?? 1)
         case "batch_size": batchSize = try positive(doc.integer(value, entry, what: key)); values[key] = .int(batchSize)
         case "grad_accum": gradAccum = try positive(doc.integer(value, entry, what: key)); values[key] = .int(gradAccum)
-        case "max_length": maxLength = try positive(doc.integer(value, entry, what: key)); values[key] = .int(maxLength)
-        case "save_every": saveEvery = try doc.integer(value, entry, what: key); values[key] = .int(saveEvery)
-        case "weight_decay": weightDecay = try doc.double(value, entry, what: key); values[key] = .double(weightDecay)
-        case "max_grad_norm": maxGradNorm = try doc.double(value, entry, what: key); values[key] = .double(maxGradNorm)
-        case "seed": seed = UInt64(try doc.integer(value, entry, what: key)); values[key] = .string(String(seed))
+        case "max_length": maxLength = try doc.integer(value, entry, what: key, in: 2...YAMLDocument.maxWholeNumber); values[key] = .int(maxLength)
+        case "save_every": saveEvery = try doc.integer(value, entry, what: key, in: 0...YAMLDocument.maxWholeNumber); values[key] = .int(saveEvery)
+        case "weight_decay": weightDecay = try doc.double(value, entry, what: key, in: 0...Double.greatestFiniteMagnitude); values[key] = .double(weightDecay)
+        case "max_grad_norm": maxGradNorm = try doc.double(value, entry, what: key, in: 0...Double.greatestFiniteMagnitude); values[key] = .double(maxGradNorm)
+        case "seed": seed = try doc.seed(value, entry); values[key] = .string(String(seed))
         default: return false
         }
         return true
