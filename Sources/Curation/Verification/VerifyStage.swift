@@ -53,9 +53,20 @@ public enum VerifyStage {
             return Item(batch: batch, parsed: parsed, scored: scored)
         }
         func consume(_ item: Item) throws {
-            _ = try reader.absorb(item.batch, item.parsed)
-            for (p, s) in zip(item.parsed, item.scored) {
-                guard let s, case .success(let input) = p else { continue }
+            // Lines are handled in input order, unreadable and unverifiable alike, so that `fail` stops at
+            // the first bad line and `skip` writes rejected lines in the order they came. The reader counts
+            // the readable ones (a batch of just those lines, so none is rejected twice).
+            var readable = LineBatch(file: item.batch.file, sequence: item.batch.sequence)
+            for (k, p) in item.parsed.enumerated() {
+                let line = item.batch.lines[k]
+                guard case .success(let input) = p else {
+                    if case .failure(let e) = p {
+                        try item.batch.data.withUnsafeBytes { try reader.reject(UnsafeRawBufferPointer(rebasing: $0[line.start..<(line.start + line.count)]), error: e) }
+                    }
+                    continue
+                }
+                readable.lines.append(line)
+                guard let s = item.scored[k] else { continue }
                 switch s {
                 case .success(let scored):
                     perDataset[scored.dataset, default: (0, 0)].n += 1
@@ -70,6 +81,7 @@ public enum VerifyStage {
                     try input.bytes.withUnsafeBytes { try rejected?.write(line: $0, error: e) }
                 }
             }
+            try reader.absorb(readable, failures: [])
         }
         try reader.forEachBatch(batchBytes: 1 << 18) { try parallel.submit($0, consume: consume) }
         try parallel.drain(consume)

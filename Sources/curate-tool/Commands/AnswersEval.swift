@@ -39,6 +39,7 @@ struct AnswersEval: ParsableCommand {
             o["predicted"] = .bool(predicted)
             o["key_gold"] = .string(g.key)
             o["key_candidate"] = .string(c.key)
+            if !predicted, g.tooDeep || c.tooDeep { o["reason"] = .string(AnswerVerdict.tooDeep) }
             var line = JSONWriter.bytes(.object(o))
             line.append(0x0A)
             try out.write(line)
