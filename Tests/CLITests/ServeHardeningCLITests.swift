@@ -150,6 +150,28 @@ import Glibc
         #expect(n > 0 && String(decoding: buf[0..<max(0, n)], as: UTF8.self).hasPrefix("HTTP/1.1 200"))
     }
 
+    @Test func healthAnswersWhileEveryWorkerGenerates() throws {
+        let server = try ServeProcess(["--max-connections", "1"])
+        defer { server.stop() }
+        final class Box: @unchecked Sendable { var status = 0; var done = false; let lock = NSLock() }
+        let box = Box()
+        let t = Thread {
+            let r = server.post("/v1/completions", #"{"prompt": "abc", "max_tokens": 480, "n": 64, "temperature": 1}"#)
+            box.lock.lock(); box.status = r.status; box.done = true; box.lock.unlock()
+        }
+        t.start()
+        usleep(300_000)
+        let start = now()
+        let health = server.raw(Array("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n".utf8))
+        #expect(health.status == 200 && now() - start < 2)
+        // The one connection slot is generating: anything but /health is told to come back later.
+        let models = server.raw(Array("GET /v1/models HTTP/1.1\r\nConnection: close\r\n\r\n".utf8))
+        box.lock.lock(); let finishedEarly = box.done; box.lock.unlock()
+        #expect(models.status == 503 || finishedEarly)
+        while true { box.lock.lock(); let d = box.done; box.lock.unlock(); if d { break }; usleep(50_000) }
+        #expect(box.status == 200)
+    }
+
     func error(_ r: (status: Int, body: String)) -> (type: String?, param: String?, code: String?, message: String?) {
         guard let v = try? JSONParser.parse(Array(r.body.utf8)), let e = v["error"] else { return (nil, nil, nil, nil) }
         return (e["type"]?.stringValue, e["param"]?.stringValue, e["code"]?.stringValue, e["message"]?.stringValue)
