@@ -10,7 +10,8 @@ import PackageDescription
 let package = Package(
     name: "curate-fuzz",
     platforms: [.macOS(.v13)],
-    dependencies: [.package(path: "..")],
+    // `name:` so the products resolve whatever the checkout folder is called (identity comes from the path).
+    dependencies: [.package(name: "curate", path: "..")],
     targets: [
         .executableTarget(
             name: "curate-fuzz",

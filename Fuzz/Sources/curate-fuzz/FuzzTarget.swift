@@ -40,6 +40,6 @@ let fuzzScratchDirectory: String = {
 /// Writes `bytes` to `name` inside the scratch directory and returns the path.
 func scratchFile(_ name: String, _ bytes: UnsafeRawBufferPointer) -> String {
     let path = fuzzScratchDirectory + "/" + name
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
 }
