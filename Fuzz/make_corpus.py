@@ -169,9 +169,9 @@ kvs = [gkv("general.architecture", 8, "llama"), gkv("llama.embedding_length", 4,
 kv_dim = H // 2
 tensors = [("token_embd.weight", [H, V], 0, f32(H * V)), ("output_norm.weight", [H], 0, f32(H, 3)),
            ("blk.0.attn_norm.weight", [H], 0, f32(H, 4)), ("blk.0.attn_q.weight", [H, H], 8, q8_0(H * H)),
-           ("blk.0.attn_k.weight", [H, kv_dim], 8, q8_0(H * kv_dim)), ("blk.0.attn_v.weight", [H, kv_dim], 0, f32(H * kv_dim)),
+           ("blk.0.attn_k.weight", [H, kv_dim], 8, q8_0(H * kv_dim)), ("blk.0.attn_v.weight", [H, kv_dim], 8, q8_0(H * kv_dim)),
            ("blk.0.attn_output.weight", [H, H], 0, f32(H * H)), ("blk.0.ffn_norm.weight", [H], 0, f32(H, 5)),
-           ("blk.0.ffn_gate.weight", [H, F], 8, q8_0(H * F)), ("blk.0.ffn_up.weight", [H, F], 0, f32(H * F)),
+           ("blk.0.ffn_gate.weight", [H, F], 8, q8_0(H * F)), ("blk.0.ffn_up.weight", [H, F], 8, q8_0(H * F)),
            ("blk.0.ffn_down.weight", [F, H], 0, f32(F * H))]
 put("gguf", "tiny-llama.gguf", gguf(kvs, tensors))
 put("gguf", "metadata-only.gguf", gguf(kvs[:1] + kvs[8:], []))
