@@ -64,10 +64,13 @@ report() {  # report NAME STATUS
   fi
   echo "fuzz: $t FAILED (libFuzzer exit $status); the end of its log:" >&2
   tail -n 40 "$work/$t.log" >&2
+  local saved="$scratch/findings/$t"
+  mkdir -p "$saved"
   for f in "$work/artifacts-$t/"*; do
     [ -f "$f" ] || continue
-    echo "fuzz: reproducer $f ($(wc -c <"$f") bytes; copy it to Fuzz/Regressions/$t/ and run:" >&2
-    echo "      CURATE_FUZZ_TARGET=$t $bin Fuzz/Regressions/$t/$(basename "$f"))" >&2
+    cp "$f" "$saved/"
+    echo "fuzz: reproducer $saved/$(basename "$f") ($(wc -c <"$f") bytes; commit it under Fuzz/Regressions/$t/). Replay:" >&2
+    echo "      CURATE_FUZZ_TARGET=$t $bin $saved/$(basename "$f")" >&2
     if [ "$(wc -c <"$f")" -le 8192 ]; then echo "fuzz: its bytes, base64:" >&2; base64 "$f" >&2; fi
   done
   return 1
