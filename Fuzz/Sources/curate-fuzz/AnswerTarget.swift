@@ -6,10 +6,10 @@ import Foundation
 enum AnswerTarget: FuzzTarget {
     static let name = "answer"
 
-    static let golds: [(AnswerDataset, String)] = [
-        (.math, "\\frac{1}{2}"), (.math, "x^2+2x+1"), (.math, "(1, \\sqrt{3}]"),
-        (.gsm8k, "#### 18"), (.multipleChoice, "C"),
-    ]
+    /// One gold per dataset kind (each extra gold costs a whole extraction per input, and debug builds
+    /// are slow enough already); the parsed response is also compared with a symbolic gold.
+    static let golds: [(AnswerDataset, String)] = [(.math, "\\frac{1}{2}"), (.gsm8k, "#### 18"), (.multipleChoice, "C")]
+    static let symbolicGold = ParsedAnswer("(x+1)^2 \\cdot \\sqrt{3}")
 
     static func run(_ bytes: UnsafeRawBufferPointer) {
         let response = String(decoding: bytes, as: UTF8.self)
@@ -21,7 +21,7 @@ enum AnswerTarget: FuzzTarget {
         }
         let parsed = ParsedAnswer(response)
         invariant(AnswerEquivalence.equivalent(parsed, parsed), "an answer is not equivalent to itself: \(parsed.key)")
-        _ = AnswerEquivalence.equivalent(response, "\\frac{1}{2}")
+        _ = AnswerEquivalence.equivalent(parsed, symbolicGold)
         _ = AnswerExtractor.choiceLetter(response)
     }
 }
