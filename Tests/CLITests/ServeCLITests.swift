@@ -1,5 +1,6 @@
 import Curation
 import Foundation
+import TestDependencies
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -132,18 +133,10 @@ final class ServeProcess {
         #expect(o["choices"]?.arrayValue?.first?["completion_meta"]?["tokens"]?.intValue ?? 99 <= 3)
     }
 
-    @Test func pythonOpenAIClient() throws {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import openai"]
-        probe.standardError = FileHandle.nullDevice
-        probe.standardOutput = FileHandle.nullDevice
-        try? probe.run()
-        probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else {
-            print("skipping the Python openai client test: the openai package is not installed (pip install openai)")
-            return
-        }
+    /// Needs a Python with the openai package (CURATE_OPENAI_PYTHON, set by scripts/fetch-test-deps.sh).
+    @Test(.requires(TestDependencies.openAIPython))
+    func pythonOpenAIClient() throws {
+        let python = try TestDependencies.openAIPython.require()
         let server = try ServeProcess()
         defer { server.stop() }
         let script = """
@@ -161,8 +154,8 @@ final class ServeProcess {
         print("ok")
         """
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, server.baseURL]
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-c", script, server.baseURL]
         let out = Pipe()
         p.standardOutput = out
         try p.run()

@@ -1,4 +1,5 @@
 import Foundation
+import TestDependencies
 import Testing
 import Trainer
 
@@ -43,17 +44,11 @@ import Trainer
     static let optimised = true
     #endif
 
-    static let smolPath: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["SMOLLM2_GGUF"], "/tmp/smolcache/SmolLM2-135M-Instruct.Q4_1.gguf",
-                          NSHomeDirectory() + "/.cache/curate/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"].compactMap { $0 }
-        return candidates.first { FileManager.default.fileExists(atPath: $0) }
-    }()
-
     /// SmolLM2-135M-Instruct (GGUF, scripts/fetch-smollm2.sh) continues two prompts with transformers' greedy tokens.
-    @Test(.enabled(if: smolPath != nil, "SmolLM2 GGUF not available (run scripts/fetch-smollm2.sh or set SMOLLM2_GGUF)"),
+    @Test(.requires(TestDependencies.smolLM2GGUF),
           .enabled(if: optimised, "SmolLM2 decoding runs in release builds only (swift test -c release)"))
     func smolLM2MatchesTransformersGreedy() throws {
-        let loaded = try ModelLoader.load(path: try #require(Self.smolPath))
+        let loaded = try ModelLoader.load(path: try TestDependencies.smolLM2GGUF.require())
         let ref = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.dir.appendingPathComponent("smollm2-greedy.json")))
         let cs = Self.cases(ref)
         #expect(cs.count == 2)

