@@ -2,7 +2,11 @@
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public var offset: Int
     public var reason: String
-    public init(offset: Int, reason: String) { self.offset = offset; self.reason = reason }
+    /// The counted reason: `invalid-utf8` for encoding errors, `malformed-json` for the rest.
+    public var kind: RejectionReason
+    public init(offset: Int, reason: String, kind: RejectionReason = .malformedJSON) {
+        self.offset = offset; self.reason = reason; self.kind = kind
+    }
     public var description: String { "\(reason) at byte \(offset) of the line" }
 }
 
@@ -106,12 +110,21 @@ public struct JSONParser {
     func describeByte(_ at: Int) -> String {
         guard at < count else { return "end of line" }
         let c = base[at]
+        // A byte order mark is valid UTF-8 but not JSON; "byte 0xef" would not tell the user what it is.
+        // (One at the start of a file is stripped by `LineReader`, as Python's utf-8-sig does.)
+        if c == 0xEF, at + 2 < count, base[at + 1] == 0xBB, base[at + 2] == 0xBF {
+            return "a UTF-8 byte order mark (BOM, bytes EF BB BF)"
+        }
         if c >= 0x21 && c < 0x7F { return "'\(Character(Unicode.Scalar(c)))'" }
         return "byte 0x" + String(c, radix: 16)
     }
 
     func error(_ reason: String) -> JSONSyntaxError {
         JSONSyntaxError(offset: i, reason: i >= count ? "\(reason), found end of line" : reason)
+    }
+
+    func utf8Error(_ reason: String) -> JSONSyntaxError {
+        JSONSyntaxError(offset: i, reason: reason, kind: .invalidUTF8)
     }
 
     /// Validates one value without building it.
@@ -260,17 +273,17 @@ public struct JSONParser {
         case 0xF0: need = 3; lo = 0x90
         case 0xF1...0xF3: need = 3
         case 0xF4: need = 3; hi = 0x8F
-        default: throw error("invalid UTF-8 (byte 0x\(String(c, radix: 16)))")
+        default: throw utf8Error("invalid UTF-8 (byte 0x\(String(c, radix: 16)))")
         }
-        guard i + need < count else { throw error("invalid UTF-8 (byte 0x\(String(c, radix: 16)) starts a sequence cut short)") }
+        guard i + need < count else { throw utf8Error("invalid UTF-8 (byte 0x\(String(c, radix: 16)) starts a sequence cut short)") }
         let b1 = base[i + 1]
         let lead = "invalid UTF-8 (byte 0x\(String(c, radix: 16)) is not followed by a valid continuation byte)"
-        guard b1 >= lo && b1 <= hi else { throw error(lead) }
+        guard b1 >= lo && b1 <= hi else { throw utf8Error(lead) }
         if need >= 2 {
-            guard base[i + 2] & 0xC0 == 0x80 else { throw error(lead) }
+            guard base[i + 2] & 0xC0 == 0x80 else { throw utf8Error(lead) }
         }
         if need == 3 {
-            guard base[i + 3] & 0xC0 == 0x80 else { throw error(lead) }
+            guard base[i + 3] & 0xC0 == 0x80 else { throw utf8Error(lead) }
         }
         i += need + 1
     }

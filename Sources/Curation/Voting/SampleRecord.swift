@@ -44,7 +44,7 @@ public struct SampleRecord: Sendable {
             out.reserveCapacity(items.count)
             for (k, item) in items.enumerated() {
                 guard case .string(let s) = item else {
-                    throw CurationError.badRecord(r.location, reason: "completions[\(k)] should be a string, found \(item.typeName)")
+                    throw CurationError.badRecord(r.location, reason: "completions[\(k)] should be a string, found \(item.typeName)", kind: .wrongType)
                 }
                 out.append(s)
             }
@@ -59,7 +59,7 @@ public struct SampleRecord: Sendable {
         case .string(let s)?: groundTruth = s
         case .number(let n)?: groundTruth = n
         case let other?:
-            throw CurationError.badRecord(r.location, reason: "field \"ground_truth\" should be a string or number for voting, found \(other.typeName)")
+            throw CurationError.badRecord(r.location, reason: "field \"ground_truth\" should be a string or number for voting, found \(other.typeName)", kind: .wrongType)
         }
         let datasetName = try r.string("dataset")
         if let name = datasetName {

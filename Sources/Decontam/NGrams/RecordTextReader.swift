@@ -87,7 +87,7 @@ public final class RecordTextReader {
                 scratch.append(contentsOf: b[s..<i])
                 return
             }
-            if top { throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should be text (a string, or a list of strings or messages), found \(typeName(b[i]))") }
+            if top { throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should be text (a string, or a list of strings or messages), found \(typeName(b[i]))", kind: .wrongType) }
             try skipValue(b, &i, end, record, field)
         }
     }
@@ -116,7 +116,7 @@ public final class RecordTextReader {
                 case UInt8(ascii: "["): try value(b, &i, end: end, record: record, field: field, top: false)
                 case UInt8(ascii: "n"): try skipValue(b, &i, end, record, field)
                 default:
-                    throw CurationError.badRecord(record.location, reason: "\(field): message content should be a string, found \(typeName(b[i]))")
+                    throw CurationError.badRecord(record.location, reason: "\(field): message content should be a string, found \(typeName(b[i]))", kind: .wrongType)
                 }
             } else {
                 try skipValue(b, &i, end, record, field)

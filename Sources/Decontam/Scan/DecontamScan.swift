@@ -64,7 +64,7 @@ public final class DecontamScan {
         var stage = StageReport(stage: "decontam-scan")
         var pieces = 0, masked = 0
 
-        let reader = RecordReader(files: files, policy: options.errorPolicy, rejected: rejected)
+        let reader = RecordReader(files: files, policy: options.errorPolicy, rejected: rejected, options: options.read)
         let sharedIndex = index, sharedOptions = options
         let pipeline = OrderedPipeline<LineBatch, BatchResult>(threads: options.threads) { batch in
             DecontamScan.process(batch, index: sharedIndex, options: sharedOptions)
@@ -231,7 +231,7 @@ public final class DecontamScan {
         for (k, l) in batch.lines.enumerated() {
             let record: RawRecord
             do {
-                record = try RawRecord(bytes: Array(batch.bytes(l)), location: batch.location(l))
+                record = try batch.record(l)
             } catch let e as CurationError {
                 result.failures.append((k, e)); continue
             } catch {

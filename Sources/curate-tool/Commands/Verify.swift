@@ -30,10 +30,10 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let files = try InputFiles.resolve(input)
+        let files = try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete)
         let outDir = (output as NSString).deletingLastPathComponent
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? (outDir.isEmpty ? "." : outDir)) : nil
-        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected)
+        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
         let sink = try SingleFileWriter(path: output, threads: global.threadCount)
         let defaultDataset = dataset
         var rep = StageReport(stage: "verify")
