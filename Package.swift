@@ -45,7 +45,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: optimize),
+            // The SIGKILL test hook is compiled into debug builds only (release: -Xswiftc -DCURATE_TEST_HOOKS,
+            // as scripts/test.sh does); see Sources/curate-tool/Support/TestHooks.swift.
+            swiftSettings: optimize + [.define("CURATE_TEST_HOOKS", .when(configuration: .debug))]),
 
         .testTarget(name: "CurationTests", dependencies: ["Curation"], resources: []),
         .testTarget(name: "DecontamTests", dependencies: ["Decontam", "Curation"]),

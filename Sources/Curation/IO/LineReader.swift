@@ -119,6 +119,7 @@ public final class LineReader {
             guard let base = piece.baseAddress else { return }
             var start = 0
             let count = piece.count
+            // A BOM opens the first piece (every decoder's first output is far longer than 3 bytes).
             if streamOffset == 0, count >= 3, piece[0] == 0xEF, piece[1] == 0xBB, piece[2] == 0xBF { start = 3 }
             while start < count {
                 guard let nl = memchr(base + start, 0x0A, count - start) else { break }
@@ -141,6 +142,7 @@ public final class LineReader {
                     pending.removeAll(keepingCapacity: true)
                 } else {
                     pending.append(contentsOf: line)
+                    if pending.count > peakLineBufferBytes { peakLineBufferBytes = pending.count }
                     try pending.withUnsafeBytes { try deliver($0, offset: pendingOffset) }
                     pending.removeAll(keepingCapacity: true)
                 }

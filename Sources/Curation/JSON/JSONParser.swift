@@ -206,11 +206,7 @@ public struct JSONParser {
             // Eight bytes at a time while none is a quote, backslash, control byte or non-ASCII byte:
             // record text is mostly plain ASCII, and this is the parser's hottest loop. (SWAR on a
             // UInt64: Swift's SIMD mask types do not compile to vector compares here.)
-            while i &+ 8 <= count {
-                let x = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                if JSONParser.hasSpecialByte(x) { break }
-                i &+= 8
-            }
+            i = SWAR.skipToJSONStringSpecial(base, from: i, end: count)
             guard i < count else { break }
             let c = base[i]
             if c == UInt8(ascii: "\"") { i += 1; return }
@@ -225,18 +221,6 @@ public struct JSONParser {
             }
         }
         throw error("unterminated string")
-    }
-
-    /// Whether any of the 8 bytes in `x` is `"`, `\\`, below 0x20 or above 0x7F. Uses the "has a zero
-    /// byte" trick: a borrow can flag a byte wrongly only above a byte that truly matches, so the
-    /// answer (any or none) is exact.
-    @inline(__always) static func hasSpecialByte(_ x: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        let q = x ^ (ones &* 0x22), b = x ^ (ones &* 0x5C)
-        let control = (x &- ones &* 0x20) & ~x
-        let quote = (q &- ones) & ~q
-        let slash = (b &- ones) & ~b
-        return ((control | quote | slash) & high) | (x & high) != 0
     }
 
     @inline(__always) mutating func skipEscape() throws {

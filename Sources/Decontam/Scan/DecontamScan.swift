@@ -66,7 +66,7 @@ public final class DecontamScan {
 
         let reader = RecordReader(files: files, policy: options.errorPolicy, rejected: rejected, options: options.read)
         let sharedIndex = index, sharedOptions = options
-        let pipeline = OrderedPipeline<LineBatch, BatchResult>(threads: options.threads) { batch in
+        let pipeline = OrderedParallel<LineBatch, BatchResult>(threads: options.threads) { batch in
             DecontamScan.process(batch, index: sharedIndex, options: sharedOptions)
         }
 
@@ -153,7 +153,7 @@ public final class DecontamScan {
             progress?(reader.counts.records, reader.counts.bytes)
         }
         try reader.forEachBatch(batchBytes: options.batchBytes) { try pipeline.submit($0, consume: consume) }
-        try pipeline.finish(consume)
+        try pipeline.drain(consume)
 
         let manifest = try kept.finish()
         let removedManifest = try removed?.finish()

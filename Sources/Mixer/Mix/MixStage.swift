@@ -84,7 +84,7 @@ public enum MixStage {
                 scannedBytes += batch.data.count
                 progress?(MixProgress(phase: .scan, source: source.name, records: scanned, bytes: scannedBytes))
             }
-            try OrderedPipeline.run(threads: options.threads, produce: { emit in
+            try OrderedParallel.run(threads: options.threads, produce: { emit in
                 try reader.forEachBatch(batchBytes: options.batchBytes) { try emit($0) }
             }, transform: { ($0, scanner.scan($0)) }, consume: consume)
             guard lines <= Int(UInt32.max) else { throw CurationError.invalidArgument("source \(source.name) has more than 2^32 records") }
@@ -158,7 +158,7 @@ public enum MixStage {
                     if repeated { claims[idHash] = n }
                 }
             }
-            try OrderedPipeline.run(threads: options.threads, produce: { emit in
+            try OrderedParallel.run(threads: options.threads, produce: { emit in
                 try reader.forEachBatch(batchBytes: options.batchBytes) { batch in
                     let first = firstLine
                     firstLine += batch.lines.count
