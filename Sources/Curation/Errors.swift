@@ -58,6 +58,11 @@ public enum RejectionReason: String, Sendable, CaseIterable, Codable {
     case wrongType = "wrong-type"
     /// Longer than the reader's line limit (`--max-line-bytes`); read past without being buffered.
     case lineTooLong = "line-too-long"
+    // `vote`'s own reasons: a samples record it cannot vote on.
+    case missingID = "missing-id"
+    case completionsNotAList = "completions-not-a-list"
+    case unknownDataset = "unknown-dataset"
+    case notSamples = "not-samples"
 }
 
 extension CurationError {

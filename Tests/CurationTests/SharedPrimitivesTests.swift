@@ -72,14 +72,17 @@ import Testing
         for _ in 0..<20_000 {
             let b = (0..<8).map { _ in Bool.random(using: &rng) ? interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng) }
             let x = word(b)
-            #expect(SWAR.hasQuoteOrBackslash(x) == b.contains { $0 == 0x22 || $0 == 0x5C })
-            #expect(SWAR.hasJSONStringSpecial(x) == b.contains { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 >= 0x80 })
+            let quoteOrBackslash: Bool = b.contains { (c: UInt8) -> Bool in c == 0x22 || c == 0x5C }
+            let special: Bool = b.contains { (c: UInt8) -> Bool in c == 0x22 || c == 0x5C || c < 0x20 || c >= 0x80 }
+            #expect(SWAR.hasQuoteOrBackslash(x) == quoteOrBackslash)
+            #expect(SWAR.hasJSONStringSpecial(x) == special)
+            let zero = SWAR.zeroBytesExact(x), atLeast = SWAR.atLeast(x & SWAR.low, 0x30), below = SWAR.below(x & SWAR.low, 0x3A)
             for (k, c) in b.enumerated() {
-                let bit = { (m: UInt64) in (m >> UInt64(8 * k + 7)) & 1 == 1 }
-                #expect(bit(SWAR.zeroBytesExact(x)) == (c == 0))
+                let shift = UInt64(8 * k + 7)
+                #expect((zero >> shift) & 1 == (c == 0 ? 1 : 0))
                 if c < 0x80 {
-                    #expect(bit(SWAR.atLeast(x & SWAR.low, 0x30)) == (c >= 0x30))
-                    #expect(bit(SWAR.below(x & SWAR.low, 0x3A)) == (c < 0x3A))
+                    #expect((atLeast >> shift) & 1 == (c >= 0x30 ? 1 : 0))
+                    #expect((below >> shift) & 1 == (c < 0x3A ? 1 : 0))
                 }
             }
         }
