@@ -46,7 +46,10 @@ let package = Package(
                 "Curation", "Decontam", "Mixer", "Trainer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
-            ]),
+            ],
+            // The SIGKILL test hook is compiled into debug builds only (release: -Xswiftc -DCURATE_TEST_HOOKS,
+            // as scripts/test.sh does); see Sources/curate-tool/Support/TestHooks.swift.
+            swiftSettings: [.define("CURATE_TEST_HOOKS", .when(configuration: .debug))]),
 
         // The "skip unless available, fail under CI=true" helper for tests needing a model or a Python package.
         .target(name: "TestDependencies", path: "Tests/TestDependencies"),

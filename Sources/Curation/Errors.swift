@@ -14,8 +14,9 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 
 /// Typed errors of the Curation library. Libraries throw these; the CLI renders them.
 public enum CurationError: Error, Sendable, CustomStringConvertible, Equatable {
-    /// A record could not be read: malformed JSON, invalid UTF-8, a missing or mistyped field.
-    case badRecord(SourceLocation, reason: String)
+    /// A record could not be read: malformed JSON, invalid UTF-8, a missing or mistyped field, a line
+    /// past `--max-line-bytes`. `kind` is the counted reason (`rejected:KIND`); `reason` the message.
+    case badRecord(SourceLocation, reason: String, kind: RejectionReason = .malformedJSON)
     /// A compressed stream is truncated or corrupt.
     case corruptStream(file: String, offset: Int, reason: String)
     /// A file could not be opened, read, written or renamed.
@@ -29,7 +30,7 @@ public enum CurationError: Error, Sendable, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .badRecord(let loc, let reason): return "\(loc): \(reason)"
+        case .badRecord(let loc, let reason, _): return "\(loc): \(reason)"
         case .corruptStream(let file, let offset, let reason): return "\(file): corrupt compressed stream near compressed byte \(offset): \(reason)"
         case .io(let path, let reason): return "\(path): \(reason)"
         case .invalidArgument(let s): return s
@@ -42,9 +43,33 @@ public enum CurationError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The short reason, for counters and rejected files.
     public var reason: String {
         switch self {
-        case .badRecord(_, let reason): return reason
+        case .badRecord(_, let reason, _): return reason
         default: return description
         }
+    }
+}
+
+/// Why a line was rejected, as counted in reports (`rejected:KEY`). Carried by the error that rejected
+/// it (`CurationError.badRecord`, `JSONSyntaxError`), so counts never depend on the wording of a message.
+public enum RejectionReason: String, Sendable, CaseIterable, Codable {
+    case malformedJSON = "malformed-json"
+    case invalidUTF8 = "invalid-utf8"
+    case missingField = "missing-field"
+    case wrongType = "wrong-type"
+    /// Longer than the reader's line limit (`--max-line-bytes`); read past without being buffered.
+    case lineTooLong = "line-too-long"
+    // `vote`'s own reasons: a samples record it cannot vote on.
+    case missingID = "missing-id"
+    case completionsNotAList = "completions-not-a-list"
+    case unknownDataset = "unknown-dataset"
+    case notSamples = "not-samples"
+}
+
+extension CurationError {
+    /// The counted reason of a bad line: the carried kind for `badRecord`, `malformed-json` otherwise.
+    public var rejectionReason: RejectionReason {
+        if case .badRecord(_, _, let kind) = self { return kind }
+        return .malformedJSON
     }
 }
 

@@ -89,7 +89,7 @@ import Testing
 
         let killed = try CLI.run(["run", recipe, "-o", dir + "/out", "--quiet", "--memory", "8KB", "--threads", "1"],
                                     env: ["CURATE_TEST_KILL_AFTER_RECORDS": "50", "CURATE_TEST_KILL_KIND": "mix"])
-        #expect(killed.signaled, "the child should die by SIGKILL: \(killed.status) \(killed.stderr)")
+        #expect(killed.signaled, "the child should die by SIGKILL (a release binary needs -Xswiftc -DCURATE_TEST_HOOKS, as scripts/test.sh builds it): \(killed.status) \(killed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out/mix/part.manifest.json"))
         do {
             let store = try RunStore(path: dir + "/out/runs.sqlite")

@@ -19,7 +19,7 @@ import Testing
     ])
     func badLinesNameFileLineOffsetAndReason(file: String, line: Int, reason: String) throws {
         let e = try #require(firstError(file))
-        guard case .badRecord(let loc, let r) = e else { Issue.record("\(e)"); return }
+        guard case .badRecord(let loc, let r, _) = e else { Issue.record("\(e)"); return }
         #expect(loc.file.hasSuffix(file))
         #expect(loc.line == line)
         #expect(r.contains(reason), "\(r)")

@@ -65,15 +65,29 @@ public final class AtomicFileWriter {
         if used > 0 { try writeAll(buffer, used); used = 0 }
     }
 
-    /// Flushes, closes and renames into place.
+    /// Flushes, fsyncs, closes and renames into place, then fsyncs the directory. The data reaches the
+    /// disk before the rename, so after a power loss the final name holds the whole file or nothing
+    /// (once per file: never on a per-record path).
     public func commit() throws {
         guard !committed else { return }
         try flush()
+        if fsync(fd) != 0, errno != EINVAL, errno != EROFS {
+            throw CurationError.io(path: path, reason: "fsync failed: \(String(cString: strerror(errno)))")
+        }
         close(fd); fd = -1
         guard rename(tempPath, path) == 0 else {
             throw CurationError.io(path: path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
         }
         committed = true
+        Self.syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    /// Makes a rename in `directory` durable (best effort: some filesystems cannot fsync a directory).
+    public static func syncDirectory(_ directory: String) {
+        let dfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
+        guard dfd >= 0 else { return }
+        _ = fsync(dfd)
+        close(dfd)
     }
 
     /// Writes a whole file atomically.

@@ -11,22 +11,21 @@ public enum InputFiles {
             || n.hasSuffix(".json.zst") || n.hasSuffix(".json.gz") || n.hasSuffix(".ndjson") || n.hasSuffix(".jsonl.zstd")
     }
 
-    public static func resolve(_ specs: [String]) throws -> [String] {
+    /// `allowIncomplete` reads a directory marked `PREFIX.incomplete` (see `ShardedOutput`) instead of
+    /// refusing it.
+    public static func resolve(_ specs: [String], allowIncomplete: Bool = false) throws -> [String] {
         var out: [String] = []
         let fm = FileManager.default
         for spec in specs {
             var isDir: ObjCBool = false
             if fm.fileExists(atPath: spec, isDirectory: &isDir) {
                 if isDir.boolValue {
-                    guard let e = fm.enumerator(atPath: spec) else { throw CurationError.io(path: spec, reason: "cannot list directory") }
-                    var found: [String] = []
-                    while let rel = e.nextObject() as? String {
-                        let name = (rel as NSString).lastPathComponent
-                        if name.hasPrefix(".") { e.skipDescendants(); continue }
-                        if isDataFile(name) { found.append((spec as NSString).appendingPathComponent(rel)) }
+                    var sawManifest = false
+                    let found = try directoryFiles(spec, allowIncomplete: allowIncomplete, depth: 0, sawManifest: &sawManifest)
+                    if found.isEmpty && !sawManifest {
+                        throw CurationError.io(path: spec, reason: "directory holds no .jsonl, .jsonl.zst or .jsonl.gz files")
                     }
-                    if found.isEmpty { throw CurationError.io(path: spec, reason: "directory holds no .jsonl, .jsonl.zst or .jsonl.gz files") }
-                    out.append(contentsOf: found.sorted())
+                    out.append(contentsOf: found)
                 } else {
                     out.append(spec)
                 }
@@ -40,6 +39,70 @@ public enum InputFiles {
         }
         var seen = Set<String>()
         return out.filter { seen.insert($0).inserted }
+    }
+
+    /// Subdirectories deeper than this are refused (a symlink loop would otherwise never end).
+    static let maxDepth = 32
+
+    /// The inputs of one directory. A directory holding a `PREFIX.incomplete` marker is refused; one
+    /// holding manifests contributes exactly their shards, in manifest order (stray `part-*` files of
+    /// an older or killed run are not read, nor are its subdirectories); any other directory
+    /// contributes its data files and its subdirectories' inputs, in path order (so datatrove output
+    /// and hub downloads read as they always did).
+    static func directoryFiles(_ dir: String, allowIncomplete: Bool, depth: Int, sawManifest: inout Bool) throws -> [String] {
+        guard depth <= maxDepth else { throw CurationError.io(path: dir, reason: "directories nest deeper than \(maxDepth) levels (a symlink loop?)") }
+        let fm = FileManager.default
+        let names: [String]
+        do { names = try fm.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix(".") } } catch {
+            throw CurationError.io(path: dir, reason: "cannot list directory")
+        }
+        func path(_ name: String) -> String { (dir as NSString).appendingPathComponent(name) }
+        let markers = names.filter { $0.hasSuffix(ShardedOutput.markerSuffix) }.sorted()
+        if let first = markers.first, !allowIncomplete {
+            throw CurationError.io(path: dir, reason: "holds an incomplete output (\(first): its writer was killed or failed before finishing); re-run the writer, or pass --allow-incomplete to read what is there")
+        }
+        let manifests = names.filter { $0.hasSuffix(".manifest.json") }.sorted()
+        if !manifests.isEmpty {
+            sawManifest = true
+            var files: [String] = []
+            var prefixes = Set<String>()
+            for name in manifests {
+                let m = try Manifest.load(path(name))
+                prefixes.insert(m.prefix)
+                for shard in m.shards {
+                    guard !shard.file.isEmpty, !shard.file.contains("/"), shard.file != "..", shard.file != "." else {
+                        throw CurationError.io(path: path(name), reason: "shard \"\(shard.file)\" is not a plain file name")
+                    }
+                    guard fm.fileExists(atPath: path(shard.file)) else {
+                        throw CurationError.io(path: path(name), reason: "lists shard \(shard.file), which is missing")
+                    }
+                    files.append(path(shard.file))
+                }
+            }
+            // --allow-incomplete: an unfinished prefix has no manifest yet; read the shards it has.
+            for marker in markers {
+                let prefix = String(marker.dropLast(ShardedOutput.markerSuffix.count))
+                guard !prefixes.contains(prefix) else { continue }
+                files.append(contentsOf: names.filter { $0.hasPrefix(prefix + "-") && isDataFile($0) }.sorted().map(path))
+            }
+            return files
+        }
+        // Sorted as full paths would sort: a directory "a" sorts as "a/", after "a.jsonl".
+        var entries: [(key: String, name: String, isDir: Bool)] = []
+        for name in names {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path(name), isDirectory: &isDir) else { continue }
+            if isDir.boolValue { entries.append((name + "/", name, true)) } else if isDataFile(name) { entries.append((name, name, false)) }
+        }
+        var files: [String] = []
+        for e in entries.sorted(by: { $0.key < $1.key }) {
+            if e.isDir {
+                files.append(contentsOf: try directoryFiles(path(e.name), allowIncomplete: allowIncomplete, depth: depth + 1, sawManifest: &sawManifest))
+            } else {
+                files.append(path(e.name))
+            }
+        }
+        return files
     }
 
     static func glob(_ pattern: String) -> [String] {

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Lines are handed out as pointers into the reader's own buffers (no copy) together with their
 /// 1-based line number and the byte offset of the line in the uncompressed stream. A trailing `\r`
-/// is dropped; blank lines are skipped and counted.
+/// is dropped; blank lines are skipped and counted. Lines past `maxLineBytes` are read past in bounded
+/// memory and reported as too long.
 public final class LineReader {
     public let path: String
     public let compression: Compression
@@ -16,6 +17,13 @@ public final class LineReader {
     public private(set) var blankLines = 0
     /// The file's size on disk, for progress.
     public let fileSize: Int
+    /// Lines longer than this are rejected as `line-too-long` and never held whole in memory.
+    public let maxLineBytes: Int
+    /// The most bytes held at once for a line split across read buffers (at most `maxLineBytes`):
+    /// lets tests check that memory does not grow with the length of a line.
+    public private(set) var peakLineBufferBytes = 0
+    /// How much of an over-long line is kept to show where it came from (rejected.jsonl).
+    public static let tooLongPrefixBytes = 1024
 
     private let fd: Int32
     private var decoder: StreamDecoder?
@@ -23,8 +31,10 @@ public final class LineReader {
     private let input: UnsafeMutableRawPointer
 
     /// Opens `path`. The extension chooses the format; the magic bytes must agree.
-    public init(path: String) throws {
+    public init(path: String, maxLineBytes: Int = ReadOptions.defaultMaxLineBytes) throws {
+        guard maxLineBytes >= 1 else { throw CurationError.invalidArgument("--max-line-bytes must be at least 1") }
         self.path = path
+        self.maxLineBytes = maxLineBytes
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw CurationError.io(path: path, reason: "cannot open: \(String(cString: strerror(errno)))") }
         var st = stat()
@@ -64,11 +74,24 @@ public final class LineReader {
     deinit { close(fd); input.deallocate() }
 
     /// Calls `body(line, lineNumber, offset)` for every non-blank line, in order.
-    public func forEachLine(_ body: (UnsafeRawBufferPointer, Int, Int) throws -> Void) throws {
+    ///
+    /// A line longer than `maxLineBytes` is never buffered whole: once it passes the limit only its
+    /// first `tooLongPrefixBytes` are kept and the rest is counted while the reader skips to the next
+    /// newline, then it goes to `tooLong` (by default: thrown, as `rejected:line-too-long`).
+    /// A UTF-8 byte order mark at the start of the stream is skipped, as Python's `utf-8-sig` and
+    /// Hugging Face `datasets` do; offsets still count it.
+    public func forEachLine(_ body: (UnsafeRawBufferPointer, Int, Int) throws -> Void,
+                            tooLong: (TooLongLine) throws -> Void = { throw $0.error }) throws {
         var pending: [UInt8] = []
         var pendingOffset = 0
         var lineNo = 0
         var streamOffset = 0 // uncompressed offset of the start of the current piece
+        // Inside a line past the limit: `pending` holds its prefix, `skippedLength` its length so far.
+        var skipping = false
+        var skippedLength = 0
+        let limit = maxLineBytes
+        let prefixLimit = min(LineReader.tooLongPrefixBytes, limit)
+        let path = self.path
 
         func deliver(_ line: UnsafeRawBufferPointer, offset: Int) throws {
             lineNo += 1
@@ -80,25 +103,66 @@ public final class LineReader {
             try body(UnsafeRawBufferPointer(rebasing: line[0..<n]), lineNo, offset)
         }
 
+        func deliverTooLong(_ prefix: UnsafeRawBufferPointer, offset: Int, length: Int) throws {
+            lineNo += 1
+            try tooLong(TooLongLine(file: path, prefix: prefix, line: lineNo, offset: offset, length: length, limit: limit))
+        }
+
+        /// Keeps at most `prefixLimit` bytes of an over-long line in `pending`.
+        func keepPrefix(_ bytes: UnsafeRawBufferPointer) {
+            if pending.count > prefixLimit { pending.removeSubrange(prefixLimit...) }
+            let room = prefixLimit - pending.count
+            if room > 0 { pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room))) }
+        }
+
         func consume(_ piece: UnsafeRawBufferPointer) throws {
             guard let base = piece.baseAddress else { return }
             var start = 0
             let count = piece.count
+            // A BOM opens the first piece (every decoder's first output is far longer than 3 bytes).
+            if streamOffset == 0, count >= 3, piece[0] == 0xEF, piece[1] == 0xBB, piece[2] == 0xBF { start = 3 }
             while start < count {
                 guard let nl = memchr(base + start, 0x0A, count - start) else { break }
                 let end = base.distance(to: UnsafeRawPointer(nl))
-                if pending.isEmpty {
-                    try deliver(UnsafeRawBufferPointer(start: base + start, count: end - start), offset: streamOffset + start)
+                let line = UnsafeRawBufferPointer(start: base + start, count: end - start)
+                if skipping {
+                    skipping = false
+                    try pending.withUnsafeBytes { try deliverTooLong($0, offset: pendingOffset, length: skippedLength + line.count) }
+                    pending.removeAll(keepingCapacity: true)
+                } else if pending.isEmpty {
+                    if line.count > limit {
+                        try deliverTooLong(UnsafeRawBufferPointer(rebasing: line.prefix(prefixLimit)), offset: streamOffset + start, length: line.count)
+                    } else {
+                        try deliver(line, offset: streamOffset + start)
+                    }
+                } else if pending.count + line.count > limit {
+                    let length = pending.count + line.count
+                    keepPrefix(line)
+                    try pending.withUnsafeBytes { try deliverTooLong($0, offset: pendingOffset, length: length) }
+                    pending.removeAll(keepingCapacity: true)
                 } else {
-                    pending.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: end - start))
+                    pending.append(contentsOf: line)
+                    if pending.count > peakLineBufferBytes { peakLineBufferBytes = pending.count }
                     try pending.withUnsafeBytes { try deliver($0, offset: pendingOffset) }
                     pending.removeAll(keepingCapacity: true)
                 }
                 start = end + 1
             }
             if start < count {
-                if pending.isEmpty { pendingOffset = streamOffset + start }
-                pending.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: count - start))
+                let tail = UnsafeRawBufferPointer(start: base + start, count: count - start)
+                if skipping {
+                    skippedLength += tail.count
+                } else {
+                    if pending.isEmpty { pendingOffset = streamOffset + start }
+                    if pending.count + tail.count > limit {
+                        skipping = true
+                        skippedLength = pending.count + tail.count
+                        keepPrefix(tail)
+                    } else {
+                        pending.append(contentsOf: tail)
+                    }
+                    if pending.count > peakLineBufferBytes { peakLineBufferBytes = pending.count }
+                }
             }
             streamOffset += count
             bytesRead += count
@@ -113,6 +177,10 @@ public final class LineReader {
             if decoder != nil { try decoder!.decode(buf, emit: consume) } else { try consume(buf) }
         }
         try decoder?.finish()
-        if !pending.isEmpty { try pending.withUnsafeBytes { try deliver($0, offset: pendingOffset) } }
+        if skipping {
+            try pending.withUnsafeBytes { try deliverTooLong($0, offset: pendingOffset, length: skippedLength) }
+        } else if !pending.isEmpty {
+            try pending.withUnsafeBytes { try deliver($0, offset: pendingOffset) }
+        }
     }
 }

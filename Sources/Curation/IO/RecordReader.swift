@@ -12,13 +12,6 @@ public struct ReadCounts: Sendable, Codable, Equatable {
     public var blankLines = 0
     public init() {}
 
-    /// Reason keys group bad lines by kind, without line-specific detail.
-    static func reasonKey(_ reason: String) -> String {
-        if reason.contains("UTF-8") { return "invalid-utf8" }
-        if reason.hasPrefix("missing required field") { return "missing-field" }
-        if reason.contains(" should be ") { return "wrong-type" }
-        return "malformed-json"
-    }
 }
 
 /// A batch of lines copied out of one input file: the unit of parallel work. Ordered by `sequence`.
@@ -28,14 +21,28 @@ public struct LineBatch: Sendable {
         public var count: Int
         public var line: Int
         public var offset: Int
+        /// For a line longer than the reader's limit: its full length (the batch holds only its
+        /// first bytes). 0 for every other line.
+        public var tooLongLength = 0
     }
     public var file: String
     public var sequence: Int
     public var data: [UInt8] = []
     public var lines: [Line] = []
+    /// The reader's `--max-line-bytes`, for the error of a too-long line.
+    public var maxLineBytes = ReadOptions.defaultMaxLineBytes
 
     public func bytes(_ l: Line) -> ArraySlice<UInt8> { data[l.start..<(l.start + l.count)] }
     public func location(_ l: Line) -> SourceLocation { SourceLocation(file: file, line: l.line, offset: l.offset) }
+
+    /// The line as a record: every stage parses batch lines through here, so a too-long line (kept
+    /// only as a prefix) is rejected as `line-too-long` rather than parsed as a truncated record.
+    public func record(_ l: Line) throws -> RawRecord {
+        if l.tooLongLength > 0 {
+            throw CurationError.badRecord(location(l), reason: "line of \(l.tooLongLength) bytes is longer than the limit of \(maxLineBytes) bytes (--max-line-bytes)", kind: .lineTooLong)
+        }
+        return try RawRecord(bytes: Array(bytes(l)), location: location(l))
+    }
 }
 
 /// Reads records from many files, in order, under an error policy.
@@ -47,31 +54,33 @@ public final class RecordReader {
     public let files: [String]
     public let policy: ErrorPolicy
     public let rejected: RejectedWriter?
+    public let options: ReadOptions
     public private(set) var counts = ReadCounts()
     /// Called with (file, bytes on disk read so far, file size) as reading proceeds, for progress displays.
     public var progress: ((String, Int, Int) -> Void)?
 
-    public init(files: [String], policy: ErrorPolicy = .fail, rejected: RejectedWriter? = nil) {
+    public init(files: [String], policy: ErrorPolicy = .fail, rejected: RejectedWriter? = nil, options: ReadOptions = ReadOptions()) {
         self.files = files
         self.policy = policy
         self.rejected = rejected
+        self.options = options
     }
 
     /// Records one bad line under the policy: throws under `fail`, writes and counts under `skip`.
     public func reject(_ line: UnsafeRawBufferPointer, error: CurationError) throws {
         guard policy == .skip else { throw error }
         counts.rejected += 1
-        counts.rejectedByReason[ReadCounts.reasonKey(error.reason), default: 0] += 1
+        counts.rejectedByReason[error.rejectionReason.rawValue, default: 0] += 1
         try rejected?.write(line: line, error: error)
     }
 
     /// Calls `body` with each valid record, in file then line order.
     public func forEach(_ body: (RawRecord) throws -> Void) throws {
         for file in files {
-            let reader = try LineReader(path: file)
+            let reader = try LineReader(path: file, maxLineBytes: options.maxLineBytes)
             counts.files += 1
             var n = 0
-            try reader.forEachLine { line, lineNo, offset in
+            try reader.forEachLine({ line, lineNo, offset in
                 n += 1
                 let loc = SourceLocation(file: file, line: lineNo, offset: offset)
                 let record: RawRecord
@@ -84,7 +93,10 @@ public final class RecordReader {
                 counts.records += 1
                 try body(record)
                 if n & 4095 == 0 { progress?(file, reader.fileBytesRead, reader.fileSize) }
-            }
+            }, tooLong: { long in
+                n += 1
+                try self.reject(long.prefix, error: long.error)
+            })
             counts.bytes += reader.bytesRead
             counts.fileBytes += reader.fileBytesRead
             counts.blankLines += reader.blankLines
@@ -98,23 +110,36 @@ public final class RecordReader {
     public func forEachBatch(batchBytes: Int = 1 << 20, _ body: (LineBatch) throws -> Void) throws {
         var seq = 0
         for file in files {
-            let reader = try LineReader(path: file)
+            let reader = try LineReader(path: file, maxLineBytes: options.maxLineBytes)
             counts.files += 1
-            var batch = LineBatch(file: file, sequence: seq)
-            batch.data.reserveCapacity(batchBytes + 4096)
+            let limit = options.maxLineBytes
+            func newBatch() -> LineBatch {
+                var b = LineBatch(file: file, sequence: seq)
+                b.maxLineBytes = limit
+                b.data.reserveCapacity(min(batchBytes, limit) + 4096)
+                return b
+            }
+            var batch = newBatch()
             var n = 0
-            try reader.forEachLine { line, lineNo, offset in
+            func add(_ line: UnsafeRawBufferPointer, _ entry: LineBatch.Line) throws {
                 n += 1
-                batch.lines.append(.init(start: batch.data.count, count: line.count, line: lineNo, offset: offset))
+                batch.lines.append(entry)
                 batch.data.append(contentsOf: line)
                 if batch.data.count >= batchBytes {
                     try body(batch)
                     seq += 1
-                    batch = LineBatch(file: file, sequence: seq)
-                    batch.data.reserveCapacity(batchBytes + 4096)
+                    batch = newBatch()
                     progress?(file, reader.fileBytesRead, reader.fileSize)
                 }
             }
+            // A too-long line travels in its batch as its prefix, flagged, so it is rejected in order
+            // by whoever parses the batch (`LineBatch.record`), on the same path as any bad line.
+            try reader.forEachLine({ line, lineNo, offset in
+                try add(line, .init(start: batch.data.count, count: line.count, line: lineNo, offset: offset))
+            }, tooLong: { long in
+                try add(long.prefix, .init(start: batch.data.count, count: long.prefix.count, line: long.line, offset: long.offset,
+                                           tooLongLength: long.length))
+            })
             if !batch.lines.isEmpty { try body(batch); seq += 1 }
             counts.bytes += reader.bytesRead
             counts.fileBytes += reader.fileBytesRead
@@ -127,7 +152,7 @@ public final class RecordReader {
     /// Parses a batch into records and per-line errors (thread-safe: touches no shared state).
     public static func parse(_ batch: LineBatch) -> [Result<RawRecord, CurationError>] {
         batch.lines.map { l in
-            do { return .success(try RawRecord(bytes: Array(batch.bytes(l)), location: batch.location(l))) } catch let e as CurationError {
+            do { return .success(try batch.record(l)) } catch let e as CurationError {
                 return .failure(e)
             } catch { return .failure(.badRecord(batch.location(l), reason: "\(error)")) }
         }
@@ -182,9 +207,10 @@ public final class RejectedWriter {
         try lines?.write(line)
         try lines?.write([0x0A])
         var obj = JSONObject()
-        if case .badRecord(let loc, let reason) = error {
+        if case .badRecord(let loc, let reason, _) = error {
             obj["file"] = .string(loc.file); obj["line"] = .int(loc.line); obj["offset"] = .int(loc.offset)
             obj["reason"] = .string(reason)
+            obj["kind"] = .string(error.rejectionReason.rawValue)
         } else {
             obj["reason"] = .string(error.description)
         }

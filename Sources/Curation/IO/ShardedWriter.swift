@@ -22,7 +22,8 @@ public struct ShardOptions: Sendable {
 }
 
 /// Writes records as numbered shards, each under a temporary name until it is complete, then renamed;
-/// finishes with the manifest. Memory is one buffer per open shard, whatever the output size.
+/// finishes with the manifest. Follows `ShardedOutput`'s protocol: the directory is marked
+/// `PREFIX.incomplete` from `init` until the manifest is in place. Memory is one buffer per open shard, whatever the output size.
 public final class ShardedWriter {
     public let directory: String
     public let options: ShardOptions
@@ -51,6 +52,7 @@ public final class ShardedWriter {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw CurationError.io(path: directory, reason: "cannot create output directory: \(error.localizedDescription)")
         }
+        try ShardedOutput.begin(directory: directory, prefix: options.prefix)
     }
 
     public var recordsWritten: Int { shards.reduce(0) { $0 + $1.records } + shardRecords }
@@ -140,7 +142,7 @@ public final class ShardedWriter {
             }
         }
         let manifest = Manifest(prefix: options.prefix, compression: options.compression, shards: shards)
-        try AtomicFileWriter.write(try manifest.jsonBytes(), to: Manifest.path(directory: directory, prefix: options.prefix))
+        try ShardedOutput.complete(manifest, directory: directory)
         return manifest
     }
 }

@@ -2,7 +2,11 @@
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public var offset: Int
     public var reason: String
-    public init(offset: Int, reason: String) { self.offset = offset; self.reason = reason }
+    /// The counted reason: `invalid-utf8` for encoding errors, `malformed-json` for the rest.
+    public var kind: RejectionReason
+    public init(offset: Int, reason: String, kind: RejectionReason = .malformedJSON) {
+        self.offset = offset; self.reason = reason; self.kind = kind
+    }
     public var description: String { "\(reason) at byte \(offset) of the line" }
 }
 
@@ -106,12 +110,21 @@ public struct JSONParser {
     func describeByte(_ at: Int) -> String {
         guard at < count else { return "end of line" }
         let c = base[at]
+        // A byte order mark is valid UTF-8 but not JSON; "byte 0xef" would not tell the user what it is.
+        // (One at the start of a file is stripped by `LineReader`, as Python's utf-8-sig does.)
+        if c == 0xEF, at + 2 < count, base[at + 1] == 0xBB, base[at + 2] == 0xBF {
+            return "a UTF-8 byte order mark (BOM, bytes EF BB BF)"
+        }
         if c >= 0x21 && c < 0x7F { return "'\(Character(Unicode.Scalar(c)))'" }
         return "byte 0x" + String(c, radix: 16)
     }
 
     func error(_ reason: String) -> JSONSyntaxError {
         JSONSyntaxError(offset: i, reason: i >= count ? "\(reason), found end of line" : reason)
+    }
+
+    func utf8Error(_ reason: String) -> JSONSyntaxError {
+        JSONSyntaxError(offset: i, reason: reason, kind: .invalidUTF8)
     }
 
     /// Validates one value without building it.
@@ -193,11 +206,7 @@ public struct JSONParser {
             // Eight bytes at a time while none is a quote, backslash, control byte or non-ASCII byte:
             // record text is mostly plain ASCII, and this is the parser's hottest loop. (SWAR on a
             // UInt64: Swift's SIMD mask types do not compile to vector compares here.)
-            while i &+ 8 <= count {
-                let x = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                if JSONParser.hasSpecialByte(x) { break }
-                i &+= 8
-            }
+            i = SWAR.skipToJSONStringSpecial(base, from: i, end: count)
             guard i < count else { break }
             let c = base[i]
             if c == UInt8(ascii: "\"") { i += 1; return }
@@ -212,18 +221,6 @@ public struct JSONParser {
             }
         }
         throw error("unterminated string")
-    }
-
-    /// Whether any of the 8 bytes in `x` is `"`, `\\`, below 0x20 or above 0x7F. Uses the "has a zero
-    /// byte" trick: a borrow can flag a byte wrongly only above a byte that truly matches, so the
-    /// answer (any or none) is exact.
-    @inline(__always) static func hasSpecialByte(_ x: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        let q = x ^ (ones &* 0x22), b = x ^ (ones &* 0x5C)
-        let control = (x &- ones &* 0x20) & ~x
-        let quote = (q &- ones) & ~q
-        let slash = (b &- ones) & ~b
-        return ((control | quote | slash) & high) | (x & high) != 0
     }
 
     @inline(__always) mutating func skipEscape() throws {
@@ -260,17 +257,17 @@ public struct JSONParser {
         case 0xF0: need = 3; lo = 0x90
         case 0xF1...0xF3: need = 3
         case 0xF4: need = 3; hi = 0x8F
-        default: throw error("invalid UTF-8 (byte 0x\(String(c, radix: 16)))")
+        default: throw utf8Error("invalid UTF-8 (byte 0x\(String(c, radix: 16)))")
         }
-        guard i + need < count else { throw error("invalid UTF-8 (byte 0x\(String(c, radix: 16)) starts a sequence cut short)") }
+        guard i + need < count else { throw utf8Error("invalid UTF-8 (byte 0x\(String(c, radix: 16)) starts a sequence cut short)") }
         let b1 = base[i + 1]
         let lead = "invalid UTF-8 (byte 0x\(String(c, radix: 16)) is not followed by a valid continuation byte)"
-        guard b1 >= lo && b1 <= hi else { throw error(lead) }
+        guard b1 >= lo && b1 <= hi else { throw utf8Error(lead) }
         if need >= 2 {
-            guard base[i + 2] & 0xC0 == 0x80 else { throw error(lead) }
+            guard base[i + 2] & 0xC0 == 0x80 else { throw utf8Error(lead) }
         }
         if need == 3 {
-            guard base[i + 3] & 0xC0 == 0x80 else { throw error(lead) }
+            guard base[i + 3] & 0xC0 == 0x80 else { throw utf8Error(lead) }
         }
         i += need + 1
     }

@@ -47,7 +47,7 @@ public enum PersonaLoader {
                     throw CurationError.badRecord(loc, reason: "no \"persona\" field")
                 }
                 guard let text = raw.stringValue else {
-                    throw CurationError.badRecord(loc, reason: "field \"\(field)\" should be a string, found \(raw.typeName)")
+                    throw CurationError.badRecord(loc, reason: "field \"\(field)\" should be a string, found \(raw.typeName)", kind: .wrongType)
                 }
                 let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !trimmed.isEmpty else { throw CurationError.badRecord(loc, reason: "field \"\(field)\" is empty") }

@@ -12,13 +12,13 @@ public struct Message: Sendable, Hashable, Codable {
     /// Decodes a `messages` array; errors name the turn and the field.
     public static func decodeList(_ value: JSONValue, field: String, at location: SourceLocation) throws -> [Message] {
         guard case .array(let items) = value else {
-            throw CurationError.badRecord(location, reason: "field \"\(field)\" should be a list of messages, found \(value.typeName)")
+            throw CurationError.badRecord(location, reason: "field \"\(field)\" should be a list of messages, found \(value.typeName)", kind: .wrongType)
         }
         var out: [Message] = []
         out.reserveCapacity(items.count)
         for (n, item) in items.enumerated() {
             guard case .object(let o) = item else {
-                throw CurationError.badRecord(location, reason: "\(field)[\(n)] should be an object with role and content, found \(item.typeName)")
+                throw CurationError.badRecord(location, reason: "\(field)[\(n)] should be an object with role and content, found \(item.typeName)", kind: .wrongType)
             }
             // ShareGPT turns (`{"from": "human"|"gpt"|"system", "value"}`) read as role and content.
             let shareGPT = o["role"] == nil && o["from"] != nil
@@ -32,7 +32,7 @@ public struct Message: Sendable, Hashable, Codable {
             case .array(let parts)?:
                 content = parts.compactMap { $0["text"]?.stringValue ?? $0.stringValue }.joined(separator: "\n")
             case let other?:
-                throw CurationError.badRecord(location, reason: "\(field)[\(n)].content should be a string, found \(other.typeName)")
+                throw CurationError.badRecord(location, reason: "\(field)[\(n)].content should be a string, found \(other.typeName)", kind: .wrongType)
             }
             out.append(Message(role: role, content: content))
         }

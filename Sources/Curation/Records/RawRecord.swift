@@ -18,7 +18,7 @@ public struct RawRecord: Sendable {
         do {
             self.fields = try bytes.withUnsafeBytes { try JSONParser.scanTopLevel($0) }
         } catch let e as JSONSyntaxError {
-            throw CurationError.badRecord(location, reason: e.description)
+            throw CurationError.badRecord(location, reason: e.description, kind: e.kind)
         }
     }
 
@@ -51,7 +51,7 @@ public struct RawRecord: Sendable {
         do {
             return try bytes.withUnsafeBytes { try JSONParser.parse(UnsafeRawBufferPointer(rebasing: $0[r])) }
         } catch let e as JSONSyntaxError {
-            throw CurationError.badRecord(location, reason: "field \"\(key)\": \(e.reason)")
+            throw CurationError.badRecord(location, reason: "field \"\(key)\": \(e.reason)", kind: e.kind)
         }
     }
 
@@ -78,19 +78,19 @@ public struct RawRecord: Sendable {
     public func object() throws -> JSONObject {
         guard let o = try bytes.withUnsafeBytes({ buf -> JSONValue in
             do { return try JSONParser.parse(buf) } catch let e as JSONSyntaxError {
-                throw CurationError.badRecord(location, reason: e.description)
+                throw CurationError.badRecord(location, reason: e.description, kind: e.kind)
             }
         }).objectValue else { throw CurationError.badRecord(location, reason: "not a JSON object") }
         return o
     }
 
     public func missing(_ key: String) -> CurationError {
-        .badRecord(location, reason: "missing required field \"\(key)\"")
+        .badRecord(location, reason: "missing required field \"\(key)\"", kind: .missingField)
     }
 
     public func typeError(_ key: String, expected: String) -> CurationError {
         let found = (try? value(key))??.typeName ?? "nothing"
-        return .badRecord(location, reason: "field \"\(key)\" should be \(expected), found \(found)")
+        return .badRecord(location, reason: "field \"\(key)\" should be \(expected), found \(found)", kind: .wrongType)
     }
 
     // MARK: - Editing by splicing

@@ -15,7 +15,7 @@ public enum RecordID {
             case .number(let n): return n
             case .null, .string: continue
             default:
-                throw CurationError.badRecord(record.location, reason: "id field \"\(f)\" should be a string or number, found \(v.typeName)")
+                throw CurationError.badRecord(record.location, reason: "id field \"\(f)\" should be a string or number, found \(v.typeName)", kind: .wrongType)
             }
         }
         return fallback(record.location)

@@ -35,7 +35,7 @@ public enum RecordText {
 
     static func append(_ v: JSONValue, field: String, record: RawRecord, into parts: inout [String]) throws {
         if messageListFields.contains(field), !v.isNull, v.arrayValue == nil {
-            throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should be a list of messages, found \(v.typeName)")
+            throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should be a list of messages, found \(v.typeName)", kind: .wrongType)
         }
         switch v {
         case .string(let s): parts.append(s)
@@ -51,7 +51,7 @@ public enum RecordText {
             }
         case .number(let n): parts.append(n)
         default:
-            throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should be text (a string, or a list of strings or messages), found \(v.typeName)")
+            throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should be text (a string, or a list of strings or messages), found \(v.typeName)", kind: .wrongType)
         }
     }
 

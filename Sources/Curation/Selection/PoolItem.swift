@@ -27,7 +27,7 @@ public struct PoolItem: Sendable {
         case .string(let s)?: gt = s
         case .number(let n)?: gt = n
         case .some(let v):
-            throw CurationError.badRecord(r.location, reason: "field \"ground_truth\" should be a string or number, found \(v.typeName)")
+            throw CurationError.badRecord(r.location, reason: "field \"ground_truth\" should be a string or number, found \(v.typeName)", kind: .wrongType)
         }
         var solved: [String] = []
         switch try r.value("solved_by") {
@@ -35,12 +35,12 @@ public struct PoolItem: Sendable {
         case .array(let a)?:
             for v in a {
                 guard let s = v.stringValue else {
-                    throw CurationError.badRecord(r.location, reason: "field \"solved_by\" should be a list of model names, found an element of type \(v.typeName)")
+                    throw CurationError.badRecord(r.location, reason: "field \"solved_by\" should be a list of model names, found an element of type \(v.typeName)", kind: .wrongType)
                 }
                 if !s.isEmpty { solved.append(s) }
             }
         case .some(let v):
-            throw CurationError.badRecord(r.location, reason: "field \"solved_by\" should be a list of model names, found \(v.typeName)")
+            throw CurationError.badRecord(r.location, reason: "field \"solved_by\" should be a list of model names, found \(v.typeName)", kind: .wrongType)
         }
         var refs: [(String, String)] = []
         switch try r.value("reference_answers") {
@@ -52,11 +52,11 @@ public struct PoolItem: Sendable {
                 case .number(let n): refs.append((e.key, n))
                 case .null: continue
                 default:
-                    throw CurationError.badRecord(r.location, reason: "reference_answers[\"\(e.key)\"] should be a string, found \(e.value.typeName)")
+                    throw CurationError.badRecord(r.location, reason: "reference_answers[\"\(e.key)\"] should be a string, found \(e.value.typeName)", kind: .wrongType)
                 }
             }
         case .some(let v):
-            throw CurationError.badRecord(r.location, reason: "field \"reference_answers\" should be an object {model: answer}, found \(v.typeName)")
+            throw CurationError.badRecord(r.location, reason: "field \"reference_answers\" should be an object {model: answer}, found \(v.typeName)", kind: .wrongType)
         }
         let finish = try r.has("finish_reason") ? r.string("finish_reason") : r.string("stop_reason")
         return PoolItem(id: id, question: try r.string("question"), thinking: try r.string("thinking"),

@@ -110,7 +110,7 @@ public struct TextNormalizer: Sendable, Hashable, Codable {
             let p = UnsafeRawPointer(sp + i)
             var any: UInt64 = 0
             for k in 0..<8 { any |= p.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self) }
-            guard any & ASCIIWords.high == 0 else { return false }
+            guard any & SWAR.high == 0 else { return false }
             var words: UInt64 = 0
             for k in 0..<8 {
                 let x = p.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)
@@ -361,22 +361,15 @@ private extension Unicode.GeneralCategory {
 /// Word tests on eight ASCII bytes at once in a `UInt64` (SWAR). Each test leaves 0x80 in the bytes
 /// it holds for and 0 elsewhere. Exact for bytes below 0x80: adding up to 0x7F to such a byte never
 /// carries into the next one.
+/// The byte tests themselves are `SWAR`'s.
 enum ASCIIWords {
-    static let ones: UInt64 = 0x0101_0101_0101_0101
-    static let high: UInt64 = 0x8080_8080_8080_8080
-
-    /// Bytes at or above `lo` (1...0x80).
-    @inline(__always) static func atLeast(_ x: UInt64, _ lo: UInt64) -> UInt64 { (x &+ (0x80 &- lo) &* ones) & high }
-    /// Bytes below `hi` (1...0x80).
-    @inline(__always) static func below(_ x: UInt64, _ hi: UInt64) -> UInt64 { ~(x &+ (0x80 &- hi) &* ones) & high }
-
     /// (word bytes, output bytes): letters and digits are word bytes; in the output, letters are
     /// lowercased and, with `foldDigits`, digits are `0` (the ASCII table's rules; other bytes are left
     /// as they are and never copied).
     @inline(__always) static func classify(_ x: UInt64, foldDigits: Bool) -> (UInt64, UInt64) {
-        let folded = x | (0x20 &* ones) // A-Z onto a-z; no other byte lands in a-z
-        let letter = atLeast(folded, 0x61) & below(folded, 0x7B)
-        let digit = atLeast(x, 0x30) & below(x, 0x3A)
+        let folded = x | (0x20 &* SWAR.ones) // A-Z onto a-z; no other byte lands in a-z
+        let letter = SWAR.atLeast(folded, 0x61) & SWAR.below(folded, 0x7B)
+        let digit = SWAR.atLeast(x, 0x30) & SWAR.below(x, 0x3A)
         var out = x | (letter >> 2) // 0x80 >> 2 is the case bit 0x20
         if foldDigits { out &= ~((digit >> 7) &* 0x0F) }
         return (letter | digit, out)

@@ -17,7 +17,7 @@ public struct SampleRecord: Sendable {
     public static func layout(of r: RawRecord) throws -> Layout {
         if r.has("completions") { return .list }
         if r.has("completion") { return .perCompletion }
-        throw CurationError.badRecord(r.location, reason: "a samples record needs \"completions\" (a list of strings) or \"completion\" (one record per completion, sharing \"id\")")
+        throw CurationError.badRecord(r.location, reason: "a samples record needs \"completions\" (a list of strings) or \"completion\" (one record per completion, sharing \"id\")", kind: .notSamples)
     }
 
     /// The id grouping per-completion records: a real id field is required, because the `FILE:LINE`
@@ -25,7 +25,7 @@ public struct SampleRecord: Sendable {
     public static func groupID(of r: RawRecord) throws -> String {
         let id = try RecordID.of(r)
         if id == RecordID.fallback(r.location) && !RecordID.recognisedFields.contains(where: { r.has($0) }) {
-            throw CurationError.badRecord(r.location, reason: "a record with \"completion\" needs an \"id\" shared by the other completions of its prompt; this record has none")
+            throw CurationError.badRecord(r.location, reason: "a record with \"completion\" needs an \"id\" shared by the other completions of its prompt; this record has none", kind: .missingID)
         }
         return id
     }
@@ -38,13 +38,13 @@ public struct SampleRecord: Sendable {
         case .list:
             id = try RecordID.of(r)
             guard let v = try r.value("completions"), case .array(let items) = v else {
-                throw r.typeError("completions", expected: "a list of strings")
+                throw CurationError.badRecord(r.location, reason: r.typeError("completions", expected: "a list of strings").reason, kind: .completionsNotAList)
             }
             var out: [String] = []
             out.reserveCapacity(items.count)
             for (k, item) in items.enumerated() {
                 guard case .string(let s) = item else {
-                    throw CurationError.badRecord(r.location, reason: "completions[\(k)] should be a string, found \(item.typeName)")
+                    throw CurationError.badRecord(r.location, reason: "completions[\(k)] should be a string, found \(item.typeName)", kind: .completionsNotAList)
                 }
                 out.append(s)
             }
@@ -59,12 +59,12 @@ public struct SampleRecord: Sendable {
         case .string(let s)?: groundTruth = s
         case .number(let n)?: groundTruth = n
         case let other?:
-            throw CurationError.badRecord(r.location, reason: "field \"ground_truth\" should be a string or number for voting, found \(other.typeName)")
+            throw CurationError.badRecord(r.location, reason: "field \"ground_truth\" should be a string or number for voting, found \(other.typeName)", kind: .wrongType)
         }
         let datasetName = try r.string("dataset")
         if let name = datasetName {
             guard let d = AnswerDataset(name: name) else {
-                throw CurationError.badRecord(r.location, reason: "dataset \"\(name)\" has no answer extractor (voting supports gsm8k, math, multiple_choice)")
+                throw CurationError.badRecord(r.location, reason: "dataset \"\(name)\" has no answer extractor (voting supports gsm8k, math, multiple_choice)", kind: .unknownDataset)
             }
             dataset = d
         } else {

@@ -141,16 +141,15 @@ public final class VoteStage {
 
     private func rejectCounted(_ record: RawRecord, _ e: CurationError) throws {
         guard policy == .skip else { throw e }
-        report.drop("rejected:\(VoteStage.reasonKey(e.reason))")
+        report.drop("rejected:\(VoteStage.reasonKey(e))")
         try record.bytes.withUnsafeBytes { try rejected?.write(line: $0, error: e) }
     }
 
-    static func reasonKey(_ reason: String) -> String {
-        if reason.contains("needs an \"id\"") { return "missing-id" }
-        if reason.contains("completions") && reason.contains("should be") { return "completions-not-a-list" }
-        if reason.contains("has no answer extractor") { return "unknown-dataset" }
-        if reason.contains("needs \"completions\"") { return "not-samples" }
-        return "wrong-type"
+    /// The error's carried reason; a record that reached voting already parsed as JSON, so an untyped
+    /// error (the `malformed-json` default) is counted as a type problem, as `vote` always has.
+    static func reasonKey(_ e: CurationError) -> String {
+        let kind = e.rejectionReason
+        return kind == .malformedJSON ? RejectionReason.wrongType.rawValue : kind.rawValue
     }
 
     static func voteList(_ record: RawRecord, _ options: VoteOptions) -> Outcome {

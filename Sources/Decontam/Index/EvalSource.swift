@@ -73,10 +73,10 @@ public enum EvalText {
 
     static func append(_ v: JSONValue, field: String, withAnswers: Bool, record: RawRecord, into parts: inout [String]) throws {
         func wrong(_ found: String) -> CurationError {
-            .badRecord(record.location, reason: "field \"\(field)\" should be a string, a list of strings or a list of messages, found \(found)")
+            .badRecord(record.location, reason: "field \"\(field)\" should be a string, a list of strings or a list of messages, found \(found)", kind: .wrongType)
         }
         if field == "messages", v.arrayValue == nil, !v.isNull {
-            throw CurationError.badRecord(record.location, reason: "field \"messages\" should be a list of messages, found \(v.typeName)")
+            throw CurationError.badRecord(record.location, reason: "field \"messages\" should be a list of messages, found \(v.typeName)", kind: .wrongType)
         }
         switch v {
         case .string(let s): parts.append(s)

@@ -88,7 +88,7 @@ public final class RecordTextReader {
                 scratch.append(contentsOf: b[s..<i])
                 return
             }
-            if top { throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should be text (a string, or a list of strings or messages), found \(typeName(b[i]))") }
+            if top { throw CurationError.badRecord(record.location, reason: "field \"\(field)\" should be text (a string, or a list of strings or messages), found \(typeName(b[i]))", kind: .wrongType) }
             try skipValue(b, &i, end, record, field)
         }
     }
@@ -119,7 +119,7 @@ public final class RecordTextReader {
                 case UInt8(ascii: "["): try value(b, &i, end: end, record: record, field: field, top: false)
                 case UInt8(ascii: "n"): try skipValue(b, &i, end, record, field)
                 default:
-                    throw CurationError.badRecord(record.location, reason: "\(field): message content should be a string, found \(typeName(b[i]))")
+                    throw CurationError.badRecord(record.location, reason: "\(field): message content should be a string, found \(typeName(b[i]))", kind: .wrongType)
                 }
             } else {
                 try skipValue(b, &i, end, record, field)
@@ -135,7 +135,7 @@ public final class RecordTextReader {
             var j = i
             if let base = b.baseAddress {
                 // Eight bytes at a time up to the next quote or backslash.
-                while j + 8 <= end, !RecordTextReader.hasQuoteOrBackslash(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)) { j += 8 }
+                j = SWAR.skipToQuoteOrBackslash(base, from: j, end: end)
             }
             while j < end, b[j] != 0x22, b[j] != 0x5C { j += 1 }
             if j > i { scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j])) }
@@ -152,13 +152,6 @@ public final class RecordTextReader {
         throw bad(record, field, "unterminated string")
     }
 
-    /// Whether a little-endian word of 8 bytes holds a `"` or a `\\` (exact "has zero byte" tests).
-    @inline(__always) static func hasQuoteOrBackslash(_ w: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
-        return (((q &- ones) & ~q) | ((b &- ones) & ~b)) & high != 0
-    }
-
     private func skipWS(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int) {
         while i < end, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
     }
@@ -167,7 +160,7 @@ public final class RecordTextReader {
         i += 1
         guard let base = b.baseAddress else { throw bad(record, field, "unterminated string") }
         while i < end {
-            if i + 8 <= end, !RecordTextReader.hasQuoteOrBackslash(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) { i += 8; continue }
+            if i + 8 <= end, !SWAR.hasQuoteOrBackslash(SWAR.load(base + i)) { i += 8; continue }
             if b[i] == 0x5C { i += 2; continue }
             if b[i] == 0x22 { i += 1; return }
             i += 1

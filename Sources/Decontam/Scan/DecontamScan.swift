@@ -66,9 +66,9 @@ public final class DecontamScan {
         var stage = StageReport(stage: "decontam-scan")
         var pieces = 0, masked = 0, noText = 0
 
-        let reader = RecordReader(files: files, policy: options.errorPolicy, rejected: rejected)
+        let reader = RecordReader(files: files, policy: options.errorPolicy, rejected: rejected, options: options.read)
         let sharedIndex = index, sharedOptions = options
-        let pipeline = OrderedPipeline<LineBatch, BatchResult>(threads: options.threads) { batch in
+        let pipeline = OrderedParallel<LineBatch, BatchResult>(threads: options.threads) { batch in
             DecontamScan.process(batch, index: sharedIndex, options: sharedOptions)
         }
 
@@ -160,7 +160,7 @@ public final class DecontamScan {
             progress?(reader.counts.records, reader.counts.bytes)
         }
         try reader.forEachBatch(batchBytes: options.batchBytes) { try pipeline.submit($0, consume: consume) }
-        try pipeline.finish(consume)
+        try pipeline.drain(consume)
 
         let manifest = try kept.finish()
         let removedManifest = try removed?.finish()
@@ -244,7 +244,7 @@ public final class DecontamScan {
         for (k, l) in batch.lines.enumerated() {
             let record: RawRecord
             do {
-                record = try RawRecord(bytes: Array(batch.bytes(l)), location: batch.location(l))
+                record = try batch.record(l)
             } catch let e as CurationError {
                 result.failures.append((k, e)); continue
             } catch {

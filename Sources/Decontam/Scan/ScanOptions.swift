@@ -93,6 +93,8 @@ public struct ScanOptions: Sendable {
     public var maskMaxCuts = 10
     /// Lines per parallel batch, in bytes.
     public var batchBytes = 1 << 20
+    /// Line limit and incomplete-directory check of the input reader.
+    public var read = ReadOptions()
 
     public init(output: String) { self.output = output }
 

@@ -22,7 +22,7 @@ struct LineScanner<Counter: TokenCounter>: Sendable {
     func scan(_ batch: LineBatch) -> [ScanLine] {
         batch.lines.map { l in
             do {
-                let record = try RawRecord(bytes: Array(batch.bytes(l)), location: batch.location(l))
+                let record = try batch.record(l)
                 return try scan(record)
             } catch let e as CurationError {
                 return ScanLine(outcome: .bad(e))
@@ -87,7 +87,7 @@ struct LineGatherer: Sendable {
             let n = copies[line]
             guard n > 0 else { continue }
             do {
-                let record = try RawRecord(bytes: Array(batch.bytes(l)), location: batch.location(l))
+                let record = try batch.record(l)
                 let id = try RecordID.of(record, field: source.idField)
                 var edits: [(String, [UInt8])] = []
                 if let old = record.rawValue("source"), !old.elementsEqual(sourceJSON) {

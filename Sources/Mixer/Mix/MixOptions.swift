@@ -19,6 +19,8 @@ public struct MixOptions: Sendable {
     public var rejectedDirectory: String?
     /// Bytes of input per unit of parallel work.
     public var batchBytes: Int
+    /// Line limit and incomplete-directory check of the source readers.
+    public var read = ReadOptions()
 
     public init(memoryLimit: Int = 256_000_000, threads: Int = 1, shard: ShardOptions = ShardOptions(),
                 onError: ErrorPolicy = .fail, seed: UInt64? = nil, tempDirectory: String? = nil,

@@ -56,7 +56,7 @@ public enum MixStage {
         // 1 + 2: scan and plan, source by source (a later source never changes an earlier one's pool).
         for (si, source) in recipe.sources.enumerated() {
             var summary = SourceSummary(name: source.name, files: sourceFiles[si], amount: source.amount)
-            let reader = RecordReader(files: sourceFiles[si], policy: options.onError, rejected: rejected)
+            let reader = RecordReader(files: sourceFiles[si], policy: options.onError, rejected: rejected, options: options.read)
             let scanner = LineScanner(source: source, seed: seed, counter: tokenCounter, dedupe: recipe.dedupe && source.dedupe)
             var candidates: [Selection.Candidate] = []
             var lineOfCandidate: [UInt32] = []
@@ -72,7 +72,7 @@ public enum MixStage {
                         // Rejected here, not through the reader: the reader is busy on the producer thread.
                         guard options.onError == .skip else { throw e }
                         try batch.data.withUnsafeBytes { try rejected?.write(line: UnsafeRawBufferPointer(rebasing: $0[l.start..<(l.start + l.count)]), error: e) }
-                        rejectedReasons[RejectReason.key(e.reason), default: 0] += 1
+                        rejectedReasons[e.rejectionReason.rawValue, default: 0] += 1
                         summary.rejected += 1
                         continue
                     case .filtered(let reason):
@@ -97,7 +97,7 @@ public enum MixStage {
                 sourceBytes += batch.data.count
                 progress?(MixProgress(phase: .scan, source: source.name, records: scanned, bytes: scannedBytes))
             }
-            try OrderedPipeline.run(threads: options.threads, produce: { emit in
+            try OrderedParallel.run(threads: options.threads, produce: { emit in
                 try reader.forEachBatch(batchBytes: options.batchBytes) { try emit($0) }
             }, transform: { ($0, scanner.scan($0)) }, consume: consume)
             guard lines <= Int(UInt32.max) else { throw CurationError.invalidArgument("source \(source.name) has more than 2^32 records") }
@@ -139,7 +139,7 @@ public enum MixStage {
         var gathered = 0, gatheredBytes = 0
         for (si, source) in recipe.sources.enumerated() {
             let copies = copiesPerSource[si]
-            let reader = RecordReader(files: sourceFiles[si], policy: .skip)
+            let reader = RecordReader(files: sourceFiles[si], policy: .skip, options: options.read)
             let gatherer = LineGatherer(source: source, copies: copies)
             var firstLine = 0
             var lines = 0
@@ -177,7 +177,7 @@ public enum MixStage {
                     if repeated { claims[idHash] = n }
                 }
             }
-            try OrderedPipeline.run(threads: options.threads, produce: { emit in
+            try OrderedParallel.run(threads: options.threads, produce: { emit in
                 try reader.forEachBatch(batchBytes: options.batchBytes) { batch in
                     let first = firstLine
                     firstLine += batch.lines.count
@@ -225,16 +225,6 @@ struct ScanState {
     var repeatedIDs = Set<UInt64>()
     /// Hashes of the `#N` ids given to copies so far (checked with `ids` so a copy's id is never taken twice).
     var copyIDs = Set<UInt64>()
-}
-
-/// Reason keys for rejected lines, as `RecordReader` groups them.
-enum RejectReason {
-    static func key(_ reason: String) -> String {
-        if reason.contains("UTF-8") { return "invalid-utf8" }
-        if reason.hasPrefix("missing required field") { return "missing-field" }
-        if reason.contains(" should be ") { return "wrong-type" }
-        return "malformed-json"
-    }
 }
 
 /// The hidden directory spilled runs go to: `.mix-spill-PID`, so a killed run's leftovers can be told

@@ -19,9 +19,9 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let files = try InputFiles.resolve(inputs)
+        let files = try InputFiles.resolve(inputs, allowIncomplete: errors.allowIncomplete)
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? out.output) : nil
-        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected)
+        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
         let writer = try ShardedWriter(directory: out.output, options: out.shardOptions(threads: global.threadCount))
         let progress = Progress(label: "convert", quiet: global.quiet)
         var parallel = OrderedParallel<LineBatch, (LineBatch, [Result<RawRecord, CurationError>])>(threads: global.threadCount) {

@@ -67,7 +67,7 @@ struct DecontamScanCommand: ParsableCommand {
 
     func run() throws {
         let shardSpec = try runStage { try shard.map { try ShardSpec(parsing: $0) } }
-        let files = try runStage { try InputFiles.resolve(input) }
+        let files = try runStage { try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete) }
         let expect: NGramSettings? = try runStage {
             guard let n = ngram else { return nil }
             var s = try EvalIndexStore.settings(path: index)
@@ -87,6 +87,7 @@ struct DecontamScanCommand: ParsableCommand {
         options.threads = global.threadCount
         options.errorPolicy = errors.onError
         options.onNoText = onNoText
+        options.read = errors.readOptions
         options.shardOptions = out.shardOptions(threads: global.threadCount)
         options.matchesPath = matches
         options.shard = shardSpec

@@ -60,8 +60,9 @@ struct Mix: ParsableCommand {
 enum MixCommandSupport {
     static func run(recipe: MixRecipe, output: String, shard: ShardOptions, memory: Int, threads: Int, seed: UInt64?,
                     errors: ErrorOptions?, quiet: Bool, tokenCounter: any TokenCounter = WhitespaceTokenCounter()) throws -> MixResult {
-        let options = MixOptions(memoryLimit: memory, threads: threads, shard: shard, onError: errors?.onError ?? .fail,
+        var options = MixOptions(memoryLimit: memory, threads: threads, shard: shard, onError: errors?.onError ?? .fail,
                                  seed: seed, rejectedDirectory: errors?.rejectedDir)
+        if let errors { options.read = errors.readOptions }
         let progress = Progress(label: "mix", quiet: quiet)
         defer { progress.finish() }
         return try MixStage.run(recipe: recipe, outputDirectory: output, options: options, tokenCounter: tokenCounter) { p in

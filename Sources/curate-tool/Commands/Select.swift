@@ -77,12 +77,12 @@ struct Select: ParsableCommand {
         do {
             let options = try makeOptions()
             let selector = try S1Selector(options: options)
-            let files = try InputFiles.resolve(input)
+            let files = try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete)
             let rejectedDir = errors.rejectedDir ?? (singleFile ? ((output as NSString).deletingLastPathComponent.isEmpty ? "." : (output as NSString).deletingLastPathComponent) : output)
             let rejected = errors.onError == .skip ? RejectedWriter(directory: rejectedDir) : nil
             let progress = Progress(label: "select", quiet: global.quiet)
             var result = try SelectExecution.select(files: files, selector: selector, policy: errors.onError, rejected: rejected,
-                                                    threads: global.threadCount, progress: progress)
+                                                    threads: global.threadCount, progress: progress, read: errors.readOptions)
             try write(result.selected)
             result.diversity.seconds = Date().timeIntervalSince(started)
             try result.check()
@@ -147,8 +147,8 @@ struct Select: ParsableCommand {
 /// in parallel (quality, difficulty, domain), then choose.
 enum SelectExecution {
     static func select(files: [String], selector: S1Selector, policy: ErrorPolicy, rejected: RejectedWriter?,
-                       threads: Int, progress: Progress?) throws -> SelectionResult {
-        let reader = RecordReader(files: files, policy: policy, rejected: rejected)
+                       threads: Int, progress: Progress?, read: ReadOptions = ReadOptions()) throws -> SelectionResult {
+        let reader = RecordReader(files: files, policy: policy, rejected: rejected, options: read)
         var tally = S1Selector.ScreenTally()
         typealias Screened = (LineBatch, [Result<RawRecord, CurationError>], [Result<ScreenVerdict, CurationError>])
         var parallel = OrderedParallel<LineBatch, Screened>(threads: threads) { batch in

@@ -14,9 +14,9 @@ struct Stats: ParsableCommand {
     @OptionGroup var errors: ErrorOptions
 
     func run() throws {
-        let files = try InputFiles.resolve(inputs)
+        let files = try InputFiles.resolve(inputs, allowIncomplete: errors.allowIncomplete)
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? ".") : nil
-        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected)
+        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
         let progress = Progress(label: "stats", quiet: global.quiet)
         var summary = CorpusStats()
         let started = Date()

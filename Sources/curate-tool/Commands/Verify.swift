@@ -32,10 +32,10 @@ struct Verify: ParsableCommand {
     var minReward: Double?
 
     func run() throws {
-        let files = try InputFiles.resolve(input)
+        let files = try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete)
         let outDir = (output as NSString).deletingLastPathComponent
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? (outDir.isEmpty ? "." : outDir)) : nil
-        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected)
+        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
         let sink = try SingleFileWriter(path: output, threads: global.threadCount)
         let options = VerifyOptions(defaultDataset: dataset, minReward: minReward, threads: global.threadCount)
         var rep = try VerifyStage.run(reader: reader, options: options, rejected: rejected) { try sink.write($0) }

@@ -35,6 +35,17 @@ struct ErrorOptions: ParsableArguments {
 
     @Option(name: .long, help: "Directory for rejected.jsonl and rejected.reasons.jsonl (default: the output directory).")
     var rejectedDir: String?
+
+    @Option(name: .long, help: "A longer line is a bad line (rejected:line-too-long), read past in bounded memory (default 64MiB).")
+    var maxLineBytes: ByteSize?
+
+    @Flag(name: .long, help: "Read an output directory still marked PREFIX.incomplete (its writer did not finish).")
+    var allowIncomplete = false
+
+    /// What the record readers of the command apply.
+    var readOptions: ReadOptions {
+        ReadOptions(maxLineBytes: maxLineBytes?.bytes ?? ReadOptions.defaultMaxLineBytes, allowIncomplete: allowIncomplete)
+    }
 }
 
 extension ErrorPolicy: ExpressibleByArgument {}

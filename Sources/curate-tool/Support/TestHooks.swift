@@ -4,11 +4,24 @@ import Foundation
 /// stage kills its own process (SIGKILL, no cleanup) once N records have gone through its progress
 /// callback, so resume-after-kill is tested on a real process dying mid-stage.
 /// `CURATE_TEST_KILL_KIND=mix` limits this to stages of one kind.
+///
+/// Compiled in only when `CURATE_TEST_HOOKS` is defined, so a shipped binary has no code path that
+/// reads these variables or kills itself. Which builds define it, and why:
+/// - debug builds, always (Package.swift defines it for the debug configuration of `curate-tool`), so
+///   `swift build --build-tests && swift test` exercises the kill tests with no extra flag;
+/// - release builds only when asked: `scripts/test.sh` (CI) builds with `-Xswiftc -DCURATE_TEST_HOOKS`
+///   so the release test run covers them too, while `scripts/demo.sh` and a plain
+///   `swift build -c release` produce the binary users get, without the hook. The two release
+///   binaries differ only in this file: everywhere else `recordsProcessed` is an empty inline call.
 enum TestHooks {
+    #if CURATE_TEST_HOOKS
     static let killAfterRecords: Int? = ProcessInfo.processInfo.environment["CURATE_TEST_KILL_AFTER_RECORDS"].flatMap(Int.init)
     static let killKind: String? = ProcessInfo.processInfo.environment["CURATE_TEST_KILL_KIND"]
 
     static func recordsProcessed(_ n: Int, kind: String) {
         if let limit = killAfterRecords, n >= limit, killKind == nil || killKind == kind { kill(getpid(), SIGKILL) }
     }
+    #else
+    @inline(__always) static func recordsProcessed(_ n: Int, kind: String) {}
+    #endif
 }

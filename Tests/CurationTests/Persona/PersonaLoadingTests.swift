@@ -47,7 +47,7 @@ import Testing
             do {
                 _ = try PersonaLoader.load(path: path)
                 Issue.record("expected an error for \(text)")
-            } catch let CurationError.badRecord(loc, r) {
+            } catch let CurationError.badRecord(loc, r, _) {
                 #expect(loc.file == path)
                 #expect(loc.line == 2)
                 #expect(r.contains(reason), "\(r)")

@@ -117,7 +117,7 @@ struct VotingTests {
         #expect {
             _ = try run([line])
         } throws: { e in
-            guard case CurationError.badRecord(let loc, let reason) = e else { return false }
+            guard case CurationError.badRecord(let loc, let reason, _) = e else { return false }
             return loc.line == 1 && reason.contains("completions") && reason.contains("list of strings") && reason.contains("found string")
         }
         let notStrings = #"{"id":"x","completions":["Answer: 4", 5]}"#
@@ -133,7 +133,7 @@ struct VotingTests {
         #expect {
             _ = try run(lines)
         } throws: { e in
-            guard case CurationError.badRecord(let loc, let reason) = e else { return false }
+            guard case CurationError.badRecord(let loc, let reason, _) = e else { return false }
             return loc.line == 2 && reason.contains("needs an \"id\"")
         }
     }
