@@ -20,13 +20,9 @@ let package = Package(
                 .product(name: "Mixer", package: "curate"),
                 .product(name: "Trainer", package: "curate"),
             ],
-            // The HTTP request parser target waits for Curation/HTTP/HTTPRequestParser.swift: to enable it,
-            // delete this `exclude` and uncomment the `.define` below.
-            exclude: ["HTTPRequestTarget.swift"],
             swiftSettings: [
                 // libFuzzer supplies `main`: the module must not have a top-level entry point.
                 .unsafeFlags(["-parse-as-library"]),
-                // .define("FUZZ_HTTP_REQUEST"),
             ]),
     ],
     swiftLanguageModes: [.v5]

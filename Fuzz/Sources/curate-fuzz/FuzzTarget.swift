@@ -10,13 +10,10 @@ protocol FuzzTarget {
 
 /// Every target this build hosts, in the order scripts/fuzz.sh runs them.
 var allFuzzTargets: [any FuzzTarget.Type] {
-    var targets: [any FuzzTarget.Type] = [
+    let targets: [any FuzzTarget.Type] = [
         JSONTarget.self, AnswerTarget.self, RecipeTarget.self, GGUFTarget.self,
-        SafetensorsTarget.self, TokenizerTarget.self,
+        SafetensorsTarget.self, TokenizerTarget.self, HTTPRequestTarget.self,
     ]
-    #if FUZZ_HTTP_REQUEST
-    targets.append(HTTPRequestTarget.self)
-    #endif
     return targets
 }
 

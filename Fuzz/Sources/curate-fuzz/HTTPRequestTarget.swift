@@ -2,8 +2,7 @@ import Curation
 import Foundation
 
 /// The `serve` HTTP request parser on raw socket bytes, with small limits so the size checks are
-/// reached. Waits for `HTTPRequestParser` (Sources/Curation/HTTP/HTTPRequestParser.swift, another
-/// branch): excluded in Package.swift until that lands, then enabled with the FUZZ_HTTP_REQUEST define.
+/// reached (Sources/Curation/HTTP/HTTPRequestParser.swift, the function the server's read loop calls).
 enum HTTPRequestTarget: FuzzTarget {
     static let name = "http-request"
 
