@@ -1,6 +1,6 @@
 import Curation
 import Testing
-@testable import Trainer
+import Trainer
 
 /// Issue 13 item 12: a temperature so small that 1/T overflows a Float used to make every draw uniform.
 @Suite struct TinyTemperatureTests {
