@@ -168,7 +168,8 @@ struct ExprParser {
 
     /// Nested parser calls allowed (about five per parenthesis or command level).
     static let maxDepth = 200
-    /// Expression nodes allowed: bounds the tree's height, so recursion over it stays shallow.
+    /// Parse steps allowed (each primary and each operator-loop turn counts, so about three per term of a
+    /// sum): at least one per node, so it bounds the tree's height and recursion over it stays shallow.
     static let maxNodes = 1000
 
     init(b: UnsafeBufferPointer<UInt8>) { self.b = b }
