@@ -7,6 +7,12 @@ import PackageDescription
 /// Release builds use the default `-O`: bounds and overflow checks stay on everywhere, so a missing guard on
 /// input traps instead of being undefined behaviour. Hot loops that must run unchecked already work on unsafe
 /// buffer pointers (whose subscripts are unchecked in `-O`) with wrapping arithmetic (`&+`, `&*`).
+/// What `-O` adds and `-Ounchecked` did not is also the run-time exclusivity check on every access to a
+/// class's stored property (`swift_beginAccess`): in decontam's scan loop (the token buffer, the
+/// normaliser) that alone cost ~30% of the scan (perf, Benchmarks/ab_bench.sh). It guards against
+/// overlapping inout accesses, which these single-threaded per-worker objects never make, and is not a
+/// bounds or overflow check: release builds turn it off and keep those.
+let release: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "curate",
@@ -33,10 +39,11 @@ let package = Package(
 
         .target(
             name: "Curation",
-            dependencies: ["CZstd", "CXXHash", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Decontam", dependencies: ["Curation", "CPrefetch", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Mixer", dependencies: ["Curation", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS", "CPrefetch"], swiftSettings: [
+            dependencies: ["CZstd", "CXXHash", "CZlib", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: release),
+        .target(name: "Decontam", dependencies: ["Curation", "CPrefetch", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: release),
+        .target(name: "Mixer", dependencies: ["Curation", .product(name: "Yams", package: "Yams")], swiftSettings: release),
+        .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS", "CPrefetch"], swiftSettings: release + [
             // The kernels are written with 8-wide SIMD: let them use AVX2 + FMA registers (x86-64-v3).
             .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux], configuration: .release)),
         ]),
@@ -49,7 +56,7 @@ let package = Package(
             ],
             // The SIGKILL test hook is compiled into debug builds only (release: -Xswiftc -DCURATE_TEST_HOOKS,
             // as scripts/test.sh does); see Sources/curate-tool/Support/TestHooks.swift.
-            swiftSettings: [.define("CURATE_TEST_HOOKS", .when(configuration: .debug))]),
+            swiftSettings: release + [.define("CURATE_TEST_HOOKS", .when(configuration: .debug))]),
 
         // The "skip unless available, fail under CI=true" helper for tests needing a model or a Python package.
         .target(name: "TestDependencies", path: "Tests/TestDependencies"),

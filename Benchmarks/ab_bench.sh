@@ -16,7 +16,7 @@ python3 -c "import zstandard, xxhash" 2>/dev/null || pip install -q zstandard xx
 exec > >(tee "$OUT") 2>&1
 echo "ab_bench: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; flags: $(grep -m1 '^flags' /proc/cpuinfo | grep -o 'avx512f\|avx2\|fma' | sort -u | tr '\n' ' ')"
-echo "blas: $(OPENBLAS_VERBOSE=2 "$NEW" bench train --no-torch --steps 1 --warmup 0 2>&1 | grep -m1 -i 'core' || echo 'core not printed') OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+echo "blas: OpenBLAS $(set +o pipefail; OPENBLAS_VERBOSE=2 "$NEW" bench train --no-torch --steps 1 --warmup 0 2>&1 | grep -m1 -i 'core:' || echo 'core: not printed'), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, threads: 2 (bench train, bench generate), 1 pinned or 2 as each row says"
 echo "old: $OLD"; echo "new: $NEW"; echo "runs: $RUNS (alternating old/new), data: $MB MB"
 PIN=""; command -v taskset >/dev/null && PIN="taskset -c 0"
 
@@ -31,7 +31,7 @@ AM=("fraction: 0.5" "repeat: 1.5" "fraction: 0.8" "repeat: 1.2" "fraction: 0.3")
 for i in 1 2 3 4 5; do echo "  - {name: s$i, paths: [$W/src$i.jsonl.zst], ${AM[$((i-1))]}}" >> "$W/mix.yaml"; done
 [ -f "$W/samples.jsonl" ] || python3 -c "import sys; sys.path.insert(0, 'Benchmarks'); import vote_bench; vote_bench.generate('$W/samples.jsonl', 30000, 'list')"
 [ -f "$W/pool.jsonl" ] || python3 Benchmarks/gen_s1_pool.py "$W/pool.jsonl" 20000 >/dev/null
-zstd -dc "$W/chat.jsonl.zst" | head -n 20000 > "$W/chat-20k.jsonl"
+[ -s "$W/chat-20k.jsonl" ] || (set +o pipefail; zstd -dc "$W/chat.jsonl.zst" | head -n 20000 > "$W/chat-20k.jsonl")
 for b in old new; do
   B=$OLD; [ $b = new ] && B=$NEW
   rm -f "$W/idx-$b.sqlite"

@@ -36,8 +36,14 @@ enum CLI {
     /// Runs the tool to completion, in `cwd` if given, with `env` added to this process's environment.
     @discardableResult
     static func run(_ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> Result {
+        try runProgram(binary, args, cwd: cwd, env: env)
+    }
+
+    /// Runs any program to completion (the tool, or a wrapper such as strace).
+    @discardableResult
+    static func runProgram(_ path: String, _ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         if !env.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 } }
