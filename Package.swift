@@ -35,7 +35,9 @@ let package = Package(
         .systemLibrary(name: "CXXHash", path: "Sources/CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
-        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // CPUID feature detection, compiled for the x86-64 baseline: it decides which wider kernels may run.
+        // (OpenBLAS is not linked: Trainer's BLASRuntime loads it at first use, after choosing its kernels.)
+        .target(name: "CPlatform", path: "Sources/CPlatform"),
 
         .target(
             name: "Curation",
@@ -43,14 +45,14 @@ let package = Package(
             swiftSettings: release),
         .target(name: "Decontam", dependencies: ["Curation", "CPrefetch", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: release),
         .target(name: "Mixer", dependencies: ["Curation", .product(name: "Yams", package: "Yams")], swiftSettings: release),
-        .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS", "CPrefetch"], swiftSettings: release + [
+        .target(name: "Trainer", dependencies: ["Curation", "CPlatform", "CPrefetch"], swiftSettings: release + [
             // The kernels are written with 8-wide SIMD: let them use AVX2 + FMA registers (x86-64-v3).
             .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux], configuration: .release)),
         ]),
         .executableTarget(
             name: "curate-tool",
             dependencies: [
-                "Curation", "Decontam", "Mixer", "Trainer",
+                "Curation", "Decontam", "Mixer", "Trainer", "CPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],

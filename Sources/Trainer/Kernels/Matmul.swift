@@ -1,6 +1,4 @@
-import COpenBLAS
-
-/// Matrix products through OpenBLAS `cblas_sgemm`, row-major.
+/// Matrix products through OpenBLAS `cblas_sgemm` (loaded at run time by `BLASRuntime`), row-major.
 ///
 /// Linear layers keep Hugging Face's weight layout `W[out, in]`, so `y = x W^T` is one
 /// `NoTrans x Trans` product and both gradients are single products too: no transposed copies.
@@ -43,8 +41,8 @@ public enum Matmul {
             if beta == 0 { for r in 0..<m { (c + r * ldc).update(repeating: 0, count: n) } }
             return
         }
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        BLASRuntime.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                          beta: beta, c: c, ldc: ldc)
     }
 
     /// y[rows, out] (+)= x[rows, in] W^T, with W stored [out, in]; `accumulate` adds into y

@@ -33,21 +33,22 @@ public enum RMSNorm {
                 let s = rstd[t]
                 // mean(w*dy*xhat) = s * sum(w*dy*x) / dim
                 var acc = Vec8(), i = 0
-                while i + 8 <= dim { acc += load8(weight + i) * load8(g + i) * load8(xr + i); i += 8 }
+                while i + 8 <= dim { acc = acc.addingProduct(load8(weight + i) * load8(g + i), load8(xr + i)); i += 8 }
                 var dotv = acc.sum()
-                while i < dim { dotv += weight[i] * g[i] * xr[i]; i += 1 }
+                while i < dim { dotv = dotv.addingProduct(weight[i] * g[i], xr[i]); i += 1 }
                 let k = dotv * s * s / Float(dim)
                 let sv = Vec8(repeating: s), kv = Vec8(repeating: k)
                 i = 0
                 while i + 8 <= dim {
                     let xv = load8(xr + i), gv = load8(g + i)
-                    store8(load8(d + i) + sv * (load8(weight + i) * gv - xv * kv), d + i)
-                    store8(load8(dw + i) + gv * xv * sv, dw + i)
+                    // Fused forms (one rounding each); the scalar tail below computes the same expressions.
+                    store8(load8(d + i).addingProduct(sv, (load8(weight + i) * gv).addingProduct(-xv, kv)), d + i)
+                    store8(load8(dw + i).addingProduct(gv * xv, sv), dw + i)
                     i += 8
                 }
                 while i < dim {
-                    d[i] += s * (weight[i] * g[i] - xr[i] * k)
-                    dw[i] += g[i] * xr[i] * s
+                    d[i] = d[i].addingProduct(s, (weight[i] * g[i]).addingProduct(-xr[i], k))
+                    dw[i] = dw[i].addingProduct(g[i] * xr[i], s)
                     i += 1
                 }
             }

@@ -46,14 +46,14 @@ public struct RoPETable: @unchecked Sendable {
                     let sg = Vec8(repeating: sign)
                     while i + 8 <= half {
                         let av = load8(a + i), bv = load8(b + i), cv = load8(c + i), sv = load8(s + i) * sg
-                        store8(av * cv - bv * sv, a + i)
-                        store8(bv * cv + av * sv, b + i)
+                        store8((av * cv).addingProduct(-bv, sv), a + i)
+                        store8((bv * cv).addingProduct(av, sv), b + i)
                         i += 8
                     }
                     while i < half {
                         let av = a[i], bv = b[i], cv = c[i], sv = s[i] * sign
-                        a[i] = av * cv - bv * sv
-                        b[i] = bv * cv + av * sv
+                        a[i] = (av * cv).addingProduct(-bv, sv)
+                        b[i] = (bv * cv).addingProduct(av, sv)
                         i += 1
                     }
                 }

@@ -30,13 +30,13 @@ public enum SwiGLU {
                 while i + 8 <= n {
                     let gv = load8(g + i), uv = load8(u + i), dv = load8(d + i)
                     let s = one / (one + exp8(-gv))
-                    store8(dv * uv * s * (one + gv * (one - s)), dg + i)
+                    store8(dv * uv * s * one.addingProduct(gv, one - s), dg + i)
                     store8(dv * gv * s, du + i)
                     i += 8
                 }
                 while i < n {
                     let s = 1 / (1 + exp1(-g[i]))
-                    dg[i] = d[i] * u[i] * s * (1 + g[i] * (1 - s))
+                    dg[i] = d[i] * u[i] * s * Float(1).addingProduct(g[i], 1 - s)
                     du[i] = d[i] * g[i] * s
                     i += 1
                 }

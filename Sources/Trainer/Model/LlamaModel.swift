@@ -51,6 +51,7 @@ public final class LlamaModel {
     /// A model over existing weights (laid out by `ParameterLayout(config:)`).
     public init(config: LlamaConfig, parameters: FloatBuffer) throws {
         try config.validate()
+        try MachineCheck.requireTrainerKernels()
         let layout = ParameterLayout(config: config)
         guard parameters.count == layout.count else {
             throw TrainerError.invalidConfig("parameter buffer has \(parameters.count) floats, layout needs \(layout.count)")

@@ -54,19 +54,20 @@ public final class AdamW {
                 let end = seg.offset + r.upperBound
                 while i + 8 <= end {
                     let g = load8(G + i)
-                    let mi = b1v * load8(M + i) + ob1 * g
-                    let vi = b2v * load8(Vv + i) + ob2 * g * g
+                    // Fused multiply-adds; the scalar tail computes the same expressions lane for lane.
+                    let mi = (b1v * load8(M + i)).addingProduct(ob1, g)
+                    let vi = (b2v * load8(Vv + i)).addingProduct(ob2 * g, g)
                     store8(mi, M + i); store8(vi, Vv + i)
-                    let denom = vi.squareRoot() * cv + ev
-                    store8(load8(P + i) * dv - sv * mi / denom, P + i)
+                    let denom = ev.addingProduct(vi.squareRoot(), cv)
+                    store8((load8(P + i) * dv).addingProduct(-sv, mi / denom), P + i)
                     i += 8
                 }
                 while i < end {
                     let g = G[i]
-                    let mi = b1 * M[i] + (1 - b1) * g
-                    let vi = b2 * Vv[i] + (1 - b2) * g * g
+                    let mi = (b1 * M[i]).addingProduct(1 - b1, g)
+                    let vi = (b2 * Vv[i]).addingProduct((1 - b2) * g, g)
                     M[i] = mi; Vv[i] = vi
-                    P[i] = P[i] * decay - stepSize * mi / (vi.squareRoot() * invSqrtBc2 + eps)
+                    P[i] = (P[i] * decay).addingProduct(-stepSize, mi / eps.addingProduct(vi.squareRoot(), invSqrtBc2))
                     i += 1
                 }
             }

@@ -1,6 +1,5 @@
 import Dispatch
 import Curation
-import COpenBLAS
 
 /// Fork-join over a fixed number of threads for the kernels that are not matrix products.
 ///
@@ -22,7 +21,7 @@ public enum Parallel {
     public static func setThreads(_ n: Int, splitProducts split: Bool = true) {
         threads = max(1, n)
         splitProducts = split
-        openblas_set_num_threads(Int32(blasThreads))
+        BLASRuntime.setThreads(blasThreads)
         configured = true
     }
 
@@ -73,10 +72,10 @@ public enum Parallel {
     public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
         if threads == 1 { return try body() }
         insideRegion = true
-        if blasThreads != 1 { openblas_set_num_threads(1) }
+        if blasThreads != 1 { BLASRuntime.setThreads(1) }
         defer {
             insideRegion = false
-            if blasThreads != 1 { openblas_set_num_threads(Int32(blasThreads)) }
+            if blasThreads != 1 { BLASRuntime.setThreads(blasThreads) }
         }
         return try body()
     }

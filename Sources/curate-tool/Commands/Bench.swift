@@ -30,11 +30,14 @@ struct BenchTrain: ParsableCommand {
     @Option(name: .long, help: "Path of train_torch.py (default: Benchmarks/train_torch.py found from the working directory).") var torchScript: String?
     @Option(name: .long, help: "Python interpreter.") var python = "python3"
     @Option(name: .long, help: "Instead: SFT steps on SmolLM2-135M from this GGUF.") var smollm2: String?
+    @Flag(name: .long, help: "Only the sgemm GFLOP/s line (Benchmarks/train_bench.sh compares core types with it).") var sgemmOnly = false
 
     func run() throws {
         Parallel.setThreads(threads)
+        try printMachine(threads: threads)
         Console.info(String(format: "sgemm: %.1f GFLOP/s at n=1024, %.1f at n=256 (%d threads)",
                             TrainBenchmark.sgemmGFLOPS(n: 1024), TrainBenchmark.sgemmGFLOPS(n: 256), threads))
+        if sgemmOnly { return }
         if let g = smollm2 { try runSmol(g); return }
         let cfg = LlamaConfig(hiddenSize: hidden, intermediateSize: intermediate, numHiddenLayers: layers, numAttentionHeads: heads,
                               numKeyValueHeads: kvHeads ?? heads, vocabSize: vocab, maxPositionEmbeddings: max(2048, seq ?? 256))
@@ -104,4 +107,11 @@ struct BenchTrain: ParsableCommand {
         Console.stdout(String(format: "smollm2-135m sft seq %d batch %d: peak RSS %.0f MB", s, b, Double(TrainingSupport.peakRSS()) / 1e6))
         Console.stdout(String(format: "tokens/s: %.0f", tps))
     }
+}
+
+/// The machine lines every benchmark prints first (CPU, features, BLAS library and kernels, threads):
+/// a figure is only comparable with the machine beside it. Throws when the trainer cannot run here.
+func printMachine(threads: Int) throws {
+    for (name, value) in MachineCheck.report(threads: threads) { Console.stdout("\(name): \(value)") }
+    try MachineCheck.requireTrainerKernels()
 }

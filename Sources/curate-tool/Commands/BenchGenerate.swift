@@ -40,6 +40,7 @@ struct BenchGenerate: ParsableCommand {
         let sizes = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--batch must list positive integers") }
         Parallel.setThreads(threads)
+        try printMachine(threads: threads)
         let loadStart = Date()
         let loaded = try ModelLoader.load(path: model)
         Console.info(String(format: "loaded %@ (%d parameters) in %.1f s", model, loaded.model.config.parameterCount,

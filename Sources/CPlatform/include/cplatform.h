@@ -1,0 +1,24 @@
+#ifndef CPLATFORM_H
+#define CPLATFORM_H
+#include <stdint.h>
+
+/// What CPUID (and XGETBV, for the register state the OS saves) says about this CPU. Filled by
+/// `cplatform_cpu_info`; on a CPU that is not x86-64 every flag is 0 and `is_x86` is 0.
+typedef struct {
+    int is_x86;
+    char vendor[13];   ///< "GenuineIntel", "AuthenticAMD", ...
+    char brand[49];    ///< the processor brand string, e.g. "Intel(R) Xeon(R) Platinum 8488C"
+    int family, model, stepping;
+    // Instruction sets: each is 1 only when the CPU has it AND the OS saves the registers it needs.
+    int sse42, avx, avx2, fma, f16c;
+    int avx512f, avx512bw, avx512dq, avx512vl, avx512cd, avx512vnni, avx512bf16;
+    int avxvnni, amx_tile, amx_int8, amx_bf16;
+} cplatform_cpu;
+
+/// Reads CPUID once per call (cheap: a few dozen instructions).
+void cplatform_cpu_info(cplatform_cpu *out);
+
+/// The path of the shared library `symbol` (a pointer from dlsym) was loaded from, or NULL.
+const char *cplatform_library_path(const void *symbol);
+
+#endif
