@@ -16,6 +16,7 @@ W=${BENCH_DIR:-/tmp/curate-bench}; mkdir -p "$W"
 python3 -c "import zstandard, xxhash" 2>/dev/null || pip install -q zstandard xxhash
 swift build -c release --product curate-tool >/dev/null
 BIN=.build/release/curate-tool
+source Benchmarks/bench_header.sh; bench_start decontam_bench "1 pinned and 2"
 EVALS="Fixtures/evals/gsm8k-test.jsonl Fixtures/evals/ifbench-test.jsonl Fixtures/evals/humaneval.jsonl"
 [ -f "$W/gen-evals.jsonl" ] || python3 Benchmarks/decontam_bench_data.py evals "$W/gen-evals.jsonl" 18000
 [ -f "$W/dchat-$MB.jsonl.zst" ] || python3 Benchmarks/decontam_bench_data.py chat "$W/dchat-$MB.jsonl.zst" "$MB" "$W/gen-evals.jsonl" $EVALS

@@ -11,6 +11,7 @@ W=${BENCH_DIR:-/tmp/curate-bench}; mkdir -p "$W"
 python3 -c "import zstandard" 2>/dev/null || pip install -q zstandard
 swift build -c release --product curate-tool >/dev/null
 BIN=.build/release/curate-tool
+source Benchmarks/bench_header.sh; bench_start io_bench "1 and 2"
 [ -f "$W/chat-$MB.jsonl.zst" ] || python3 Benchmarks/gen_chat.py "$W/chat-$MB.jsonl.zst" "$MB"
 BIG=$((MB * 10))
 [ -f "$W/chat-$BIG.jsonl.zst" ] || python3 Benchmarks/gen_chat.py "$W/chat-$BIG.jsonl.zst" "$BIG"

@@ -12,6 +12,7 @@ W=${BENCH_DIR:-/tmp/mixbench}; mkdir -p "$W"
 python3 -c "import zstandard" 2>/dev/null || pip install -q zstandard
 swift build -c release --product curate-tool >/dev/null
 BIN=.build/release/curate-tool
+source Benchmarks/bench_header.sh; bench_start mix_bench "2"
 for i in 1 2 3 4 5; do
   [ -f "$W/src$i.jsonl.zst" ] || python3 Benchmarks/gen_chat.py "$W/src$i.jsonl.zst" "$MB" "$i" >/dev/null
   [ -f "$W/slice$i.jsonl.zst" ] || python3 Benchmarks/gen_chat.py "$W/slice$i.jsonl.zst" 20 "$i" >/dev/null

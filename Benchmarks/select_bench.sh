@@ -9,6 +9,7 @@ ITEMS=${1:-100000}; RUNS=${2:-3}; THREADS=${3:-2}
 W=${BENCH_DIR:-/tmp/curate-bench}; mkdir -p "$W"
 swift build -c release --product curate-tool >/dev/null
 BIN=.build/release/curate-tool
+source Benchmarks/bench_header.sh; bench_start select_bench "$THREADS"
 POOL="$W/s1-pool-$ITEMS.jsonl"
 [ -f "$POOL" ] || python3 Benchmarks/gen_s1_pool.py "$POOL" "$ITEMS"
 echo "pool: $POOL, $(wc -c < "$POOL") bytes, $ITEMS items"

@@ -16,6 +16,7 @@ for f in "$root"/Sources/Trainer/Tokenizer/*.swift "$root"/Sources/Curation/JSON
 done
 cp "$root/Benchmarks/TokenizerBench/main.swift" "$work/src/main.swift"
 swiftc -O -wmo -module-name TokenizerBench "$work"/src/*.swift -o "$work/bench"
+cd "$root"; source Benchmarks/bench_header.sh; bench_start tokenizer_bench 1
 
 texts=("$@")
 if [ ${#texts[@]} -eq 0 ]; then texts=("$root"/../../shared/data/evals/*.jsonl); fi

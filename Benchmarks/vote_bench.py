@@ -87,9 +87,33 @@ def main():
         print(f"run {r + 1}: {times[-1]:.2f} s", file=sys.stderr)
     report = json.load(open(rep))
     v = report["vote"]
-    print(json.dumps({"completions": a.prompts * 8, "layout": a.layout, "median_seconds": round(statistics.median(times), 2),
+    result = json.dumps({"completions": a.prompts * 8, "layout": a.layout, "median_seconds": round(statistics.median(times), 2),
                       "runs": [round(x, 2) for x in times], "instances_kept": v["instances_kept"], "kept_percent": v["kept_percent"],
-                      "dropped": v["instances_dropped"]}, indent=1))
+                      "dropped": v["instances_dropped"]}, indent=1)
+    print(result)
+    write_last(a.tool, result)
+
+
+def write_last(tool, result):
+    """Benchmarks/vote_bench.last.txt: the result under the machine header (date, CPU, flags, threads)."""
+    import datetime, platform
+    cpu, flags = platform.processor(), ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name") and not cpu.strip():
+                cpu = line.split(":", 1)[1].strip()
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+            if line.startswith("flags"):
+                want = {"avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "amx_tile"}
+                flags = " ".join(f for f in line.split(":", 1)[1].split() if f in want)
+                break
+    except OSError:
+        pass
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vote_bench.last.txt")
+    with open(path, "w") as f:
+        f.write(f"vote_bench: {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC\ncpu: {cpu}, {os.cpu_count()} cores\n"
+                f"cpu flags: {flags}\nthreads: default (all cores); tool: {tool}\n{result}\n")
 
 
 if __name__ == "__main__":
