@@ -100,8 +100,6 @@ def write_last(tool, result):
     cpu, flags = platform.processor(), ""
     try:
         for line in open("/proc/cpuinfo"):
-            if line.startswith("model name") and not cpu.strip():
-                cpu = line.split(":", 1)[1].strip()
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
             if line.startswith("flags"):
