@@ -32,9 +32,9 @@ struct BenchTrain: ParsableCommand {
     @Option(name: .long, help: "Instead: SFT steps on SmolLM2-135M from this GGUF.") var smollm2: String?
 
     func run() throws {
-        Parallel.setThreads(threads)
+        let t = ComputeThreads(threads)
         Console.info(String(format: "sgemm: %.1f GFLOP/s at n=1024, %.1f at n=256 (%d threads)",
-                            TrainBenchmark.sgemmGFLOPS(n: 1024), TrainBenchmark.sgemmGFLOPS(n: 256), threads))
+                            TrainBenchmark.sgemmGFLOPS(n: 1024, threads: t), TrainBenchmark.sgemmGFLOPS(n: 256, threads: t), threads))
         if let g = smollm2 { try runSmol(g); return }
         let cfg = LlamaConfig(hiddenSize: hidden, intermediateSize: intermediate, numHiddenLayers: layers, numAttentionHeads: heads,
                               numKeyValueHeads: kvHeads ?? heads, vocabSize: vocab, maxPositionEmbeddings: max(2048, seq ?? 256))
@@ -89,6 +89,7 @@ struct BenchTrain: ParsableCommand {
         let s = seq ?? 512, b = batch ?? 1
         let loaded = try ModelLoader.load(path: path)
         let model = loaded.model
+        model.threads = ComputeThreads(threads)
         var rng = Curation.SplitMix64(seed: 7)
         let rows = (0..<b).map { _ in TokenBatch.Example(tokens: (0..<s).map { _ in Int32(rng.next() % UInt64(model.config.vocabSize)) }) }
         var settings = SFTSettings()
