@@ -112,7 +112,7 @@ import Trainer
         let seg: [Int32] = [0, 0, 0, 0, 0, 0, 0, 2, 2, 2]
         var qkv = randomFloats(N * shape.qkvStride, seed: 9)
         let r = randomFloats(N * shape.outStride, seed: 10)
-        var scratch = [Float](repeating: 0, count: shape.scratchCount(threads: Parallel.threads))
+        var scratch = [Float](repeating: 0, count: shape.scratchCount(threads: ComputeThreads.automatic.count))
         func run(_ qkv: [Float]) -> [Float] {
             var out = [Float](repeating: 0, count: N * shape.outStride)
             Attention.forward(out: &out, qkv: qkv, segmentStart: seg, shape: shape, scratch: &scratch)
@@ -141,7 +141,7 @@ import Trainer
         let qkv = randomFloats(T * full.qkvStride, seed: 11)
         let dOut = randomFloats(T * full.outStride, seed: 12)
         func run(_ s: AttentionShape) -> ([Float], [Float]) {
-            var scratch = [Float](repeating: 0, count: s.scratchCount(threads: Parallel.threads))
+            var scratch = [Float](repeating: 0, count: s.scratchCount(threads: ComputeThreads.automatic.count))
             var out = [Float](repeating: 0, count: T * s.outStride)
             Attention.forward(out: &out, qkv: qkv, segmentStart: seg, shape: s, scratch: &scratch)
             var d = [Float](repeating: 0, count: T * s.qkvStride)

@@ -32,11 +32,12 @@ public enum TrainBenchmark {
 
     /// Runs the benchmark. Throws on an invalid configuration.
     public static func run(_ o: Options) throws -> Result {
-        Parallel.setThreads(o.threads, splitProducts: o.splitProducts)
         var cfg = o.config
         cfg.maxPositionEmbeddings = max(cfg.maxPositionEmbeddings, o.sequenceLength)
+        let threads = ComputeThreads(o.threads, splitProducts: o.splitProducts)
         let model = try LlamaModel(config: cfg, seed: o.seed)
-        let opt = AdamW(layout: model.layout, settings: .init(beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1))
+        model.threads = threads
+        let opt = AdamW(layout: model.layout, settings: .init(beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1), threads: threads)
         var rng = SplitMix64(seed: o.seed &+ 1)
         func batch() throws -> TokenBatch {
             let seqs = (0..<o.batchSize).map { _ in
@@ -52,7 +53,7 @@ public enum TrainBenchmark {
             loss = try model.forward(b).loss
             model.zeroGradients()
             try model.backward()
-            if let g = model.gradients { GradientClipping.clip(g, maxNorm: 1) ; opt.update(parameters: model.parameters, gradients: g, learningRate: 1e-4) }
+            if let g = model.gradients { GradientClipping.clip(g, maxNorm: 1, threads: threads); opt.update(parameters: model.parameters, gradients: g, learningRate: 1e-4) }
             let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             if step >= o.warmupSteps { times.append(dt) }
         }

@@ -24,6 +24,8 @@ public final class InferenceSession {
     /// The quantised blocks decode steps read, or nil (fp32 weights): the model's store when asked
     /// for and when a sample of its blocks matched the fp32 parameters at creation.
     public let quantizedWeights: QuantizedWeights?
+    /// Threads the session's kernels run on (default: the model's). Any count gives the same logits.
+    public var threads: ComputeThreads
 
     /// A session with `slots` sequences of at most `capacity` positions each.
     ///
@@ -31,13 +33,15 @@ public final class InferenceSession {
     /// has them and `QuantizedWeights.matches` confirms they still describe its parameters (they
     /// would not after training in-process); otherwise, and with `false`, the fp32 parameters.
     /// Either way the logits are the same bits.
-    public init(model: LlamaModel, slots: Int, capacity: Int, useQuantizedWeights: Bool = true) throws {
+    public init(model: LlamaModel, slots: Int, capacity: Int, useQuantizedWeights: Bool = true,
+                threads: ComputeThreads? = nil) throws {
         let c = model.config
         guard slots > 0, capacity > 0 else { throw TrainerError.invalidConfig("a session needs at least one slot and one position") }
         guard capacity <= c.maxPositionEmbeddings else {
             throw TrainerError.invalidConfig("capacity \(capacity) exceeds max_position_embeddings \(c.maxPositionEmbeddings)")
         }
         self.model = model
+        self.threads = threads ?? model.threads
         self.slots = slots
         self.capacity = capacity
         kvDim = c.numKeyValueHeads * c.headDim
@@ -109,85 +113,31 @@ public final class InferenceSession {
             }
         }
         let N = tokens.count, D = c.hiddenSize, I = c.intermediateSize, Q = c.qkvDim, A = c.attentionDim, V = c.vocabSize
-        let H = c.numAttentionHeads, KVH = c.numKeyValueHeads, hd = c.headDim, KV = kvDim
-        let eps = Float(c.rmsNormEps)
-        let W = model.parameters.pointer, layout = model.layout
+        let W = model.parameters.pointer, layout = model.layout, threads = self.threads
         let x = FloatBuffer(count: N * D), ln = FloatBuffer(count: N * D), rstd = FloatBuffer(count: N)
         let qkv = FloatBuffer(count: N * Q), att = FloatBuffer(count: N * A)
         let gu = FloatBuffer(count: N * 2 * I), h = FloatBuffer(count: N * I)
-        let maxLen = capacity
-        let scratch = FloatBuffer(count: Parallel.threads * maxLen)
-
-        let store = quantizedWeights
-        /// The product with the matrix whose fp32 copy starts at `parameters[offset]`.
-        func linear(_ y: UnsafeMutablePointer<Float>, _ xin: UnsafePointer<Float>, _ offset: Int,
-                    rows: Int, inDim: Int, outDim: Int, accumulate: Bool = false) {
-            let w = W + offset
-            if blas {
-                Matmul.linearForward(y: y, x: xin, w: w, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
-            } else if let store, let m = store.matrix(at: offset), m.inDim == inDim, m.rows == outDim {
-                QuantizedLinear.forward(y: y, x: xin, store: store, matrix: m, rows: rows, accumulate: accumulate)
-            } else {
-                BatchedLinear.forward(y: y, x: xin, w: w, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
-            }
-        }
+        let scratch = FloatBuffer(count: threads.count * capacity)
+        let products = DecodeProducts(weights: W, store: quantizedWeights, blas: blas, threads: threads)
 
         tokens.withUnsafeBufferPointer { tok in
-            Embedding.forward(out: x.pointer, table: W + layout.embed, tokens: tok.baseAddress!, count: N, dim: D)
+            Embedding.forward(out: x.pointer, table: W + layout.embed, tokens: tok.baseAddress!, count: N, dim: D, threads: threads)
         }
-        let scale = 1 / Float(hd).squareRoot()
-        let group = H / KVH
+        // The residual stream stays in `x`: the layer's input, mid-layer and output buffers are one.
+        let buffers = DecoderLayer.Buffers(xIn: x.pointer, ln1: ln.pointer, rstd1: rstd.pointer, qkv: qkv.pointer, att: att.pointer,
+                                           mid: x.pointer, ln2: ln.pointer, rstd2: rstd.pointer, gu: gu.pointer, h: h.pointer,
+                                           xOut: x.pointer)
         positions.withUnsafeBufferPointer { posBuf in
-            let pos = posBuf.baseAddress!
-            for l in 0..<c.numHiddenLayers {
-                let L = layout.layers[l]
-                RMSNorm.forward(out: ln.pointer, rstd: rstd.pointer, x: x.pointer, weight: W + L.inputNorm, rows: N, dim: D, eps: eps)
-                linear(qkv.pointer, ln.pointer, L.qkv, rows: N, inDim: D, outDim: Q)
-                rope.apply(qkv.pointer, rows: N, rowStride: Q, firstColumn: 0, heads: H + KVH, positions: pos, inverse: false)
-                // Append this step's keys and values to the cache before attending (rows of one slot
-                // see each other causally through the cache).
-                let kc = keys.pointer, vc = values.pointer
-                for r in 0..<N {
-                    let o = offset(layer: l, slot: slotOf[r], position: Int(pos[r]))
-                    (kc + o).update(from: qkv.pointer + r * Q + H * hd, count: KV)
-                    (vc + o).update(from: qkv.pointer + r * Q + H * hd + KV, count: KV)
+            slotOf.withUnsafeBufferPointer { sl in
+                let pos = posBuf.baseAddress!
+                for l in 0..<c.numHiddenLayers {
+                    let attention = KVCacheAttention(config: c, keys: keys.pointer + offset(layer: l, slot: 0, position: 0),
+                                                     values: values.pointer + offset(layer: l, slot: 0, position: 0),
+                                                     capacity: capacity, slotOf: sl.baseAddress!, positions: pos,
+                                                     scratch: scratch.pointer, threads: threads)
+                    let layer = DecoderLayer(config: c, weights: W, offsets: layout.layers[l], rope: rope, threads: threads)
+                    layer.forward(buffers, rows: N, positions: pos, products: products, attention: attention)
                 }
-                slotOf.withUnsafeBufferPointer { sl in
-                    let slotPtr = sl.baseAddress!
-                    Parallel.forIndexedChunks(N * H, minChunk: max(1, 2048 / max(1, Int(pos[N - 1]) + 1))) { chunk, range in
-                        let sc = scratch.pointer + chunk * maxLen
-                        for job in range {
-                            let r = job / H, head = job % H
-                            let n = Int(pos[r]) + 1
-                            let q = qkv.pointer + r * Q + head * hd
-                            let base = offset(layer: l, slot: slotPtr[r], position: 0) + (head / group) * hd
-                            var m = -Float.infinity
-                            for t in 0..<n {
-                                let s = vdot(q, kc + base + t * KV, hd) * scale
-                                sc[t] = s
-                                if s > m { m = s }
-                            }
-                            var sum: Float = 0
-                            for t in 0..<n { let e = exp1(sc[t] - m); sc[t] = e; sum += e }
-                            let inv = 1 / sum
-                            let o = att.pointer + r * A + head * hd
-                            o.update(repeating: 0, count: hd)
-                            for t in 0..<n {
-                                let p = sc[t] * inv
-                                let v = vc + base + t * KV
-                                var i = 0
-                                let pv = Vec8(repeating: p)
-                                while i + 8 <= hd { store8(load8(o + i).addingProduct(pv, load8(v + i)), o + i); i += 8 }
-                                while i < hd { o[i] += p * v[i]; i += 1 }
-                            }
-                        }
-                    }
-                }
-                linear(x.pointer, att.pointer, L.o, rows: N, inDim: A, outDim: D, accumulate: true)
-                RMSNorm.forward(out: ln.pointer, rstd: rstd.pointer, x: x.pointer, weight: W + L.postNorm, rows: N, dim: D, eps: eps)
-                linear(gu.pointer, ln.pointer, L.gateUp, rows: N, inDim: D, outDim: 2 * I)
-                SwiGLU.forward(h: h.pointer, gu: gu.pointer, rows: N, dim: I)
-                linear(x.pointer, h.pointer, L.down, rows: N, inDim: I, outDim: D, accumulate: true)
             }
         }
         for f in feeds { lengths[f.slot] += f.tokens.count }
@@ -196,10 +146,11 @@ public final class InferenceSession {
         let sel = FloatBuffer(count: R * D)
         for (i, r) in outRows.enumerated() { (sel.pointer + i * D).update(from: x.pointer + r * D, count: D) }
         let selN = FloatBuffer(count: R * D), rs = FloatBuffer(count: R)
-        RMSNorm.forward(out: selN.pointer, rstd: rs.pointer, x: sel.pointer, weight: W + layout.finalNorm, rows: R, dim: D, eps: eps)
+        RMSNorm.forward(out: selN.pointer, rstd: rs.pointer, x: sel.pointer, weight: W + layout.finalNorm, rows: R, dim: D,
+                        eps: Float(c.rmsNormEps), threads: threads)
         var logits = [Float](repeating: 0, count: R * V)
         logits.withUnsafeMutableBufferPointer { lg in
-            linear(lg.baseAddress!, selN.pointer, layout.lmHead, rows: R, inDim: D, outDim: V)
+            products.linear(lg.baseAddress!, selN.pointer, weightOffset: layout.lmHead, rows: R, inDim: D, outDim: V, accumulate: false)
         }
         return logits
     }

@@ -10,7 +10,8 @@
 /// is mostly skipped (about 44% fewer flops at T = 256, block 32; smaller blocks lose more to
 /// per-call overhead than they save). Work items are
 /// (row, kv head) pairs: each writes disjoint parts of every output, so items run on separate
-/// threads (OpenBLAS single-threaded inside) and results do not depend on the thread count.
+/// threads (each product one single-threaded `sgemmDirect` call, never split) and results do not
+/// depend on the thread count.
 ///
 /// Memory: no attention probabilities are kept between the passes (they would take
 /// rows x heads x T^2 floats per layer: 4.5 GB per 2048-token sequence for SmolLM2-135M). The
@@ -36,15 +37,17 @@ public struct AttentionShape: Sendable {
 
 public enum Attention {
     /// out[t, h*hd..] = sum_j P[h, t, j] v_j with P = masked softmax(q k^T / sqrt(hd)).
-    /// `scratch` holds `shape.scratchCount(threads: Parallel.threads)` floats.
+    /// `scratch` holds `shape.scratchCount(threads: threads.count)` floats.
     public static func forward(out: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>, segmentStart: UnsafePointer<Int32>,
-                               shape s: AttentionShape, scratch: UnsafeMutablePointer<Float>) {
+                               shape s: AttentionShape, scratch: UnsafeMutablePointer<Float>,
+                               threads: ComputeThreads = .automatic) {
         let hd = s.headDim, ld = s.qkvStride, group = s.heads / s.kvHeads
         let items = s.rows * s.kvHeads
-        Parallel.withSingleThreadedBLAS {
-            Parallel.forIndexedChunks(items) { c, r in
+        Parallel.setBLASThreads(1)
+        do {
+            threads.forParts(items) { item, c in
                 let p = scratch + c * 2 * s.blockCount
-                for item in r {
+                do {
                     let b = item / s.kvHeads, kvh = item % s.kvHeads
                     let base = qkv + b * s.length * ld
                     let v = base + (s.heads + s.kvHeads + kvh) * hd
@@ -52,7 +55,7 @@ public enum Attention {
                         let o = out + b * s.length * s.outStride + h * hd
                         forEachBlock(s) { r0, nr, keys in
                             probabilities(p, s, base: base, head: h, kvHead: kvh, segment: segmentStart + b * s.length, r0: r0, nr: nr, keys: keys)
-                            Matmul.sgemm(transA: false, transB: false, m: nr, n: hd, k: keys, a: p, lda: s.length, b: v, ldb: ld,
+                            Matmul.sgemmDirect(transA: false, transB: false, m: nr, n: hd, k: keys, a: p, lda: s.length, b: v, ldb: ld,
                                          beta: 0, c: o + r0 * s.outStride, ldc: s.outStride)
                         }
                     }
@@ -62,16 +65,18 @@ public enum Attention {
     }
 
     /// Backward: writes dq, dk, dv into `dqkv` (fully overwritten) from `dOut`, recomputing the
-    /// probabilities block by block. `scratch` holds `shape.scratchCount(threads: Parallel.threads)` floats.
+    /// probabilities block by block. `scratch` holds `shape.scratchCount(threads: threads.count)` floats.
     public static func backward(dqkv: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, qkv: UnsafePointer<Float>,
-                                segmentStart: UnsafePointer<Int32>, shape s: AttentionShape, scratch: UnsafeMutablePointer<Float>) {
+                                segmentStart: UnsafePointer<Int32>, shape s: AttentionShape, scratch: UnsafeMutablePointer<Float>,
+                                threads: ComputeThreads = .automatic) {
         let T = s.length, hd = s.headDim, ld = s.qkvStride, group = s.heads / s.kvHeads
         let scale = 1 / Float(hd).squareRoot()
         let items = s.rows * s.kvHeads
-        Parallel.withSingleThreadedBLAS {
-            Parallel.forIndexedChunks(items) { c, r in
+        Parallel.setBLASThreads(1)
+        do {
+            threads.forParts(items) { item, c in
                 let p = scratch + c * 2 * s.blockCount, dp = p + s.blockCount
-                for item in r {
+                do {
                     let b = item / s.kvHeads, kvh = item % s.kvHeads
                     let base = qkv + b * T * ld, dbase = dqkv + b * T * ld
                     let kOff = (s.heads + kvh) * hd, vOff = (s.heads + s.kvHeads + kvh) * hd
@@ -87,19 +92,19 @@ public enum Attention {
                             probabilities(p, s, base: base, head: h, kvHead: kvh, segment: seg, r0: r0, nr: nr, keys: keys)
                             let dOb = dO + r0 * s.outStride
                             // dP = dO V^T
-                            Matmul.sgemm(transA: false, transB: true, m: nr, n: keys, k: hd, a: dOb, lda: s.outStride,
+                            Matmul.sgemmDirect(transA: false, transB: true, m: nr, n: keys, k: hd, a: dOb, lda: s.outStride,
                                          b: base + vOff, ldb: ld, beta: 0, c: dp, ldc: T)
                             // dV += P^T dO
-                            Matmul.sgemm(transA: true, transB: false, m: keys, n: hd, k: nr, a: p, lda: T, b: dOb, ldb: s.outStride,
+                            Matmul.sgemmDirect(transA: true, transB: false, m: keys, n: hd, k: nr, a: p, lda: T, b: dOb, ldb: s.outStride,
                                          beta: 1, c: dbase + vOff, ldc: ld)
                             // dS = P * (dP - rowsum(P*dP)), over the computed columns only
                             for t in r0..<keys {
                                 softmaxBackwardRow(dp + (t - r0) * T, p + (t - r0) * T, from: Int(seg[t]), through: t, count: keys)
                             }
                             // dQ = scale dS K ; dK += scale dS^T Q
-                            Matmul.sgemm(transA: false, transB: false, m: nr, n: hd, k: keys, alpha: scale, a: dp, lda: T,
+                            Matmul.sgemmDirect(transA: false, transB: false, m: nr, n: hd, k: keys, alpha: scale, a: dp, lda: T,
                                          b: base + kOff, ldb: ld, beta: 0, c: dbase + r0 * ld + h * hd, ldc: ld)
-                            Matmul.sgemm(transA: true, transB: false, m: keys, n: hd, k: nr, alpha: scale, a: dp, lda: T,
+                            Matmul.sgemmDirect(transA: true, transB: false, m: keys, n: hd, k: nr, alpha: scale, a: dp, lda: T,
                                          b: base + r0 * ld + h * hd, ldb: ld, beta: 1, c: dbase + kOff, ldc: ld)
                         }
                     }
@@ -126,7 +131,7 @@ public enum Attention {
                               kvHead kvh: Int, segment seg: UnsafePointer<Int32>, r0: Int, nr: Int, keys: Int) {
         let hd = s.headDim, ld = s.qkvStride
         let scale = 1 / Float(hd).squareRoot()
-        Matmul.sgemm(transA: false, transB: true, m: nr, n: keys, k: hd, alpha: scale, a: base + h * hd + r0 * ld, lda: ld,
+        Matmul.sgemmDirect(transA: false, transB: true, m: nr, n: keys, k: hd, alpha: scale, a: base + h * hd + r0 * ld, lda: ld,
                      b: base + (s.heads + kvh) * hd, ldb: ld, beta: 0, c: p, ldc: s.length)
         for t in r0..<keys { softmaxRow(p + (t - r0) * s.length, from: Int(seg[t]), through: t, count: keys) }
     }

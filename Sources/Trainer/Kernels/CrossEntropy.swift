@@ -10,8 +10,9 @@ public enum CrossEntropy {
     /// For every row with a valid target (>= 0): lse[t] = log sum exp(logits[t]),
     /// logProb[t] = logits[t, target] - lse[t]. Rows with target < 0 get logProb 0.
     public static func forward(logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows: Int, vocab: Int,
-                               lse: UnsafeMutablePointer<Float>, logProb: UnsafeMutablePointer<Float>) {
-        Parallel.forChunks(rows, minChunk: 8) { r in
+                               lse: UnsafeMutablePointer<Float>, logProb: UnsafeMutablePointer<Float>,
+                               threads: ComputeThreads = .automatic) {
+        threads.forChunks(rows, minChunk: 8) { r in
             for t in r {
                 let tgt = Int(targets[t])
                 guard tgt >= 0 else { lse[t] = 0; logProb[t] = 0; continue }
@@ -33,8 +34,8 @@ public enum CrossEntropy {
     /// In place: logits[t, :] becomes coef[t] * (softmax(logits[t]) - onehot(target[t])), the
     /// gradient of sum_t coef[t] * (-logProb[t]). Rows with coef 0 or no target become zeros.
     public static func backward(logits: UnsafeMutablePointer<Float>, targets: UnsafePointer<Int32>,
-                                coef: UnsafePointer<Float>, lse: UnsafePointer<Float>, rows: Int, vocab: Int) {
-        Parallel.forChunks(rows, minChunk: 8) { r in
+                                coef: UnsafePointer<Float>, lse: UnsafePointer<Float>, rows: Int, vocab: Int, threads: ComputeThreads = .automatic) {
+        threads.forChunks(rows, minChunk: 8) { r in
             for t in r {
                 let row = logits + t * vocab
                 let tgt = Int(targets[t]), c = coef[t]

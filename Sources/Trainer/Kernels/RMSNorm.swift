@@ -3,8 +3,8 @@ public enum RMSNorm {
     /// Normalises each of `rows` rows of `dim`; saves 1/rms per row in `rstd` for the backward pass.
     public static func forward(out: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
                                x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                               rows: Int, dim: Int, eps: Float) {
-        Parallel.forChunks(rows, minChunk: 64) { r in
+                               rows: Int, dim: Int, eps: Float, threads: ComputeThreads = .automatic) {
+        threads.forChunks(rows, minChunk: 64) { r in
             for t in r {
                 let xr = x + t * dim, o = out + t * dim
                 let ms = vdot(xr, xr, dim) / Float(dim)
@@ -19,14 +19,14 @@ public enum RMSNorm {
     }
 
     /// Backward: dx += s * (w*dy - xhat * mean(w*dy*xhat)) with xhat = x*s; dWeight += sum_t dy*xhat.
-    /// Each chunk sums its weight gradient separately; chunks are added in order (deterministic).
+    /// Each part (cut by `rows` alone) sums its weight gradient separately; parts are added in order,
+    /// so the sum is the same bits for any thread count.
     public static func backward(dx: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
                                 dy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                rstd: UnsafePointer<Float>, rows: Int, dim: Int) {
-        let maxChunks = Parallel.threads
-        let partial = FloatBuffer(count: maxChunks * dim)
+                                rstd: UnsafePointer<Float>, rows: Int, dim: Int, threads: ComputeThreads = .automatic) {
+        let partial = FloatBuffer(count: Parallel.partCount(rows, minChunk: 64) * dim)
         let pp = partial.pointer
-        let used = Parallel.forIndexedChunks(rows, minChunk: 64) { c, r in
+        let used = threads.forIndexedChunks(rows, minChunk: 64) { c, r in
             let dw = pp + c * dim
             for t in r {
                 let xr = x + t * dim, g = dy + t * dim, d = dx + t * dim

@@ -32,11 +32,11 @@ public struct RoPETable: @unchecked Sendable {
     /// heads start at column `firstColumn`. `inverse` applies the transposed rotation (the backward
     /// pass: the gradient of a rotation is the opposite rotation).
     public func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, rowStride: Int, firstColumn: Int, heads: Int,
-                      positions: UnsafePointer<Int32>, inverse: Bool) {
+                      positions: UnsafePointer<Int32>, inverse: Bool, threads: ComputeThreads = .automatic) {
         let half = headDim / 2, hd = headDim
         let cp = cos.pointer, spBase = sin.pointer
         let sign: Float = inverse ? -1 : 1
-        Parallel.forChunks(rows, minChunk: 64) { r in
+        threads.forChunks(rows, minChunk: 64) { r in
             for t in r {
                 let pos = Int(positions[t])
                 let c = cp + pos * half, s = spBase + pos * half

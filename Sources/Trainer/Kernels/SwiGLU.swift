@@ -2,8 +2,8 @@
 /// gate and up projections run as one fused product.
 public enum SwiGLU {
     /// h[t, :] = silu(gu[t, 0..<n]) * gu[t, n..<2n].
-    public static func forward(h: UnsafeMutablePointer<Float>, gu: UnsafePointer<Float>, rows: Int, dim n: Int) {
-        Parallel.forChunks(rows, minChunk: 16) { r in
+    public static func forward(h: UnsafeMutablePointer<Float>, gu: UnsafePointer<Float>, rows: Int, dim n: Int, threads: ComputeThreads = .automatic) {
+        threads.forChunks(rows, minChunk: 16) { r in
             for t in r {
                 let g = gu + t * 2 * n, u = g + n, o = h + t * n
                 var i = 0
@@ -20,8 +20,8 @@ public enum SwiGLU {
 
     /// dgu[t] = [dh * u * silu'(g) | dh * silu(g)], silu'(g) = s(g) (1 + g (1 - s(g))).
     public static func backward(dgu: UnsafeMutablePointer<Float>, dh: UnsafePointer<Float>, gu: UnsafePointer<Float>,
-                                rows: Int, dim n: Int) {
-        Parallel.forChunks(rows, minChunk: 16) { r in
+                                rows: Int, dim n: Int, threads: ComputeThreads = .automatic) {
+        threads.forChunks(rows, minChunk: 16) { r in
             for t in r {
                 let g = gu + t * 2 * n, u = g + n, d = dh + t * n
                 let dg = dgu + t * 2 * n, du = dg + n

@@ -54,13 +54,9 @@ final class Activations {
     }
 
     /// Layer `l`'s slices of the saved activations, so forward and backward index them one way.
-    struct Layer {
-        let xIn, ln1, rstd1, qkv, att, mid, ln2, rstd2, gu, h, xOut: UnsafeMutablePointer<Float>
-    }
-
-    func layer(_ l: Int) -> Layer {
+    func layer(_ l: Int) -> DecoderLayer.Buffers {
         let c = config, N = tokens, D = c.hiddenSize, I = c.intermediateSize
-        return Layer(xIn: residual.pointer + l * N * D,
+        return DecoderLayer.Buffers(xIn: residual.pointer + l * N * D,
                      ln1: ln1.pointer + l * N * D, rstd1: rstd1.pointer + l * N,
                      qkv: qkv.pointer + l * N * c.qkvDim,
                      att: attOut.pointer + l * N * c.attentionDim,
@@ -72,8 +68,8 @@ final class Activations {
     }
 
     /// The attention kernels' per-thread scratch for `shape` (grown when the thread count grows).
-    func attentionScratch(_ shape: AttentionShape) -> UnsafeMutablePointer<Float> {
-        let need = shape.scratchCount(threads: Parallel.threads)
+    func attentionScratch(_ shape: AttentionShape, threads: ComputeThreads) -> UnsafeMutablePointer<Float> {
+        let need = shape.scratchCount(threads: threads.count)
         if attScratch.count < need { attScratch = FloatBuffer(count: need) }
         return attScratch.pointer
     }

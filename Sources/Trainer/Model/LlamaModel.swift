@@ -30,6 +30,9 @@ public final class LlamaModel {
     /// Grown on demand up to max_position_embeddings (a config's maximum can be far beyond what is used).
     var rope: RoPETable
     var acts: Activations?
+    /// Threads the forward and backward passes run on (default: the active cores). Any count gives
+    /// the same bits: kernels cut their work by shape only (`Parallel`).
+    public var threads: ComputeThreads = .automatic
 
     /// A new model with weights drawn from N(0, initializer_range) and norm weights 1 (as HF does).
     public convenience init(config: LlamaConfig, seed: UInt64) throws {
@@ -114,45 +117,34 @@ public final class LlamaModel {
         a.targets = batch.targets; a.weights = batch.weights
         a.forwardDone = false
 
-        let N = a.tokens, D = c.hiddenSize, I = c.intermediateSize, Q = c.qkvDim, A = c.attentionDim
+        let N = a.tokens, D = c.hiddenSize
         let eps = Float(c.rmsNormEps)
-        let W = parameters.pointer
+        let W = parameters.pointer, threads = self.threads
         let shape = AttentionShape(rows: batch.rows, length: batch.length, heads: c.numAttentionHeads,
                                    kvHeads: c.numKeyValueHeads, headDim: c.headDim)
-        let attScratch = a.attentionScratch(shape)
+        let attScratch = a.attentionScratch(shape, threads: threads)
         batch.tokens.withUnsafeBufferPointer { tok in
-            Embedding.forward(out: a.residual.pointer, table: W + layout.embed, tokens: tok.baseAddress!, count: N, dim: D)
+            Embedding.forward(out: a.residual.pointer, table: W + layout.embed, tokens: tok.baseAddress!, count: N, dim: D,
+                              threads: threads)
         }
+        let products = BLASProducts(weights: W, threads: threads)
         batch.positions.withUnsafeBufferPointer { posBuf in
             batch.segmentStarts.withUnsafeBufferPointer { segBuf in
-                let pos = posBuf.baseAddress!, seg = segBuf.baseAddress!
+                let pos = posBuf.baseAddress!
+                let attention = CausalAttention(segmentStart: segBuf.baseAddress!, shape: shape, scratch: attScratch, threads: threads)
                 for l in 0..<c.numHiddenLayers {
-                    let L = layout.layers[l]
-                    let v = a.layer(l)
-                    let xIn = v.xIn, ln1 = v.ln1, rstd1 = v.rstd1, qkv = v.qkv, att = v.att, mid = v.mid
-                    let ln2 = v.ln2, rstd2 = v.rstd2, gu = v.gu, h = v.h, xOut = v.xOut
-
-                    RMSNorm.forward(out: ln1, rstd: rstd1, x: xIn, weight: W + L.inputNorm, rows: N, dim: D, eps: eps)
-                    Matmul.linearForward(y: qkv, x: ln1, w: W + L.qkv, rows: N, inDim: D, outDim: Q)
-                    rope.apply(qkv, rows: N, rowStride: Q, firstColumn: 0, heads: c.numAttentionHeads + c.numKeyValueHeads,
-                               positions: pos, inverse: false)
-                    Attention.forward(out: att, qkv: qkv, segmentStart: seg, shape: shape, scratch: attScratch)
-                    mid.update(from: xIn, count: N * D)
-                    Matmul.linearForward(y: mid, x: att, w: W + L.o, rows: N, inDim: A, outDim: D, accumulate: true)
-                    RMSNorm.forward(out: ln2, rstd: rstd2, x: mid, weight: W + L.postNorm, rows: N, dim: D, eps: eps)
-                    Matmul.linearForward(y: gu, x: ln2, w: W + L.gateUp, rows: N, inDim: D, outDim: 2 * I)
-                    SwiGLU.forward(h: h, gu: gu, rows: N, dim: I)
-                    xOut.update(from: mid, count: N * D)
-                    Matmul.linearForward(y: xOut, x: h, w: W + L.down, rows: N, inDim: I, outDim: D, accumulate: true)
+                    decoderLayer(l).forward(a.layer(l), rows: N, positions: pos, products: products, attention: attention)
                 }
             }
         }
         let xLast = a.residual.pointer + c.numHiddenLayers * N * D
-        RMSNorm.forward(out: a.lnF.pointer, rstd: a.rstdF.pointer, x: xLast, weight: W + layout.finalNorm, rows: N, dim: D, eps: eps)
-        Matmul.linearForward(y: a.logits.pointer, x: a.lnF.pointer, w: W + layout.lmHead, rows: N, inDim: D, outDim: c.vocabSize)
+        RMSNorm.forward(out: a.lnF.pointer, rstd: a.rstdF.pointer, x: xLast, weight: W + layout.finalNorm, rows: N, dim: D, eps: eps,
+                        threads: threads)
+        products.linear(a.logits.pointer, a.lnF.pointer, weightOffset: layout.lmHead, rows: N, inDim: D, outDim: c.vocabSize,
+                        accumulate: false)
         batch.targets.withUnsafeBufferPointer { tg in
             CrossEntropy.forward(logits: a.logits.pointer, targets: tg.baseAddress!, rows: N, vocab: c.vocabSize,
-                                 lse: a.lse.pointer, logProb: a.logProb.pointer)
+                                 lse: a.lse.pointer, logProb: a.logProb.pointer, threads: threads)
         }
         a.forwardDone = true
         var lossSum = 0.0, wSum = 0.0
@@ -162,6 +154,11 @@ public final class LlamaModel {
             wSum += w
         }
         return ForwardResult(loss: wSum > 0 ? lossSum / wSum : 0, lossSum: lossSum, weightSum: wSum)
+    }
+
+    /// Layer `l`'s math over this model's weights (shared with `InferenceSession`).
+    func decoderLayer(_ l: Int) -> DecoderLayer {
+        DecoderLayer(config: config, weights: parameters.pointer, offsets: layout.layers[l], rope: rope, threads: threads)
     }
 
     // MARK: backward
@@ -192,58 +189,42 @@ public final class LlamaModel {
         guard let grads = gradients else { return }
         a.ensureBackwardScratch()
         let c = config
-        let N = a.tokens, D = c.hiddenSize, I = c.intermediateSize, Q = c.qkvDim, A = c.attentionDim, V = c.vocabSize
-        let W = parameters.pointer, G = grads.pointer
+        let N = a.tokens, D = c.hiddenSize, V = c.vocabSize
+        let W = parameters.pointer, G = grads.pointer, threads = self.threads
         let shape = AttentionShape(rows: a.rows, length: a.length, heads: c.numAttentionHeads,
                                    kvHeads: c.numKeyValueHeads, headDim: c.headDim)
         guard let dRes = a.dRes?.pointer, let dLn = a.dLn?.pointer, let dH = a.dHidden?.pointer,
               let dGU = a.dGateUp?.pointer, let dAtt = a.dAttOut?.pointer, let dQKV = a.dQKV?.pointer
         else { throw TrainerError.invalidState("missing backward buffers") }
-        let attScratch = a.attentionScratch(shape)
+        let attScratch = a.attentionScratch(shape, threads: threads)
         a.forwardDone = false  // logits become their gradient below
 
         // Loss -> logits -> final norm.
         a.targets.withUnsafeBufferPointer { tg in
             coef.withUnsafeBufferPointer { cf in
                 CrossEntropy.backward(logits: a.logits.pointer, targets: tg.baseAddress!, coef: cf.baseAddress!,
-                                      lse: a.lse.pointer, rows: N, vocab: V)
+                                      lse: a.lse.pointer, rows: N, vocab: V, threads: threads)
             }
         }
         Matmul.linearBackward(dx: dLn, dw: G + layout.lmHead, dy: a.logits.pointer, x: a.lnF.pointer, w: W + layout.lmHead,
-                              rows: N, inDim: D, outDim: V)
+                              rows: N, inDim: D, outDim: V, threads: threads)
         dRes.update(repeating: 0, count: N * D)
         let xLast = a.residual.pointer + c.numHiddenLayers * N * D
         RMSNorm.backward(dx: dRes, dWeight: G + layout.finalNorm, dy: dLn, x: xLast, weight: W + layout.finalNorm,
-                         rstd: a.rstdF.pointer, rows: N, dim: D)
+                         rstd: a.rstdF.pointer, rows: N, dim: D, threads: threads)
 
+        let g = DecoderLayer.Gradients(dRes: dRes, dLn: dLn, dH: dH, dGU: dGU, dAtt: dAtt, dQKV: dQKV)
         a.positions.withUnsafeBufferPointer { posBuf in
             a.segmentStarts.withUnsafeBufferPointer { segBuf in
-                let pos = posBuf.baseAddress!, seg = segBuf.baseAddress!
+                let pos = posBuf.baseAddress!
+                let attention = CausalAttention(segmentStart: segBuf.baseAddress!, shape: shape, scratch: attScratch, threads: threads)
                 for l in stride(from: c.numHiddenLayers - 1, through: 0, by: -1) {
-                    let L = layout.layers[l]
-                    let v = a.layer(l)
-                    let xIn = v.xIn, ln1 = v.ln1, rstd1 = v.rstd1, qkv = v.qkv, att = v.att, mid = v.mid
-                    let ln2 = v.ln2, rstd2 = v.rstd2, gu = v.gu, h = v.h
-
-                    // x_out = mid + h Wd^T
-                    Matmul.linearBackward(dx: dH, dw: G + L.down, dy: dRes, x: h, w: W + L.down, rows: N, inDim: I, outDim: D)
-                    SwiGLU.backward(dgu: dGU, dh: dH, gu: gu, rows: N, dim: I)
-                    Matmul.linearBackward(dx: dLn, dw: G + L.gateUp, dy: dGU, x: ln2, w: W + L.gateUp, rows: N, inDim: D, outDim: 2 * I)
-                    RMSNorm.backward(dx: dRes, dWeight: G + L.postNorm, dy: dLn, x: mid, weight: W + L.postNorm,
-                                     rstd: rstd2, rows: N, dim: D)
-                    // mid = x_in + att Wo^T
-                    Matmul.linearBackward(dx: dAtt, dw: G + L.o, dy: dRes, x: att, w: W + L.o, rows: N, inDim: A, outDim: D)
-                    Attention.backward(dqkv: dQKV, dOut: dAtt, qkv: qkv, segmentStart: seg, shape: shape, scratch: attScratch)
-                    rope.apply(dQKV, rows: N, rowStride: Q, firstColumn: 0, heads: c.numAttentionHeads + c.numKeyValueHeads,
-                               positions: pos, inverse: true)
-                    Matmul.linearBackward(dx: dLn, dw: G + L.qkv, dy: dQKV, x: ln1, w: W + L.qkv, rows: N, inDim: D, outDim: Q)
-                    RMSNorm.backward(dx: dRes, dWeight: G + L.inputNorm, dy: dLn, x: xIn, weight: W + L.inputNorm,
-                                     rstd: rstd1, rows: N, dim: D)
+                    decoderLayer(l).backward(a.layer(l), g, grads: G, rows: N, positions: pos, attention: attention)
                 }
             }
         }
         a.tokenIds.withUnsafeBufferPointer { tok in
-            Embedding.backward(dTable: G + layout.embed, dOut: dRes, tokens: tok.baseAddress!, count: N, dim: D)
+            Embedding.backward(dTable: G + layout.embed, dOut: dRes, tokens: tok.baseAddress!, count: N, dim: D, threads: threads)
         }
     }
 }

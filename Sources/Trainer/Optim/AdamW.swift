@@ -22,10 +22,13 @@ public final class AdamW {
     public var step: Int
     /// Per-float decay flag ranges: (offset, count, decays).
     let segments: [(offset: Int, count: Int, decays: Bool)]
+    /// Threads the update runs on (each float's update is independent: any count gives the same bits).
+    public var threads: ComputeThreads
 
     /// An optimiser for parameters laid out by `layout`.
-    public init(layout: ParameterLayout, settings: Settings = Settings()) {
+    public init(layout: ParameterLayout, settings: Settings = Settings(), threads: ComputeThreads = .automatic) {
         self.settings = settings
+        self.threads = threads
         m = FloatBuffer(count: layout.count)
         v = FloatBuffer(count: layout.count)
         step = 0
@@ -45,7 +48,7 @@ public final class AdamW {
         let P = parameters.pointer, G = gradients.pointer, M = m.pointer, Vv = v.pointer
         for seg in segments {
             let decay: Float = seg.decays ? Float(1 - lr * settings.weightDecay) : 1
-            Parallel.forChunks(seg.count, minChunk: 1 << 14) { r in
+            threads.forChunks(seg.count, minChunk: 1 << 14) { r in
                 let b1v = Vec8(repeating: b1), b2v = Vec8(repeating: b2)
                 let ob1 = Vec8(repeating: 1 - b1), ob2 = Vec8(repeating: 1 - b2)
                 let dv = Vec8(repeating: decay), sv = Vec8(repeating: stepSize)

@@ -1,13 +1,13 @@
 /// Global-norm gradient clipping (PyTorch's `clip_grad_norm_`).
 public enum GradientClipping {
     /// The L2 norm of all gradients, summed in Double over fixed chunks (deterministic).
-    public static func globalNorm(_ g: FloatBuffer) -> Double {
+    public static func globalNorm(_ g: FloatBuffer, threads: ComputeThreads = .automatic) -> Double {
         let chunk = 1 << 16
         let nChunks = (g.count + chunk - 1) / chunk
         var partial = [Double](repeating: 0, count: nChunks)
         partial.withUnsafeMutableBufferPointer { pp in
             let out = pp.baseAddress!
-            Parallel.forChunks(nChunks) { r in
+            threads.forChunks(nChunks) { r in
                 for c in r {
                     let start = c * chunk, n = min(chunk, g.count - start)
                     let p = g.pointer + start
@@ -29,12 +29,12 @@ public enum GradientClipping {
     /// Scales the gradients so their global norm is at most `maxNorm`
     /// (coefficient maxNorm / (norm + 1e-6), capped at 1). Returns the norm before clipping.
     @discardableResult
-    public static func clip(_ g: FloatBuffer, maxNorm: Double) -> Double {
-        let norm = globalNorm(g)
+    public static func clip(_ g: FloatBuffer, maxNorm: Double, threads: ComputeThreads = .automatic) -> Double {
+        let norm = globalNorm(g, threads: threads)
         let coef = maxNorm / (norm + 1e-6)
         if coef < 1 {
             let cf = Float(coef)
-            Parallel.forChunks(g.count, minChunk: 1 << 14) { r in
+            threads.forChunks(g.count, minChunk: 1 << 14) { r in
                 let p = g.pointer, cv = Vec8(repeating: cf)
                 var i = r.lowerBound
                 while i + 8 <= r.upperBound { store8(load8(p + i) * cv, p + i); i += 8 }

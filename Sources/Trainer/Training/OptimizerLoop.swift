@@ -29,7 +29,7 @@ final class OptimizerLoop {
         totalSteps = min(order.totalSteps, settings.maxSteps ?? Int.max)
         schedule = LRSchedule(peak: settings.learningRate, warmupRatio: settings.warmupRatio, totalSteps: totalSteps,
                               decay: settings.schedule, floor: settings.minLearningRate)
-        optimizer = AdamW(layout: model.layout, settings: settings.adamW)
+        optimizer = AdamW(layout: model.layout, settings: settings.adamW, threads: model.threads)
         // The weights are about to change: quantised blocks from the load would no longer match them.
         model.quantizedWeights = nil
     }
@@ -54,7 +54,10 @@ final class OptimizerLoop {
     /// step. Returns the gradient norm before clipping and the rate used.
     func finish() throws -> (gradNorm: Double, learningRate: Double) {
         guard let g = model.gradients else { throw TrainerError.invalidState("no gradients") }
-        let norm = settings.maxGradNorm > 0 ? GradientClipping.clip(g, maxNorm: settings.maxGradNorm) : GradientClipping.globalNorm(g)
+        let threads = model.threads
+        optimizer.threads = threads
+        let norm = settings.maxGradNorm > 0 ? GradientClipping.clip(g, maxNorm: settings.maxGradNorm, threads: threads)
+            : GradientClipping.globalNorm(g, threads: threads)
         let lr = schedule.rate(at: step)
         optimizer.update(parameters: model.parameters, gradients: g, learningRate: lr)
         step += 1

@@ -33,10 +33,10 @@ struct BenchTrain: ParsableCommand {
     @Flag(name: .long, help: "Only the sgemm GFLOP/s line (Benchmarks/train_bench.sh compares core types with it).") var sgemmOnly = false
 
     func run() throws {
-        Parallel.setThreads(threads)
+        let t = ComputeThreads(threads)
         try printMachine(threads: threads)
         Console.info(String(format: "sgemm: %.1f GFLOP/s at n=1024, %.1f at n=256 (%d threads)",
-                            TrainBenchmark.sgemmGFLOPS(n: 1024), TrainBenchmark.sgemmGFLOPS(n: 256), threads))
+                            TrainBenchmark.sgemmGFLOPS(n: 1024, threads: t), TrainBenchmark.sgemmGFLOPS(n: 256, threads: t), threads))
         if sgemmOnly { return }
         if let g = smollm2 { try runSmol(g); return }
         let cfg = LlamaConfig(hiddenSize: hidden, intermediateSize: intermediate, numHiddenLayers: layers, numAttentionHeads: heads,
@@ -92,6 +92,7 @@ struct BenchTrain: ParsableCommand {
         let s = seq ?? 512, b = batch ?? 1
         let loaded = try ModelLoader.load(path: path)
         let model = loaded.model
+        model.threads = ComputeThreads(threads)
         var rng = Curation.SplitMix64(seed: 7)
         let rows = (0..<b).map { _ in TokenBatch.Example(tokens: (0..<s).map { _ in Int32(rng.next() % UInt64(model.config.vocabSize)) }) }
         var settings = SFTSettings()

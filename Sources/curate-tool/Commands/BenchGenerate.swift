@@ -39,10 +39,10 @@ struct BenchGenerate: ParsableCommand {
     func run() throws {
         let sizes = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--batch must list positive integers") }
-        Parallel.setThreads(threads)
         try printMachine(threads: threads)
         let loadStart = Date()
         let loaded = try ModelLoader.load(path: model)
+        loaded.model.threads = ComputeThreads(threads)
         Console.info(String(format: "loaded %@ (%d parameters) in %.1f s", model, loaded.model.config.parameterCount,
                             Date().timeIntervalSince(loadStart)))
         if fp32Weights { loaded.model.quantizedWeights = nil }

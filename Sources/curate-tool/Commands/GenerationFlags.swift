@@ -98,9 +98,12 @@ struct BudgetFlags: ParsableArguments {
 /// generation stages turn their flags into generator options, so they configure the model alike.
 enum LocalModel {
     /// `topK` and `batch` (samples decoded together) apply to every request; `template` (chatml, tulu
-    /// or model) renders raw prompts, nil leaves them raw.
-    static func open(_ path: String, topK: Int, batch: Int, budget: BudgetForcing?, template: String? = nil) throws -> LocalGenerator {
+    /// or model) renders raw prompts, nil leaves them raw. `threads` runs the model's kernels (nil: all
+    /// cores); the samples are the same for any value.
+    static func open(_ path: String, topK: Int, batch: Int, budget: BudgetForcing?, template: String? = nil,
+                     threads: Int? = nil) throws -> LocalGenerator {
         let gen = try LocalGenerator(path: path)
+        if let threads { gen.decoder.model.threads = ComputeThreads(threads) }
         var o = gen.options
         o.topK = topK
         o.budget = budget

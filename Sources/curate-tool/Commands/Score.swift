@@ -28,8 +28,8 @@ struct Score: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        Parallel.setThreads(global.threadCount)
         let loaded = try ModelLoader.load(path: model)
+        loaded.model.threads = ComputeThreads(global.threadCount)
         let tok = loaded.tokenizer
         let named = try template.map { try ChatTemplate.named($0, tokenizer: tok) }
         let chatTemplate = try named ?? loaded.chatTemplate ?? ChatTemplate.named("tulu", tokenizer: tok)

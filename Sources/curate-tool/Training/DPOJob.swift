@@ -25,9 +25,9 @@ struct DPOJob {
 
     func run() throws -> Outcome {
         let started = Date()
-        Parallel.setThreads(threads)
         let (records, counts) = try TrainingSupport.readRecords(try InputFiles.resolve(data))
         let (m, tok, template) = try TrainingSupport.loadModel(model, template: self.template)
+        m.threads = ComputeThreads(threads)
         var report = StageReport(stage: "dpo")
         report.absorb(counts)
         let builder = PreferenceExampleBuilder(tokenizer: tok, template: template, maxLength: settings.maxLength)

@@ -34,7 +34,6 @@ struct SFTJob {
 
     func run() throws -> Outcome {
         let started = Date()
-        Parallel.setThreads(threads)
         let files = try InputFiles.resolve(data)
         let (records, counts) = try TrainingSupport.readRecords(files)
 
@@ -53,6 +52,7 @@ struct SFTJob {
             throw CurationError.invalidArgument("give --model DIR|GGUF or --init CONFIG")
         }
 
+        model.threads = ComputeThreads(threads)
         var report = StageReport(stage: "sft")
         report.absorb(counts)
         let builder = SFTExampleBuilder(tokenizer: tok, template: template, maxLength: settings.maxLength)

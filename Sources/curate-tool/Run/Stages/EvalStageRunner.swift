@@ -43,7 +43,7 @@ struct EvalStageRunner: StageRunner {
         let started = Date()
         let (modelPath, data) = s.split(inputs)
         let items = try Eval.loadItems(data, task: task, limit: limit)
-        let gen = try s.generator(modelPath: modelPath)
+        let gen = try s.generator(modelPath: modelPath, threads: context.threads)
         let settings = EvalSettings(samples: s.samples, temperature: s.temperature ?? (s.samples > 1 ? 0.7 : 0), topP: s.topP,
                                     seed: s.seed, maxTokens: s.maxNewTokens, answerMarker: s.budget?.endDelimiter)
         let results = try Evaluator.run(items, generator: gen, prompts: EvalPromptProtocol(), settings: settings)

@@ -25,7 +25,7 @@ struct GenerateStageRunner: StageRunner {
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
         let started = Date()
         let (modelPath, data) = s.split(inputs)
-        let gen = try s.generator(modelPath: modelPath)
+        let gen = try s.generator(modelPath: modelPath, threads: context.threads)
         let reader = RecordReader(files: data)
         let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
         var rep = StageReport(stage: "generate")

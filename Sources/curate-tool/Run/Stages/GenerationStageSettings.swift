@@ -71,8 +71,8 @@ struct GenerationStageSettings {
         return (model, inputs.flatMap(\.files))
     }
 
-    func generator(modelPath: String? = nil) throws -> LocalGenerator {
-        try LocalModel.open(modelPath ?? model, topK: topK, batch: batch, budget: budget)
+    func generator(modelPath: String? = nil, threads: Int? = nil) throws -> LocalGenerator {
+        try LocalModel.open(modelPath ?? model, topK: topK, batch: batch, budget: budget, threads: threads)
     }
 
     var json: JSONValue {
