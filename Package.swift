@@ -36,6 +36,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Integer dot-product decode kernels (Q8 activations x Q4_0/Q4_1/Q8_0 blocks), chosen at run time by CPUID.
+        .target(name: "CQuantKernels"),
 
         .target(
             name: "Curation",
@@ -43,7 +45,7 @@ let package = Package(
             swiftSettings: release),
         .target(name: "Decontam", dependencies: ["Curation", "CPrefetch", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: release),
         .target(name: "Mixer", dependencies: ["Curation", .product(name: "Yams", package: "Yams")], swiftSettings: release),
-        .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS", "CPrefetch"], swiftSettings: release + [
+        .target(name: "Trainer", dependencies: ["Curation", "COpenBLAS", "CPrefetch", "CQuantKernels"], swiftSettings: release + [
             // The kernels are written with 8-wide SIMD: let them use AVX2 + FMA registers (x86-64-v3).
             .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux], configuration: .release)),
         ]),

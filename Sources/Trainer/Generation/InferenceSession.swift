@@ -10,7 +10,7 @@
 /// rows per slot) uses `BatchedLinear`, whose per-row results do not depend on the other rows, so a
 /// sample's tokens are the same whether it is decoded alone or in a batch. When the model was loaded
 /// from Q4_0/Q4_1/Q8_0 GGUF blocks (`LlamaModel.quantizedWeights`) and they still match its parameters,
-/// `feed` reads the blocks instead (`QuantizedLinear`): the same logits bit for bit from ~1/5 of the bytes.
+/// `feed` reads the blocks instead (~1/5 of the bytes): `Q8Linear`, or `QuantizedLinear` (bitwise the fp32 logits) when exact.
 public final class InferenceSession {
     public let model: LlamaModel
     public let slots: Int
@@ -24,20 +24,23 @@ public final class InferenceSession {
     /// The quantised blocks decode steps read, or nil (fp32 weights): the model's store when asked
     /// for and when a sample of its blocks matched the fp32 parameters at creation.
     public let quantizedWeights: QuantizedWeights?
+    public let exactQuantized: Bool
 
     /// A session with `slots` sequences of at most `capacity` positions each.
     ///
     /// With `useQuantizedWeights` (the default), decode steps read the model's quantised blocks if it
     /// has them and `QuantizedWeights.matches` confirms they still describe its parameters (they
     /// would not after training in-process); otherwise, and with `false`, the fp32 parameters.
-    /// Either way the logits are the same bits.
-    public init(model: LlamaModel, slots: Int, capacity: Int, useQuantizedWeights: Bool = true) throws {
+    /// From the blocks, `Q8Linear` (Q8 activations, integer dot products) stays within a stated tolerance of
+    /// the fp32 logits; `exactQuantized` picks `QuantizedLinear` instead, whose logits are the fp32 bits.
+    public init(model: LlamaModel, slots: Int, capacity: Int, useQuantizedWeights: Bool = true, exactQuantized: Bool = false) throws {
         let c = model.config
         guard slots > 0, capacity > 0 else { throw TrainerError.invalidConfig("a session needs at least one slot and one position") }
         guard capacity <= c.maxPositionEmbeddings else {
             throw TrainerError.invalidConfig("capacity \(capacity) exceeds max_position_embeddings \(c.maxPositionEmbeddings)")
         }
         self.model = model
+        self.exactQuantized = exactQuantized
         self.slots = slots
         self.capacity = capacity
         kvDim = c.numKeyValueHeads * c.headDim
@@ -126,7 +129,8 @@ public final class InferenceSession {
             if blas {
                 Matmul.linearForward(y: y, x: xin, w: w, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
             } else if let store, let m = store.matrix(at: offset), m.inDim == inDim, m.rows == outDim {
-                QuantizedLinear.forward(y: y, x: xin, store: store, matrix: m, rows: rows, accumulate: accumulate)
+                if exactQuantized { QuantizedLinear.forward(y: y, x: xin, store: store, matrix: m, rows: rows, accumulate: accumulate) }
+                else { Q8Linear.forward(y: y, x: xin, store: store, matrix: m, rows: rows, accumulate: accumulate) }
             } else {
                 BatchedLinear.forward(y: y, x: xin, w: w, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
             }

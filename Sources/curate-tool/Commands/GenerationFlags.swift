@@ -99,9 +99,12 @@ struct BudgetFlags: ParsableArguments {
 enum LocalModel {
     /// `topK` and `batch` (samples decoded together) apply to every request; `template` (chatml, tulu
     /// or model) renders raw prompts, nil leaves them raw.
-    static func open(_ path: String, topK: Int, batch: Int, budget: BudgetForcing?, template: String? = nil) throws -> LocalGenerator {
+    /// `exact` decodes from GGUF blocks bitwise as from fp32 (`--exact`).
+    static func open(_ path: String, topK: Int, batch: Int, budget: BudgetForcing?, template: String? = nil,
+                     exact: Bool = false) throws -> LocalGenerator {
         let gen = try LocalGenerator(path: path)
         var o = gen.options
+        o.exactQuantized = exact
         o.topK = topK
         o.budget = budget
         o.maxBatch = batch

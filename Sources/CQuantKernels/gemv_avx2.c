@@ -1,0 +1,120 @@
+// The AVX2 variant (x86-64-v3: AVX2 + FMA), compiled for those instructions function by function and
+// called only after CPUID says the CPU has them (dispatch.c).
+//
+// Per weight block and activation row: the 32 weights as bytes (Q4: the nibbles, 0..15, unsigned;
+// Q8_0: |w| with w's sign moved onto the activations), one vpmaddubsw (u8 x s8 -> pairs of int16, no
+// saturation: 2 * 15 * 127 and 2 * 128 * 127 fit), one vpmaddwd against ones (-> 8 int32), a conversion
+// and an FMA with the product of the two block scales into an 8-lane float accumulator. Q4_0's -8 and
+// Q4_1's m are applied per block through the activation block's scaled sum (a scalar FMA).
+//
+// Tiles: R activation rows x J weight rows share each loaded block, R * J <= 8 accumulators (8 rows:
+// one weight row at a time; 1 row: four weight rows, for independent FMA chains).
+#include "internal.h"
+
+#ifdef CQK_X86
+#include <immintrin.h>
+#include <string.h>
+
+/// Prefetch distance in bytes ahead of the block being read, along each weight row.
+#define CQK_PREFETCH 2048
+
+#define AVX2 __attribute__((target("avx2,fma")))
+#define AVX2_INLINE static inline __attribute__((always_inline, target("avx2,fma")))
+
+AVX2_INLINE float hsum(__m256 v) {
+    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    x = _mm_add_ss(x, _mm_movehdup_ps(x));
+    return _mm_cvtss_f32(x);
+}
+
+AVX2_INLINE float load_f32(const uint8_t *p) { float v; memcpy(&v, p, sizeof v); return v; }
+
+/// R activation rows x J weight rows, output rows j..<j+J. `type`, R and J are constants after inlining.
+AVX2_INLINE void tile(int type, const uint8_t *w, size_t rowBytes, int j, int J, int nb,
+                      const int8_t *qs, const float *d, const float *s, int R,
+                      float *y, size_t ystride, int accumulate) {
+    const size_t bb = type == CQK_Q4_0 ? 20 : type == CQK_Q4_1 ? 24 : 36;
+    const __m256i lowMask = _mm256_set1_epi8(0x0F);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[8];
+    float corr[8];
+    for (int i = 0; i < 8; i++) { acc[i] = _mm256_setzero_ps(); corr[i] = 0; }
+    const uint8_t *rows[4];
+    for (int jj = 0; jj < J; jj++) rows[jj] = w + (size_t)(j + jj) * rowBytes;
+    for (int b = 0; b < nb; b++) {
+        for (int jj = 0; jj < J; jj++) {
+            const uint8_t *blk = rows[jj] + (size_t)b * bb;
+            _mm_prefetch((const char *)blk + CQK_PREFETCH, _MM_HINT_T0);
+            const float dw = load_f32(blk);
+            __m256i wv, aw;
+            float mw = 0;
+            if (type == CQK_Q8_0) {
+                wv = _mm256_loadu_si256((const __m256i *)(blk + 4));
+                aw = _mm256_sign_epi8(wv, wv);  // |w| (-128 -> 0x80, read as unsigned 128)
+            } else {
+                const uint8_t *qp = blk + (type == CQK_Q4_1 ? 8 : 4);
+                if (type == CQK_Q4_1) mw = load_f32(blk + 4);
+                const __m128i q = _mm_loadu_si128((const __m128i *)qp);
+                wv = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), lowMask);
+                aw = wv;
+            }
+            for (int r = 0; r < R; r++) {
+                const size_t xb = (size_t)r * nb + b;
+                __m256i xv = _mm256_loadu_si256((const __m256i *)(qs + xb * 32));
+                if (type == CQK_Q8_0) xv = _mm256_sign_epi8(xv, wv);
+                const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xv), ones);
+                const int a = jj * R + r;
+                acc[a] = _mm256_fmadd_ps(_mm256_set1_ps(dw * d[xb]), _mm256_cvtepi32_ps(p), acc[a]);
+                if (type == CQK_Q4_0) corr[a] += dw * s[xb];
+                else if (type == CQK_Q4_1) corr[a] += mw * s[xb];
+            }
+        }
+    }
+    for (int jj = 0; jj < J; jj++) {
+        for (int r = 0; r < R; r++) {
+            const int a = jj * R + r;
+            const float v = hsum(acc[a]) + (type == CQK_Q4_0 ? -8.0f * corr[a] : corr[a]);
+            float *o = y + (size_t)r * ystride + j + jj;
+            *o = accumulate ? *o + v : v;
+        }
+    }
+}
+
+/// All output rows in [j0, j1) for R activation rows: J = 8 / R weight rows at a time (at most 4), then one.
+AVX2_INLINE void rowsR(int type, const uint8_t *w, size_t rowBytes, int j0, int j1, int nb,
+                       const int8_t *qs, const float *d, const float *s, int R,
+                       float *y, size_t ystride, int accumulate) {
+    const int J = R >= 8 ? 1 : R >= 4 ? 2 : R >= 2 ? 2 : 4;
+    int j = j0;
+    for (; j + J <= j1; j += J) tile(type, w, rowBytes, j, J, nb, qs, d, s, R, y, ystride, accumulate);
+    for (; j < j1; j++) tile(type, w, rowBytes, j, 1, nb, qs, d, s, R, y, ystride, accumulate);
+}
+
+AVX2_INLINE void gemv_type(int type, const uint8_t *w, size_t rowBytes, int j0, int j1, int nb,
+                           const int8_t *qs, const float *d, const float *s, int rows,
+                           float *y, size_t ystride, int accumulate) {
+    int r0 = 0;
+    while (r0 < rows) {
+        const int left = rows - r0;
+        const size_t xo = (size_t)r0 * nb;
+        const int8_t *q = qs + xo * 32;
+        float *yr = y + (size_t)r0 * ystride;
+        if (left >= 8) { rowsR(type, w, rowBytes, j0, j1, nb, q, d + xo, s + xo, 8, yr, ystride, accumulate); r0 += 8; }
+        else if (left >= 4) { rowsR(type, w, rowBytes, j0, j1, nb, q, d + xo, s + xo, 4, yr, ystride, accumulate); r0 += 4; }
+        else if (left >= 2) { rowsR(type, w, rowBytes, j0, j1, nb, q, d + xo, s + xo, 2, yr, ystride, accumulate); r0 += 2; }
+        else { rowsR(type, w, rowBytes, j0, j1, nb, q, d + xo, s + xo, 1, yr, ystride, accumulate); r0 += 1; }
+    }
+}
+
+AVX2 void cqk_gemv_avx2(int type, const void *w, size_t rowBytes, int j0, int j1, int nb,
+                        const int8_t *qs, const float *d, const float *s, int rows,
+                        float *y, size_t ystride, int accumulate) {
+    const uint8_t *wb = (const uint8_t *)w;
+    switch (type) {
+    case CQK_Q4_0: gemv_type(CQK_Q4_0, wb, rowBytes, j0, j1, nb, qs, d, s, rows, y, ystride, accumulate); break;
+    case CQK_Q4_1: gemv_type(CQK_Q4_1, wb, rowBytes, j0, j1, nb, qs, d, s, rows, y, ystride, accumulate); break;
+    default: gemv_type(CQK_Q8_0, wb, rowBytes, j0, j1, nb, qs, d, s, rows, y, ystride, accumulate); break;
+    }
+}
+#endif
