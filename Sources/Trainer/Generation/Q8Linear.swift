@@ -31,7 +31,7 @@ enum Q8Linear {
     /// Rows of x are `m.inDim` apart, rows of y `m.rows` apart.
     static func forward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, store: QuantizedWeights,
                         matrix m: QuantizedWeights.Matrix, rows: Int, accumulate: Bool = false,
-                        variant: QuantKernelVariant = .auto) {
+                        variant: QuantKernelVariant = QuantKernels.current) {
         guard let type = kernelType(m.type) else {
             QuantizedLinear.forward(y: y, x: x, store: store, matrix: m, rows: rows, accumulate: accumulate)
             return
@@ -82,6 +82,15 @@ public enum QuantKernelVariant: Int32, CaseIterable, Sendable {
 
 /// Entry points to the integer decode kernels for tests and benchmarks, on plain arrays.
 public enum QuantKernels {
+    /// The variant decode products use in this task (`.auto` unless inside `withVariant`).
+    @TaskLocal static var current: QuantKernelVariant = .auto
+
+    /// Runs `body` with every decode product of this task (sessions included) on `variant`: how tests
+    /// run whole decodes on each variant without a process-wide switch that parallel tests would share.
+    public static func withVariant<R>(_ variant: QuantKernelVariant, _ body: () throws -> R) rethrows -> R {
+        try $current.withValue(variant, operation: body)
+    }
+
     /// Quantises `rows` rows of `inDim` floats (`inDim` a multiple of 32) to Q8 blocks: the int8 values,
     /// each block's scale d and d times the sum of its values.
     public static func quantize(_ x: [Float], rows: Int, inDim: Int, variant: QuantKernelVariant = .auto) throws
