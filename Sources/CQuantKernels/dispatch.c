@@ -47,17 +47,17 @@ size_t cqk_block_bytes(int type) {
     }
 }
 
-void cqk_quantize_q8(const float *x, int rows, int n, int8_t *qs, float *d, float *s, int variant) {
+void cqk_quantize_act(const float *x, int rows, int n, int16_t *qs, float *d, float *s, int variant) {
 #ifdef CQK_X86
-    if (cqk_resolve_variant(variant) == CQK_AVX2) { cqk_quantize_q8_avx2(x, rows, n, qs, d, s); return; }
+    if (cqk_resolve_variant(variant) == CQK_AVX2) { cqk_quantize_act_avx2(x, rows, n, qs, d, s); return; }
 #else
     (void)variant;
 #endif
-    cqk_quantize_q8_scalar(x, rows, n, qs, d, s);
+    cqk_quantize_act_scalar(x, rows, n, qs, d, s);
 }
 
 void cqk_gemv(int type, const void *w, size_t rowBytes, int j0, int j1, int nb,
-              const int8_t *qs, const float *d, const float *s, int rows,
+              const int16_t *qs, const float *d, const float *s, int rows,
               float *y, size_t ystride, int accumulate, int variant) {
     if (cqk_block_bytes(type) == 0 || j0 >= j1 || rows <= 0 || nb <= 0) return;
 #ifdef CQK_X86

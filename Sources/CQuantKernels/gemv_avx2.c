@@ -1,11 +1,10 @@
 // The AVX2 variant (x86-64-v3: AVX2 + FMA), compiled for those instructions function by function and
 // called only after CPUID says the CPU has them (dispatch.c).
 //
-// Per weight block and activation row: the 32 weights as bytes (Q4: the nibbles, 0..15, unsigned;
-// Q8_0: |w| with w's sign moved onto the activations), one vpmaddubsw (u8 x s8 -> pairs of int16, no
-// saturation: 2 * 15 * 127 and 2 * 128 * 127 fit), one vpmaddwd against ones (-> 8 int32), a conversion
-// and an FMA with the product of the two block scales into an 8-lane float accumulator. Q4_0's -8 and
-// Q4_1's m are applied per block through the activation block's scaled sum (a scalar FMA).
+// Per weight block: the 32 weights widened to int16 (Q4: the nibbles, 0..15; Q8_0: the signed bytes), and
+// per activation row two vpmaddwd (int16 pairs -> 8 int32; at most 2 * 128 * 32767, no overflow), an add,
+// a conversion and an FMA with the product of the two block scales into an 8-lane float accumulator.
+// Q4_0's -8 and Q4_1's m are applied per block through the activation block's scaled sum (a scalar FMA).
 //
 // Tiles: R activation rows x J weight rows share each loaded block, R * J <= 8 accumulators (8 rows:
 // one weight row at a time; 1 row: four weight rows, for independent FMA chains).
@@ -32,11 +31,10 @@ AVX2_INLINE float load_f32(const uint8_t *p) { float v; memcpy(&v, p, sizeof v);
 
 /// R activation rows x J weight rows, output rows j..<j+J. `type`, R and J are constants after inlining.
 AVX2_INLINE void tile(int type, const uint8_t *w, size_t rowBytes, int j, int J, int nb,
-                      const int8_t *qs, const float *d, const float *s, int R,
+                      const int16_t *qs, const float *d, const float *s, int R,
                       float *y, size_t ystride, int accumulate) {
     const size_t bb = type == CQK_Q4_0 ? 20 : type == CQK_Q4_1 ? 24 : 36;
-    const __m256i lowMask = _mm256_set1_epi8(0x0F);
-    const __m256i ones = _mm256_set1_epi16(1);
+    const __m128i lowMask = _mm_set1_epi8(0x0F);
     __m256 acc[8];
     float corr[8];
     for (int i = 0; i < 8; i++) { acc[i] = _mm256_setzero_ps(); corr[i] = 0; }
@@ -47,23 +45,23 @@ AVX2_INLINE void tile(int type, const uint8_t *w, size_t rowBytes, int j, int J,
             const uint8_t *blk = rows[jj] + (size_t)b * bb;
             _mm_prefetch((const char *)blk + CQK_PREFETCH, _MM_HINT_T0);
             const float dw = load_f32(blk);
-            __m256i wv, aw;
+            __m256i w0, w1;
             float mw = 0;
             if (type == CQK_Q8_0) {
-                wv = _mm256_loadu_si256((const __m256i *)(blk + 4));
-                aw = _mm256_sign_epi8(wv, wv);  // |w| (-128 -> 0x80, read as unsigned 128)
+                w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 4)));
+                w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 20)));
             } else {
                 const uint8_t *qp = blk + (type == CQK_Q4_1 ? 8 : 4);
                 if (type == CQK_Q4_1) mw = load_f32(blk + 4);
                 const __m128i q = _mm_loadu_si128((const __m128i *)qp);
-                wv = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), lowMask);
-                aw = wv;
+                w0 = _mm256_cvtepu8_epi16(_mm_and_si128(q, lowMask));
+                w1 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(q, 4), lowMask));
             }
             for (int r = 0; r < R; r++) {
                 const size_t xb = (size_t)r * nb + b;
-                __m256i xv = _mm256_loadu_si256((const __m256i *)(qs + xb * 32));
-                if (type == CQK_Q8_0) xv = _mm256_sign_epi8(xv, wv);
-                const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xv), ones);
+                const __m256i *xv = (const __m256i *)(qs + xb * 32);
+                const __m256i p = _mm256_add_epi32(_mm256_madd_epi16(w0, _mm256_loadu_si256(xv)),
+                                                   _mm256_madd_epi16(w1, _mm256_loadu_si256(xv + 1)));
                 const int a = jj * R + r;
                 acc[a] = _mm256_fmadd_ps(_mm256_set1_ps(dw * d[xb]), _mm256_cvtepi32_ps(p), acc[a]);
                 if (type == CQK_Q4_0) corr[a] += dw * s[xb];
@@ -83,7 +81,7 @@ AVX2_INLINE void tile(int type, const uint8_t *w, size_t rowBytes, int j, int J,
 
 /// All output rows in [j0, j1) for R activation rows: J = 8 / R weight rows at a time (at most 4), then one.
 AVX2_INLINE void rowsR(int type, const uint8_t *w, size_t rowBytes, int j0, int j1, int nb,
-                       const int8_t *qs, const float *d, const float *s, int R,
+                       const int16_t *qs, const float *d, const float *s, int R,
                        float *y, size_t ystride, int accumulate) {
     const int J = R >= 8 ? 1 : R >= 4 ? 2 : R >= 2 ? 2 : 4;
     int j = j0;
@@ -92,13 +90,13 @@ AVX2_INLINE void rowsR(int type, const uint8_t *w, size_t rowBytes, int j0, int 
 }
 
 AVX2_INLINE void gemv_type(int type, const uint8_t *w, size_t rowBytes, int j0, int j1, int nb,
-                           const int8_t *qs, const float *d, const float *s, int rows,
+                           const int16_t *qs, const float *d, const float *s, int rows,
                            float *y, size_t ystride, int accumulate) {
     int r0 = 0;
     while (r0 < rows) {
         const int left = rows - r0;
         const size_t xo = (size_t)r0 * nb;
-        const int8_t *q = qs + xo * 32;
+        const int16_t *q = qs + xo * 32;
         float *yr = y + (size_t)r0 * ystride;
         if (left >= 8) { rowsR(type, w, rowBytes, j0, j1, nb, q, d + xo, s + xo, 8, yr, ystride, accumulate); r0 += 8; }
         else if (left >= 4) { rowsR(type, w, rowBytes, j0, j1, nb, q, d + xo, s + xo, 4, yr, ystride, accumulate); r0 += 4; }
@@ -108,7 +106,7 @@ AVX2_INLINE void gemv_type(int type, const uint8_t *w, size_t rowBytes, int j0, 
 }
 
 AVX2 void cqk_gemv_avx2(int type, const void *w, size_t rowBytes, int j0, int j1, int nb,
-                        const int8_t *qs, const float *d, const float *s, int rows,
+                        const int16_t *qs, const float *d, const float *s, int rows,
                         float *y, size_t ystride, int accumulate) {
     const uint8_t *wb = (const uint8_t *)w;
     switch (type) {

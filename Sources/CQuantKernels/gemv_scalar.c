@@ -1,4 +1,5 @@
 // The portable variant: the same arithmetic as the AVX2 one (an exact integer dot product per block,
+// at most 32 * 255 * 32767 in magnitude, well inside int,
 // scaled by the two block scales and summed in float), in plain C for any CPU.
 #include <string.h>
 #include "internal.h"
@@ -6,7 +7,7 @@
 static float load_f32(const uint8_t *p) { float v; memcpy(&v, p, sizeof v); return v; }
 
 /// One weight block against one activation block: the block's contribution to the output.
-static float block_dot(int type, const uint8_t *blk, const int8_t *xq, float xd, float xs) {
+static float block_dot(int type, const uint8_t *blk, const int16_t *xq, float xd, float xs) {
     const float dw = load_f32(blk);
     int acc = 0;
     switch (type) {
@@ -31,13 +32,13 @@ static float block_dot(int type, const uint8_t *blk, const int8_t *xq, float xd,
 }
 
 void cqk_gemv_scalar(int type, const void *w, size_t rowBytes, int j0, int j1, int nb,
-                     const int8_t *qs, const float *d, const float *s, int rows,
+                     const int16_t *qs, const float *d, const float *s, int rows,
                      float *y, size_t ystride, int accumulate) {
     const size_t bb = cqk_block_bytes(type);
     for (int j = j0; j < j1; j++) {
         const uint8_t *row = (const uint8_t *)w + (size_t)j * rowBytes;
         for (int r = 0; r < rows; r++) {
-            const int8_t *xq = qs + (size_t)r * nb * 32;
+            const int16_t *xq = qs + (size_t)r * nb * 32;
             const float *xd = d + (size_t)r * nb, *xs = s + (size_t)r * nb;
             float v = 0;
             for (int b = 0; b < nb; b++) v += block_dot(type, row + b * bb, xq + (size_t)b * 32, xd[b], xs[b]);

@@ -58,8 +58,8 @@ import Trainer
         #endif
     }
 
-    /// Q8 blocks: d = max|x| / 127, values in -127...127 within half a step of x / d, s = d * sum; every
-    /// variant gives the scalar variant's bits.
+    /// int16 blocks: d = max|x| / 32767, values in -32767...32767 within half a step of x / d, s = d * sum;
+    /// every variant gives the scalar variant's bits.
     @Test func quantizeRoundsWithinHalfAStepAndVariantsAgree() throws {
         var rng = SplitMix64(seed: 3)
         let rows = 3, inDim = 128, nb = inDim / 32
@@ -68,10 +68,10 @@ import Trainer
         for b in 0..<(rows * nb) {
             let xs = x[(b * 32)..<(b * 32 + 32)], qs = ref.values[(b * 32)..<(b * 32 + 32)]
             let amax = xs.map { abs($0) }.max() ?? 0
-            #expect(ref.scales[b] == amax / 127)
+            #expect(ref.scales[b] == amax / 32767)
             #expect(ref.sums[b] == ref.scales[b] * Float(qs.reduce(0) { $0 + Int($1) }))
             for (xv, q) in zip(xs, qs) {
-                #expect(q >= -127)
+                #expect(q >= -32767)
                 #expect(abs(Double(xv) - Double(ref.scales[b]) * Double(q)) <= Double(ref.scales[b]) * 0.5 * (1 + 1e-5))
             }
         }

@@ -4,7 +4,7 @@ import Testing
 import Trainer
 
 /// Decoding from a GGUF's Q4_0/Q4_1/Q8_0 blocks: with `exactQuantized` (`QuantizedLinear`, `--exact`) the fp32
-/// decode path's logits bit for bit; by default (`Q8Linear`, Q8 activations) within a stated tolerance with
+/// decode path's logits bit for bit; by default (`QuantizedDotLinear`, int16 activations) within a stated tolerance with
 /// the same greedy tokens; and a session whose model changed after loading falls back to fp32.
 @Suite struct QuantizedDecodeTests {
     /// A tiny llama GGUF (hidden 64, intermediate 96, 4 heads of 16, 2 kv heads, 2 layers, vocab 43: not a multiple of the 4 or 2 output rows the kernels take at a time):
@@ -233,12 +233,12 @@ import Trainer
         return worst
     }
 
-    /// The default path (Q8 activations, integer dot products) on the tiny model of every block type,
+    /// The default path (int16 activations, integer dot products) on the tiny model of every block type,
     /// each kernel variant the CPU has: logits within 0.02 of fp32 (measured: see the README), not equal
     /// to them (so the test would notice the default silently becoming the exact path), and the same
     /// bits at batch 1 and in a batch of 11.
     @Test(arguments: [QuantKernelVariant.scalar, .avx2])
-    func q8DecodeStaysWithinToleranceOfFP32(variant: QuantKernelVariant) throws {
+    func quantizedDotDecodeStaysWithinToleranceOfFP32(variant: QuantKernelVariant) throws {
         let model = try Self.tinyModel()
         let f = try InferenceSession(model: model, slots: 11, capacity: 32, useQuantizedWeights: false)
         let q = try InferenceSession(model: model, slots: 11, capacity: 32)
@@ -247,12 +247,12 @@ import Trainer
         #expect(diff > 0 && diff <= 0.02, "max |logit difference| \(diff) with \(variant.resolved)")
     }
 
-    /// SmolLM2-135M-Instruct Q4_1 (LM head Q8_0) by default (Q8 activations): logits at batch 3 within 0.5
+    /// SmolLM2-135M-Instruct Q4_1 (LM head Q8_0) by default (int16 activations): logits at batch 3 within 0.5
     /// of fp32 (measured: see the README) and the same greedy tokens as fp32 and as transformers on the
     /// fixture prompts (Fixtures/generation/smollm2-greedy.json) and on a batch of two.
     @Test(.requires(TestDependencies.smolLM2GGUF),
           .enabled(if: optimised, "SmolLM2 decoding runs in release builds only (swift test -c release)"))
-    func smolLM2Q8DecodeWithinToleranceWithTheSameGreedyTokens() throws {
+    func smolLM2QuantizedDotDecodeWithinToleranceWithTheSameGreedyTokens() throws {
         let loaded = try ModelLoader.load(path: try TestDependencies.smolLM2GGUF.require())
         let model = loaded.model
         let q = try InferenceSession(model: model, slots: 3, capacity: 32)
@@ -277,9 +277,9 @@ import Trainer
             let d = try TextDecoder(model: m, tokenizer: loaded.tokenizer, maxBatch: 2)
             return try d.run(jobs).map { $0.map(\.tokens) }
         }
-        let fromQ8 = try greedy(fp32: false), fromFP32 = try greedy(fp32: true)
-        #expect(fromQ8 == fromFP32)
-        for (i, c) in cases.enumerated() { #expect(fromQ8[i].first == c.greedy, "fixture case \(i)") }
-        #expect(fromQ8.last?.first?.count == 24)
+        let fromBlocks2 = try greedy(fp32: false), fromFP32 = try greedy(fp32: true)
+        #expect(fromBlocks2 == fromFP32)
+        for (i, c) in cases.enumerated() { #expect(fromBlocks2[i].first == c.greedy, "fixture case \(i)") }
+        #expect(fromBlocks2.last?.first?.count == 24)
     }
 }

@@ -10,7 +10,7 @@
 /// rows per slot) uses `BatchedLinear`, whose per-row results do not depend on the other rows, so a
 /// sample's tokens are the same whether it is decoded alone or in a batch. When the model was loaded
 /// from Q4_0/Q4_1/Q8_0 GGUF blocks (`LlamaModel.quantizedWeights`) and they still match its parameters,
-/// `feed` reads the blocks instead (~1/5 of the bytes): `Q8Linear`, or `QuantizedLinear` (bitwise the fp32 logits) when exact.
+/// `feed` reads the blocks instead (~1/5 of the bytes): `QuantizedDotLinear`, or `QuantizedLinear` (bitwise the fp32 logits) when exact.
 public final class InferenceSession {
     public let model: LlamaModel
     public let slots: Int
@@ -31,7 +31,7 @@ public final class InferenceSession {
     /// With `useQuantizedWeights` (the default), decode steps read the model's quantised blocks if it
     /// has them and `QuantizedWeights.matches` confirms they still describe its parameters (they
     /// would not after training in-process); otherwise, and with `false`, the fp32 parameters.
-    /// From the blocks, `Q8Linear` (Q8 activations, integer dot products) stays within a stated tolerance of
+    /// From the blocks, `QuantizedDotLinear` (int16 activations, integer dot products) stays within a stated tolerance of
     /// the fp32 logits; `exactQuantized` picks `QuantizedLinear` instead, whose logits are the fp32 bits.
     public init(model: LlamaModel, slots: Int, capacity: Int, useQuantizedWeights: Bool = true, exactQuantized: Bool = false) throws {
         let c = model.config
@@ -130,7 +130,7 @@ public final class InferenceSession {
                 Matmul.linearForward(y: y, x: xin, w: w, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
             } else if let store, let m = store.matrix(at: offset), m.inDim == inDim, m.rows == outDim {
                 if exactQuantized { QuantizedLinear.forward(y: y, x: xin, store: store, matrix: m, rows: rows, accumulate: accumulate) }
-                else { Q8Linear.forward(y: y, x: xin, store: store, matrix: m, rows: rows, accumulate: accumulate) }
+                else { QuantizedDotLinear.forward(y: y, x: xin, store: store, matrix: m, rows: rows, accumulate: accumulate) }
             } else {
                 BatchedLinear.forward(y: y, x: xin, w: w, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
             }

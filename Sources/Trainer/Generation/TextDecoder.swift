@@ -15,7 +15,7 @@ public final class TextDecoder {
     /// Called before each token is drawn with (job index, sample index, tokens so far, logits);
     /// may change the logits (tests force delimiters with it; a logit bias would too).
     /// Decode from GGUF blocks with `QuantizedLinear` (bitwise the fp32 logits) instead of the default
-    /// `Q8Linear` (Q8 activations, integer dot products; within a stated tolerance). `--exact`.
+    /// `QuantizedDotLinear` (int16 activations, integer dot products; within a stated tolerance). `--exact`.
     public var exactQuantized = false
     public var logitsHook: ((Int, Int, [Int32], UnsafeMutableBufferPointer<Float>) -> Void)?
 

@@ -36,7 +36,7 @@ struct BenchGenerate: ParsableCommand {
     @Flag(name: .long, help: "Decode from the fp32 weights even when a GGUF's Q4_0/Q4_1/Q8_0 blocks could be used (the path of trained checkpoints).")
     var fp32Weights = false
 
-    @Flag(name: .long, help: "Decode from a GGUF's Q4_0/Q4_1/Q8_0 blocks bitwise as from its fp32 weights (slower; default: Q8 activations and integer dot products, within the README's tolerance).")
+    @Flag(name: .long, help: "Decode from a GGUF's Q4_0/Q4_1/Q8_0 blocks bitwise as from its fp32 weights (slower; default: int16 activations and integer dot products, within the README's tolerance).")
     var exact = false
 
     func run() throws {
@@ -50,7 +50,7 @@ struct BenchGenerate: ParsableCommand {
         if fp32Weights { loaded.model.quantizedWeights = nil }
         Console.info(loaded.model.quantizedWeights == nil ? "decoding from fp32 weights"
                      : exact ? "decoding from the GGUF's quantized blocks (--exact: bitwise the fp32 results)"
-                     : "decoding from the GGUF's quantized blocks (Q8 activations, integer dot products)")
+                     : "decoding from the GGUF's quantized blocks (int16 activations, integer dot products)")
         let prompt = loaded.tokenizer.encode("The quick brown fox")
         let script = referenceScript ?? Self.findScript()
         var lastLine = ""

@@ -33,7 +33,7 @@ struct Generate: ParsableCommand {
     @OptionGroup var sampling: SamplingFlags
     @OptionGroup var budget: BudgetFlags
 
-    @Flag(name: .long, help: "Decode from a GGUF's Q4_0/Q4_1/Q8_0 blocks bitwise as from its fp32 weights (slower; default: Q8 activations and integer dot products, within the README's tolerance).")
+    @Flag(name: .long, help: "Decode from a GGUF's Q4_0/Q4_1/Q8_0 blocks bitwise as from its fp32 weights (slower; default: int16 activations and integer dot products, within the README's tolerance).")
     var exact = false
 
     @Option(name: .long, help: "Only the first N records.")

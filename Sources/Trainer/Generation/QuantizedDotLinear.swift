@@ -1,22 +1,23 @@
 import CQuantKernels
 
 /// y[r, out] = x[r, in] W^T for a handful of rows, W read from a `QuantizedWeights` matrix, with the
-/// activations quantised to Q8 blocks: the default decode-step product for models loaded from
+/// activations quantised to int16 blocks: the default decode-step product for models loaded from
 /// Q4_0/Q4_1/Q8_0 GGUF files (`QuantizedLinear` is the bitwise-exact alternative, `--exact`).
 ///
 /// Why: rebuilding every fp32 weight exactly costs about 25 vector operations per 32-weight block,
 /// which caps one stream well below llama.cpp. Like llama.cpp, this quantises each activation row once
-/// per product (32 values share a scale; the rounding error is at most half a step, 1/254 of the
-/// block's largest value) and computes each output as exact integer dot products of the int8
-/// activations with the weights' nibbles or bytes, scaled per block (`CQuantKernels`: AVX2 when the
-/// CPU has it, else portable C). The result differs from the fp32 path by that activation rounding:
-/// the greedy tokens of the fixture prompts are unchanged and the logits stay within the bound
-/// `QuantizedDecodeTests` asserts (README, "Decoding from GGUF blocks").
+/// per product (32 values share a float scale) and computes each output as exact integer dot products
+/// of the quantised activations with the weights' nibbles or bytes, scaled per block (`CQuantKernels`:
+/// AVX2 when the CPU has it, else portable C). llama.cpp's int8 activations (q8_0/q8_1) were measured on
+/// SmolLM2-135M to move logits by up to 2.5 and to change the greedy tokens of a fixture prompt; int16
+/// activations (rounding error at most 1/65534 of the block's largest value) keep the fp32 path's greedy
+/// tokens and stay within the logit bound `QuantizedDecodeTests` asserts (README, "Decoding from GGUF
+/// blocks") for a few more instructions per block (the weights are widened to int16 for vpmaddwd).
 ///
 /// Like `BatchedLinear`, an output element is computed the same way whatever the number of rows or
 /// threads (each activation row is quantised on its own, each output row is one kernel call's work),
 /// so a sample's tokens do not depend on the batch it is decoded in.
-enum Q8Linear {
+enum QuantizedDotLinear {
     /// The kernel's name for a block type, nil for a type it has no kernel for.
     static func kernelType(_ t: GGMLType) -> Int32? {
         switch t {
@@ -47,11 +48,11 @@ enum Q8Linear {
                         variant: QuantKernelVariant) {
         guard rows > 0, outDim > 0, inDim >= 32 else { return }
         let nb = inDim / 32, v = variant.rawValue
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: rows * inDim) { qs in
+        withUnsafeTemporaryAllocation(of: Int16.self, capacity: rows * inDim) { qs in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * rows * nb) { ds in
                 guard let q = qs.baseAddress, let d = ds.baseAddress else { return }
                 let s = d + rows * nb
-                cqk_quantize_q8(x, Int32(rows), Int32(inDim), q, d, s, v)
+                cqk_quantize_act(x, Int32(rows), Int32(inDim), q, d, s, v)
                 // Output rows in chunks over the threads; each chunk streams its slice of W once for all rows.
                 let minChunk = max(16, (1 << 16) / max(1, inDim * rows))
                 Parallel.forChunks(outDim, minChunk: minChunk) { r in
@@ -63,7 +64,7 @@ enum Q8Linear {
     }
 }
 
-/// Which implementation of the integer decode kernels runs (`Q8Linear`).
+/// Which implementation of the integer decode kernels runs (`QuantizedDotLinear`).
 ///
 /// `.auto` takes the fastest the CPU supports (CPUID), unless the environment variable
 /// `CURATE_QUANT_KERNELS=scalar` asks for the portable one. Forcing `.avx2` on a CPU without AVX2 and
@@ -91,21 +92,21 @@ public enum QuantKernels {
         try $current.withValue(variant, operation: body)
     }
 
-    /// Quantises `rows` rows of `inDim` floats (`inDim` a multiple of 32) to Q8 blocks: the int8 values,
+    /// Quantises `rows` rows of `inDim` floats (`inDim` a multiple of 32) to blocks of 32: the int16 values,
     /// each block's scale d and d times the sum of its values.
     public static func quantize(_ x: [Float], rows: Int, inDim: Int, variant: QuantKernelVariant = .auto) throws
-        -> (values: [Int8], scales: [Float], sums: [Float]) {
+        -> (values: [Int16], scales: [Float], sums: [Float]) {
         guard rows > 0, inDim > 0, inDim % 32 == 0, x.count == rows * inDim else {
             throw TrainerError.invalidConfig("quantize: \(x.count) values are not \(rows) rows of \(inDim) (a multiple of 32)")
         }
         let nb = inDim / 32
-        var q = [Int8](repeating: 0, count: rows * inDim), d = [Float](repeating: 0, count: rows * nb), s = d
+        var q = [Int16](repeating: 0, count: rows * inDim), d = [Float](repeating: 0, count: rows * nb), s = d
         x.withUnsafeBufferPointer { xp in
             q.withUnsafeMutableBufferPointer { qp in
                 d.withUnsafeMutableBufferPointer { dp in
                     s.withUnsafeMutableBufferPointer { sp in
                         if let xb = xp.baseAddress, let qb = qp.baseAddress, let db = dp.baseAddress, let sb = sp.baseAddress {
-                            cqk_quantize_q8(xb, Int32(rows), Int32(inDim), qb, db, sb, variant.rawValue)
+                            cqk_quantize_act(xb, Int32(rows), Int32(inDim), qb, db, sb, variant.rawValue)
                         }
                     }
                 }
@@ -118,7 +119,7 @@ public enum QuantKernels {
     /// `QuantizedWeights`' format: float scales then the quants), x `rows` rows of `inDim` floats.
     public static func product(type: GGMLType, blocks: [UInt8], outDim: Int, inDim: Int, x: [Float], rows: Int,
                                variant: QuantKernelVariant = .auto) throws -> [Float] {
-        guard let t = Q8Linear.kernelType(type) else { throw TrainerError.invalidConfig("no integer kernel for \(type)") }
+        guard let t = QuantizedDotLinear.kernelType(type) else { throw TrainerError.invalidConfig("no integer kernel for \(type)") }
         let rowBytes = inDim / 32 * QuantizedWeights.storedBlockBytes(type)
         guard rows > 0, outDim > 0, inDim > 0, inDim % 32 == 0, x.count == rows * inDim, blocks.count == outDim * rowBytes else {
             throw TrainerError.invalidConfig("product: sizes do not match (\(blocks.count) block bytes, \(x.count) inputs)")
@@ -128,7 +129,7 @@ public enum QuantKernels {
             x.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
                     if let wb = w.baseAddress, let xb = xp.baseAddress, let yb = yp.baseAddress {
-                        Q8Linear.product(type: t, blocks: wb, rowBytes: rowBytes, outDim: outDim, inDim: inDim,
+                        QuantizedDotLinear.product(type: t, blocks: wb, rowBytes: rowBytes, outDim: outDim, inDim: inDim,
                                          x: xb, rows: rows, y: yb, accumulate: false, variant: variant)
                     }
                 }
