@@ -12,6 +12,7 @@
 
 #ifdef CQK_X86
 #include <immintrin.h>
+#include <math.h>
 #include <string.h>
 
 /// Prefetch distance in bytes ahead of the block being read, along each weight row.
@@ -64,8 +65,9 @@ AVX2_INLINE void tile(int type, const uint8_t *w, size_t rowBytes, int j, int J,
                                                    _mm256_madd_epi16(w1, _mm256_loadu_si256(xv + 1)));
                 const int a = jj * R + r;
                 acc[a] = _mm256_fmadd_ps(_mm256_set1_ps(dw * d[xb]), _mm256_cvtepi32_ps(p), acc[a]);
-                if (type == CQK_Q4_0) corr[a] += dw * s[xb];
-                else if (type == CQK_Q4_1) corr[a] += mw * s[xb];
+                // Fused explicitly, as tile8's vector FMA: the two must give the same bits.
+                if (type == CQK_Q4_0) corr[a] = fmaf(dw, s[xb], corr[a]);
+                else if (type == CQK_Q4_1) corr[a] = fmaf(mw, s[xb], corr[a]);
             }
         }
     }
@@ -76,6 +78,55 @@ AVX2_INLINE void tile(int type, const uint8_t *w, size_t rowBytes, int j, int J,
             float *o = y + (size_t)r * ystride + j + jj;
             *o = accumulate ? *o + v : v;
         }
+    }
+}
+
+/// Largest blocks per row for which tile8's interleaved scales fit its stack buffers (2 x 16 KB).
+#define CQK_TILE8_MAX_BLOCKS 512
+
+/// 8 activation rows against one weight row, with the rows' block scales and sums interleaved by block
+/// (dT[b * 8 + r], sT[b * 8 + r]): one vector multiply and one FMA per block serve all 8 rows, where `tile`
+/// spends a scalar multiply, a broadcast and a scalar FMA per row (at batch 8 the product is bound by
+/// instructions, not bytes). Every lane computes exactly what `tile` computes for its row, so the output
+/// bits are the same (a row's result never depends on the rows decoded beside it).
+AVX2_INLINE void tile8(int type, const uint8_t *w, size_t rowBytes, int j, int nb,
+                       const int16_t *qs, const float *dT, const float *sT,
+                       float *y, size_t ystride, int accumulate) {
+    const size_t bb = type == CQK_Q4_0 ? 20 : type == CQK_Q4_1 ? 24 : 36;
+    const __m128i lowMask = _mm_set1_epi8(0x0F);
+    __m256 acc[8], corr = _mm256_setzero_ps();
+    for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_ps();
+    const uint8_t *row = w + (size_t)j * rowBytes;
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *blk = row + (size_t)b * bb;
+        _mm_prefetch((const char *)blk + CQK_PREFETCH, _MM_HINT_T0);
+        const float dw = load_f32(blk);
+        __m256i w0, w1;
+        if (type == CQK_Q8_0) {
+            w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 4)));
+            w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 20)));
+        } else {
+            const __m128i q = _mm_loadu_si128((const __m128i *)(blk + (type == CQK_Q4_1 ? 8 : 4)));
+            w0 = _mm256_cvtepu8_epi16(_mm_and_si128(q, lowMask));
+            w1 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(q, 4), lowMask));
+        }
+        const __m256 dv = _mm256_mul_ps(_mm256_set1_ps(dw), _mm256_loadu_ps(dT + (size_t)b * 8));
+        if (type == CQK_Q4_0) corr = _mm256_fmadd_ps(_mm256_set1_ps(dw), _mm256_loadu_ps(sT + (size_t)b * 8), corr);
+        else if (type == CQK_Q4_1) corr = _mm256_fmadd_ps(_mm256_set1_ps(load_f32(blk + 4)), _mm256_loadu_ps(sT + (size_t)b * 8), corr);
+        for (int r = 0; r < 8; r++) {
+            const __m256i *xv = (const __m256i *)(qs + ((size_t)r * nb + b) * 32);
+            const __m256i p = _mm256_add_epi32(_mm256_madd_epi16(w0, _mm256_loadu_si256(xv)),
+                                               _mm256_madd_epi16(w1, _mm256_loadu_si256(xv + 1)));
+            const __m256 sc = _mm256_permutevar8x32_ps(dv, _mm256_set1_epi32(r));
+            acc[r] = _mm256_fmadd_ps(sc, _mm256_cvtepi32_ps(p), acc[r]);
+        }
+    }
+    float c[8];
+    _mm256_storeu_ps(c, corr);
+    for (int r = 0; r < 8; r++) {
+        const float v = hsum(acc[r]) + (type == CQK_Q4_0 ? -8.0f * c[r] : type == CQK_Q4_1 ? c[r] : 0.0f);
+        float *o = y + (size_t)r * ystride + j;
+        *o = accumulate ? *o + v : v;
     }
 }
 
@@ -98,7 +149,15 @@ AVX2_INLINE void gemv_type(int type, const uint8_t *w, size_t rowBytes, int j0, 
         const size_t xo = (size_t)r0 * nb;
         const int16_t *q = qs + xo * 32;
         float *yr = y + (size_t)r0 * ystride;
-        if (left >= 8) { rowsR(type, w, rowBytes, j0, j1, nb, q, d + xo, s + xo, 8, yr, ystride, accumulate); r0 += 8; }
+        if (left >= 8 && nb <= CQK_TILE8_MAX_BLOCKS) {
+            float dT[8 * CQK_TILE8_MAX_BLOCKS], sT[8 * CQK_TILE8_MAX_BLOCKS];
+            for (int b = 0; b < nb; b++) {
+                for (int r = 0; r < 8; r++) { dT[b * 8 + r] = d[xo + (size_t)r * nb + b]; sT[b * 8 + r] = s[xo + (size_t)r * nb + b]; }
+            }
+            for (int j = j0; j < j1; j++) tile8(type, w, rowBytes, j, nb, q, dT, sT, yr, ystride, accumulate);
+            r0 += 8;
+        }
+        else if (left >= 8) { rowsR(type, w, rowBytes, j0, j1, nb, q, d + xo, s + xo, 8, yr, ystride, accumulate); r0 += 8; }
         else if (left >= 4) { rowsR(type, w, rowBytes, j0, j1, nb, q, d + xo, s + xo, 4, yr, ystride, accumulate); r0 += 4; }
         else if (left >= 2) { rowsR(type, w, rowBytes, j0, j1, nb, q, d + xo, s + xo, 2, yr, ystride, accumulate); r0 += 2; }
         else { rowsR(type, w, rowBytes, j0, j1, nb, q, d + xo, s + xo, 1, yr, ystride, accumulate); r0 += 1; }

@@ -234,7 +234,7 @@ import Trainer
     }
 
     /// The default path (int16 activations, integer dot products) on the tiny model of every block type,
-    /// each kernel variant the CPU has: logits within 0.02 of fp32 (measured: see the README), not equal
+    /// each kernel variant the CPU has: logits within 0.002 of fp32 (measured 0.00047 with both variants), not equal
     /// to them (so the test would notice the default silently becoming the exact path), and the same
     /// bits at batch 1 and in a batch of 11.
     @Test(arguments: [QuantKernelVariant.scalar, .avx2])
@@ -244,11 +244,11 @@ import Trainer
         let q = try InferenceSession(model: model, slots: 11, capacity: 32)
         #expect(!q.exactQuantized && q.quantizedWeights != nil)
         let diff = try QuantKernels.withVariant(variant) { try maxLogitDifference(q, f, batch: 11, steps: 4) }
-        #expect(diff > 0 && diff <= 0.02, "max |logit difference| \(diff) with \(variant.resolved)")
+        #expect(diff > 0 && diff <= 0.002, "max |logit difference| \(diff) with \(variant.resolved)")
     }
 
-    /// SmolLM2-135M-Instruct Q4_1 (LM head Q8_0) by default (int16 activations): logits at batch 3 within 0.5
-    /// of fp32 (measured: see the README) and the same greedy tokens as fp32 and as transformers on the
+    /// SmolLM2-135M-Instruct Q4_1 (LM head Q8_0) by default (int16 activations): logits at batch 3 within 0.06
+    /// of fp32 (measured 0.0193; int8 activations gave 2.48) and the same greedy tokens as fp32 and as transformers on the
     /// fixture prompts (Fixtures/generation/smollm2-greedy.json) and on a batch of two.
     @Test(.requires(TestDependencies.smolLM2GGUF),
           .enabled(if: optimised, "SmolLM2 decoding runs in release builds only (swift test -c release)"))
@@ -259,7 +259,7 @@ import Trainer
         let f = try InferenceSession(model: model, slots: 3, capacity: 32, useQuantizedWeights: false)
         #expect(q.quantizedWeights != nil && !q.exactQuantized)
         let diff = try maxLogitDifference(q, f, batch: 3, steps: 3)
-        #expect(diff > 0 && diff <= 0.5, "max |logit difference| \(diff)")
+        #expect(diff > 0 && diff <= 0.06, "max |logit difference| \(diff)")
 
         let dir = packageRoot.appendingPathComponent("Fixtures/generation")
         let ref = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("smollm2-greedy.json")))
