@@ -2,8 +2,8 @@
 // quantised to blocks of 32 int16 values with one float scale each: llama.cpp's scheme (which uses int8
 // activations, q8_0 / q8_1) with 16-bit activations, whose rounding error is 128 times smaller. Measured on
 // SmolLM2-135M: int8 activations moved the logits by up to 2.5 and changed greedy tokens of the fixture
-// prompts; int16 ones keep them (Trainer's QuantizedDotLinear and its tests), at about the same speed, since a
-// decode step is bound by reading the weights.
+// prompts; int16 ones keep them (Trainer's QuantizedDotLinear and its tests) for a few more instructions per
+// block (the weights are widened to int16 for vpmaddwd).
 //
 // Why C: the fast variants need instructions chosen at run time (AVX2 on an x86-64-v3 CPU, a portable
 // fallback elsewhere), which C expresses with per-function `target` attributes and `__builtin_cpu_supports`;
