@@ -38,6 +38,8 @@ let package = Package(
         // CPUID feature detection, compiled for the x86-64 baseline: it decides which wider kernels may run.
         // (OpenBLAS is not linked: Trainer's BLASRuntime loads it at first use, after choosing its kernels.)
         .target(name: "CPlatform", path: "Sources/CPlatform"),
+        // Integer dot-product decode kernels (quantized activations x Q4_0/Q4_1/Q8_0 blocks), chosen at run time by CPUID.
+        .target(name: "CQuantKernels"),
 
         .target(
             name: "Curation",
@@ -45,7 +47,7 @@ let package = Package(
             swiftSettings: release),
         .target(name: "Decontam", dependencies: ["Curation", "CPrefetch", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: release),
         .target(name: "Mixer", dependencies: ["Curation", .product(name: "Yams", package: "Yams")], swiftSettings: release),
-        .target(name: "Trainer", dependencies: ["Curation", "CPlatform", "CPrefetch"], swiftSettings: release + [
+        .target(name: "Trainer", dependencies: ["Curation", "CPlatform", "CPrefetch", "CQuantKernels"], swiftSettings: release + [
             // The kernels are written with 8-wide SIMD: let them use AVX2 + FMA registers (x86-64-v3).
             .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux], configuration: .release)),
         ]),

@@ -1,11 +1,13 @@
 /// Decoding's matrix products: OpenBLAS for a prompt's many rows (`blas`); for decode steps the
 /// weight-streaming kernels, from the GGUF's quantised blocks when the session uses them
-/// (`QuantizedLinear`) and from the fp32 weights otherwise (`BatchedLinear`). Both give every output
+/// (`QuantizedDotLinear`, or `QuantizedLinear` when exact) and from the fp32 weights otherwise (`BatchedLinear`). Both give every output
 /// row the same bits whatever the other rows, so a sample decodes alike alone or in a batch.
 struct DecodeProducts: LayerProducts {
     let weights: UnsafePointer<Float>
     let store: QuantizedWeights?
     let blas: Bool
+    /// `QuantizedLinear` (bitwise the fp32 path) instead of `QuantizedDotLinear` (integer dot products).
+    let exact: Bool
     let threads: ComputeThreads
 
     @inline(__always)
@@ -19,7 +21,11 @@ struct DecodeProducts: LayerProducts {
         // The streaming kernels take their thread count from `ComputeThreads.current`.
         threads.withCurrent {
             if let store, let m = store.matrix(at: weightOffset), m.inDim == inDim, m.rows == outDim {
-                QuantizedLinear.forward(y: y, x: x, store: store, matrix: m, rows: rows, accumulate: accumulate)
+                if exact {
+                    QuantizedLinear.forward(y: y, x: x, store: store, matrix: m, rows: rows, accumulate: accumulate)
+                } else {
+                    QuantizedDotLinear.forward(y: y, x: x, store: store, matrix: m, rows: rows, accumulate: accumulate)
+                }
             } else {
                 BatchedLinear.forward(y: y, x: x, w: w, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
             }

@@ -10,7 +10,7 @@
 /// rows per slot) uses `BatchedLinear`, whose per-row results do not depend on the other rows, so a
 /// sample's tokens are the same whether it is decoded alone or in a batch. When the model was loaded
 /// from Q4_0/Q4_1/Q8_0 GGUF blocks (`LlamaModel.quantizedWeights`) and they still match its parameters,
-/// `feed` reads the blocks instead (`QuantizedLinear`): the same logits bit for bit from ~1/5 of the bytes.
+/// `feed` reads the blocks instead (~1/5 of the bytes): `QuantizedDotLinear`, or `QuantizedLinear` (bitwise the fp32 logits) when exact.
 public final class InferenceSession {
     public let model: LlamaModel
     public let slots: Int
@@ -26,6 +26,9 @@ public final class InferenceSession {
     public let quantizedWeights: QuantizedWeights?
     /// Threads the session's kernels run on (default: the model's). Any count gives the same logits.
     public var threads: ComputeThreads
+    /// True: decode steps from GGUF blocks use `QuantizedLinear` (the fp32 logits' bits) instead of
+    /// `QuantizedDotLinear` (integer dot products, within a stated tolerance of them): `--exact`.
+    public let exactQuantized: Bool
 
     /// A session with `slots` sequences of at most `capacity` positions each.
     ///
@@ -33,8 +36,10 @@ public final class InferenceSession {
     /// has them and `QuantizedWeights.matches` confirms they still describe its parameters (they
     /// would not after training in-process); otherwise, and with `false`, the fp32 parameters.
     /// Either way the logits are the same bits.
+    /// From the blocks, `QuantizedDotLinear` (int16 activations, integer dot products) stays within a stated tolerance of
+    /// the fp32 logits; `exactQuantized` picks `QuantizedLinear` instead, whose logits are the fp32 bits.
     public init(model: LlamaModel, slots: Int, capacity: Int, useQuantizedWeights: Bool = true,
-                threads: ComputeThreads? = nil) throws {
+                threads: ComputeThreads? = nil, exactQuantized: Bool = false) throws {
         let c = model.config
         guard slots > 0, capacity > 0 else { throw TrainerError.invalidConfig("a session needs at least one slot and one position") }
         guard capacity <= c.maxPositionEmbeddings else {
@@ -42,6 +47,7 @@ public final class InferenceSession {
         }
         self.model = model
         self.threads = threads ?? model.threads
+        self.exactQuantized = exactQuantized
         self.slots = slots
         self.capacity = capacity
         kvDim = c.numKeyValueHeads * c.headDim
@@ -118,7 +124,7 @@ public final class InferenceSession {
         let qkv = FloatBuffer(count: N * Q), att = FloatBuffer(count: N * A)
         let gu = FloatBuffer(count: N * 2 * I), h = FloatBuffer(count: N * I)
         let scratch = FloatBuffer(count: threads.count * capacity)
-        let products = DecodeProducts(weights: W, store: quantizedWeights, blas: blas, threads: threads)
+        let products = DecodeProducts(weights: W, store: quantizedWeights, blas: blas, exact: exactQuantized, threads: threads)
 
         tokens.withUnsafeBufferPointer { tok in
             Embedding.forward(out: x.pointer, table: W + layout.embed, tokens: tok.baseAddress!, count: N, dim: D, threads: threads)

@@ -13,11 +13,13 @@ public struct LocalGenerationOptions: Sendable {
     public var extraStopTokens: [String]
     /// Samples decoded together.
     public var maxBatch: Int
+    /// Decode from GGUF blocks bitwise as from fp32 (`TextDecoder.exactQuantized`, `--exact`).
+    public var exactQuantized: Bool
 
     public init(topK: Int = 0, budget: BudgetForcing? = nil, promptTemplate: ChatTemplate? = nil,
-                extraStopTokens: [String] = [], maxBatch: Int = 8) {
+                extraStopTokens: [String] = [], maxBatch: Int = 8, exactQuantized: Bool = false) {
         self.topK = topK; self.budget = budget; self.promptTemplate = promptTemplate
-        self.extraStopTokens = extraStopTokens; self.maxBatch = maxBatch
+        self.extraStopTokens = extraStopTokens; self.maxBatch = maxBatch; self.exactQuantized = exactQuantized
     }
 }
 
@@ -83,6 +85,7 @@ public final class LocalGenerator: Generator {
 
     public func generate(_ requests: [GenerationRequest]) throws -> [[Completion]] {
         decoder.maxBatch = max(1, options.maxBatch)
+        decoder.exactQuantized = options.exactQuantized
         let jobs = try requests.map { try job(for: $0) }
         return try decoder.run(jobs).map { samples in
             samples.map { Completion(text: $0.text, tokens: $0.tokens.count, thinkingTokens: $0.thinkingTokens,

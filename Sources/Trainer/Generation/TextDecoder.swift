@@ -14,6 +14,9 @@ public final class TextDecoder {
     public var maxBatch: Int
     /// Called before each token is drawn with (job index, sample index, tokens so far, logits);
     /// may change the logits (tests force delimiters with it; a logit bias would too).
+    /// Decode from GGUF blocks with `QuantizedLinear` (bitwise the fp32 logits) instead of the default
+    /// `QuantizedDotLinear` (int16 activations, integer dot products; within a stated tolerance). `--exact`.
+    public var exactQuantized = false
     public var logitsHook: ((Int, Int, [Int32], UnsafeMutableBufferPointer<Float>) -> Void)?
 
     public init(model: LlamaModel, tokenizer: BPETokenizer, maxBatch: Int = 8) throws {
@@ -93,7 +96,7 @@ public final class TextDecoder {
             throw TrainerError.invalidBatch("a prompt plus its generation budget needs \(capacity) positions; the model has \(model.config.maxPositionEmbeddings)")
         }
         let slots = min(maxBatch, total)
-        let session = try InferenceSession(model: model, slots: slots, capacity: capacity)
+        let session = try InferenceSession(model: model, slots: slots, capacity: capacity, exactQuantized: exactQuantized)
         var pending: [(job: Int, sample: Int)] = []
         for (j, job) in jobs.enumerated() { for s in 0..<job.samples { pending.append((j, s)) } }
         var next = 0

@@ -36,6 +36,9 @@ struct BenchGenerate: ParsableCommand {
     @Flag(name: .long, help: "Decode from the fp32 weights even when a GGUF's Q4_0/Q4_1/Q8_0 blocks could be used (the path of trained checkpoints).")
     var fp32Weights = false
 
+    @Flag(name: .long, help: "Decode from a GGUF's Q4_0/Q4_1/Q8_0 blocks bitwise as from its fp32 weights (slower; default: int16 activations and integer dot products, within the README's tolerance).")
+    var exact = false
+
     func run() throws {
         let sizes = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--batch must list positive integers") }
@@ -46,12 +49,15 @@ struct BenchGenerate: ParsableCommand {
         Console.info(String(format: "loaded %@ (%d parameters) in %.1f s", model, loaded.model.config.parameterCount,
                             Date().timeIntervalSince(loadStart)))
         if fp32Weights { loaded.model.quantizedWeights = nil }
-        Console.info(loaded.model.quantizedWeights == nil ? "decoding from fp32 weights" : "decoding from the GGUF's quantized blocks (bitwise the fp32 results)")
+        Console.info(loaded.model.quantizedWeights == nil ? "decoding from fp32 weights"
+                     : exact ? "decoding from the GGUF's quantized blocks (--exact: bitwise the fp32 results)"
+                     : "decoding from the GGUF's quantized blocks (int16 activations, integer dot products)")
         let prompt = loaded.tokenizer.encode("The quick brown fox")
         let script = referenceScript ?? Self.findScript()
         var lastLine = ""
         for b in sizes {
             let decoder = try TextDecoder(model: loaded.model, tokenizer: loaded.tokenizer, maxBatch: b)
+            decoder.exactQuantized = exact
             var rates: [Double] = []
             for r in 0...runs {
                 let job = DecodeJob(promptID: "bench", promptTokens: prompt, samples: b, maxNewTokens: newTokens,

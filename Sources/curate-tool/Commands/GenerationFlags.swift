@@ -99,12 +99,14 @@ struct BudgetFlags: ParsableArguments {
 enum LocalModel {
     /// `topK` and `batch` (samples decoded together) apply to every request; `template` (chatml, tulu
     /// or model) renders raw prompts, nil leaves them raw. `threads` runs the model's kernels (nil: all
-    /// cores); the samples are the same for any value.
+    /// cores); the samples are the same for any value. `exact` decodes from GGUF blocks bitwise as from
+    /// fp32 (`--exact`).
     static func open(_ path: String, topK: Int, batch: Int, budget: BudgetForcing?, template: String? = nil,
-                     threads: Int? = nil) throws -> LocalGenerator {
+                     threads: Int? = nil, exact: Bool = false) throws -> LocalGenerator {
         let gen = try LocalGenerator(path: path)
         if let threads { gen.decoder.model.threads = ComputeThreads(threads) }
         var o = gen.options
+        o.exactQuantized = exact
         o.topK = topK
         o.budget = budget
         o.maxBatch = batch

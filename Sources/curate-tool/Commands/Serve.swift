@@ -55,6 +55,9 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var budget: BudgetFlags
 
+    @Flag(name: .long, help: "Decode from a GGUF's Q4_0/Q4_1/Q8_0 blocks bitwise as from its fp32 weights (slower; default: int16 activations and integer dot products, within the README's tolerance).")
+    var exact = false
+
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
         if failFirst < 0 { throw ValidationError("--fail-first must be >= 0") }
@@ -73,7 +76,7 @@ struct Serve: ParsableCommand {
         sigemptyset(&set)
         sigaddset(&set, SIGTERM); sigaddset(&set, SIGINT)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        let gen = try LocalModel.open(model, topK: topK, batch: batch, budget: try budget.budget())
+        let gen = try LocalModel.open(model, topK: topK, batch: batch, budget: try budget.budget(), exact: exact)
         let modelName = name ?? (model as NSString).lastPathComponent
         let endpoint = OpenAIEndpoint(generator: SerializedGenerator(gen), modelName: modelName, failFirst: failFirst,
                                       contextCheck: Serve.contextCheck(gen))
