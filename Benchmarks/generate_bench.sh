@@ -35,7 +35,7 @@ if [ -n "$LLAMA" ] && [ -x "$LLAMA" ]; then
 else
   echo "llama.cpp: not built (Benchmarks/build_llama_cpp.sh builds it); reference skipped"
 fi
-echo "transformers: $(python3 -c 'import torch, transformers; print("transformers", transformers.__version__, "torch", torch.__version__)' 2>/dev/null || echo 'not importable; reference skipped')"
+echo "transformers: $(python3 -c 'import torch, transformers, gguf; print("transformers", transformers.__version__, "torch", torch.__version__, "gguf", gguf.__version__ if hasattr(gguf, "__version__") else "present")' 2>/dev/null || echo 'torch, transformers or gguf (needed to read the GGUF) not importable; reference skipped')"
 
 for path in quantized fp32; do
   FLAGS=(); [ $path = fp32 ] && FLAGS=(--fp32-weights)
