@@ -5,7 +5,8 @@ import Trainer
 
 
 /// `curate-tool bench generate`: decoding tokens/s for one stream and for a batch of samples, next to
-/// Python transformers doing the same generation on the same threads (Benchmarks/generate_transformers.py).
+/// Python transformers doing the same generation on the same threads (Benchmarks/generate_transformers.py),
+/// and optionally next to llama.cpp on the same GGUF (`--llama-bench`, runs alternating with ours).
 struct BenchGenerate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
@@ -33,6 +34,9 @@ struct BenchGenerate: ParsableCommand {
     @Flag(name: .long, help: "Skip the transformers reference.")
     var noReference = false
 
+    @Option(name: .long, help: "llama.cpp's llama-bench binary (Benchmarks/build_llama_cpp.sh builds it): runs it (one stream) and llama-batched-bench from the same folder (batches) on the same GGUF and threads, alternating with our runs. Skipped with a message when absent.")
+    var llamaBench: String?
+
     @Flag(name: .long, help: "Decode from the fp32 weights even when a GGUF's Q4_0/Q4_1/Q8_0 blocks could be used (the path of trained checkpoints).")
     var fp32Weights = false
 
@@ -55,10 +59,12 @@ struct BenchGenerate: ParsableCommand {
         let prompt = loaded.tokenizer.encode("The quick brown fox")
         let script = referenceScript ?? Self.findScript()
         var lastLine = ""
+        let llama = llamaCppReference()
         for b in sizes {
             let decoder = try TextDecoder(model: loaded.model, tokenizer: loaded.tokenizer, maxBatch: b)
             decoder.exactQuantized = exact
             var rates: [Double] = []
+            var llamaRates: [Double] = []
             for r in 0...runs {
                 let job = DecodeJob(promptID: "bench", promptTokens: prompt, samples: b, maxNewTokens: newTokens,
                                     sampling: SamplingOptions(temperature: 0.8, seed: UInt64(r)), stopStrings: [], stopTokens: [])
@@ -69,9 +75,11 @@ struct BenchGenerate: ParsableCommand {
                 if r == 0 { continue }
                 rates.append(Double(n) / dt)
                 Console.info(String(format: "batch %d run %d: %d tokens in %.2f s, %.1f tokens/s", b, r, n, dt, Double(n) / dt))
+                if let llama, let v = llamaCppRun(llama, batch: b, run: r) { llamaRates.append(v) }
             }
             let ours = median(rates)
             Console.stdout(String(format: "batch %d: curate %.1f tokens/s", b, ours))
+            if llama != nil { reportLlamaCpp(batch: b, ours: ours, rates: llamaRates) }
             if !noReference {
                 if let script, let ref = reference(script: script, batch: b) {
                     Console.stdout(String(format: "batch %d: transformers %.1f tokens/s, ratio %.2fx", b, ref, ours / ref))

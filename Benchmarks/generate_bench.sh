@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Decode throughput: `curate-tool bench generate --batch 1,8` on SmolLM2-135M-Instruct Q4_1 (GGUF), from the
+# quantized blocks and from the fp32 weights (--fp32-weights), each next to llama.cpp on the same GGUF
+# (llama-bench for one stream, llama-batched-bench for 8 sequences; runs alternate with ours) when
+# Benchmarks/build_llama_cpp.sh has built it, and transformers (generate_transformers.py) when torch and
+# transformers import. Writes everything to Benchmarks/generate_bench.last.txt, with the machine at the top.
+# usage: Benchmarks/generate_bench.sh [RUNS=3]
+#   env: THREADS (default 2), SMOLLM2_GGUF (default: scripts/fetch-smollm2.sh), LLAMA_BENCH (default: the
+#        newest llama-bench under ~/.cache/curate/llama.cpp), CURATE_TOOL (default: a release build of this tree)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-3}
+THREADS=${THREADS:-2}
+OUT=Benchmarks/generate_bench.last.txt
+if [ -z "${CURATE_TOOL:-}" ]; then
+  swift build -c release --product curate-tool >&2
+  CURATE_TOOL=.build/release/curate-tool
+fi
+GGUF=${SMOLLM2_GGUF:-$(bash scripts/fetch-smollm2.sh)}
+LLAMA=${LLAMA_BENCH:-$(ls -t "${HOME:-/tmp}"/.cache/curate/llama.cpp/build-*/bin/llama-bench 2>/dev/null | head -1 || true)}
+
+exec > >(tee "$OUT") 2>&1
+echo "generate_bench: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+echo "cpu flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -xE 'avx2|fma|avx512f|avx512bw|avx512vl|avx512_vnni|avx512vnni|avx_vnni|amx_tile|amx_int8|amx_bf16' | sort -u | tr '\n' ' ')"
+# OpenBLAS prints its kernels ("Core: X") at load with OPENBLAS_VERBOSE=2; bench train loads it at once.
+echo "blas: OpenBLAS $(set +o pipefail; OPENBLAS_VERBOSE=2 "$CURATE_TOOL" bench train --no-torch --steps 1 --warmup 0 2>&1 | grep -m1 -i 'core:' || echo 'core: not printed'), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+echo "threads: $THREADS (ours, llama.cpp, transformers); runs: $RUNS after one warm-up, medians"
+echo "model: $GGUF"
+echo "curate-tool: $CURATE_TOOL"
+LLAMA_ARGS=()
+if [ -n "$LLAMA" ] && [ -x "$LLAMA" ]; then
+  echo "llama.cpp: $LLAMA ($(basename "$(dirname "$(dirname "$LLAMA")")"))"
+  LLAMA_ARGS=(--llama-bench "$LLAMA")
+else
+  echo "llama.cpp: not built (Benchmarks/build_llama_cpp.sh builds it); reference skipped"
+fi
+echo "transformers: $(python3 -c 'import torch, transformers, gguf; print("transformers", transformers.__version__, "torch", torch.__version__, "gguf", gguf.__version__ if hasattr(gguf, "__version__") else "present")' 2>/dev/null || echo 'torch, transformers or gguf (needed to read the GGUF) not importable; reference skipped')"
+
+for path in quantized fp32; do
+  FLAGS=(); [ $path = fp32 ] && FLAGS=(--fp32-weights)
+  echo
+  echo "== $path: curate-tool bench generate --model GGUF --batch 1,8 --runs $RUNS --threads $THREADS ${FLAGS[*]} ${LLAMA_ARGS[*]:+--llama-bench LLAMA}"
+  "$CURATE_TOOL" bench generate --model "$GGUF" --batch 1,8 --runs "$RUNS" --threads "$THREADS" "${FLAGS[@]}" "${LLAMA_ARGS[@]}"
+done
