@@ -23,8 +23,8 @@ exec > >(tee "$OUT") 2>&1
 echo "generate_bench: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 echo "cpu flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -xE 'avx2|fma|avx512f|avx512bw|avx512vl|avx512_vnni|avx512vnni|avx_vnni|amx_tile|amx_int8|amx_bf16' | sort -u | tr '\n' ' ')"
-# OpenBLAS prints its kernels ("Core: X") at load with OPENBLAS_VERBOSE=2; bench train loads it at once.
-echo "blas: OpenBLAS $(set +o pipefail; OPENBLAS_VERBOSE=2 "$CURATE_TOOL" bench train --no-torch --steps 1 --warmup 0 2>&1 | grep -m1 -i 'core:' || echo 'core: not printed'), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+"$CURATE_TOOL" doctor | grep -E '^blas (kernels|config):' || echo "blas: (curate-tool doctor failed)"
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
 echo "threads: $THREADS (ours, llama.cpp, transformers); runs: $RUNS after one warm-up, medians"
 echo "model: $GGUF"
 echo "curate-tool: $CURATE_TOOL"
