@@ -11,7 +11,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
 THREADS=${THREADS:-2}
-OUT=Benchmarks/generate_bench.last.txt
 if [ -z "${CURATE_TOOL:-}" ]; then
   swift build -c release --product curate-tool >&2
   CURATE_TOOL=.build/release/curate-tool
@@ -19,13 +18,11 @@ fi
 GGUF=${SMOLLM2_GGUF:-$(bash scripts/fetch-smollm2.sh)}
 LLAMA=${LLAMA_BENCH:-$(ls -t "${HOME:-/tmp}"/.cache/curate/llama.cpp/build-*/bin/llama-bench 2>/dev/null | head -1 || true)}
 
-exec > >(tee "$OUT") 2>&1
-echo "generate_bench: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
-echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
-echo "cpu flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -xE 'avx2|fma|avx512f|avx512bw|avx512vl|avx512_vnni|avx512vnni|avx_vnni|amx_tile|amx_int8|amx_bf16' | sort -u | tr '\n' ' ')"
-"$CURATE_TOOL" doctor | grep -E '^blas (kernels|config):' || echo "blas: (curate-tool doctor failed)"
+BIN=$CURATE_TOOL
+source Benchmarks/bench_header.sh
+bench_start generate_bench "$THREADS (ours, llama.cpp, transformers)"
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
-echo "threads: $THREADS (ours, llama.cpp, transformers); runs: $RUNS after one warm-up, medians"
+echo "runs: $RUNS after one warm-up, medians"
 echo "model: $GGUF"
 echo "curate-tool: $CURATE_TOOL"
 LLAMA_ARGS=()

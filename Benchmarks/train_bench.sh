@@ -13,11 +13,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-3}
 if [ -z "${BIN:-}" ]; then swift build -c release --product curate-tool >&2; BIN=.build/release/curate-tool; fi
-OUT=Benchmarks/train_bench.last.txt
-exec > >(tee "$OUT") 2>&1
 unset OPENBLAS_CORETYPE ATEN_CPU_CAPABILITY MKL_ENABLE_INSTRUCTIONS ONEDNN_MAX_CPU_ISA
-echo "train_bench: $(date -u '+%Y-%m-%d %H:%M UTC'), runs: $N, binary: $BIN ($(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
-"$BIN" doctor --threads 2 | grep -E '^(cpu|cpu features|blas config|blas core type|blas kernels|threads):' || true
+source Benchmarks/bench_header.sh
+bench_start train_bench 2
+echo "runs: $N, binary: $BIN"
+"$BIN" doctor --threads 2 | grep -E '^blas core type:' || true
 python3 -c 'import torch; print("pytorch:", torch.__version__, "capability:", torch.backends.cpu.get_cpu_capability())' 2>/dev/null \
   || echo "pytorch: not installed (ratios skipped)"
 median() { printf '%s\n' "$@" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : "n/a")}'; }
