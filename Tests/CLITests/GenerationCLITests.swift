@@ -42,8 +42,12 @@ import Testing
         // Same seed, same output.
         let again = dir + "/again.jsonl"
         _ = try CLI.run(["generate", "--model", Self.model, "--input", CLI.fixture("generation/prompts.jsonl"), "--output", again,
-                         "--samples", "3", "--max-new-tokens", "6", "--seed", "5", "--quiet", "--batch", "2"])
+                         "--samples", "3", "--max-new-tokens", "6", "--seed", "5", "--quiet", "--batch", "2", "--threads", "1"])
+        // Same seed, other batch size and thread count (the first run used every core): same bytes.
         #expect(try String(contentsOfFile: again, encoding: .utf8) == String(contentsOfFile: out, encoding: .utf8))
+        let badThreads = try CLI.run(["generate", "--model", Self.model, "--input", CLI.fixture("generation/prompts.jsonl"),
+                                      "--output", dir + "/never.jsonl", "--threads", "0"])
+        #expect(badThreads.status != 0 && badThreads.stderr.contains("threads"), "\(badThreads.stderr)")
         // generate -> vote runs (the random model rarely agrees, so only the pipeline is checked).
         let v = try CLI.run(["vote", "--input", out, "--output", dir + "/voted.jsonl"])
         #expect(v.status == 0, "\(v.stderr)")

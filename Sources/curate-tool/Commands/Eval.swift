@@ -57,6 +57,7 @@ struct Eval: ParsableCommand {
     var instruction: [String] = []
 
     @OptionGroup var budget: BudgetFlags
+    @OptionGroup var decodeThreads: DecodeThreadsFlags
 
     @Flag(name: .long, help: "Decode from a GGUF's Q4_0/Q4_1/Q8_0 blocks bitwise as from its fp32 weights (slower; default: int16 activations and integer dot products, within the README's tolerance).")
     var exact = false
@@ -88,7 +89,7 @@ struct Eval: ParsableCommand {
         let evalItems = try Self.loadItems(files, task: EvalTask(rawValue: task), limit: limit)
         guard !evalItems.isEmpty else { throw CLIFailure(description: "no eval items in \(input.joined(separator: " "))") }
         let prompts = try Self.promptProtocol(instruction)
-        let gen = try LocalModel.open(model, topK: topK, batch: batch, budget: nil, exact: exact)
+        let gen = try LocalModel.open(model, topK: topK, batch: batch, budget: nil, threads: decodeThreads.threads, exact: exact)
         let temp = temperature ?? (samples > 1 ? 0.7 : 0)
         var settings = EvalSettings(samples: samples, temperature: temp, topP: topP, seed: seed, maxTokens: maxNewTokens)
         let base = try budget.budget()

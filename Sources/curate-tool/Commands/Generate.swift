@@ -32,6 +32,7 @@ struct Generate: ParsableCommand {
 
     @OptionGroup var sampling: SamplingFlags
     @OptionGroup var budget: BudgetFlags
+    @OptionGroup var decodeThreads: DecodeThreadsFlags
 
     @Flag(name: .long, help: "Decode from a GGUF's Q4_0/Q4_1/Q8_0 blocks bitwise as from its fp32 weights (slower; default: int16 activations and integer dot products, within the README's tolerance).")
     var exact = false
@@ -43,7 +44,7 @@ struct Generate: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let gen = try LocalModel.open(model, topK: sampling.topK, batch: sampling.batch, budget: try budget.budget(), template: template, exact: exact)
+        let gen = try LocalModel.open(model, topK: sampling.topK, batch: sampling.batch, budget: try budget.budget(), template: template, threads: decodeThreads.threads, exact: exact)
         let files = try InputFiles.resolve(input)
         let out = try AtomicFileWriter(path: output)
         var ids = UniqueIDs()

@@ -39,6 +39,26 @@ struct SamplingFlags: ParsableArguments {
     }
 }
 
+/// `--threads` for the commands that decode with the local model (`generate`, `eval`, `serve`): the
+/// threads each decode step's products and attention run on. A sample's tokens do not depend on it
+/// (every output element is computed the same way for any thread count: `QuantizedDotLinear`,
+/// `BatchedLinear`), so it is a speed setting only.
+struct DecodeThreadsFlags: ParsableArguments {
+    @Option(name: .long, help: "Decode threads (default: all cores). The samples are identical for any value.")
+    var threads: Int?
+
+    mutating func validate() throws {
+        guard threads != nil else { return }
+        do {
+            let choice = try ThreadLimit.resolve(threads)
+            if let warning = choice.warning { Console.warn(warning) }
+            threads = choice.threads
+        } catch let e as CurationError {
+            throw ValidationError(e.description)
+        }
+    }
+}
+
 /// s1 budget forcing flags (DESIGN.md section 5).
 struct BudgetFlags: ParsableArguments {
     @Option(name: .long, help: "Thinking delimiters: s1 (<|im_start|>think ... <|im_start|>answer) or think (<think> ... </think>).")

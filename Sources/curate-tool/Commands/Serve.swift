@@ -54,6 +54,7 @@ struct Serve: ParsableCommand {
     var batch = 8
 
     @OptionGroup var budget: BudgetFlags
+    @OptionGroup var decodeThreads: DecodeThreadsFlags
 
     @Flag(name: .long, help: "Decode from a GGUF's Q4_0/Q4_1/Q8_0 blocks bitwise as from its fp32 weights (slower; default: int16 activations and integer dot products, within the README's tolerance).")
     var exact = false
@@ -76,7 +77,7 @@ struct Serve: ParsableCommand {
         sigemptyset(&set)
         sigaddset(&set, SIGTERM); sigaddset(&set, SIGINT)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        let gen = try LocalModel.open(model, topK: topK, batch: batch, budget: try budget.budget(), exact: exact)
+        let gen = try LocalModel.open(model, topK: topK, batch: batch, budget: try budget.budget(), threads: decodeThreads.threads, exact: exact)
         let modelName = name ?? (model as NSString).lastPathComponent
         let endpoint = OpenAIEndpoint(generator: SerializedGenerator(gen), modelName: modelName, failFirst: failFirst,
                                       contextCheck: Serve.contextCheck(gen))
