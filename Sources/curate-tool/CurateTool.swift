@@ -28,13 +28,31 @@ struct CurateTool: ParsableCommand {
     static let trainerCommands: Set<String> = ["sft", "dpo", "score", "convert-model", "generate", "eval", "serve", "bench", "tokenize", "doctor"]
 
     static func trainerCPURefusal(_ command: String?) -> String? {
+        guard let command, trainerCommands.contains(command), let lacking = trainerKernelShortfall else { return nil }
+        return "`\(command)` needs a CPU with AVX2 and FMA (x86-64-v3), which the trainer's kernels are compiled for; this one lacks \(lacking)"
+    }
+
+    /// The `run` stage kinds that run the Trainer module's kernels.
+    static let trainerStageKinds: Set<String> = ["sft", "dpo", "generate", "eval"]
+
+    /// Refuses a recipe with a trainer stage on a CPU without AVX2 + FMA before its first stage runs (not after
+    /// the data stages before it, and never with SIGILL half-way through).
+    static func recipeCPURefusal(stages: [(name: String, kind: String)]) -> String? {
+        guard let stage = stages.first(where: { trainerStageKinds.contains($0.kind) }), let lacking = trainerKernelShortfall else { return nil }
+        return "stage \(stage.name) (\(stage.kind)) needs a CPU with AVX2 and FMA (x86-64-v3), which the trainer's kernels are compiled for; this one lacks \(lacking)"
+    }
+
+    /// What the trainer's kernels need and this CPU lacks ("AVX2", "FMA", "AVX2 and FMA"), nil when nothing.
+    /// Test builds (CURATE_TEST_HOOKS) read `CURATE_TEST_CPU_LACKS=AVX2|FMA` to act as such a CPU.
+    static var trainerKernelShortfall: String? {
+        #if CURATE_TEST_HOOKS
+        if let simulated = ProcessInfo.processInfo.environment["CURATE_TEST_CPU_LACKS"], !simulated.isEmpty { return simulated }
+        #endif
         #if arch(x86_64)
-        guard let command, trainerCommands.contains(command) else { return nil }
         var cpu = cplatform_cpu()
         cplatform_cpu_info(&cpu)
-        guard cpu.avx2 == 0 || cpu.fma == 0 else { return nil }
-        return "`\(command)` needs a CPU with AVX2 and FMA (x86-64-v3), which the trainer's kernels are compiled for; this one lacks "
-            + [cpu.avx2 == 0 ? "AVX2" : nil, cpu.fma == 0 ? "FMA" : nil].compactMap { $0 }.joined(separator: " and ")
+        let lacking = [cpu.avx2 == 0 ? "AVX2" : nil, cpu.fma == 0 ? "FMA" : nil].compactMap { $0 }
+        return lacking.isEmpty ? nil : lacking.joined(separator: " and ")
         #else
         return nil
         #endif

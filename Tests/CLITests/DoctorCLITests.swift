@@ -31,4 +31,19 @@ import Testing
         #expect(Self.field("blas kernels", r.stdout) == "Haswell", "\(r.stdout)")
         #expect(Self.field("blas core type", r.stdout)?.contains("OPENBLAS_CORETYPE=Haswell") == true)
     }
+
+    /// On a CPU without AVX2 (simulated by the test builds' CURATE_TEST_CPU_LACKS hook) the trainer's commands,
+    /// and recipes with a trainer stage, stop with an error before any stage runs; data commands still run.
+    @Test func aCPUWithoutAVX2GetsAnErrorNotSIGILL() throws {
+        let lacks = ["CURATE_TEST_CPU_LACKS": "AVX2"]
+        let sft = try CLI.run(["sft", "--help"], env: lacks)
+        #expect(sft.status == 1 && sft.stderr.contains("`sft` needs a CPU with AVX2 and FMA") && sft.stderr.contains("lacks AVX2"), "\(sft.stderr)")
+        let dir = CLI.tempDir("no-avx2-run")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try CLI.run(["run", CLI.fixture("recipes/demo.yaml"), "--output", dir + "/run", "--quiet"], env: lacks)
+        #expect(run.status != 0 && run.stderr.contains("needs a CPU with AVX2 and FMA") && run.stderr.contains("(sft)"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/run"), "a refused recipe ran stages")
+        let stats = try CLI.run(["stats", "--help"], env: lacks)
+        #expect(stats.status == 0, "\(stats.stderr)")
+    }
 }

@@ -24,6 +24,9 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let parsed = try RunRecipe.load(path: recipe)
+        if let refusal = CurateTool.recipeCPURefusal(stages: parsed.stages.map { ($0.spec.name, $0.spec.kind) }) {
+            throw ValidationError(refusal)
+        }
         guard let dir = output ?? parsed.output else {
             throw ValidationError("no run directory: give --output DIR or `output:` in the recipe")
         }
