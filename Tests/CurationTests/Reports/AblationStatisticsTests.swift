@@ -187,3 +187,64 @@ private func simulated(rates: [String: Double], seeds: Int, items: Int, seed: UI
         #expect(SVGChart.niceRange([]) == (0, 1))
     }
 }
+
+@Suite struct AblationTableTests {
+    private func table(earlier: [AblationTable.EarlierRun] = []) throws -> AblationTable {
+        var rng = SeededRandom(seed: 42)
+        let rates = ["clean": 0.35, "dose-32": 0.7, "decontaminated": 0.36]
+        let order = ["clean", "dose-32", "decontaminated"]
+        var table = [[[Double]]](repeating: [], count: order.count)
+        for _ in 0..<3 {
+            for (v, name) in order.enumerated() {
+                table[v].append((0..<300).map { _ in rng.unitDouble() < (rates[name] ?? 0) ? 1 : 0 })
+            }
+        }
+        let acc = try PairedScores(variants: order, seeds: [11, 12, 13], scores: table)
+        let removed = try PairedScores(variants: order, seeds: [11, 12, 13],
+                                       scores: [[[0], [0], [0]], [[0], [0], [0]], [[0.021], [0.019], [0.020]]])
+        return AblationTable(
+            lab: "decontamination", labHash: "abc123", toolVersion: "0.1.0",
+            settings: JSONObject(["seeds": .array([.int(11), .int(12), .int(13)])]),
+            metrics: [.init(name: "planted_accuracy", description: "Accuracy on the planted eval items.", baseline: "clean", scores: acc),
+                      .init(name: "removed_fraction", baseline: "clean", scores: removed, isProportion: false)],
+            claims: [try Claim(metric: "planted_accuracy", variant: "dose-32", baseline: "clean", direction: .greater, margin: 0.05, text: "contamination inflates"),
+                     try Claim(metric: "planted_accuracy", variant: "decontaminated", baseline: "clean", direction: .noWorse, margin: 0.1, text: "decontamination removes it"),
+                     try Claim(metric: "planted_accuracy", variant: "decontaminated", baseline: "dose-32", direction: .less, margin: 0.1, text: "lower than contaminated")],
+            earlierRuns: earlier, options: .init(resamples: 1000))
+    }
+
+    @Test func reportCarriesTheFieldsAndVerdicts() throws {
+        let r = try table(earlier: [.init(labHash: "old999", finishedAt: "2026-12-01T10:00:00Z", verdicts: ["contamination inflates": "inconclusive"])]).evaluate()
+        #expect(r.claims.map(\.verdict) == [.supported, .supported, .supported])
+        let json = r.json
+        let metrics = try #require(json["metrics"]?.arrayValue)
+        let dose = try #require(metrics[0]["variants"]?.arrayValue?.first { $0["variant"]?.stringValue == "dose-32" })
+        for key in ["mean", "ci95", "n_seeds", "n_items", "per_seed", "diff", "diff_ci95", "p_value"] { #expect(dose[key] != nil, "\(key)") }
+        #expect(dose["n_seeds"]?.intValue == 3 && dose["n_items"]?.intValue == 900)
+        #expect(metrics[0]["minimum_detectable_difference"]?.doubleValue ?? 0 > 0.01)
+        #expect(json["lab_hash"]?.stringValue == "abc123" && json["tool_version"]?.stringValue == "0.1.0")
+        #expect(json["earlier_runs"]?.arrayValue?.first?["lab_hash"]?.stringValue == "old999")
+        let md = r.markdown
+        #expect(md.contains("| contamination inflates |") && md.contains("**supported**"))
+        #expect(md.contains("![planted_accuracy](metric-planted_accuracy.svg)"))
+        #expect(md.contains("`old999`"))
+        #expect(r.charts.map(\.file) == ["metric-planted_accuracy.svg", "metric-removed_fraction.svg"])
+    }
+
+    @Test func sameResultsSameBytes() throws {
+        let a = try table().evaluate(), b = try table().evaluate()
+        #expect(PrettyJSON.string(a.json) == PrettyJSON.string(b.json))
+        #expect(a.markdown == b.markdown)
+        #expect(a.charts.map(\.svg) == b.charts.map(\.svg))
+    }
+
+    @Test func claimsNamingUnknownMetricsOrVariantsAreErrors() throws {
+        var t = try table()
+        t.claims = [try Claim(metric: "nope", variant: "dose-32", baseline: "clean", direction: .greater, margin: 0)]
+        #expect(throws: StatisticsError.self) { try t.evaluate() }
+        t.claims = [try Claim(metric: "planted_accuracy", variant: "ghost", baseline: "clean", direction: .greater, margin: 0)]
+        #expect(throws: StatisticsError.self) { try t.evaluate() }
+        t.claims = [try Claim(metric: "planted_accuracy", variant: "clean", baseline: "clean", direction: .greater, margin: 0)]
+        #expect(throws: StatisticsError.self) { try t.evaluate() }
+    }
+}
