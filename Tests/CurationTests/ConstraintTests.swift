@@ -119,7 +119,7 @@ private let cases: [Case] = [
     Case("format:output_template", pass: "My Answer: x My Conclusion: y Future Outlook: z", fail: "My Answer: x"),
     Case("format:no_whitespace", pass: "nowhitespace", fail: "has space"),
     // IFBench: lexicon-backed words:* instructions
-    Case("words:odd_even_syllables", pass: "Happy cats sleep quietly", fail: "Happy puppies sleep"),
+    Case("words:odd_even_syllables", pass: "Happy cats enjoy sun", fail: "Happy cats enjoy the sun"),
     Case("words:start_verb", pass: "Consider the lilies.", fail: "The lilies are nice."),
     // IFBench: repeat
     Case("repeat:repeat_change", #"{"prompt_to_repeat": "Write a poem about cats."}"#, pass: "Compose a poem about cats.", fail: "Write a poem about cats."),
