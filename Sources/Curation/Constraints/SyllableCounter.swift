@@ -3,7 +3,7 @@
 /// (`SyllableTableData`, built by Fixtures/wordlists/build_lexicons.py) and the same rule, so that a
 /// response gets IFBench's verdict; a pronunciation dictionary would count some words better but
 /// disagree with IFBench on about one word in six (CMU dict vs syllapy, measured by that script).
-enum SyllableCounter {
+public enum SyllableCounter {
     /// The table, parsed once per process on first use (a `static let` is initialised lazily and
     /// thread-safely).
     static let table: [String: Int] = {
@@ -19,45 +19,51 @@ enum SyllableCounter {
 
     private static let vowels: Set<Unicode.Scalar> = ["a", "e", "i", "o", "u", "y"]
 
+    /// The longest table key in UTF-8 bytes: a longer remainder of a hyphenated word cannot be in
+    /// the table, so it is not hashed (which keeps a long run of hyphens linear).
+    static let longestKey: Int = table.keys.map { $0.utf8.count }.max() ?? 0
+
     /// The syllables of one word, 0 when it is empty after trimming punctuation or holds a digit
-    /// (as syllapy answers). A hyphenated word counts as the sum of its parts, and as 0 when any
-    /// part counts 0; the parts are walked in a loop, so a long run of hyphens costs no recursion.
-    static func count<S: StringProtocol>(_ word: S) -> Int {
-        var rest = Substring(word)
+    /// (as syllapy answers). A hyphenated word not in the table counts as the sum of its parts, and as
+    /// 0 when any part counts 0 (syllapy's `([^-]+)-(.+)` recursion); the parts are walked in a loop
+    /// over one lowercased copy, so the cost is linear in the word's length, whatever its hyphens.
+    public static func count<S: StringProtocol>(_ word: S) -> Int {
+        let lowered = word.lowercased()
+        var rest = Substring(lowered)
         var total = 0
+        var checkedDigits = false
         // Every turn consumes at least the text up to a hyphen and the hyphen itself.
         while true {
-            let w = normalized(rest)
-            if w.isEmpty || w.unicodeScalars.contains(where: { $0.properties.numericType == .decimal }) { return 0 }
-            if let n = table[w] { return total + n }
-            // syllapy's `([^-]+)-(.+)`: a non-empty head without a hyphen, then a non-empty tail.
+            let w = stripped(rest)
+            if w.isEmpty { return 0 }
+            // A digit anywhere in the whole word makes syllapy answer 0 at the top; parts then have none.
+            if !checkedDigits {
+                if w.unicodeScalars.contains(where: { $0.properties.numericType == .decimal }) { return 0 }
+                checkedDigits = true
+            }
+            if w.utf8.count <= longestKey, let n = table[String(w)] { return total + n }
             if let dash = w.firstIndex(of: "-"), dash > w.startIndex, w.index(after: dash) < w.endIndex {
-                let head = count(headOnly: w[..<dash])
-                if head == 0 { return 0 }
-                total += head
-                rest = Substring(w[w.index(after: dash)...])
+                let head = stripped(w[..<dash])
+                if head.isEmpty { return 0 }
+                total += table[String(head)] ?? vowelGroups(head)
+                rest = w[w.index(after: dash)...]
                 continue
             }
             return total + vowelGroups(w)
         }
     }
 
-    /// A hyphen-free piece: table or rule, never splitting further.
-    private static func count(headOnly piece: Substring) -> Int {
-        let w = normalized(piece)
-        if w.isEmpty || w.unicodeScalars.contains(where: { $0.properties.numericType == .decimal }) { return 0 }
-        return table[w] ?? vowelGroups(w)
-    }
-
-    /// `word.strip().lower().strip(string.punctuation)`.
-    private static func normalized(_ s: Substring) -> String {
-        let lower = s.trimmingWhitespace().lowercased()
-        return String(TextUnits.strip(lower, TextUnits.punctuation))
+    /// `s.strip().strip(string.punctuation)` on an already lowercased word.
+    private static func stripped(_ s: Substring) -> Substring {
+        var sub = s
+        while let c = sub.first, c.isWhitespace { sub = sub.dropFirst() }
+        while let c = sub.last, c.isWhitespace { sub = sub.dropLast() }
+        return TextUnits.strip(sub, TextUnits.punctuation)
     }
 
     /// syllapy's rule for words outside its table: one syllable per run of vowels (y included),
     /// a final "e" is silent, a final consonant + "le" is a syllable of its own, and never fewer than one.
-    static func vowelGroups(_ w: String) -> Int {
+    static func vowelGroups<S: StringProtocol>(_ w: S) -> Int {
         let s = Array(w.unicodeScalars)
         guard let first = s.first else { return 1 }
         var n = vowels.contains(first) ? 1 : 0

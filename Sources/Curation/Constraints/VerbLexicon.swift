@@ -3,7 +3,7 @@
 /// tagger model is not something this package can ship, so we decide from a lexicon of verb forms
 /// (`VerbLexiconData`, from lemminflect) and, for words that are also nouns, adjectives or adverbs
 /// ("Water the plants" vs "Water is wet"), from the token that follows.
-enum VerbLexicon {
+public enum VerbLexicon {
     /// The readings a word form can have.
     struct Readings: OptionSet, Sendable {
         let rawValue: UInt16
@@ -53,7 +53,7 @@ enum VerbLexicon {
 
     /// The first token, as NLTK's `word_tokenize` would cut it (a leading quote or bullet is a token
     /// of its own, and not a verb), and whether it reads as a verb there.
-    static func startsWithVerb(_ text: String) -> Bool {
+    public static func startsWithVerb(_ text: String) -> Bool {
         // Only the first two tokens matter: tokenize a bounded prefix of the first line.
         let head = String(text.trimmingWhitespace().prefix(200))
         let tokens = TextUnits.tokenize(head)
@@ -65,6 +65,8 @@ enum VerbLexicon {
         // Ambiguous: a verb form that is also a noun, adjective or adverb.
         guard tokens.count > 1 else { return false }  // a lone "Water" or "Summary" is a noun
         let next = tokens[1].lowercased()
+        // A clitic "'s" after a noun-verb is a possessive ("Water's edge"), except in "Let's".
+        if next == "'s" || next == "\u{2019}s" { return w == "let" }
         guard let c = next.first, c.isLetter || c.isNumber else { return false }  // "Answer:", "Love, ..."
         if c.isNumber || objectStarters.contains(next) { return true }
         if let n = table[next] {
