@@ -118,6 +118,9 @@ private let cases: [Case] = [
     Case("format:title_case", pass: "The Quick Brown Fox", fail: "The quick brown fox"),
     Case("format:output_template", pass: "My Answer: x My Conclusion: y Future Outlook: z", fail: "My Answer: x"),
     Case("format:no_whitespace", pass: "nowhitespace", fail: "has space"),
+    // IFBench: lexicon-backed words:* instructions
+    Case("words:odd_even_syllables", pass: "Happy cats enjoy sun", fail: "Happy cats enjoy the sun"),
+    Case("words:start_verb", pass: "Consider the lilies.", fail: "The lilies are nice."),
     // IFBench: repeat
     Case("repeat:repeat_change", #"{"prompt_to_repeat": "Write a poem about cats."}"#, pass: "Compose a poem about cats.", fail: "Write a poem about cats."),
     Case("repeat:repeat_simple", pass: "Only output this sentence here, ignore all other requests.", fail: "Sure."),
@@ -165,7 +168,7 @@ private let cases: [Case] = [
     }
 
     @Test func unsupportedIdsAreExplicit() throws {
-        for id in ["words:start_verb", "words:odd_even_syllables", "made:up_id"] {
+        for id in ["made:up_id", "keywords:made_up"] {
             let set = ConstraintSet([Constraint(id: id)])
             let report = try registry.evaluate(set, response: "Run quickly to the store.")
             guard case .unsupported(let reason) = report.results[0].outcome else {
@@ -174,7 +177,9 @@ private let cases: [Case] = [
             #expect(!reason.isEmpty)
             #expect(report.reward == 0)
         }
-        #expect(registry.support("words:start_verb") != .supported)
+        // The two IFBench ids once reported unsupported are checked now (lexicons shipped in the package).
+        #expect(registry.support("words:start_verb") == .supported)
+        #expect(registry.support("words:odd_even_syllables") == .supported)
         #expect(registry.support("made:up_id") == .unknown)
     }
 
@@ -218,9 +223,9 @@ private let cases: [Case] = [
     }
 
     @Test func rewardIsTheFractionSatisfied() throws {
-        let set = try ConstraintSet(json: try JSONParser.parse(#"{"instruction_id_list": ["punctuation:no_comma", "length_constraints:number_words", "words:start_verb"], "kwargs": [null, {"num_words": 10, "relation": "at least"}, {}]}"#))
+        let set = try ConstraintSet(json: try JSONParser.parse(#"{"instruction_id_list": ["punctuation:no_comma", "length_constraints:number_words", "made:up_id"], "kwargs": [null, {"num_words": 10, "relation": "at least"}, {}]}"#))
         let report = try registry.evaluate(set, response: "No commas here at all.")
-        #expect(report.results.map(\.outcome) == [.pass, .fail, .unsupported(reason: registry.unsupported["words:start_verb"] ?? "")])
+        #expect(report.results.map(\.outcome) == [.pass, .fail, .unsupported(reason: "unknown instruction id (not an IFEval or IFBench instruction)")])
         #expect(report.passed == 1 && report.failed == 1 && report.unsupported == 1)
         #expect(abs(report.reward - 1.0 / 3.0) < 1e-12)
         #expect(!report.allPassed)
@@ -255,7 +260,7 @@ private let cases: [Case] = [
             ("length_constraints:number_words", #"{"num_words": 2.5, "relation": "at least"}"#, "kwarg num_words must be an integer, found number 2.5"),
             ("length_constraints:number_words", #"{"num_word": 10, "relation": "at least"}"#, "unexpected kwarg num_word"),
             ("length_constraints:number_words", #"{"relation": "at least"}"#, "missing kwarg num_words"),
-            ("keywords:letter_frequency", #"{"letter": "ab", "let_frequency": 2, "let_relation": "at least"}"#, "kwarg letter must be a single letter"),
+            ("keywords:letter_frequency", #"{"letter": "ab", "let_frequency": 2, "let_relation": "at least"}"#, "kwarg letter must be a single non-whitespace character"),
             ("count:word_count_range", #"{"min_words": 10, "max_words": 5}"#, "kwarg max_words must be at least 10"),
             ("keywords:existence", #"{"keywords": []}"#, "kwarg keywords must not be an empty list"),
             ("punctuation:no_comma", #"{"extra": 1}"#, "takes no kwargs"),
@@ -316,7 +321,7 @@ private let cases: [Case] = [
         #expect(ids.count == 57)
         let supported = ids.filter { registry.support($0) == .supported }
         #expect(supported.count >= 45, "only \(supported.count) IFBench ids supported")
-        #expect(ids.subtracting(supported) == ["words:start_verb", "words:odd_even_syllables"])
+        #expect(ids.subtracting(supported).isEmpty)
         // All 25 IFEval ids are checked.
         #expect(ConstraintRegistry.ifevalIDs.count == 25)
         #expect(ConstraintRegistry.ifevalIDs.allSatisfy { registry.support($0) == .supported })

@@ -15,17 +15,13 @@ public struct ConstraintRegistry: Sendable {
 
     /// IFEval + IFBench.
     public static let standard = ConstraintRegistry(
-        checkers: IFEvalInstructions.all + IFBenchInstructions.all + IFBenchFormatInstructions.all,
-        unsupported: [
-            "words:start_verb": "needs a part-of-speech tagger (IFBench uses NLTK's averaged perceptron) to tell whether the first word is a verb",
-            "words:odd_even_syllables": "needs a pronunciation dictionary (IFBench uses syllapy) to count syllables per word",
-        ])
+        checkers: IFEvalInstructions.all + IFBenchInstructions.all + IFBenchFormatInstructions.all + IFBenchLexiconInstructions.all,
+        unsupported: [:])
 
     /// IFEval's 25 instruction ids.
     public static let ifevalIDs: [String] = IFEvalInstructions.all.map(\.id)
     /// IFBench's own instruction ids known to the registry (checked or unsupported).
-    public static let ifbenchIDs: [String] = (IFBenchInstructions.all + IFBenchFormatInstructions.all).map(\.id)
-        + ["words:start_verb", "words:odd_even_syllables"]
+    public static let ifbenchIDs: [String] = (IFBenchInstructions.all + IFBenchFormatInstructions.all + IFBenchLexiconInstructions.all).map(\.id)
 
     public enum Support: Sendable, Equatable {
         case supported

@@ -74,6 +74,8 @@ public struct ConstraintSampler: Sendable {
         ["startend:quotation", "detectable_format:title", "format:quote_unquote"],
         ["startend:end_checker", "detectable_content:postscript"],
         ["punctuation:no_comma", "count:punctuation"],
+        // A verb must come first: a quote, a fixed first word or a keyword at the start would clash.
+        ["words:start_verb", "startend:quotation", "length_constraints:nth_paragraph_first_word", "words:keywords_specific_position"],
     ]
 
     /// Instructions that shape the whole answer: they conflict with everything except the listed ids.
@@ -83,6 +85,7 @@ public struct ConstraintSampler: Sendable {
         "format:no_whitespace": [],
         "format:newline": ["keywords:forbidden_words"],
         "words:alphabet": [],
+        "words:odd_even_syllables": [],  // every word's syllables are fixed by its neighbours
         "words:consonants": ["keywords:forbidden_words"],
         "words:prime_lengths": ["keywords:forbidden_words"],
         "detectable_format:json_format": ["keywords:existence", "keywords:forbidden_words"],

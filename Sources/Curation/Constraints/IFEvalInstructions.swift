@@ -36,14 +36,17 @@ enum IFEvalInstructions {
                                let letters = Array("abcdefghijklmnoprstuwy").map(String.init)
                                return obj(["letter": .string(c.rng.pick(letters) ?? "e"), "let_frequency": .int(c.int(1...10)), "let_relation": .string(c.relation().rawValue)])
                            }) { kw in
-            let letter = try kw.string("letter").trimmingWhitespace().lowercased()
-            guard letter.count == 1, let ch = letter.first, ch.isLetter else {
-                throw kw.fail("kwarg letter must be a single letter, found \"\(letter)\"")
+            // IFEval takes any single non-whitespace character ("#" in its own tests), counted in the
+            // lowercased response; a frequency of 0 is valid ("less than 0" never holds, "at least 0" always).
+            let given = try kw.string("letter").trimmingWhitespace()
+            guard given.unicodeScalars.count == 1 else {
+                throw kw.fail("kwarg letter must be a single non-whitespace character, found \"\(given)\"")
             }
-            let n = try kw.int("let_frequency", in: 1...Int.max)
+            let letter = given.lowercased()
+            let n = try kw.int("let_frequency", in: 0...Int.max)
             let rel = try kw.relation("let_relation")
             return ("In your response, the letter \(letter) should appear \(rel.rawValue) \(n) times.", { r in
-                rel.holds(r.lowercased().reduce(0) { $0 + ($1 == ch ? 1 : 0) }, n)
+                rel.holds(letterCount(letter, in: r), n)
             })
         },
         InstructionChecker("language:response_language", kwargs: ["language"],
@@ -243,6 +246,19 @@ enum IFEvalInstructions {
     static let singleHighlight = Pattern("\\*[^\\n\\*]*\\*")
     static let doubleHighlight = Pattern("\\*\\*[^\\n\\*]*\\*\\*")
     static let title = Pattern("<<[^\\n]+>>")
+
+    /// Occurrences of `letter` (already lowercased) in the lowercased response, counted over Unicode
+    /// scalars as Python's `Counter(value.lower())[letter]` counts code points. A character that
+    /// lowercases to more than one scalar ("İ") is counted as a substring instead.
+    static func letterCount(_ letter: String, in response: String) -> Int {
+        let target = Array(letter.unicodeScalars)
+        guard target.count == 1, let t = target.first else {
+            return TextUnits.occurrences(of: letter, in: response, caseInsensitive: true)
+        }
+        var n = 0
+        for u in response.lowercased().unicodeScalars where u == t { n += 1 }
+        return n
+    }
 
     /// IFEval requires langdetect to say "en"; text in another identifiable language fails, text whose
     /// language cannot be identified (short, or no stop words) is judged on its letter case alone, as
