@@ -36,7 +36,7 @@ enum BatchedLinear {
     static func forEachGroup(rows: Int, inDim: Int, outDim: Int, _ body: (_ group: Int, _ firstRow: Int, _ outputs: Range<Int>) -> Void) {
         guard rows > 0, outDim > 0 else { return }
         let minChunk = max(16, (1 << 16) / max(1, inDim * rows))
-        Parallel.forChunks(outDim, minChunk: minChunk) { r in
+        Parallel.forSpans(outDim, minChunk: minChunk) { r in
             var r0 = 0
             while r0 < rows {
                 let g = rows - r0 >= 8 ? 8 : rows - r0 >= 4 ? 4 : rows - r0 >= 2 ? 2 : 1

@@ -55,7 +55,7 @@ enum QuantizedDotLinear {
                 cqk_quantize_act(x, Int32(rows), Int32(inDim), q, d, s, v)
                 // Output rows in chunks over the threads; each chunk streams its slice of W once for all rows.
                 let minChunk = max(16, (1 << 16) / max(1, inDim * rows))
-                Parallel.forChunks(outDim, minChunk: minChunk) { r in
+                Parallel.forSpans(outDim, minChunk: minChunk) { r in
                     cqk_gemv(type, blocks, rowBytes, Int32(r.lowerBound), Int32(r.upperBound), Int32(nb),
                              q, d, s, Int32(rows), y, outDim, accumulate ? 1 : 0, v)
                 }

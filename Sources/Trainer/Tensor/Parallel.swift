@@ -35,6 +35,16 @@ public enum Parallel {
         ComputeThreads.current.forChunks(n, minChunk: minChunk, body)
     }
 
+    /// Like `forChunks`, but each thread gets its whole share as one range (the union of its
+    /// contiguous parts): for kernels whose every output element is computed on its own, so that where
+    /// a range starts or ends changes no value (the decode-step products). One call per thread instead
+    /// of one per part saves the per-call start-up (the weight-row prefetch warming up again at each
+    /// part start cost the fp32 batch-8 decode about 5%).
+    @inlinable
+    public static func forSpans(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        ComputeThreads.current.forSpans(n, minChunk: minChunk, body)
+    }
+
     // MARK: OpenBLAS threads
 
     /// OpenBLAS's own thread count is one setting for the whole process: every change goes through
@@ -108,6 +118,24 @@ public struct ComputeThreads: Sendable, Hashable {
         guard n > 0 else { return }
         let parts = Parallel.partCount(n, minChunk: minChunk)
         forParts(parts) { p, _ in body(Parallel.chunkRange(n, chunks: parts, index: p)) }
+    }
+
+    /// Runs `body` once per worker over the union of the parts `forChunks` would give it (see
+    /// `Parallel.forSpans`: only for bodies whose per-element results do not depend on the range).
+    @inlinable
+    public func forSpans(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard n > 0 else { return }
+        let parts = Parallel.partCount(n, minChunk: minChunk)
+        let workers = min(count, parts)
+        if workers == 1 {
+            body(0..<n)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let mine = Parallel.chunkRange(parts, chunks: workers, index: w)
+            guard let first = mine.first, let last = mine.last else { return }
+            body(Parallel.chunkRange(n, chunks: parts, index: first).lowerBound..<Parallel.chunkRange(n, chunks: parts, index: last).upperBound)
+        }
     }
 
     /// Like `forChunks`, but also passes the part index (for per-part partial sums, combined in part
