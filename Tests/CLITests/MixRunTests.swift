@@ -81,6 +81,37 @@ import Testing
         #expect(mix.recordsIn == (mix.recordsOut ?? 0) + RunStore.droppedCounts(mix.dropped).reduce(0) { $0 + $1.1 })
     }
 
+    /// `--shared-stages`: two recipes that differ in one stage (an ablation's variants) run into one store;
+    /// their common stages are computed once, each variant's own stage keeps its outputs, and running the
+    /// first variant again recomputes nothing.
+    @Test func sharedStagesAreComputedOnceAcrossRecipes() throws {
+        let dir = MixCLI.tempDir()
+        let text = try String(contentsOfFile: MixCLI.fixture("run.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "paths: [", with: "paths: [\(MixCLI.fixture("chat.jsonl").dropLast("chat.jsonl".count))")
+        let a = dir + "/a.yaml", b = dir + "/b.yaml"
+        try text.write(toFile: a, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "fraction: 0.75", with: "fraction: 0.5").write(toFile: b, atomically: true, encoding: .utf8)
+        func statuses(_ r: CLI.Result) throws -> [String] {
+            let shown = try #require(try JSONParser.parse(r.stdout).objectValue, "\(r.stderr)")
+            return shown["stages"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } ?? []
+        }
+        let args = ["-o", dir + "/lab", "--shared-stages", dir + "/lab/stages", "--json", "--quiet"]
+        let runA = try CLI.run(["run", a] + args)
+        #expect(try statuses(runA) == ["done", "done", "done"], "\(runA.stderr)")
+        let runB = try CLI.run(["run", b] + args)
+        #expect(try statuses(runB) == ["skipped", "skipped", "done"], "\(runB.stderr)")
+        let again = try CLI.run(["run", a] + args)
+        #expect(try statuses(again) == ["skipped", "skipped", "skipped"], "\(again.stderr)")
+        // Four stage directories: two converts shared, one mix per variant; both mixes differ.
+        let dirs = try FileManager.default.contentsOfDirectory(atPath: dir + "/lab/stages").sorted()
+        #expect(dirs.count == 4 && dirs.filter { $0.hasPrefix("mix-") }.count == 2, "\(dirs)")
+        let mixes = try dirs.filter { $0.hasPrefix("mix-") }.map { try MixCLI.shards(dir + "/lab/stages/" + $0) }
+        #expect(mixes[0] != mixes[1])
+        // Sources inside the shared directory are refused like sources inside the run directory.
+        let inside = try CLI.run(["run", a, "-o", dir + "/other", "--shared-stages", MixCLI.fixture(""), "--quiet"])
+        #expect(inside.status != 0 && inside.stderr.contains("lies inside"), "\(inside.stderr)")
+    }
+
     @Test func killedRunResumesAtItsStageWithTheSameBytes() throws {
         let dir = MixCLI.tempDir()
         let recipe = MixCLI.fixture("run.yaml")

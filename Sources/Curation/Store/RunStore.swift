@@ -166,6 +166,16 @@ public final class RunStore {
         }
     }
 
+    /// The latest finished stage of any name with this fingerprint that wrote to `outputDirectory`: how
+    /// runs with content-addressed stage directories (`run --shared-stages`) find a stage another run,
+    /// under another name or recipe, already computed.
+    public func lastDone(fingerprint: String, outputDirectory: String) throws -> StageRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM stages WHERE fingerprint = ? AND output_directory = ? AND status = 'done' ORDER BY id DESC LIMIT 1",
+                             arguments: [fingerprint, outputDirectory]).map { try RunStore.stageRecord($0, db) }
+        }
+    }
+
     /// Records a stage as running (a new row, or the run's existing row on a resume: one more attempt).
     @discardableResult
     public func startStage(run: Int64, name: String, kind: String, position: Int, fingerprint: String, settings: String,

@@ -20,6 +20,9 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Reuse stage outputs another build of curate-tool produced (by default they are redone).")
     var reuseOutputs = false
 
+    @Option(name: .long, help: "Content-addressed stage outputs: each stage writes DIR/<kind>-<fingerprint>, and any run whose stage has the same kind, settings and inputs reuses it (runs of different recipes share their common stages).")
+    var sharedStages: String?
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -32,7 +35,8 @@ struct Run: ParsableCommand {
         }
         let runner = RecipeRunner(recipe: parsed, recipePath: recipe, output: dir,
                                   context: StageContext(threads: global.threadCount, memory: memory.bytes, quiet: global.quiet, seed: parsed.seed),
-                                  log: { if !global.quiet { Console.info($0) } }, reuseOutputs: reuseOutputs)
+                                  log: { if !global.quiet { Console.info($0) } }, reuseOutputs: reuseOutputs,
+                                  sharedStages: sharedStages.map { ($0 as NSString).standardizingPath })
         let result = try runner.run()
         if !global.quiet { Console.info(RunsShow.render(run: result.run, stages: result.stages)) }
         if global.json { Console.stdout(PrettyJSON.string(RunsShow.json(run: result.run, stages: result.stages))) }

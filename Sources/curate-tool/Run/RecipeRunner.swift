@@ -22,6 +22,17 @@ struct RecipeRunner {
     /// Reuse outputs another build of the tool produced (`--reuse-outputs`). Off by default: a new
     /// build may fix or change what a stage writes, so its outputs are redone.
     var reuseOutputs = false
+    /// Where stage outputs go. nil: `OUTPUT/<stage name>` (a re-run with other settings redoes the stage
+    /// in place). A directory: `DIR/<kind>-<fingerprint>`, content-addressed, so runs of different
+    /// recipes (an ablation lab's variants and seeds) keep each distinct stage's outputs side by side and
+    /// any run whose stage has the same kind, settings and inputs reuses them instead of recomputing.
+    var sharedStages: String? = nil
+
+    /// The output directory of a stage.
+    func stageDirectory(name: String, kind: String, fingerprint: String) -> String {
+        guard let root = sharedStages else { return (output as NSString).appendingPathComponent(name) }
+        return (root as NSString).appendingPathComponent("\(kind)-\(fingerprint.prefix(24))")
+    }
 
     struct Result {
         var run: RunRecord
@@ -31,6 +42,7 @@ struct RecipeRunner {
 
     func run() throws -> Result {
         try RunPathCheck.check(recipe, output: output)
+        if let sharedStages { try RunPathCheck.check(recipe, output: sharedStages) }
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let storePath = RunStore.path(inDirectory: output)
         let lock = try RunStoreLock(storePath: storePath)
@@ -46,13 +58,13 @@ struct RecipeRunner {
         do {
             for (n, stage) in recipe.stages.enumerated() {
                 let spec = stage.spec
-                let dir = (output as NSString).appendingPathComponent(spec.name)
                 let inputs = spec.inputs.map { i -> StageRecord.Input in
                     let p = produced[i.name] ?? ([], "")
                     return StageRecord.Input(name: i.name, kind: sourceNames.contains(i.name) ? "source" : "stage", contentHash: p.hash, files: p.files)
                 }
                 let settings = JSONWriter.string(stage.runner.settings)
                 let fingerprint = Self.fingerprint(kind: spec.kind, settings: settings, inputs: inputs)
+                let dir = stageDirectory(name: spec.name, kind: spec.kind, fingerprint: fingerprint)
                 let label = "[\(n + 1)/\(recipe.stages.count)] \(spec.name) (\(spec.kind))"
 
                 let candidates = try verifiedCandidates(store: store, run: run.id, name: spec.name, fingerprint: fingerprint, dir: dir)
@@ -120,6 +132,10 @@ struct RecipeRunner {
             candidates.append(own)
         }
         if let prev = try store.lastDone(name: name, fingerprint: fingerprint), !candidates.contains(where: { $0.id == prev.id }) {
+            candidates.append(prev)
+        }
+        if sharedStages != nil, let prev = try store.lastDone(fingerprint: fingerprint, outputDirectory: dir),
+           !candidates.contains(where: { $0.id == prev.id }) {
             candidates.append(prev)
         }
         return candidates.filter { c in
