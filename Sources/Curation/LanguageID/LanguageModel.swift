@@ -36,15 +36,23 @@ final class LanguageModel: @unchecked Sendable {
     let canon: UnsafeBufferPointer<UInt16>
     /// Canonical character -> script id.
     let scriptOf: UnsafeBufferPointer<UInt8>
-    /// Open-addressing table: gram key (0: empty slot) and the gram's index.
-    let slotKeys: UnsafeBufferPointer<UInt64>
-    let slotGrams: UnsafeBufferPointer<UInt32>
+    /// One slot of the open-addressing gram table: the key (0: empty) and the gram's entries, side by side so
+    /// that a lookup costs one cache miss, not one for the key and another for the entry range.
+    struct Slot {
+        var key: UInt64
+        var start: UInt32
+        var end: UInt32
+    }
+    /// One (language, weight) pair of a gram, packed so that a gram's entries are one contiguous run.
+    struct Entry {
+        var weight: Float
+        var language: UInt32
+    }
+    let slots: UnsafeBufferPointer<Slot>
     let slotShift: UInt64
     let slotMask: Int
-    /// Entries of gram g: entryStart[g] ..< entryStart[g + 1].
-    let entryStart: UnsafeBufferPointer<UInt32>
-    let entryLanguage: UnsafeBufferPointer<UInt8>
-    let entryWeight: UnsafeBufferPointer<Float>
+    /// Entries of the gram in a slot: entries[slot.start ..< slot.end].
+    let entries: UnsafeBufferPointer<Entry>
     /// Per language, per n (1...3): log-probability of an n-gram its profile does not list.
     let unseen: UnsafeBufferPointer<Float>
 
@@ -101,26 +109,20 @@ final class LanguageModel: @unchecked Sendable {
         var bits = 1
         while (1 << bits) < nGrams * 2 { bits += 1 }
         let capacity = 1 << bits
-        let slotK = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: capacity)
-        let slotG = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: capacity)
-        slotK.initialize(repeating: 0)
-        slotG.initialize(repeating: 0)
+        let table = UnsafeMutableBufferPointer<Slot>.allocate(capacity: capacity)
+        table.initialize(repeating: Slot(key: 0, start: 0, end: 0))
         let shift = UInt64(64 - bits), mask = capacity - 1
         for (g, key) in keys.enumerated() {
             var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-            while slotK[i] != 0 { i = (i &+ 1) & mask }
-            slotK[i] = key
-            slotG[i] = UInt32(g)
+            while table[i].key != 0 { i = (i &+ 1) & mask }
+            table[i] = Slot(key: key, start: starts[g], end: starts[g + 1])
         }
-        slotKeys = UnsafeBufferPointer(slotK)
-        slotGrams = UnsafeBufferPointer(slotG)
+        slots = UnsafeBufferPointer(table)
         slotShift = shift
         slotMask = mask
         self.canon = Self.own(canon)
         self.scriptOf = Self.own(scriptOf)
-        entryStart = Self.own(starts)
-        entryLanguage = Self.own(entryLangs)
-        entryWeight = Self.own(weights)
+        entries = Self.own(zip(entryLangs, weights).map { Entry(weight: $0.1, language: UInt32($0.0)) })
         self.unseen = Self.own(unseen)
     }
 
@@ -132,21 +134,19 @@ final class LanguageModel: @unchecked Sendable {
     }
 
     deinit {
-        for p in [UnsafeRawPointer(slotKeys.baseAddress), UnsafeRawPointer(slotGrams.baseAddress), UnsafeRawPointer(canon.baseAddress),
-                  UnsafeRawPointer(scriptOf.baseAddress), UnsafeRawPointer(entryStart.baseAddress),
-                  UnsafeRawPointer(entryLanguage.baseAddress), UnsafeRawPointer(entryWeight.baseAddress),
-                  UnsafeRawPointer(unseen.baseAddress)] {
+        for p in [UnsafeRawPointer(slots.baseAddress), UnsafeRawPointer(canon.baseAddress), UnsafeRawPointer(scriptOf.baseAddress),
+                  UnsafeRawPointer(entries.baseAddress), UnsafeRawPointer(unseen.baseAddress)] {
             if let p { UnsafeMutableRawPointer(mutating: p).deallocate() }
         }
     }
 
-    /// The index of a gram key in the entry tables, or -1.
-    @inline(__always) func gram(_ key: UInt64) -> Int {
+    /// The slot of a gram key, or nil when no language lists the gram.
+    @inline(__always) func slot(_ key: UInt64) -> Slot? {
         var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> slotShift)
         while true {
-            let k = slotKeys[i]
-            if k == key { return Int(slotGrams[i]) }
-            if k == 0 { return -1 }
+            let s = slots[i]
+            if s.key == key { return s }
+            if s.key == 0 { return nil }
             i = (i &+ 1) & slotMask
         }
     }

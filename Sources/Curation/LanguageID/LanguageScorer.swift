@@ -23,7 +23,7 @@ extension LanguageModel {
         var gramCount = [Int](repeating: 0, count: nScripts * 3)  // per script, per n
         var letters = [Int](repeating: 0, count: nScripts)
         let canon = self.canon, scriptOf = self.scriptOf
-        let starts = entryStart, entryLangs = entryLanguage, weights = entryWeight
+        let entries = self.entries
 
         scoreAcc.withUnsafeMutableBufferPointer { acc in
         gramCount.withUnsafeMutableBufferPointer { grams in
@@ -92,12 +92,12 @@ extension LanguageModel {
                     }
                     if script == 0 { continue }  // " " alone
                     grams[script &* 3 &+ n &- 1] &+= 1
-                    let g = gram(key)
-                    if g < 0 { continue }
-                    var e = Int(starts[g])
-                    let stop = Int(starts[g &+ 1])
+                    guard let hit = slot(key) else { continue }
+                    var e = Int(hit.start)
+                    let stop = Int(hit.end)
                     while e < stop {
-                        acc[Int(entryLangs[e])] += weights[e]
+                        let entry = entries[e]
+                        acc[Int(entry.language)] += entry.weight
                         e &+= 1
                     }
                 }

@@ -102,8 +102,13 @@ struct LangID: ParsableCommand {
         }
         var right: [String: Int] = [:], seen: [String: Int] = [:], confusions: [String: Int] = [:]
         var confidenceRight = 0.0, confidenceWrong = 0.0, nWrong = 0
+        var keptAtFloor = 0, rightAtFloor = 0  // the mix filter's default floor
         for t in texts {
             let guess = LanguageID.identify(t.text)
+            if let g = guess, g.confidence >= 0.65 {
+                keptAtFloor += 1
+                if g.language == t.lang { rightAtFloor += 1 }
+            }
             let key = "\(t.kind)\t\(t.lang)"
             seen[key, default: 0] += 1
             if guess?.language == t.lang {
@@ -142,6 +147,8 @@ struct LangID: ParsableCommand {
         report += String(format: "overall: %.2f%% (%d/%d)\n", 100 * Double(correct) / Double(max(total, 1)), correct, total)
         report += String(format: "mean confidence: right %.3f, wrong %.3f\n", confidenceRight / Double(max(correct, 1)),
                          confidenceWrong / Double(max(nWrong, 1)))
+        report += String(format: "confidence >= 0.65 (the mix filter's default): %.2f%% of texts, %.2f%% of those right\n",
+                         100 * Double(keptAtFloor) / Double(max(total, 1)), 100 * Double(rightAtFloor) / Double(max(keptAtFloor, 1)))
         let top = confusions.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(15)
         report += "confusions (gold->guess): " + top.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
 
