@@ -60,10 +60,10 @@ enum IFEvalInstructions {
                 guard name != nil else {
                     return .unsupported(reason: "language \(code) cannot be identified without a language model")
                 }
-                guard let found = LanguageID.detect(r) else {
-                    return .unsupported(reason: "the response's language cannot be decided from its script and stop words")
+                guard let found = LanguageID.identify(r) else {
+                    return .unsupported(reason: "the response has no letters to identify its language by")
                 }
-                return ConstraintOutcome(found == code)
+                return ConstraintOutcome(found.language == code)
             })
         },
         InstructionChecker("length_constraints:number_sentences", kwargs: ["num_sentences", "relation"],

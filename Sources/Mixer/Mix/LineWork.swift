@@ -41,6 +41,7 @@ struct LineScanner<Counter: TokenCounter>: Sendable {
            let why = bounds.failure(tokens: tokens, chars: bounds.needsChars ? text.unicodeScalars.count : 0) {
             return ScanLine(outcome: .filtered(why))
         }
+        if let why = source.language?.failure(text) { return ScanLine(outcome: .filtered(why)) }
         return ScanLine(outcome: .kept, key: SamplingKey.record(seed: seed, source: source.name, id: id),
                         tokens: UInt32(clamping: tokens), contentHash: dedupe ? normalizer.contentHash(text) : 0,
                         idHash: SamplingKey.id(id))

@@ -58,6 +58,8 @@ public struct MixSource: Sendable {
     public var idField: String?
     public var predicates: [FieldPredicate]
     public var length: LengthBounds?
+    /// The language filter (`{language: [en], min_confidence: 0.65}`), applied after the length bounds.
+    public var language: LanguageFilter?
     /// Whether this source takes part in the mix-wide exact dedupe (when the recipe turns it on).
     public var dedupe: Bool
     public var amount: Amount
@@ -66,9 +68,10 @@ public struct MixSource: Sendable {
 
     public init(name: String, origin: SourceOrigin, schema: Schema? = nil, idField: String? = nil,
                 predicates: [FieldPredicate] = [], length: LengthBounds? = nil, dedupe: Bool = true,
-                amount: Amount, line: Int = 0) {
+                amount: Amount, line: Int = 0, language: LanguageFilter? = nil) {
         self.name = name; self.origin = origin; self.schema = schema; self.idField = idField
         self.predicates = predicates; self.length = length; self.dedupe = dedupe; self.amount = amount; self.line = line
+        self.language = language
     }
 }
 

@@ -94,6 +94,7 @@ extension MixRecipe {
         var idField: String?
         var predicates: [FieldPredicate] = []
         var length: LengthBounds?
+        var language: LanguageFilter?
         var dedupe = true
         var amounts: [(Amount, Node)] = []
         for (key, keyNode, value) in fields {
@@ -131,6 +132,11 @@ extension MixRecipe {
             case "filters":
                 for (j, f) in try doc.sequence(value, entry).enumerated() {
                     let fe = "\(entry) filters[\(j)]"
+                    if let lf = try parseLanguageFilter(doc, f, entry: fe) {
+                        if language != nil { throw doc.error(f, fe, "a language filter is given twice") }
+                        language = lf
+                        continue
+                    }
                     let (p, l) = try parseFilter(doc, f, entry: fe)
                     if let p { predicates.append(p) }
                     if let l {
@@ -156,7 +162,7 @@ extension MixRecipe {
             throw doc.error(amounts[1].1, entry, "two amounts given (\(amounts.map(\.0.unit).joined(separator: " and "))): give exactly one")
         }
         return MixSource(name: name, origin: origin, schema: schema, idField: idField, predicates: predicates, length: length,
-                         dedupe: dedupe, amount: amount, line: node.mark?.line ?? 0)
+                         dedupe: dedupe, amount: amount, line: node.mark?.line ?? 0, language: language)
     }
 
     static func parseAmount(_ doc: YAMLDocument, unit: String, value: Node, entry: String) throws -> Amount {
@@ -182,6 +188,34 @@ extension MixRecipe {
     /// A number as the recipe wrote it (`1e19`), for messages.
     static func describeNumber(_ doc: YAMLDocument, _ node: Node, _ v: Double) -> String {
         (try? doc.string(node, "")) ?? String(v)
+    }
+
+    static let languageFilterKeys: Set<String> = ["language", "min_confidence"]
+
+    /// `{language: [en, de], min_confidence: 0.65}` (or `language: en`), or nil when the entry is another
+    /// kind of filter. Codes must be ones `LanguageID` knows, so a typo is an error, not an empty mix.
+    static func parseLanguageFilter(_ doc: YAMLDocument, _ node: Node, entry: String) throws -> LanguageFilter? {
+        let probe = try doc.mapping(node, entry, allowed: filterKeys.union(languageFilterKeys))
+        guard let langNode = probe.first(where: { $0.key == "language" })?.value else {
+            if let m = probe.first(where: { $0.key == "min_confidence" }) {
+                throw doc.error(m.keyNode, entry, "min_confidence needs a language list: add `language: [en]`")
+            }
+            return nil
+        }
+        let fields = try doc.mapping(node, entry, allowed: languageFilterKeys)
+        var codes: [String] = []
+        if let list = try? doc.scalarList(langNode, entry) { codes = list.map(\.0) } else { codes = [try doc.string(langNode, entry)] }
+        guard !codes.isEmpty else { throw doc.error(langNode, entry, "language needs at least one ISO 639-1 code") }
+        for code in codes where LanguageID.names[code] == nil {
+            throw doc.error(langNode, entry, "unknown language \"\(code)\" (known: \(LanguageID.names.keys.sorted().joined(separator: " ")))")
+        }
+        var filter = LanguageFilter(languages: codes)
+        if let v = fields.first(where: { $0.key == "min_confidence" })?.value {
+            let c = try doc.double(v, entry, what: "min_confidence")
+            guard c >= 0, c <= 1 else { throw doc.error(v, entry, "min_confidence should be in [0, 1], found \(c)") }
+            filter.minConfidence = c
+        }
+        return filter
     }
 
     static let filterKeys: Set<String> = ["field", "present", "equals", "in", "min", "max", "min_tokens", "max_tokens", "min_chars", "max_chars"]

@@ -1,0 +1,187 @@
+import Foundation
+
+/// Why the language model could not be loaded. The model ships inside the package, so any of these is a
+/// build problem (a hand-edited or truncated `LanguageModelData.swift`), reported instead of trapping.
+public enum LanguageModelError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The embedded base64 text does not decode.
+    case notBase64
+    /// The bytes are not a model this code reads: wrong magic, version, or a section past the end.
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .notBase64: return "language model: the embedded data is not base64"
+        case .malformed(let why): return "language model: \(why)"
+        }
+    }
+}
+
+/// The character n-gram naive-Bayes model, decoded once per process (see `shared`) from the bytes that
+/// `Fixtures/langid/build_model.py` generates: langdetect's per-language 1-3-gram profiles, the character
+/// normalisation they were counted with, and each character's script.
+///
+/// The tables live in memory this object owns and never frees (one model per process), so the scoring
+/// loop reads them through unsafe buffer pointers: no bounds checks, no reference counting per gram.
+final class LanguageModel: @unchecked Sendable {
+    /// ISO 639-1 codes, in model order.
+    let languages: [String]
+    /// Script id of each language.
+    let languageScript: [Int]
+    /// Script names by id (0 is "none").
+    let scriptNames: [String]
+    /// Language indices by script id: the candidates when that script dominates a text.
+    let candidatesByScript: [[Int]]
+
+    /// BMP scalar -> canonical character (0: separator).
+    let canon: UnsafeBufferPointer<UInt16>
+    /// Canonical character -> script id.
+    let scriptOf: UnsafeBufferPointer<UInt8>
+    /// One slot of the open-addressing gram table: the key (0: empty) and the gram's entries, side by side so
+    /// that a lookup costs one cache miss, not one for the key and another for the entry range.
+    struct Slot {
+        var key: UInt64
+        var start: UInt32
+        var end: UInt32
+    }
+    /// One (language, weight) pair of a gram, packed so that a gram's entries are one contiguous run.
+    struct Entry {
+        var weight: Float
+        var language: UInt32
+    }
+    let slots: UnsafeBufferPointer<Slot>
+    let slotShift: UInt64
+    let slotMask: Int
+    /// Entries of the gram in a slot: entries[slot.start ..< slot.end].
+    let entries: UnsafeBufferPointer<Entry>
+    /// Per language, per n (1...3): log-probability of an n-gram its profile does not list.
+    let unseen: UnsafeBufferPointer<Float>
+
+    /// Decoded once, on first use, by whichever thread gets there first (Swift's lazy global statics are
+    /// initialised exactly once, thread-safely).
+    static let shared: Result<LanguageModel, LanguageModelError> = {
+        guard let data = Data(base64Encoded: LanguageModelData.base64, options: .ignoreUnknownCharacters) else {
+            return .failure(.notBase64)
+        }
+        return Result { try LanguageModel(bytes: [UInt8](data)) }.mapError { $0 as? LanguageModelError ?? .malformed("\($0)") }
+    }()
+
+    init(bytes: [UInt8]) throws {
+        var r = ByteReader(bytes: bytes)
+        guard try r.take(4) == Array("CLID".utf8) else { throw LanguageModelError.malformed("bad magic") }
+        let version = try r.u32()
+        guard version == 1 else { throw LanguageModelError.malformed("version \(version), this code reads 1") }
+        let nLangs = Int(try r.u32()), nScripts = Int(try r.u32()), nGrams = Int(try r.u32()), nEntries = Int(try r.u32())
+        _ = try r.f32()  // the unseen-gram probability, also in `unseen`
+        guard (1...255).contains(nLangs), (1...255).contains(nScripts), nGrams > 0, nEntries > 0,
+              nGrams < 1 << 26, nEntries < 1 << 28 else {
+            throw LanguageModelError.malformed("implausible sizes: \(nLangs) languages, \(nScripts) scripts, \(nGrams) grams")
+        }
+        var langs: [String] = []
+        for _ in 0..<nLangs { langs.append(String(decoding: try r.take(8).prefix { $0 != 0 }, as: UTF8.self)) }
+        let langScript = try r.take(nLangs).map(Int.init)
+        var scripts: [String] = []
+        for _ in 0..<nScripts { scripts.append(String(decoding: try r.take(16).prefix { $0 != 0 }, as: UTF8.self)) }
+        guard langScript.allSatisfy({ $0 < nScripts }) else { throw LanguageModelError.malformed("language script out of range") }
+        let canon = try r.array(UInt16.self, 65536)
+        let scriptOf = try r.array(UInt8.self, 65536)
+        guard scriptOf.allSatisfy({ Int($0) < nScripts }) else { throw LanguageModelError.malformed("character script out of range") }
+        let keys = try r.array(UInt64.self, nGrams)
+        let starts = try r.array(UInt32.self, nGrams + 1)
+        let entryLangs = try r.array(UInt8.self, nEntries)
+        let weights = try r.array(Float.self, nEntries)
+        let unseen = try r.array(Float.self, nLangs * 3)
+        guard r.atEnd else { throw LanguageModelError.malformed("trailing bytes") }
+        // Every index the scoring loop follows is checked here, once, so the loop itself need not.
+        guard starts.first == 0, starts.last == UInt32(nEntries), zip(starts, starts.dropFirst()).allSatisfy({ $0 <= $1 }),
+              entryLangs.allSatisfy({ Int($0) < nLangs }), keys.allSatisfy({ $0 != 0 }),
+              zip(keys, keys.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw LanguageModelError.malformed("inconsistent gram table")
+        }
+
+        languages = langs
+        languageScript = langScript
+        scriptNames = scripts
+        var byScript = [[Int]](repeating: [], count: nScripts)
+        for (i, s) in langScript.enumerated() { byScript[s].append(i) }
+        candidatesByScript = byScript
+
+        // Hash table at most half full, so probes stay short and always reach an empty slot.
+        var bits = 1
+        while (1 << bits) < nGrams * 2 { bits += 1 }
+        let capacity = 1 << bits
+        let table = UnsafeMutableBufferPointer<Slot>.allocate(capacity: capacity)
+        table.initialize(repeating: Slot(key: 0, start: 0, end: 0))
+        let shift = UInt64(64 - bits), mask = capacity - 1
+        for (g, key) in keys.enumerated() {
+            var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while table[i].key != 0 { i = (i &+ 1) & mask }
+            table[i] = Slot(key: key, start: starts[g], end: starts[g + 1])
+        }
+        slots = UnsafeBufferPointer(table)
+        slotShift = shift
+        slotMask = mask
+        self.canon = Self.own(canon)
+        self.scriptOf = Self.own(scriptOf)
+        entries = Self.own(zip(entryLangs, weights).map { Entry(weight: $0.1, language: UInt32($0.0)) })
+        self.unseen = Self.own(unseen)
+    }
+
+    /// A copy of `array` in memory this model owns for the life of the process.
+    private static func own<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
+        let p = UnsafeMutableBufferPointer<T>.allocate(capacity: array.count)
+        _ = p.initialize(from: array)
+        return UnsafeBufferPointer(p)
+    }
+
+    deinit {
+        for p in [UnsafeRawPointer(slots.baseAddress), UnsafeRawPointer(canon.baseAddress), UnsafeRawPointer(scriptOf.baseAddress),
+                  UnsafeRawPointer(entries.baseAddress), UnsafeRawPointer(unseen.baseAddress)] {
+            if let p { UnsafeMutableRawPointer(mutating: p).deallocate() }
+        }
+    }
+
+    /// The slot of a gram key, or nil when no language lists the gram.
+    @inline(__always) func slot(_ key: UInt64) -> Slot? {
+        var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> slotShift)
+        while true {
+            let s = slots[i]
+            if s.key == key { return s }
+            if s.key == 0 { return nil }
+            i = (i &+ 1) & slotMask
+        }
+    }
+}
+
+/// Little-endian reads over the model bytes; every read is bounds-checked and throws past the end.
+private struct ByteReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    var atEnd: Bool { offset == bytes.count }
+
+    mutating func take(_ n: Int) throws -> [UInt8] {
+        guard n >= 0, n <= bytes.count - offset else { throw LanguageModelError.malformed("truncated at byte \(offset)") }
+        defer { offset += n }
+        return Array(bytes[offset..<offset + n])
+    }
+
+    mutating func u32() throws -> UInt32 { try array(UInt32.self, 1)[0] }
+    mutating func f32() throws -> Float { try array(Float.self, 1)[0] }
+
+    /// `count` values of a fixed-width type, copied as they lie: the model is written little-endian, as are
+    /// the platforms this package builds for (x86-64, arm64).
+    mutating func array<T>(_: T.Type, _ count: Int) throws -> [T] {
+        let size = MemoryLayout<T>.stride
+        let (total, overflow) = count.multipliedReportingOverflow(by: size)
+        guard !overflow, total <= bytes.count - offset else { throw LanguageModelError.malformed("truncated at byte \(offset)") }
+        let start = offset
+        offset += total
+        return [T](unsafeUninitializedCapacity: count) { buf, n in
+            bytes.withUnsafeBytes { raw in
+                let src = UnsafeRawBufferPointer(rebasing: raw[start..<start + total])
+                UnsafeMutableRawBufferPointer(buf).copyMemory(from: src)
+            }
+            n = count
+        }
+    }
+}
