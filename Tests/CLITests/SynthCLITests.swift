@@ -110,3 +110,28 @@ import Testing
         #expect(b.stderr.contains("bad.yaml:14:") && b.stderr.contains("samples should be in 1...64"), "\(b.stderr)")
     }
 }
+
+/// The planted labels let a lab grade a decontamination detector: every contaminated copy (verbatim, recased,
+/// embedded) is caught by the default rule, and near-misses and clean records caught are false positives.
+@Suite struct SynthDecontamCLITests {
+    @Test func plantedContaminationIsFoundAndLabelled() throws {
+        let dir = CLI.tempDir("synth-decontam")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let g = try CLI.run(["synth", "-o", dir + "/s", "--emit", "eval,train", "--train-count", "300", "--plant-items", "3",
+                             "--plant-dose", "4", "--seed", "2", "--quiet", "--compression", "none"])
+        #expect(g.status == 0, "\(g.stderr)")
+        let i = try CLI.run(["decontam", "index", "--eval", "synth=" + dir + "/s/eval/part-00000.jsonl", "--output", dir + "/idx.sqlite", "--quiet"])
+        #expect(i.status == 0, "\(i.stderr)")
+        let s = try CLI.run(["decontam", "scan", "--index", dir + "/idx.sqlite", "--input", dir + "/s/train", "--output", dir + "/clean",
+                             "--compression", "none", "--quiet"])
+        #expect(s.status == 0, "\(s.stderr)")
+        var removed: [String: Int] = [:]
+        for line in try SynthCLITests.lines(dir + "/clean/removed-00000.jsonl") {
+            let r = try JSONParser.parse(line)
+            removed[r["synth"]?["planted"]?["kind"]?.stringValue ?? "clean", default: 0] += 1
+        }
+        for kind in ["verbatim", "recased", "embedded"] { #expect(removed[kind] == 12, "\(kind): \(removed)") }
+        #expect((removed["near_miss"] ?? 0) < 12, "\(removed)")
+        #expect((removed["clean"] ?? 0) < 15, "\(removed)")
+    }
+}
