@@ -103,6 +103,16 @@ import Testing
         #expect(try Self.lines(dir + "/run/synth-samples").count == 200)
         let report = try JSONParser.parse(String(contentsOfFile: dir + "/run/synth-samples/report.json", encoding: .utf8))
         #expect(report["teacher"]?["samples"]?.intValue == 1000)
+        // The settings are the stage's fingerprint: an unchanged re-run skips every stage, a changed teacher
+        // setting re-runs the samples stage and the vote that reads it, not the eval stage.
+        func statuses(_ r: CLI.Result) throws -> [String] {
+            try JSONParser.parse(r.stdout)["stages"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } ?? []
+        }
+        let again = try CLI.run(["run", dir + "/lab.yaml", "--output", dir + "/run", "--quiet", "--json"])
+        #expect(try statuses(again) == ["skipped", "skipped", "skipped"], "\(again.stderr)")
+        try recipe.replacingOccurrences(of: "samples: 5", with: "samples: 6").write(toFile: dir + "/lab.yaml", atomically: true, encoding: .utf8)
+        let changed = try CLI.run(["run", dir + "/lab.yaml", "--output", dir + "/run", "--quiet", "--json"])
+        #expect(try statuses(changed) == ["skipped", "done", "done"], "\(changed.stderr)")
         // A bad setting names the setting and its line.
         try recipe.replacingOccurrences(of: "samples: 5", with: "samples: 500").write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
         let b = try CLI.run(["run", dir + "/bad.yaml", "--output", dir + "/run2", "--quiet"])

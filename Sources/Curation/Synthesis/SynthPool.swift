@@ -93,6 +93,14 @@ public enum SynthPool {
         var checks = 0
         for (i, s) in problem.steps.enumerated() {
             let a = problem.values[i], r = problem.values[i + 1]
+            // On harder problems the trace sometimes slips and catches itself, as long s1 traces do ("Wait").
+            if rng.unitDouble() < 0.3 * u, s.op != .div {
+                let wrong = r + Int(rng.below(9) + 1)
+                checks += 1
+                lines.append("Step \(i + 1): \(a) \(s.op.symbol) \(s.operand) = \(wrong).")
+                lines.append("Wait, that is not right: \(a) \(s.op.symbol) \(s.operand) is \(r), not \(wrong), so I have \(r) \(wording.item).")
+                continue
+            }
             lines.append("Step \(i + 1): \(a) \(s.op.symbol) \(s.operand) = \(r), so I have \(r) \(wording.item).")
             if rng.unitDouble() < 0.25 + 0.6 * u {
                 checks += 1
