@@ -49,8 +49,12 @@ public struct SynthTeacherOptions: Sendable, Hashable {
     }
 
     /// A problem's own chance that a sample goes wrong, rising linearly with its latent difficulty:
-    /// 0.4x the base rate for the easiest, 1.6x for the hardest; the mean over a uniform latent is the base rate.
-    public func propensity(latent u: Double) -> Double { min(0.95, baseRate * (0.4 + 1.2 * u)) }
+    /// 0.4x the base rate for the easiest, 1.6x for the hardest when the problems' mean latent is 0.5.
+    /// Dividing by the factor at the mean latent keeps the realised rate at the target when the problem set
+    /// is not uniform in difficulty (deduplication removes more easy problems, whose space is small).
+    public func propensity(latent u: Double, meanLatent m: Double = 0.5) -> Double {
+        min(0.95, baseRate * (0.4 + 1.2 * u) / (0.4 + 1.2 * min(1, max(0, m))))
+    }
 }
 
 /// One sampled solution.
@@ -78,10 +82,18 @@ public struct SynthTeaching: Sendable, Hashable {
 public struct SynthTeacher: Sendable {
     public var options: SynthTeacherOptions
     public var seed: UInt64
+    /// The mean latent difficulty of the problems taught in this run (see `SynthTeacherOptions.propensity`).
+    public var meanLatent: Double
 
-    public init(options: SynthTeacherOptions, seed: UInt64) {
+    public init(options: SynthTeacherOptions, seed: UInt64, meanLatent: Double = 0.5) {
         self.options = options
         self.seed = seed
+        self.meanLatent = meanLatent
+    }
+
+    /// The mean latent of `problems` (0.5 for none), to pass as `meanLatent`.
+    public static func meanLatent(_ problems: [SynthProblem]) -> Double {
+        problems.isEmpty ? 0.5 : problems.reduce(0) { $0 + $1.latent } / Double(problems.count)
     }
 
     /// Whether `problem` has a systematic wrong answer.
@@ -92,7 +104,7 @@ public struct SynthTeacher: Sendable {
 
     public func teach(_ problem: SynthProblem, wording: SynthWording) -> SynthTeaching {
         let gold = SynthWork.gold(problem)
-        let p = options.propensity(latent: problem.latent)
+        let p = options.propensity(latent: problem.latent, meanLatent: meanLatent)
         var systematicWork: SynthWork?
         var systematicMistake: SynthMistake?
         if isSystematic(problem) {

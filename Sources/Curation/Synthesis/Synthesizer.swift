@@ -63,7 +63,7 @@ public struct Synthesizer: Sendable {
             case .train:
                 for v in try trainRecords(train: trainProblems, eval: evalProblems, threads: threads, report: &report) { try emit(v) }
             case .samples:
-                let teacher = SynthTeacher(options: o.teacher, seed: o.seed)
+                let teacher = SynthTeacher(options: o.teacher, seed: o.seed, meanLatent: SynthTeacher.meanLatent(trainProblems))
                 let results = map(trainProblems, threads: threads) { p -> (JSONValue, SynthTeaching) in
                     let w = wording(p)
                     let t = teacher.teach(p, wording: w)

@@ -8,7 +8,7 @@ import Testing
     static let problems: [SynthProblem] = (try? SynthProblemSource.generate(split: .train, count: 3000, difficulty: SynthDifficulty(), seed: 11).problems) ?? []
 
     func teach(_ options: SynthTeacherOptions = SynthTeacherOptions()) -> [(SynthProblem, SynthWording, SynthTeaching)] {
-        let teacher = SynthTeacher(options: options, seed: 11)
+        let teacher = SynthTeacher(options: options, seed: 11, meanLatent: SynthTeacher.meanLatent(Self.problems))
         return Self.problems.map { p in
             let w = SynthWording.choose(for: p, personas: [], seed: 11)
             return (p, w, teacher.teach(p, wording: w))
@@ -50,6 +50,17 @@ import Testing
             }
         }
         #expect(wrongByLabel == wrongByText)
+    }
+
+    /// A large set at small numbers loses many easy problems to deduplication; the rate stays on target.
+    @Test func errorRateStaysOnTargetWhenDeduplicationSkewsDifficulty() throws {
+        let problems = try SynthProblemSource.generate(split: .train, count: 6000, difficulty: SynthDifficulty(minSteps: 1, maxSteps: 4, maxNumber: 30), seed: 2).problems
+        let mean = SynthTeacher.meanLatent(problems)
+        #expect(mean > 0.53, "the set is skewed towards harder problems: \(mean)")
+        let teacher = SynthTeacher(options: SynthTeacherOptions(samples: 4), seed: 2, meanLatent: mean)
+        var stats = SynthTeacherStatistics()
+        for p in problems { stats.add(teacher.teach(p, wording: SynthWording.choose(for: p, personas: [], seed: 2)), gold: p.answer) }
+        #expect(abs(stats.sampleErrorRate - 0.40) < 0.03, "\(stats.sampleErrorRate)")
     }
 
     @Test func harderProblemsGoWrongMoreOften() {
