@@ -92,7 +92,10 @@ public indirect enum MathExpr: Sendable, Hashable {
                 if !e.isInteger, e.denominator <= 16, let rt = base.root(e.denominator), let r = rt.power(e.numerator) { return .exact(r) }
             }
             let v = pow(x.double, y.double)
-            return v.isNaN ? nil : .approx(v)
+            // Overflow (`10^{10^{10}}`) is not infinity: two different huge powers must not compare equal
+            // as inf == inf. Without a value the answer is compared as text, which still gives a verdict.
+            if v.isNaN || (v.isInfinite && x.double.isFinite && y.double.isFinite) { return nil }
+            return .approx(v)
         case .root(let a, let k):
             guard let x = a.evaluate(env) else { return nil }
             if case .exact(let r) = x, let rt = r.root(k) { return .exact(rt) }
@@ -114,8 +117,19 @@ public indirect enum MathExpr: Sendable, Hashable {
             case "ln": v = log(x)
             case "log": v = log10(x)
             case "exp": v = exp(x)
+            case "sec": v = 1 / cos(x)
+            case "csc": v = 1 / sin(x)
+            case "cot": v = cos(x) / sin(x)
+            case "arcsin": v = asin(x)
+            case "arccos": v = acos(x)
+            case "arctan": v = atan(x)
+            case "sinh": v = sinh(x)
+            case "cosh": v = cosh(x)
+            case "tanh": v = tanh(x)
             default: return nil
             }
+            // A pole (tan at pi/2) is outside the function's domain, not a value.
+            guard v.isFinite else { return nil }
             return v.isNaN ? nil : .approx(v)
         }
     }
@@ -177,7 +191,10 @@ struct ExprParser {
     static let greek: Set<String> = ["alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta",
                                      "iota", "kappa", "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon", "phi",
                                      "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Sigma", "Phi", "Omega"]
-    static let functions: Set<String> = ["sin", "cos", "tan", "ln", "log", "exp"]
+    static let functions: Set<String> = ["sin", "cos", "tan", "ln", "log", "exp", "sec", "csc", "cot",
+                                         "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh"]
+    /// `\sin^{-1}` is the inverse function, not a reciprocal (the usual convention in answers).
+    static let inverses: [String: String] = ["sin": "arcsin", "cos": "arccos", "tan": "arctan"]
 
     var peek: UInt8? { i < b.count ? b[i] : nil }
 
@@ -410,7 +427,21 @@ struct ExprParser {
             default:
                 if ExprParser.greek.contains(cmd.name) { return .variable("\\" + cmd.name + (parseSubscript() ?? "")) }
                 if ExprParser.functions.contains(cmd.name) {
+                    // `\sin^2 x` squares the function's value; `\sin^{-1} x` is arcsin.
+                    skipSpaces()
+                    var exponent: MathExpr? = nil
+                    if peek == UInt8(ascii: "^") {
+                        i += 1
+                        skipSpaces()
+                        guard let e = parseArgument() else { return nil }
+                        exponent = e
+                    }
                     guard let a = parsePower() else { return nil }
+                    if let e = exponent {
+                        if case .number(let r) = e, r == Rational(-1), let inv = ExprParser.inverses[cmd.name] { return .function(inv, a) }
+                        guard node() else { return nil }
+                        return .power(.function(cmd.name, a), e)
+                    }
                     return .function(cmd.name, a)
                 }
                 return nil

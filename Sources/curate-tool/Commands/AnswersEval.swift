@@ -21,8 +21,11 @@ struct AnswersEval: ParsableCommand {
     @Flag(name: .long, help: "Print the accuracy summary as JSON on stdout.")
     var json = false
 
+    @OptionGroup var answerFlags: AnswerFlags
+
     func run() throws {
         let reader = RecordReader(files: [pairs])
+        let options = answerFlags.options
         let out = try AtomicFileWriter(path: output)
         var total = 0, correct = 0
         var mistakes: [String] = []
@@ -30,8 +33,10 @@ struct AnswersEval: ParsableCommand {
             let gold = try record.requiredString("gold")
             let candidate = try record.requiredString("candidate")
             let label = try record.value("equivalent")?.boolValue
-            let g = ParsedAnswer(gold), c = ParsedAnswer(candidate)
-            let predicted = AnswerEquivalence.equivalent(g, c)
+            // Either side may be a whole response (math-verify's test cases are): its final answer is found first.
+            let cmp = AnswerEquivalence.compare(gold: gold, candidate: candidate, options: options)
+            let g = cmp.gold?.parsed ?? ParsedAnswer(""), c = cmp.candidate?.parsed ?? ParsedAnswer("")
+            let predicted = cmp.equivalent
             var o = JSONObject()
             o["gold"] = .string(gold)
             o["candidate"] = .string(candidate)
@@ -39,7 +44,9 @@ struct AnswersEval: ParsableCommand {
             o["predicted"] = .bool(predicted)
             o["key_gold"] = .string(g.key)
             o["key_candidate"] = .string(c.key)
-            if !predicted, g.tooDeep || c.tooDeep { o["reason"] = .string(AnswerVerdict.tooDeep) }
+            o["rule_gold"] = cmp.gold.map { .string($0.rule.rawValue) } ?? .null
+            o["rule_candidate"] = cmp.candidate.map { .string($0.rule.rawValue) } ?? .null
+            if let r = cmp.reason { o["reason"] = .string(r) }
             var line = JSONWriter.bytes(.object(o))
             line.append(0x0A)
             try out.write(line)

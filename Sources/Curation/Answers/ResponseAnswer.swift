@@ -1,0 +1,163 @@
+/// Where the answer is when a response has no explicit marker, or a marker is followed by a sentence.
+///
+/// The old fallback took the last number anywhere, which read `1 000` as `000`, `AZYUK2A` as `2`, and a
+/// number inside broken inline math as the answer. Now: the last complete math span wins (inline spans
+/// end at a line break, as in LaTeX; `\$` inside math is a dollar sign, not a delimiter); a response with
+/// math delimiters but no complete span has no answer; only plain prose falls back to the last number,
+/// and then only to a number standing alone (not inside a word), with space-grouped thousands kept.
+extension AnswerExtractor {
+    /// The byte range of the content of the last complete math span, in one left-to-right pass.
+    static func lastMathSpan(_ b: UnsafeBufferPointer<UInt8>) -> (content: Range<Int>, sawDelimiter: Bool)? {
+        var last: Range<Int>? = nil
+        var saw = false
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c == UInt8(ascii: "\\"), i + 1 < n {
+                let d = b[i + 1]
+                if d == UInt8(ascii: "(") || d == UInt8(ascii: "[") {
+                    saw = true
+                    let closer = d == UInt8(ascii: "(") ? UInt8(ascii: ")") : UInt8(ascii: "]")
+                    var k = i + 2
+                    var closed = false
+                    while k + 1 < n {
+                        if b[k] == UInt8(ascii: "\\") && b[k + 1] == closer { closed = true; break }
+                        // Inline math does not cross a line; display math may.
+                        if d == UInt8(ascii: "(") && b[k] == 0x0A { break }
+                        k += b[k] == UInt8(ascii: "\\") ? 2 : 1
+                    }
+                    if closed { last = (i + 2)..<k; i = k + 2 } else { i = max(k, i + 2) }
+                    continue
+                }
+                i += 2  // `\$` and other escapes
+                continue
+            }
+            if c == UInt8(ascii: "$") {
+                saw = true
+                let display = i + 1 < n && b[i + 1] == UInt8(ascii: "$")
+                let open = i + (display ? 2 : 1)
+                var k = open
+                var closed = false
+                while k < n {
+                    if b[k] == UInt8(ascii: "\\") { k += 2; continue }
+                    if b[k] == UInt8(ascii: "$") { closed = !display || (k + 1 < n && b[k + 1] == UInt8(ascii: "$")); break }
+                    if !display && b[k] == 0x0A { break }
+                    k += 1
+                }
+                if closed {
+                    last = open..<k
+                    i = k + (display ? 2 : 1)
+                } else {
+                    // An unclosed or broken span: skip its opener only, so a later span can still close.
+                    i = open
+                }
+                continue
+            }
+            i += 1
+        }
+        guard let r = last else { return saw ? (0..<0, true) : nil }
+        return (r, saw)
+    }
+
+    /// The last number standing alone in `b[from..<to]`: not touching a letter (`AZYUK2A` has none), with
+    /// thousands grouped by commas or single spaces (`1 000`).
+    static func lastStandaloneNumber(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Range<Int>? {
+        var end = to
+        while end > from {
+            guard let r = lastNumber(b, from: from, to: end) else { return nil }
+            let before = r.lowerBound > from ? b[r.lowerBound - 1] : 0x20
+            let after = r.upperBound < to ? b[r.upperBound] : 0x20
+            if isLetter(before) || isLetter(after) || before == UInt8(ascii: "_") || before == UInt8(ascii: "^") {
+                end = r.lowerBound
+                continue
+            }
+            // `1 000 000`: groups of three digits after single spaces belong to the number.
+            var start = r.lowerBound
+            while start - 4 >= from, b[start - 1] == 0x20, isDigit(b[start - 2]) {
+                var k = start - 2, digits = 0
+                while k >= from, isDigit(b[k]) { digits += 1; k -= 1 }
+                let groupOK = r.lowerBound == start ? (r.upperBound - r.lowerBound == 3 || digits <= 3) : true
+                guard (1...3).contains(digits), groupOK, k < from || !isLetter(b[k]) else { break }
+                // Every group after the first must have exactly three digits.
+                guard spaceGroupsValid(b, from: k + 1, to: r.upperBound) else { break }
+                start = k + 1
+            }
+            return start..<r.upperBound
+        }
+        return nil
+    }
+
+    private static func spaceGroupsValid(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
+        var groups: [Int] = [], run = 0
+        for k in from..<to {
+            if isDigit(b[k]) { run += 1 } else if b[k] == 0x20 { groups.append(run); run = 0 } else { return false }
+        }
+        groups.append(run)
+        guard groups.count > 1, let f = groups.first, (1...3).contains(f) else { return false }
+        return groups.dropFirst().allSatisfy { $0 == 3 }
+    }
+
+    /// A marker's content that is a sentence (`The largest $n$ is 34`): the value it ends with (a number
+    /// after the last math span, else that span). Nil when the content is not a sentence.
+    static func sentenceValue(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Range<Int>? {
+        // A sentence has a word of three or more letters outside math and commands.
+        var i = r.lowerBound, inMath = false, run = 0, words = 0
+        while i < r.upperBound {
+            let c = b[i]
+            if c == UInt8(ascii: "\\") { i += 1; while i < r.upperBound, isLetter(b[i]) { i += 1 }; run = 0; continue }
+            if c == UInt8(ascii: "$") { inMath.toggle(); run = 0 } else if !inMath && isLetter(c) { run += 1; if run == 3 { words += 1 } } else { run = 0 }
+            i += 1
+        }
+        guard words >= 2 else { return nil }
+        let sub = UnsafeBufferPointer(rebasing: b[r])
+        let span = lastMathSpan(sub)
+        let afterSpan = span.map { $0.content.upperBound + 1 } ?? 0
+        if let num = lastStandaloneNumber(sub, from: min(afterSpan, sub.count), to: sub.count) {
+            return (num.lowerBound + r.lowerBound)..<(num.upperBound + r.lowerBound)
+        }
+        if let s = span, !s.content.isEmpty { return (s.content.lowerBound + r.lowerBound)..<(s.content.upperBound + r.lowerBound) }
+        return nil
+    }
+
+    /// The final answer of any text that may be a whole response (both sides of a math-verify-style
+    /// comparison): a marker's content (every box when boxed), else the last math span, else the text
+    /// itself when it is short, else the last number standing alone. Nil when there is none (delimiters
+    /// with no complete span, a word with a digit in it).
+    public static func finalAnswer(in text: String) -> ExtractedAnswer? {
+        var s = text
+        return s.withUTF8 { b -> ExtractedAnswer? in
+            if let found = extract(bytes: b, dataset: .math), found.rule != .lastNumber { return found }
+            if lastMathSpan(b) != nil { return nil }
+            // No marker, no span: plain text.
+            let trimmed = text.trimmingWhitespace()
+            if trimmed.isEmpty { return nil }
+            // `A. Because ...`, `(B) since ...`: a choice letter leading an explanation.
+            if let c = ParsedAnswer.choice(Array(trimmed.utf8)) { return ExtractedAnswer(text: String(UnicodeScalar(c)), rule: .choice) }
+            if !looksLikeProse(b) { return ExtractedAnswer(text: trimmed, rule: .lastMath) }
+            guard let r = lastStandaloneNumber(b, from: 0, to: b.count) else { return nil }
+            return ExtractedAnswer(text: String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self), rule: .lastNumber)
+        }
+    }
+
+    /// Whether plain text reads as a sentence (three or more words of letters, or a letter run glued to a
+    /// digit like `AZYUK2A`) rather than an answer (`x^2+1`, `18 dollars`, `\text{Evelyn}`).
+    static func looksLikeProse(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var words = 0, run = 0, glued = false
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\\") { i += 1; while i < b.count, isLetter(b[i]) { i += 1 }; run = 0; continue }
+            if isLetter(c) {
+                run += 1
+                if run == 2 { words += 1 }
+            } else {
+                if run >= 2 && isDigit(c) { glued = true }
+                run = 0
+            }
+            if isDigit(c), i + 1 < b.count, isLetter(b[i + 1]), i + 2 < b.count, isLetter(b[i + 2]), i > 0, isLetter(b[i - 1]) { glued = true }
+            i += 1
+        }
+        return words >= 3 || glued
+    }
+}
