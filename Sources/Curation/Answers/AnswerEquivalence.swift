@@ -167,7 +167,12 @@ public enum AnswerEquivalence {
                 let decimals = max(x.decimals, y.decimals)
                 return NumericIdentity.closeAtPrecision(a.double, b.double, decimals: decimals, places: options.floatRounding)
             }
-            guard x.value == nil, y.value == nil, x.samples.count == y.samples.count else { return false }
+            // An identity against a constant (`\sin^2 a + \cos^2 a` and `1`): the same value at every point.
+            if let c = x.value ?? y.value, !(x.value != nil && y.value != nil) {
+                let s = x.value == nil ? x.samples : y.samples
+                return NumericIdentity.agree(s, [MathValue?](repeating: c, count: s.count))
+            }
+            guard x.samples.count == y.samples.count else { return false }
             if options.strict {
                 guard x.variables == y.variables else { return false }
             } else {

@@ -85,19 +85,20 @@ enum NumericIdentity {
     }
 
     /// A written decimal against another value at `places` decimal places (math-verify's `float_rounding`):
-    /// equal when they round to the same value, or differ by less than one unit in the last place (a
-    /// truncated `0.666666` for 2/3). Only when the decimal was written to at least `places` places.
+    /// equal when they round, or truncate, to the same value (`0.6666667` and a truncated `0.666666` for
+    /// 2/3). Only when the decimal was written to at least `places` places: `0.67` is not 2/3 at 6.
     static func closeAtPrecision(_ a: Double, _ b: Double, decimals: Int, places: Int?) -> Bool {
-        guard let p = places, decimals >= p, a.isFinite, b.isFinite else { return false }
+        guard let p = places, decimals >= p, a.isFinite, b.isFinite, max(abs(a), abs(b)) < 1e15 else { return false }
         let scale = pow(10.0, Double(p))
-        if (a * scale).rounded() == (b * scale).rounded() { return true }
-        return abs(a - b) < 1 / scale
+        // A hair of slack so that a value printed exactly at a rounding boundary is not lost to binary error.
+        let eps = 1e-9
+        if (a * scale + eps).rounded() == (b * scale + eps).rounded() { return true }
+        return (a * scale + eps).rounded(.towardZero) == (b * scale + eps).rounded(.towardZero)
     }
 
     /// The most digits written after a decimal point in `text` (`0.0833` -> 4); 0 without a decimal.
     static func decimalPlaces(_ text: String) -> Int {
         var best = 0, run = -1
-        var prevDigit = false
         for c in text.utf8 {
             let digit = AnswerExtractor.isDigit(c)
             if c == UInt8(ascii: ".") {
@@ -108,9 +109,7 @@ enum NumericIdentity {
             } else if !digit {
                 run = -1
             }
-            prevDigit = digit
         }
-        _ = prevDigit
         return best
     }
 }

@@ -158,6 +158,10 @@ public struct ParsedAnswer: Sendable, Hashable {
         }
         // `2x + 4y - 3 = 0`: an equation, compared up to a non-zero factor.
         if sides.count == 2, let r = RelationForm.equation(sides[0], sides[1]) { return .relation(r) }
+        // `3 \cdot 7 = 21`: a computation states its result last.
+        if sides.count == 2, !sides[1].trimmingWhitespace().isEmpty, MathExpr.parse(sides[0].trimmingWhitespace())?.variables.isEmpty == true {
+            return form(sides[1], percent: percent, depth: depth + 1, tooDeep: &tooDeep)
+        }
         if sides.count > 1 { return .text(textKey(s)) }
 
         let pm = splitTopLevel(b, separator: "\\pm")
@@ -170,7 +174,9 @@ public struct ParsedAnswer: Sendable, Hashable {
         // A word ("Even", "no solution") is text, not a product of single-letter variables.
         if b.count >= 3, b.allSatisfy({ AnswerExtractor.isLetter($0) || $0 == 0x20 }) { return .text(textKey(s)) }
         switch MathExpr.parseChecked(s) {
-        case .parsed(let e): return number(e, percent: percent, text: s) ?? .text(textKey(s))
+        // An expression without a value (`10^{10^{10}}` overflows, `1000!` is past exact factorials) is
+        // compared by its structure, so `9^{9^9}` and `9^{9^{9}}` agree and `10^{10^{11}}` differs.
+        case .parsed(let e): return number(e, percent: percent, text: s) ?? .text("e:" + String(describing: e))
         case .tooDeep: tooDeep = true
         case .notUnderstood: break
         }

@@ -34,7 +34,14 @@ struct AnswersEval: ParsableCommand {
             let candidate = try record.requiredString("candidate")
             let label = try record.value("equivalent")?.boolValue
             // Either side may be a whole response (math-verify's test cases are): its final answer is found first.
-            let cmp = AnswerEquivalence.compare(gold: gold, candidate: candidate, options: options)
+            // A pair may set its own options (`{"options": {"float_rounding": 2, "strict": false}}`).
+            var opts = options
+            if case .object(let o)? = try record.value("options") {
+                if let f = o["float_rounding"], let n = f.doubleValue { opts.floatRounding = Int(n) }
+                if let s = o["strict"]?.boolValue { opts.strict = s }
+                if let a = o["allow_set_relation"]?.boolValue { opts.allowSetRelation = a }
+            }
+            let cmp = AnswerEquivalence.compare(gold: gold, candidate: candidate, options: opts)
             let g = cmp.gold?.parsed ?? ParsedAnswer(""), c = cmp.candidate?.parsed ?? ParsedAnswer("")
             let predicted = cmp.equivalent
             var o = JSONObject()
