@@ -23,6 +23,11 @@ public enum AnswerEquivalence {
 
     /// A side's answer: bare answers are taken whole (fast path: nothing to find), responses extracted.
     static func responseAnswer(_ text: String) -> ExtractedAnswer? {
+        var text = text
+        // One lone `$` is a currency sign (`$1,000.99`, `2,74 $`), not a math delimiter.
+        if text.utf8.count < 256, text.utf8.filter({ $0 == UInt8(ascii: "$") }).count == 1, !text.contains("\\$") {
+            text = text.replacingOccurrences(of: "$", with: " ")
+        }
         if isBareAnswer(text) { return ExtractedAnswer(text: text, rule: .lastMath) }
         return AnswerExtractor.finalAnswer(in: text)
     }
@@ -72,7 +77,21 @@ public enum AnswerEquivalence {
            u != v, u != "units", v != "units" { return false }
         if a.key == b.key { return true }
         if a.normalized == b.normalized && !a.normalized.isEmpty { return true }
-        return Comparison(options: options).equivalent(gold: a.form, candidate: b.form, depth: 0)
+        let cmp = Comparison(options: options)
+        if cmp.equivalent(gold: a.form, candidate: b.form, depth: 0) { return true }
+        // Alternate readings, only between a number or equation and the other side's reading.
+        switch (a.form, b.form) {
+        case (.number, .list):
+            if let alt = b.alternate { return cmp.equivalent(gold: a.form, candidate: alt, depth: 0) }
+        case (.list, .number):
+            if let alt = a.alternate { return cmp.equivalent(gold: alt, candidate: b.form, depth: 0) }
+        case (.relation, .number):
+            if let alt = b.alternate { return cmp.equivalent(gold: a.form, candidate: alt, depth: 0) }
+        case (.number, .relation):
+            if let alt = a.alternate { return cmp.equivalent(gold: alt, candidate: b.form, depth: 0) }
+        default: break
+        }
+        return false
     }
 
     /// Form comparison (gold first: some forms match one way only).

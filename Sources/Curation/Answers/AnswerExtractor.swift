@@ -38,12 +38,12 @@ public enum AnswerExtractor {
             if let l = lastLineChoice(bytes) ?? lastParenthesisedChoice(bytes) { return ExtractedAnswer(text: String(UnicodeScalar(l)), rule: .choice) }
             return nil
         case .math:
-            if let span = lastMathSpan(bytes) {
+            if let spans = mathSpans(bytes) {
                 // Delimiters but no complete span (broken inline math): no answer rather than a stray number.
-                guard !span.content.isEmpty else { return nil }
-                let r = boxTrim(bytes, span.content)
-                guard !r.isEmpty else { return nil }
-                return ExtractedAnswer(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self), rule: .lastMath)
+                let parts = spans.run.map { boxTrim(bytes, $0) }.filter { !$0.isEmpty }
+                    .map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
+                guard !parts.isEmpty else { return nil }
+                return ExtractedAnswer(text: parts.joined(separator: ", "), rule: .lastMath, parts: parts)
             }
             guard let r = lastStandaloneNumber(bytes, from: 0, to: bytes.count) else { return nil }
             return ExtractedAnswer(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self), rule: .lastNumber)

@@ -12,7 +12,7 @@ public enum AnswerNormalizer {
     }
 
     public static func normalize(_ answer: String) -> Result {
-        var b = ByteText.trim(Array(answer.utf8))
+        var b = collapseDoubledBackslashes(ByteText.trim(Array(answer.utf8)))
         // A whole boxed answer given as the answer itself: take the box's content.
         if ByteText.contains(boxed, in: b) || ByteText.contains(fbox, in: b) {
             let s = String(decoding: b, as: UTF8.self)
@@ -51,6 +51,26 @@ public enum AnswerNormalizer {
     }
 
     static let boxed = Array("\\boxed".utf8), fbox = Array("\\fbox".utf8)
+
+    /// `\\frac`, `\\left(` -> `\frac`, `\left(`: answers that passed through one escaping too many
+    /// (JSON or Python source) double every backslash. A doubled backslash before a letter is never a
+    /// row break in an answer, so it is read as one.
+    static func collapseDoubledBackslashes(_ b: [UInt8]) -> [UInt8] {
+        guard b.count >= 3, ByteText.contains(doubleBackslash, in: b) else { return b }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            if b[i] == UInt8(ascii: "\\"), i + 2 < b.count, b[i + 1] == UInt8(ascii: "\\") {
+                if AnswerExtractor.isLetter(b[i + 2]) { out.append(b[i]); i += 2; continue }
+                out.append(b[i]); out.append(b[i + 1]); i += 2; continue
+            }
+            out.append(b[i])
+            i += 1
+        }
+        return out
+    }
+    static let doubleBackslash = Array("\\\\".utf8)
     static let approx = Array("\\approx".utf8), overline = Array("\\overline".utf8)
     static let dollarTable = ByteText.Table([("\\$", " ")])
     static let percentTable = ByteText.Table([("\\%", ""), ("%", "")])
@@ -181,6 +201,12 @@ public enum AnswerNormalizer {
 
     /// Drops trailing unit words after something numeric: `18 dollars`, `5 cm^2`, `3 square units`,
     /// `12 km/h`. Keeps words when nothing numeric precedes them (a textual answer).
+    /// `stripUnits` on one item of a list (`35 cm` in `35 cm, 4`).
+    static func withoutUnits(_ s: String) -> String {
+        var p = false, u: String? = nil
+        return String(decoding: stripUnits(Array(s.utf8), percent: &p, unit: &u), as: UTF8.self)
+    }
+
     static func stripUnits(_ input: [UInt8], percent: inout Bool, unit: inout String?) -> [UInt8] {
         var b = input
         // Words are only removed from the end, so the first digit or closing brace never moves: found once,
@@ -263,7 +289,8 @@ public enum AnswerNormalizer {
                 while j < b.count, AnswerExtractor.isDigit(b[j]) || (b[j] == UInt8(ascii: ",") && j + 1 < b.count && AnswerExtractor.isDigit(b[j + 1])) { j += 1 }
                 let run = b[i..<j]
                 let groups = run.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
-                if groups.count > 1, let f = groups.first, (1...3).contains(f.count), groups.dropFirst().allSatisfy({ $0.count == 3 }) {
+                // A first group starting with 0 (`0,111`) is not a thousands group.
+                if groups.count > 1, let f = groups.first, (1...3).contains(f.count), f.first != UInt8(ascii: "0"), groups.dropFirst().allSatisfy({ $0.count == 3 }) {
                     for k in i..<j where b[k] == UInt8(ascii: ",") { drop[k] = true }
                 }
                 i = j

@@ -96,6 +96,37 @@ public struct ParsedAnswer: Sendable, Hashable {
         self.unit = unit
     }
 
+    /// Another reading some answers have, tried when the main forms disagree: `1000,99` with a decimal
+    /// comma (`1000.99`), or `y = 2x + 1` as the equation `y - 2x - 1 = 0` rather than its value.
+    public var alternate: AnswerForm? {
+        if let e = ParsedAnswer.equationReading(normalized) { return e }
+        return ParsedAnswer.decimalCommaReading(normalized)
+    }
+
+    /// `1000,99`, `1,22`, `0,111` -> the number with a decimal point; nil for other text, and for a
+    /// three-digit group after a non-zero start (`1,000` is a thousands separator).
+    static func decimalCommaReading(_ s: String) -> AnswerForm? {
+        let u = Array(s.utf8)
+        guard u.count <= 24, let comma = u.firstIndex(of: UInt8(ascii: ",")) else { return nil }
+        var start = 0
+        if u.first == UInt8(ascii: "-") { start = 1 }
+        let left = u[start..<comma], right = u[(comma + 1)...]
+        guard !left.isEmpty, !right.isEmpty, left.allSatisfy(AnswerExtractor.isDigit), right.allSatisfy(AnswerExtractor.isDigit) else { return nil }
+        guard right.count != 3 || (left.count == 1 && left.first == UInt8(ascii: "0")) else { return nil }
+        let text = String(decoding: u[0..<comma], as: UTF8.self) + "." + String(decoding: right, as: UTF8.self)
+        guard let r = Rational(decimal: Substring(text)) else { return nil }
+        return .number(NumberForm(expression: .number(r), value: .exact(r), variables: [], samples: [], percent: false, decimals: right.count))
+    }
+
+    /// `y = -\frac{1}{2}x + \frac{3}{4}` as an equation (its main form is the value after the name).
+    static func equationReading(_ s: String) -> AnswerForm? {
+        let b = Array(s.utf8)
+        guard b.contains(UInt8(ascii: "=")) else { return nil }
+        let sides = splitTopLevel(b, separator: "=")
+        guard sides.count == 2, let r = RelationForm.equation(sides[0], sides[1]) else { return nil }
+        return .relation(r)
+    }
+
     /// The unit word the answer named (`cm` in `5\text{ cm}`), lowercased; nil when none was written.
     /// A gold that names a unit is not matched by an answer naming a different one.
     public let unit: String?
@@ -140,7 +171,7 @@ public struct ParsedAnswer: Sendable, Hashable {
             }
         }
         let items = AnswerLists.items(b)
-        if items.count > 1 { return .list(items.map { form($0, percent: percent, depth: depth + 1, tooDeep: &tooDeep) }) }
+        if items.count > 1 { return .list(items.map { form(AnswerNormalizer.withoutUnits($0), percent: percent, depth: depth + 1, tooDeep: &tooDeep) }) }
 
         // `x \ge 5`, `-2 \le x \le 7`, `x \ne 3`.
         if let r = RelationForm.parse(b) { return .relation(r) }
@@ -211,6 +242,24 @@ public struct ParsedAnswer: Sendable, Hashable {
     /// A label naming what a value is (`AB = 4`, `\angle ABC = 30`): capitals only, so that `ab = 4` (a
     /// product) stays an equation.
     static func isLabel(_ s: String) -> Bool {
+        // `\frac{NO}{BO}`, `|AB|`, `A:B`, `V_1:V_2`: labels combined, with no number in them.
+        if s.contains(where: { $0 == "|" || $0 == ":" || $0 == "\\" }), !s.contains(where: { $0.isNumber && !s.contains("_") }) {
+            var letters = 0, ok = true
+            var k = s.startIndex
+            while k < s.endIndex {
+                let c = s[k]
+                if c == "\\" {
+                    var e = s.index(after: k)
+                    while e < s.endIndex, s[e].isLetter { e = s.index(after: e) }
+                    if !["\\frac", "\\overline", "\\angle", "\\triangle"].contains(String(s[k..<e])) { ok = false; break }
+                    k = e
+                    continue
+                }
+                if c.isUppercase && c.isASCII { letters += 1 } else if !"{}|: _0123456789".contains(c) { ok = false; break }
+                k = s.index(after: k)
+            }
+            if ok && letters > 0 { return true }
+        }
         var t = Substring(s)
         for p in ["m\\angle", "\\angle", "\\overline"] where t.hasPrefix(p) { t = t.dropFirst(p.count) }
         t = t.drop { $0 == " " || $0 == "{" }

@@ -8,8 +8,40 @@
 extension AnswerExtractor {
     /// The byte range of the content of the last complete math span, in one left-to-right pass.
     static func lastMathSpan(_ b: UnsafeBufferPointer<UInt8>) -> (content: Range<Int>, sawDelimiter: Bool)? {
-        var last: Range<Int>? = nil
+        guard let r = mathSpans(b) else { return nil }
+        return (r.run.last ?? 0..<0, r.sawDelimiter)
+    }
+
+    /// Whether `b[from..<to]` only joins two math spans into one answer (`$1$ and $2$`, `$3$, $5$ or $7$`).
+    static func isSpanSeparator(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
+        guard from <= to, to - from <= 16 else { return false }
+        var k = from
+        while k < to {
+            let c = b[k]
+            if isLetter(c) {
+                var e = k
+                while e < to, isLetter(b[e]) { e += 1 }
+                let w = String(decoding: UnsafeBufferPointer(rebasing: b[k..<e]), as: UTF8.self)
+                guard w == "and" || w == "or" else { return false }
+                k = e
+                continue
+            }
+            guard c == 0x20 || c == UInt8(ascii: ",") else { return false }
+            k += 1
+        }
+        return true
+    }
+
+    /// The contents of the final run of complete math spans joined only by `,`, `and`, `or` (usually one
+    /// span), and whether any math delimiter was seen. Nil when there is no delimiter at all.
+    static func mathSpans(_ b: UnsafeBufferPointer<UInt8>) -> (run: [Range<Int>], sawDelimiter: Bool)? {
+        var run: [Range<Int>] = []
+        var lastEnd = -1
         var saw = false
+        func close(_ r: Range<Int>, start: Int, end: Int) {
+            if lastEnd >= 0, run.count < 16, isSpanSeparator(b, from: lastEnd, to: start) { run.append(r) } else { run = [r] }
+            lastEnd = end
+        }
         var i = 0
         let n = b.count
         while i < n {
@@ -27,7 +59,7 @@ extension AnswerExtractor {
                         if d == UInt8(ascii: "(") && b[k] == 0x0A { break }
                         k += b[k] == UInt8(ascii: "\\") ? 2 : 1
                     }
-                    if closed { last = (i + 2)..<k; i = k + 2 } else { i = max(k, i + 2) }
+                    if closed { close((i + 2)..<k, start: i, end: k + 2); i = k + 2 } else { i = max(k, i + 2) }
                     continue
                 }
                 i += 2  // `\$` and other escapes
@@ -46,7 +78,7 @@ extension AnswerExtractor {
                     k += 1
                 }
                 if closed {
-                    last = open..<k
+                    close(open..<k, start: i, end: k + (display ? 2 : 1))
                     i = k + (display ? 2 : 1)
                 } else {
                     // An unclosed or broken span: skip its opener only, so a later span can still close.
@@ -56,8 +88,8 @@ extension AnswerExtractor {
             }
             i += 1
         }
-        guard let r = last else { return saw ? (0..<0, true) : nil }
-        return (r, saw)
+        guard !run.isEmpty else { return saw ? ([], true) : nil }
+        return (run, saw)
     }
 
     /// The last number standing alone in `b[from..<to]`: not touching a letter (`AZYUK2A` has none), with
@@ -68,7 +100,7 @@ extension AnswerExtractor {
             guard let r = lastNumber(b, from: from, to: end) else { return nil }
             let before = r.lowerBound > from ? b[r.lowerBound - 1] : 0x20
             let after = r.upperBound < to ? b[r.upperBound] : 0x20
-            if isLetter(before) || isLetter(after) || before == UInt8(ascii: "_") || before == UInt8(ascii: "^") {
+            if isLetter(before) || (isLetter(after) && !unitFollows(b, r.upperBound, to)) || before == UInt8(ascii: "_") || before == UInt8(ascii: "^") {
                 end = r.lowerBound
                 continue
             }
@@ -86,6 +118,14 @@ extension AnswerExtractor {
             return start..<r.upperBound
         }
         return nil
+    }
+
+    /// Whether the letters at `k` spell a unit (`1,000.99m²`, `5kg`): a number may touch its unit.
+    static func unitFollows(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ to: Int) -> Bool {
+        var e = k
+        while e < to, isLetter(b[e]), e - k <= 8 { e += 1 }
+        let w = String(decoding: UnsafeBufferPointer(rebasing: b[k..<e]), as: UTF8.self).lowercased()
+        return AnswerNormalizer.isKnownUnit(w)
     }
 
     private static func spaceGroupsValid(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
