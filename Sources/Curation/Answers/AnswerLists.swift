@@ -8,8 +8,14 @@ enum AnswerLists {
 
     /// The items of a bare list at the top level of `b`, or `[b]` when it is not one.
     static func items(_ b: [UInt8]) -> [String] {
+        // `p=5, q=2; p=7, q=2`: semicolons separate solutions whose parts are separated by commas; each
+        // solution is then a tuple.
+        let semis = ParsedAnswer.splitTopLevel(b, separator: ";")
+        if semis.count > 1 {
+            return semis.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+                .map { ParsedAnswer.splitTopLevel(Array($0.utf8), separator: ",").count > 1 ? "(" + $0 + ")" : $0 }
+        }
         var items = ParsedAnswer.splitTopLevel(b, separator: ",")
-        if items.count == 1 { items = ParsedAnswer.splitTopLevel(b, separator: ";") }
         if items.count == 1, ByteText.contains(orBytes, in: b) || ByteText.contains(andBytes, in: b) {
             items = ParsedAnswer.splitTopLevel(b, separator: " or ").flatMap { ParsedAnswer.splitTopLevel(Array($0.utf8), separator: " and ") }
         }

@@ -83,7 +83,7 @@ public enum AnswerNormalizer {
         // A matrix row break `\\` stays whole (else its second backslash would start `\ ` below).
         ("\\\\", "\\\\"),
         // `11,\! 111`: a thousands comma followed by a negative thin space.
-        (",\\! ", ","), (",\\!", ","),
+        (",\\! ", ","), (",\\!", ","), (" {, }", ","), ("{, }", ","),
         ("\\left", ""), ("\\right", ""), ("\\bigl", ""), ("\\bigr", ""), ("\\Bigl", ""), ("\\Bigr", ""),
         ("\\displaystyle", ""), ("\\textstyle", ""), ("\\!", ""), ("\\,", " "), ("\\;", " "), ("\\:", " "),
         ("\\quad", " "), ("\\qquad", " "), ("\\ ", " "), ("~", " "),

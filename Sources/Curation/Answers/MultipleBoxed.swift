@@ -37,6 +37,8 @@ extension AnswerExtractor {
     static func isBoxSeparator(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
         guard to - from <= 64 else { return false }
         var k = from
+        // Up to two other words when `and` or `or` joins the boxes (`\boxed{1} papers and \boxed{2}`).
+        var words = 0, joined = false
         while k < to {
             let c = b[k]
             if isLetter(c) {
@@ -45,15 +47,17 @@ extension AnswerExtractor {
                 let len = e - k
                 let backslash = k > from && b[k - 1] == UInt8(ascii: "\\")
                 let word = String(decoding: UnsafeBufferPointer(rebasing: b[k..<e]), as: UTF8.self).lowercased()
-                let ok = len == 1 || word == "and" || word == "or" || (backslash && ["quad", "qquad", "text", "mathrm", "hspace"].contains(word))
-                if !ok { return false }
+                if word == "and" || word == "or" { joined = true } else if !(len == 1 || (backslash && ["quad", "qquad", "text", "mathrm", "hspace"].contains(word))) {
+                    words += 1
+                }
                 k = e
                 continue
             }
-            if isDigit(c) { return false }
+            // Digits only as subscripts (`y_2 =`).
+            if isDigit(c), !(k > from && (b[k - 1] == UInt8(ascii: "_") || isDigit(b[k - 1]))) { return false }
             k += 1
         }
-        return true
+        return words == 0 || (joined && words <= 2)
     }
 
     /// The distinct box contents as text (first occurrence order); empty when there is no box.

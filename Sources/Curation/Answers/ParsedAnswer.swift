@@ -83,7 +83,12 @@ public struct ParsedAnswer: Sendable, Hashable {
         var unique: [ParsedAnswer] = []
         for p in each where !unique.contains(where: { $0.key == p.key }) { unique.append(p) }
         if unique.count == 1, let only = unique.first { self = only; return }
-        let f = AnswerForm.set(unique.map(\.form))
+        // `$21, 16$ or $11$`: a part that is itself a bare list adds its items.
+        var items: [AnswerForm] = []
+        for p in unique {
+            if case .list(let xs) = p.form { items.append(contentsOf: xs) } else { items.append(p.form) }
+        }
+        let f = AnswerForm.set(items)
         self.init(normalized: unique.map(\.normalized).joined(separator: ", "), form: f, key: ParsedAnswer.key(f),
                   tooDeep: unique.contains { $0.tooDeep }, unit: nil)
     }
@@ -165,7 +170,9 @@ public struct ParsedAnswer: Sendable, Hashable {
             return .set(items.map { form($0, percent: percent, depth: depth + 1, tooDeep: &tooDeep) })
         }
         if let (open, close, inner) = enclosed(b) {
-            let items = splitTopLevel(inner, separator: ",")
+            var items = splitTopLevel(inner, separator: ",")
+            // `(0;-2;6)`: a tuple written with semicolons (a decimal-comma convention).
+            if items.count == 1 { items = splitTopLevel(inner, separator: ";") }
             if items.count > 1 {
                 return .sequence(open: open, close: close, items: items.map { form($0, percent: percent, depth: depth + 1, tooDeep: &tooDeep) })
             }
@@ -321,7 +328,7 @@ public struct ParsedAnswer: Sendable, Hashable {
                 continue
             }
             if depth == 0, c == sep[0], i + sep.count <= b.count, b[i..<(i + sep.count)].elementsEqual(sep),
-               !(sep.count > 1 && i + sep.count < b.count && AnswerExtractor.isLetter(b[i + sep.count])) {
+               !(sep.count > 1 && sep[sep.count - 1] != 0x20 && i + sep.count < b.count && AnswerExtractor.isLetter(b[i + sep.count])) {
                 parts.append(String(decoding: b[start..<i], as: UTF8.self))
                 i += sep.count
                 start = i
