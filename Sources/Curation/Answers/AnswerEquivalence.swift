@@ -172,9 +172,22 @@ public enum AnswerEquivalence {
                 && ys.allSatisfy { y in xs.contains { equivalent(gold: $0, candidate: y, depth: d) } }
         }
 
+        func isExact(_ a: MathValue, _ b: MathValue) -> Bool {
+            if case .exact = a, case .exact = b { return true }
+            return false
+        }
+
         func numbersEqual(_ x: NumberForm, _ y: NumberForm) -> Bool {
             if let a = x.value, let b = y.value {
-                if a.isClose(to: b) { return true }
+                if a.isClose(to: b) {
+                    // Past 2^53 doubles cannot tell neighbouring integers apart: decide exactly when both are
+                    // integer expressions (`2^{100}` against its digits).
+                    if max(abs(a.double), abs(b.double)) >= 9.007199254740992e15, !isExact(a, b),
+                       let p = BigInteger.exact(x.expression), let q = BigInteger.exact(y.expression) {
+                        return p == q
+                    }
+                    return true
+                }
                 // A percentage written as a fraction of one: 50\% = 0.5 (and 50\% = 50, compared above).
                 if x.percent != y.percent {
                     let (p, q) = x.percent ? (a, b) : (b, a)

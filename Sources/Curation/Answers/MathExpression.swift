@@ -10,6 +10,9 @@ import Foundation
 public indirect enum MathExpr: Sendable, Hashable {
     case number(Rational)
     case constant(Double)
+    /// An integer literal too long for 64 bits, as its digits (its value is approximate; `BigInteger`
+    /// compares such answers exactly).
+    case bigInteger(String)
     case variable(String)
     case negate(MathExpr)
     case add(MathExpr, MathExpr)
@@ -60,7 +63,7 @@ public indirect enum MathExpr: Sendable, Hashable {
 
     private func collect(_ s: inout Set<String>) {
         switch self {
-        case .number, .constant: break
+        case .number, .constant, .bigInteger: break
         case .variable(let v): s.insert(v)
         case .negate(let a), .root(let a, _), .factorial(let a), .function(_, let a): a.collect(&s)
         case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b), .divide(let a, let b), .power(let a, let b):
@@ -73,6 +76,7 @@ public indirect enum MathExpr: Sendable, Hashable {
         switch self {
         case .number(let r): return .exact(r)
         case .constant(let d): return .approx(d)
+        case .bigInteger(let digits): return Double(digits).map { .approx($0) }
         case .variable(let v): return env[v].map { .approx($0) }
         case .negate(let a):
             guard let x = a.evaluate(env) else { return nil }
@@ -103,7 +107,9 @@ public indirect enum MathExpr: Sendable, Hashable {
             if d < 0 { return k % 2 == 1 ? .approx(-pow(-d, 1 / Double(k))) : nil }
             return .approx(k == 2 ? d.squareRoot() : pow(d, 1 / Double(k)))
         case .factorial(let a):
-            guard case .exact(let r)? = a.evaluate(env), r.isInteger, r.numerator >= 0, r.numerator <= 20 else { return nil }
+            guard case .exact(let r)? = a.evaluate(env), r.isInteger, r.numerator >= 0 else { return nil }
+            // Past 20! the value is kept approximately (up to 170!, the largest finite double); beyond, none.
+            if r.numerator > 20 { return r.numerator <= 170 ? .approx(tgamma(Double(r.numerator + 1))) : nil }
             var f = 1
             if r.numerator > 1 { for k in 2...r.numerator { f *= k } }
             return Rational(f).map { .exact($0) }
@@ -471,6 +477,7 @@ struct ExprParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: b[s..<i]), as: UTF8.self)
         if let r = Rational(decimal: text[...]) { return .number(r) }
         // Too many digits for 64 bits: keep the value approximately.
+        if !text.contains("."), text.utf8.count <= BigInteger.maxDigits { return .bigInteger(text) }
         if let d = Double(text) { return .constant(d) }
         return nil
     }

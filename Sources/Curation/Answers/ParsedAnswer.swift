@@ -352,6 +352,9 @@ public struct ParsedAnswer: Sendable, Hashable {
         switch f {
         case .choice(let c): return "c:" + String(UnicodeScalar(c))
         case .number(let n):
+            // Past 2^53 a double names many integers: the key keeps the expression, and equality is decided
+            // exactly (`BigInteger`).
+            if let v = n.value, abs(v.double) >= 9.007199254740992e15, v.double.isFinite, case .approx = v { return "n:" + String(describing: n.expression) }
             if let v = n.value { return valueKey(v) }
             return "v:" + n.variables.joined(separator: ",") + ":" + n.samples.map { $0.map(valueKey) ?? "_" }.joined(separator: ";")
         case .sequence(let o, let c, let items):

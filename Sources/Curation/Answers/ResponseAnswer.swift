@@ -175,9 +175,18 @@ extension AnswerExtractor {
             // `A. Because ...`, `(B) since ...`: a choice letter leading an explanation.
             if let c = ParsedAnswer.choice(Array(trimmed.utf8)) { return ExtractedAnswer(text: String(UnicodeScalar(c)), rule: .choice) }
             if !looksLikeProse(b) { return ExtractedAnswer(text: trimmed, rule: .lastMath) }
-            guard let r = lastStandaloneNumber(b, from: 0, to: b.count) else { return nil }
+            // Prose without a number (`no real solutions`): the words are the answer, compared as text;
+            // a digit glued into a word (`AZYUK2A`) is no answer at all.
+            guard let r = lastStandaloneNumber(b, from: 0, to: b.count) else {
+                return hasDigit(b) ? nil : ExtractedAnswer(text: trimmed, rule: .lastMath)
+            }
             return ExtractedAnswer(text: String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self), rule: .lastNumber)
         }
+    }
+
+    static func hasDigit(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        for c in b where isDigit(c) { return true }
+        return false
     }
 
     /// Whether plain text reads as a sentence (three or more words of letters, or a letter run glued to a
