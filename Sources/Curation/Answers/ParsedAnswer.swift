@@ -51,7 +51,13 @@ public struct ParsedAnswer: Sendable, Hashable {
     /// that part is compared as text, and verdicts give `too-deep` as their reason.
     public let tooDeep: Bool
 
-    public init(_ text: String) {
+    public init(_ text: String) { self.init(text, boxDepth: 0) }
+
+    /// Several boxes inside a box inside a box ...: parts are split at most `maxBoxDepth` levels deep, so
+    /// hostile nesting cannot recurse without bound.
+    static let maxBoxDepth = 3
+
+    init(_ text: String, boxDepth: Int) {
         // Fast path: a plain integer (most GSM8K and AIME answers) needs no normalisation.
         if let r = ParsedAnswer.plainInteger(text) {
             normalized = r.description
@@ -64,7 +70,7 @@ public struct ParsedAnswer: Sendable, Hashable {
         if text.utf8.count > 12, ByteText.contains(AnswerNormalizer.boxed, in: Array(text.utf8)) {
             var t = text
             let parts = t.withUTF8 { AnswerExtractor.boxTexts($0) }
-            if parts.count > 1 { self = ParsedAnswer(parts: parts); return }
+            if parts.count > 1, boxDepth < ParsedAnswer.maxBoxDepth { self = ParsedAnswer(parts: parts, boxDepth: boxDepth + 1); return }
         }
         let n = AnswerNormalizer.normalize(text)
         normalized = n.text
@@ -77,9 +83,11 @@ public struct ParsedAnswer: Sendable, Hashable {
 
     /// Several answers given separately (several `\boxed{}`): a set of each one parsed on its own, so that
     /// each keeps its own units and normalisation; repeats count once. One part is that part's answer.
-    public init(parts: [String]) {
-        guard parts.count > 1 else { self.init(parts.first ?? ""); return }
-        let each = parts.map { ParsedAnswer($0) }
+    public init(parts: [String]) { self.init(parts: parts, boxDepth: 1) }
+
+    init(parts: [String], boxDepth: Int) {
+        guard parts.count > 1 else { self.init(parts.first ?? "", boxDepth: boxDepth); return }
+        let each = parts.map { ParsedAnswer($0, boxDepth: boxDepth) }
         var unique: [ParsedAnswer] = []
         for p in each where !unique.contains(where: { $0.key == p.key }) { unique.append(p) }
         if unique.count == 1, let only = unique.first { self = only; return }

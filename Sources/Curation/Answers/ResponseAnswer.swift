@@ -104,16 +104,16 @@ extension AnswerExtractor {
                 end = r.lowerBound
                 continue
             }
-            // `1 000 000`: groups of three digits after single spaces belong to the number.
+            // `1 000 000`: groups of three digits after single spaces belong to the number. Walked back one
+            // group at a time (each byte once): a full group continues, a shorter one is the leading group.
             var start = r.lowerBound
-            while start - 4 >= from, b[start - 1] == 0x20, isDigit(b[start - 2]) {
+            let plainGroup = r.count == 3 && b[r.lowerBound..<r.upperBound].allSatisfy(isDigit)
+            while plainGroup, start - 2 >= from, b[start - 1] == 0x20, isDigit(b[start - 2]) {
                 var k = start - 2, digits = 0
-                while k >= from, isDigit(b[k]) { digits += 1; k -= 1 }
-                let groupOK = r.lowerBound == start ? (r.upperBound - r.lowerBound == 3 || digits <= 3) : true
-                guard (1...3).contains(digits), groupOK, k < from || !isLetter(b[k]) else { break }
-                // Every group after the first must have exactly three digits.
-                guard spaceGroupsValid(b, from: k + 1, to: r.upperBound) else { break }
+                while k >= from, isDigit(b[k]), digits <= 3 { digits += 1; k -= 1 }
+                guard digits <= 3, k < from || !(isLetter(b[k]) || b[k] == UInt8(ascii: ".") || b[k] == UInt8(ascii: ",")) else { break }
                 start = k + 1
+                if digits < 3 { break }
             }
             return start..<r.upperBound
         }
@@ -126,16 +126,6 @@ extension AnswerExtractor {
         while e < to, isLetter(b[e]), e - k <= 8 { e += 1 }
         let w = String(decoding: UnsafeBufferPointer(rebasing: b[k..<e]), as: UTF8.self).lowercased()
         return AnswerNormalizer.isKnownUnit(w)
-    }
-
-    private static func spaceGroupsValid(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
-        var groups: [Int] = [], run = 0
-        for k in from..<to {
-            if isDigit(b[k]) { run += 1 } else if b[k] == 0x20 { groups.append(run); run = 0 } else { return false }
-        }
-        groups.append(run)
-        guard groups.count > 1, let f = groups.first, (1...3).contains(f) else { return false }
-        return groups.dropFirst().allSatisfy { $0 == 3 }
     }
 
     /// A marker's content that is a sentence (`The largest $n$ is 34`): the value it ends with (a number
