@@ -368,7 +368,7 @@ public struct ParsedAnswer: Sendable, Hashable {
         case .sequence(let o, let c, let items):
             return String(UnicodeScalar(o)) + items.map(key).joined(separator: ",") + String(UnicodeScalar(c))
         case .set(let items), .list(let items): return "{" + Array(Set(items.map(key))).sorted().joined(separator: ",") + "}"
-        case .relation(let r): return "r:" + r.comparisons.map { $0.op.rawValue + ":" + $0.samples.map { $0.map(valueKey) ?? "_" }.joined(separator: ";") }.joined(separator: "|")
+        case .relation(let r): return "r:" + r.comparisons.map { $0.op.rawValue + ":" + $0.variables.joined(separator: ",") + ":" + $0.samples.map { $0.map(valueKey) ?? "_" }.joined(separator: ";") }.joined(separator: "|")
         case .matrix(let rows): return "m[" + rows.map { $0.map(key).joined(separator: "&") }.joined(separator: "\\\\") + "]"
         case .union(let items): return "U(" + items.map(key).sorted().joined(separator: ",") + ")"
         case .text(let t): return "t:" + t

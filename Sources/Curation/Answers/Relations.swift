@@ -16,8 +16,8 @@ public struct RelationForm: Sendable, Hashable {
         /// The oriented sides (`lhs op rhs`), kept to read a chain in one variable as an interval.
         public var lhs: MathExpr
         public var rhs: MathExpr
-        var variables: [String]
-        var samples: [MathValue?]
+        public internal(set) var variables: [String]
+        public internal(set) var samples: [MathValue?]
     }
 
     public var comparisons: [Comparison]

@@ -131,12 +131,13 @@ extension AnswerExtractor {
     /// A marker's content that is a sentence (`The largest $n$ is 34`): the value it ends with (a number
     /// after the last math span, else that span). Nil when the content is not a sentence.
     static func sentenceValue(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Range<Int>? {
-        // A sentence has a word of three or more letters outside math and commands.
-        var i = r.lowerBound, inMath = false, run = 0, words = 0
+        // A sentence has words of three or more letters outside math, commands and braces.
+        var i = r.lowerBound, inMath = false, run = 0, words = 0, depth = 0
         while i < r.upperBound {
             let c = b[i]
             if c == UInt8(ascii: "\\") { i += 1; while i < r.upperBound, isLetter(b[i]) { i += 1 }; run = 0; continue }
-            if c == UInt8(ascii: "$") { inMath.toggle(); run = 0 } else if !inMath && isLetter(c) { run += 1; if run == 3 { words += 1 } } else { run = 0 }
+            if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") { depth -= 1 }
+            if c == UInt8(ascii: "$") { inMath.toggle(); run = 0 } else if !inMath && depth == 0 && isLetter(c) { run += 1; if run == 3 { words += 1 } } else { run = 0 }
             i += 1
         }
         guard words >= 2 else { return nil }

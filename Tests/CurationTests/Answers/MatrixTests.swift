@@ -9,7 +9,7 @@ struct MatrixTests {
     @Test func environmentsAgree() {
         #expect(eq("$" + m + "$", "The answer is $\\begin{bmatrix}3 & -1 \\\\ 0 & 4\\end{bmatrix}$."))
         #expect(eq("$" + m + "$", "$\\left[\\begin{array}{cc}3 & -1 \\\\ 0 & 4\\end{array}\\right]$"))
-        #expect(eq("$" + m + "$", "$\\begin{pmatrix} 3 & -1 \\\\\n 0 & 4 \\\\ \\end{pmatrix}$"))
+        #expect(eq("$" + m + "$", "$$\\begin{pmatrix} 3 & -1 \\\\\n 0 & 4 \\\\ \\end{pmatrix}$$"))
     }
 
     @Test func entriesAndShapesMatter() {
