@@ -67,7 +67,7 @@ public struct ParsedAnswer: Sendable, Hashable {
             unit = nil
             return
         }
-        if text.utf8.count > 12, ByteText.contains(AnswerNormalizer.boxed, in: Array(text.utf8)) {
+        if text.utf8.count > 12, ParsedAnswer.mentionsBox(text) {
             var t = text
             let parts = t.withUTF8 { AnswerExtractor.boxTexts($0) }
             if parts.count > 1, boxDepth < ParsedAnswer.maxBoxDepth { self = ParsedAnswer(parts: parts, boxDepth: boxDepth + 1); return }
@@ -145,6 +145,17 @@ public struct ParsedAnswer: Sendable, Hashable {
     public let unit: String?
 
     static let andBytes = Array(" and ".utf8)
+
+    /// Whether `\boxed` occurs, without copying the text (this runs for every answer parsed).
+    static func mentionsBox(_ text: String) -> Bool {
+        var hit = false
+        var k = 0
+        let word = AnswerNormalizer.boxed
+        for c in text.utf8 {
+            if c == word[k] { k += 1; if k == word.count { hit = true; break } } else { k = c == word[0] ? 1 : 0 }
+        }
+        return hit
+    }
 
     static func plainInteger(_ text: String) -> Rational? {
         let u = text.utf8
@@ -258,7 +269,9 @@ public struct ParsedAnswer: Sendable, Hashable {
     /// product) stays an equation.
     static func isLabel(_ s: String) -> Bool {
         // `\frac{NO}{BO}`, `|AB|`, `A:B`, `V_1:V_2`: labels combined, with no number in them.
-        if s.contains(where: { $0 == "|" || $0 == ":" || $0 == "\\" }), !s.contains(where: { $0.isNumber && !s.contains("_") }) {
+        let hasSubscript = s.utf8.contains(UInt8(ascii: "_"))
+        if s.utf8.contains(where: { $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "\\") }),
+           hasSubscript || !s.utf8.contains(where: AnswerExtractor.isDigit) {
             var letters = 0, ok = true
             var k = s.startIndex
             while k < s.endIndex {
@@ -364,14 +377,24 @@ public struct ParsedAnswer: Sendable, Hashable {
             // exactly (`BigInteger`).
             if let v = n.value, abs(v.double) >= 9.007199254740992e15, v.double.isFinite, case .approx = v { return "n:" + String(describing: n.expression) }
             if let v = n.value { return valueKey(v) }
-            return "v:" + n.variables.joined(separator: ",") + ":" + n.samples.map { $0.map(valueKey) ?? "_" }.joined(separator: ";")
+            return "v:" + n.variables.joined(separator: ",") + ":" + n.samples.map { $0.map(sampleKey) ?? "_" }.joined(separator: ";")
         case .sequence(let o, let c, let items):
             return String(UnicodeScalar(o)) + items.map(key).joined(separator: ",") + String(UnicodeScalar(c))
         case .set(let items), .list(let items): return "{" + Array(Set(items.map(key))).sorted().joined(separator: ",") + "}"
-        case .relation(let r): return "r:" + r.comparisons.map { $0.op.rawValue + ":" + $0.variables.joined(separator: ",") + ":" + $0.samples.map { $0.map(valueKey) ?? "_" }.joined(separator: ";") }.joined(separator: "|")
+        case .relation(let r): return "r:" + r.comparisons.map { $0.op.rawValue + ":" + $0.variables.joined(separator: ",") + ":" + $0.samples.map { $0.map(sampleKey) ?? "_" }.joined(separator: ";") }.joined(separator: "|")
         case .matrix(let rows): return "m[" + rows.map { $0.map(key).joined(separator: "&") }.joined(separator: "\\\\") + "]"
         case .union(let items): return "U(" + items.map(key).sorted().joined(separator: ",") + ")"
         case .text(let t): return "t:" + t
+        }
+    }
+
+    /// A sample value in a key: its exact bits (formatting six doubles per answer with `%.12g` was a
+    /// measurable part of verify time). Equal keys still mean equal values; near-equal samples are merged
+    /// by comparison, as before.
+    static func sampleKey(_ v: MathValue) -> String {
+        switch v {
+        case .exact(let r): return r.description
+        case .approx(let d): return String(d.bitPattern, radix: 16)
         }
     }
 

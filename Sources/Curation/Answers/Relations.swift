@@ -34,6 +34,8 @@ public struct RelationForm: Sendable, Hashable {
     /// whether it points the other way (`>`). Nil when there is no inequality token (plain equations are
     /// handled by the caller: a value after a name, or the last side of a chain).
     static func split(_ b: [UInt8]) -> (sides: [String], ops: [(Op, Bool)])? {
+        // Fast exit: no byte that can start an inequality (most answers).
+        guard b.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "!") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }) else { return nil }
         var sides: [String] = [], ops: [(Op, Bool)] = []
         var depth = 0, start = 0, i = 0, inequality = false
         while i < b.count {
