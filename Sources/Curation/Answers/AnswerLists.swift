@@ -10,7 +10,7 @@ enum AnswerLists {
     static func items(_ b: [UInt8]) -> [String] {
         // `p=5, q=2; p=7, q=2`: semicolons separate solutions whose parts are separated by commas; each
         // solution is then a tuple.
-        let semis = ParsedAnswer.splitTopLevel(b, separator: ";")
+        let semis = b.contains(UInt8(ascii: ";")) ? ParsedAnswer.splitTopLevel(b, separator: ";") : []
         if semis.count > 1 {
             return semis.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
                 .map { ParsedAnswer.splitTopLevel(Array($0.utf8), separator: ",").count > 1 ? "(" + $0 + ")" : $0 }

@@ -35,7 +35,12 @@ public struct RelationForm: Sendable, Hashable {
     /// handled by the caller: a value after a name, or the last side of a chain).
     static func split(_ b: [UInt8]) -> (sides: [String], ops: [(Op, Bool)])? {
         // Fast exit: no byte that can start an inequality (most answers).
-        guard b.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "!") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }) else { return nil }
+        var candidate = false
+        for (k, c) in b.enumerated() {
+            if c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c == UInt8(ascii: "!") || c == 0xE2 { candidate = true; break }
+            if c == UInt8(ascii: "\\"), k + 1 < b.count, b[k + 1] == UInt8(ascii: "l") || b[k + 1] == UInt8(ascii: "g") || b[k + 1] == UInt8(ascii: "n") { candidate = true; break }
+        }
+        guard candidate else { return nil }
         var sides: [String] = [], ops: [(Op, Bool)] = []
         var depth = 0, start = 0, i = 0, inequality = false
         while i < b.count {
