@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `curate-tool verify` throughput on N synthetic verifiable records (Benchmarks/verify_bench_data.py: math answers
-# from the labelled pairs as \boxed{}, a sentence or verbatim; GSM8K `#### N` answers), this build against an
+# `curate-tool verify` throughput on N synthetic verifiable records (Benchmarks/verify_bench_data.py: math answers in
+# every answer shape (boxes, Final Answer:, last math span, no marker) and GSM8K `#### N` answers), this build against an
 # older binary (OLD_BIN, e.g. the parent commit's release build) side by side: 3 alternating runs each, medians.
 # Writes Benchmarks/verify_bench.last.txt.
 #   usage: Benchmarks/verify_bench.sh [N]          (default 200000)
@@ -14,7 +14,7 @@ source Benchmarks/bench_header.sh
 bench_start verify_bench "$THREADS"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 Benchmarks/verify_bench_data.py "$N" "$work/in.jsonl"
+python3 Benchmarks/verify_bench_data.py "$work/in.jsonl" "$N"
 echo "input: $N records, $(du -m "$work/in.jsonl" | cut -f1) MB"
 echo "new: $BIN"
 [ -n "${OLD_BIN:-}" ] && echo "old: $OLD_BIN"

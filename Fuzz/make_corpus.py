@@ -63,6 +63,22 @@ put("answer", "nested-sqrt.txt", "\\boxed{" + "\\sqrt" * 200 + "{2}}")
 put("answer", "nested-frac.txt", "\\boxed{" + "\\frac{1}{" * 100 + "2" + "}" * 100 + "}")
 put("answer", "factorials.txt", "\\boxed{3" + "!" * 300 + "}")
 put("answer", "unbalanced.txt", "\\boxed{\\boxed{\\left( \\right] }} {{{{ #### Answer: The answer is")
+# Issue 15 forms: several boxes, spans, relations, matrices, identities, huge values, escapes and lines.
+issue15 = [
+    "The roots are $\\boxed{2}$ and $\\boxed{-5}$, so $x=\\boxed{3}$ or $x=\\boxed{4}$.",
+    "\\boxed{1} papers and \\boxed{2} bins \\boxed{1} no no no \\boxed{",
+    "Final Answer: The largest $n$ is 34. Final answer is B. A. Because",
+    "Answer $ \n 9 \n $ and \\( \n 9 \\) then \\[ \n 9 \n \\] $$ 9 $$ $ 5 \\$ = \\frac{10}{9} $",
+    "$-2 \\le x \\le 7$ $x \\in [-2,7]$ $5 \\geq x$ $x != 3$ $x = 5+5+1 = 7 = 11$ $2x+4y-3=0$",
+    "$\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix} + \\begin{bmatrix}5 & 6 \\\\ 7 & 8\\end{bmatrix}\\begin{array}{cc}1&0\\\\0&1\\end{array}$",
+    "$\\tan^2 y + 1$ vs $\\sec^2 y$ and $\\sin^{-1} x$ $\\ln(e^{2})$ $f(x)$",
+    "$10^{10^{10}}$ $1000!$ $2^{100}$ $1267650600228229401496703205376$ $9^{9^9}$",
+    "$AB=4, CD=5$; $\\angle ABC = 30$; $|PQ|=3$; $p=5,q=2;p=7,q=2$; $(0;-2;6)$",
+    "125\\textnormal{ miles}, 11,\\! 111, 1 000, AZYUK2A, 0.0833333, 1000,99, $1,000.99, 64 or 65",
+    "\\\\frac{1}{2} \\\\left( 3, \\\\frac{\\\\pi}{2} \\\\right) {, } \\$ \\\\\\\\",
+]
+for i, r in enumerate(issue15):
+    put("answer", f"issue15-{i:02d}.txt", r)
 
 # ---- recipe: mix recipes (paths resolve to the target's scratch folder, which holds data.jsonl)
 for name in ["weighted.yaml", "anneal.yaml"]:

@@ -20,6 +20,12 @@ public enum AnswerExtractor {
             let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[m.content]), as: UTF8.self)
             switch dataset {
             case .math:
+                if m.rule == .boxed {
+                    let parts = boxTexts(bytes)
+                    if parts.count > 1 { return ExtractedAnswer(text: parts.joined(separator: ", "), rule: .boxedAll, parts: parts) }
+                } else if m.rule != .gsm8k, let v = sentenceValue(bytes, m.content) {
+                    return ExtractedAnswer(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[v]), as: UTF8.self), rule: .sentence)
+                }
                 return ExtractedAnswer(text: raw, rule: m.rule)
             case .gsm8k:
                 return ExtractedAnswer(text: gsm8kNumber(raw) ?? raw, rule: m.rule)
@@ -31,17 +37,40 @@ public enum AnswerExtractor {
         case .multipleChoice:
             if let l = lastLineChoice(bytes) ?? lastParenthesisedChoice(bytes) { return ExtractedAnswer(text: String(UnicodeScalar(l)), rule: .choice) }
             return nil
-        case .math, .gsm8k:
+        case .math:
+            if let spans = mathSpans(bytes) {
+                // Delimiters but no complete span (broken inline math): no answer rather than a stray number.
+                let parts = spans.run.map { boxTrim(bytes, $0) }.filter { !$0.isEmpty }
+                    .map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
+                guard !parts.isEmpty else { return nil }
+                return ExtractedAnswer(text: parts.joined(separator: ", "), rule: .lastMath, parts: parts)
+            }
+            guard let r = lastStandaloneNumber(bytes, from: 0, to: bytes.count) else { return nil }
+            return ExtractedAnswer(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self), rule: .lastNumber)
+        case .gsm8k:
             guard let r = lastNumber(bytes, from: 0, to: bytes.count) else { return nil }
             let t = String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
             return ExtractedAnswer(text: dataset == .gsm8k ? withoutCommas(t) : t, rule: .lastNumber)
         }
     }
 
+    /// Whitespace trimmed off both ends of a range.
+    static func boxTrim(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Range<Int> {
+        var s = r.lowerBound, e = r.upperBound
+        while s < e, isSpace(b[s]) { s += 1 }
+        while e > s, isSpace(b[e - 1]) { e -= 1 }
+        return s..<e
+    }
+
     /// The gold answer of a record's `ground_truth`: a GSM8K solution ending `#### N` or a MATH solution
-    /// with `\boxed{}` gives the marked answer; anything else is taken whole.
+    /// with `\boxed{}` gives the marked answer (every box, joined by `, `, when there are several); anything
+    /// else is taken whole.
     public static func gold(_ groundTruth: String, dataset: AnswerDataset = .math) -> String {
         var s = groundTruth
+        if dataset == .math {
+            let parts = s.withUTF8 { boxTexts($0) }
+            if parts.count > 1 { return parts.joined(separator: ", ") }
+        }
         let marked: Scanner.Match? = s.withUTF8 { b in
             var sc = Scanner(b: b)
             guard let m = sc.lastMarker(), m.rule == .gsm8k || m.rule == .boxed else { return nil }
@@ -302,6 +331,12 @@ public enum AnswerExtractor {
             guard wordStart(i), matches("final answer", at: i) else { return nil }
             var j = i + 12
             while j < b.count, b[j] == UInt8(ascii: "*") || b[j] == 0x20 { j += 1 }
+            // `Final answer is B` (no colon).
+            if matches("is", at: j), j + 2 < b.count, b[j + 2] == 0x20 || b[j + 2] == UInt8(ascii: ":") {
+                j += 2
+                guard let r = phraseContent(from: j) else { return nil }
+                return Match(rule: .finalAnswer, start: i, phraseEnd: j, content: r)
+            }
             guard j < b.count, b[j] == UInt8(ascii: ":") else { return nil }
             j += 1
             while j < b.count, b[j] == UInt8(ascii: "*") || b[j] == 0x20 { j += 1 }

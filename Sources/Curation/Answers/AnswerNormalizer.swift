@@ -7,10 +7,12 @@ public enum AnswerNormalizer {
     public struct Result: Sendable, Hashable {
         public var text: String
         public var percent: Bool
+        /// The unit word stripped from the end (`cm`, `miles`), lowercased; nil when none.
+        public var unit: String? = nil
     }
 
     public static func normalize(_ answer: String) -> Result {
-        var b = ByteText.trim(Array(answer.utf8))
+        var b = collapseDoubledBackslashes(ByteText.trim(Array(answer.utf8)))
         // A whole boxed answer given as the answer itself: take the box's content.
         if ByteText.contains(boxed, in: b) || ByteText.contains(fbox, in: b) {
             let s = String(decoding: b, as: UTF8.self)
@@ -30,20 +32,45 @@ public enum AnswerNormalizer {
             b = percentTable.apply(b)
         }
         // "2\sqrt{2} \approx 2.83": the exact value before the approximation is the answer.
-        if let k = ByteText.find(approx, in: b) { b = Array(b[0..<k]) }
+        // `x \approx 11`: what comes before is only a name, so the approximation is the answer.
+        if let k = ByteText.find(approx, in: b) {
+            let head = String(decoding: ByteText.trim(Array(b[0..<k])), as: UTF8.self)
+            b = ParsedAnswer.isVariableName(head) ? Array(b[(k + approx.count)...]) : Array(b[0..<k])
+        }
         if ByteText.contains(overline, in: b) { b = Array(repeatingDecimals(String(decoding: b, as: UTF8.self)).utf8) }
         b = plainFunctionNames(b)
         b = ByteText.trim(b)
-        b = stripUnits(b, percent: &percent)
+        var unit: String? = nil
+        b = stripUnits(b, percent: &percent, unit: &unit)
         while let l = b.last, l == UInt8(ascii: ".") || l == UInt8(ascii: ",") || l == UInt8(ascii: ";") { b.removeLast(); b = ByteText.trim(b) }
         if b.count >= 2, b[0] == UInt8(ascii: "{"), b[b.count - 1] == UInt8(ascii: "}"), bracesBalancedInside(b) {
             b = ByteText.trim(Array(b[1..<(b.count - 1)]))
         }
         b = removeThousandsSeparators(b)
-        return Result(text: String(decoding: collapseSpaces(b), as: UTF8.self), percent: percent)
+        return Result(text: String(decoding: collapseSpaces(b), as: UTF8.self), percent: percent, unit: unit)
     }
 
     static let boxed = Array("\\boxed".utf8), fbox = Array("\\fbox".utf8)
+
+    /// `\\frac`, `\\left(` -> `\frac`, `\left(`: answers that passed through one escaping too many
+    /// (JSON or Python source) double every backslash. A doubled backslash before a letter is never a
+    /// row break in an answer, so it is read as one.
+    static func collapseDoubledBackslashes(_ b: [UInt8]) -> [UInt8] {
+        guard b.count >= 3, ByteText.contains(doubleBackslash, in: b) else { return b }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            if b[i] == UInt8(ascii: "\\"), i + 2 < b.count, b[i + 1] == UInt8(ascii: "\\") {
+                if AnswerExtractor.isLetter(b[i + 2]) { out.append(b[i]); i += 2; continue }
+                out.append(b[i]); out.append(b[i + 1]); i += 2; continue
+            }
+            out.append(b[i])
+            i += 1
+        }
+        return out
+    }
+    static let doubleBackslash = Array("\\\\".utf8)
     static let approx = Array("\\approx".utf8), overline = Array("\\overline".utf8)
     static let dollarTable = ByteText.Table([("\\$", " ")])
     static let percentTable = ByteText.Table([("\\%", ""), ("%", "")])
@@ -53,12 +80,16 @@ public enum AnswerNormalizer {
 
     /// Spacing and sizing commands, fraction variants, degree marks.
     static let replacements: [(String, String)] = [
+        // A matrix row break `\\` stays whole (else its second backslash would start `\ ` below).
+        ("\\\\", "\\\\"),
+        // `11,\! 111`: a thousands comma followed by a negative thin space.
+        (",\\! ", ","), (",\\!", ","), (" {, }", ","), ("{, }", ","),
         ("\\left", ""), ("\\right", ""), ("\\bigl", ""), ("\\bigr", ""), ("\\Bigl", ""), ("\\Bigr", ""),
         ("\\displaystyle", ""), ("\\textstyle", ""), ("\\!", ""), ("\\,", " "), ("\\;", " "), ("\\:", " "),
         ("\\quad", " "), ("\\qquad", " "), ("\\ ", " "), ("~", " "),
         ("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"),
         ("^{\\circ}", ""), ("^\\circ", ""), ("^{\\circ }", ""), ("\\circ", ""), ("°", ""), ("\\degree", ""),
-        ("{,}", ","), ("\\le ", "\\leq "), ("\\ge ", "\\geq "), ("\\neq", "\\ne"),
+        ("{,}", ","), ("\\le ", "\\leq "), ("\\ge ", "\\geq "),
         ("\\infinity", "\\infty"), ("\\emptyset", "\\varnothing"),
         ("−", "-"), ("×", "\\times"), ("·", "\\cdot"), ("π", "\\pi"), ("√", "\\sqrt"), ("∞", "\\infty"),
     ]
@@ -69,7 +100,7 @@ public enum AnswerNormalizer {
     ]
 
     /// Commands whose braces are dropped and content kept.
-    static let unwrapCommands = ["\\text", "\\textbf", "\\textit", "\\textrm", "\\mathrm", "\\mathbf", "\\mathit", "\\mbox", "\\operatorname", "\\boldsymbol", "\\mathbb"]
+    static let unwrapCommands = ["\\textnormal", "\\textsf", "\\texttt", "\\mathsf", "\\text", "\\textbf", "\\textit", "\\textrm", "\\mathrm", "\\mathbf", "\\mathit", "\\mbox", "\\operatorname", "\\boldsymbol", "\\mathbb"]
 
     /// Words after a number that name a unit or a currency and are dropped ("18 dollars", "5 cm^2").
     /// Single letters are never treated as units: `5x` is an expression.
@@ -170,7 +201,13 @@ public enum AnswerNormalizer {
 
     /// Drops trailing unit words after something numeric: `18 dollars`, `5 cm^2`, `3 square units`,
     /// `12 km/h`. Keeps words when nothing numeric precedes them (a textual answer).
-    static func stripUnits(_ input: [UInt8], percent: inout Bool) -> [UInt8] {
+    /// `stripUnits` on one item of a list (`35 cm` in `35 cm, 4`).
+    static func withoutUnits(_ s: String) -> String {
+        var p = false, u: String? = nil
+        return String(decoding: stripUnits(Array(s.utf8), percent: &p, unit: &u), as: UTF8.self)
+    }
+
+    static func stripUnits(_ input: [UInt8], percent: inout Bool, unit: inout String?) -> [UInt8] {
         var b = input
         // Words are only removed from the end, so the first digit or closing brace never moves: found once,
         // not once per word (which made a long run of unit-like words quadratic).
@@ -200,7 +237,7 @@ public enum AnswerNormalizer {
             let before = w > 0 ? b[w - 1] : 0x20
             let separated = before == 0x20 || before == UInt8(ascii: "/") || before == UInt8(ascii: "-") || before == UInt8(ascii: "}")
             if !separated && !(AnswerExtractor.isDigit(before) && len >= 2 && isKnownUnit(word)) { break }
-            if word == "percent" { percent = true }
+            if word == "percent" || word == "pct" || word == "percentage" { percent = true } else if unit == nil, isKnownUnit(word) { unit = word }
             b.removeSubrange(p..<b.count)
             changed = true
         }
@@ -210,6 +247,22 @@ public enum AnswerNormalizer {
     static let knownUnits: Set<String> = ["cm", "mm", "km", "m", "kg", "g", "mg", "lb", "lbs", "oz", "ft", "in", "inches", "feet", "yd", "mi", "miles",
                                           "s", "sec", "min", "h", "hr", "hrs", "hours", "minutes", "seconds", "days", "ml", "l", "cents", "dollars", "units", "mph", "kmh"]
     static func isKnownUnit(_ w: String) -> Bool { knownUnits.contains(w) }
+
+    /// One spelling per unit, so that `mi` and `miles` agree when a gold and an answer both name one.
+    static func canonicalUnit(_ w: String) -> String {
+        switch w {
+        case "miles", "mile", "mi": return "mi"
+        case "inches", "inch", "in": return "in"
+        case "feet", "foot", "ft": return "ft"
+        case "hours", "hour", "hr", "hrs", "h": return "h"
+        case "minutes", "minute", "min": return "min"
+        case "seconds", "second", "sec", "s": return "s"
+        case "lbs", "lb": return "lb"
+        case "dollars", "dollar": return "dollars"
+        case "units", "unit": return "units"
+        default: return w
+        }
+    }
 
     /// `1,234,567` -> `1234567` outside brackets, where every group after the first has exactly three
     /// digits. Commas elsewhere separate list items and stay.
@@ -236,7 +289,8 @@ public enum AnswerNormalizer {
                 while j < b.count, AnswerExtractor.isDigit(b[j]) || (b[j] == UInt8(ascii: ",") && j + 1 < b.count && AnswerExtractor.isDigit(b[j + 1])) { j += 1 }
                 let run = b[i..<j]
                 let groups = run.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
-                if groups.count > 1, let f = groups.first, (1...3).contains(f.count), groups.dropFirst().allSatisfy({ $0.count == 3 }) {
+                // A first group starting with 0 (`0,111`) is not a thousands group.
+                if groups.count > 1, let f = groups.first, (1...3).contains(f.count), f.first != UInt8(ascii: "0"), groups.dropFirst().allSatisfy({ $0.count == 3 }) {
                     for k in i..<j where b[k] == UInt8(ascii: ",") { drop[k] = true }
                 }
                 i = j

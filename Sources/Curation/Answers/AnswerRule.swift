@@ -15,6 +15,12 @@ public enum AnswerRule: String, Sendable, CaseIterable, Codable {
     case choice
     /// The last number in the text: the fallback, used only when no marker appears.
     case lastNumber = "last_number"
+    /// Several `\boxed{...}` (all of them, as a set; see `MultipleBoxed.swift`).
+    case boxedAll = "boxed_all"
+    /// No marker: the last complete math span (`$...$`, `$$...$$`, `\(...\)`, `\[...\]`).
+    case lastMath = "last_math"
+    /// A sentence after a marker (`Final Answer: The largest $n$ is 34.`): the value it ends with.
+    case sentence
 }
 
 /// Which verifier family an answer belongs to; picks extraction post-processing and the gold parse.
@@ -46,8 +52,17 @@ public enum AnswerDataset: String, Sendable, CaseIterable, Codable {
 /// An answer found in a completion, and the rule that found it.
 public struct ExtractedAnswer: Sendable, Hashable {
     /// The answer text as written (for math, the LaTeX inside the marker; for gsm8k, a number; for
-    /// multiple choice, the letter).
+    /// multiple choice, the letter). Several boxes: their contents joined by `, `.
     public var text: String
     public var rule: AnswerRule
-    public init(text: String, rule: AnswerRule) { self.text = text; self.rule = rule }
+    /// Each part when the answer came in several boxes (`boxed_all`); else `[text]`.
+    public var parts: [String]
+    public init(text: String, rule: AnswerRule, parts: [String]? = nil) {
+        self.text = text
+        self.rule = rule
+        self.parts = parts ?? [text]
+    }
+
+    /// The answer parsed for comparison (several parts: a set of each parsed on its own).
+    public var parsed: ParsedAnswer { parts.count > 1 ? ParsedAnswer(parts: parts) : ParsedAnswer(text) }
 }

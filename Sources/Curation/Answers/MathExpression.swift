@@ -10,6 +10,9 @@ import Foundation
 public indirect enum MathExpr: Sendable, Hashable {
     case number(Rational)
     case constant(Double)
+    /// An integer literal too long for 64 bits, as its digits (its value is approximate; `BigInteger`
+    /// compares such answers exactly).
+    case bigInteger(String)
     case variable(String)
     case negate(MathExpr)
     case add(MathExpr, MathExpr)
@@ -60,7 +63,7 @@ public indirect enum MathExpr: Sendable, Hashable {
 
     private func collect(_ s: inout Set<String>) {
         switch self {
-        case .number, .constant: break
+        case .number, .constant, .bigInteger: break
         case .variable(let v): s.insert(v)
         case .negate(let a), .root(let a, _), .factorial(let a), .function(_, let a): a.collect(&s)
         case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b), .divide(let a, let b), .power(let a, let b):
@@ -73,6 +76,7 @@ public indirect enum MathExpr: Sendable, Hashable {
         switch self {
         case .number(let r): return .exact(r)
         case .constant(let d): return .approx(d)
+        case .bigInteger(let digits): return Double(digits).map { .approx($0) }
         case .variable(let v): return env[v].map { .approx($0) }
         case .negate(let a):
             guard let x = a.evaluate(env) else { return nil }
@@ -92,7 +96,10 @@ public indirect enum MathExpr: Sendable, Hashable {
                 if !e.isInteger, e.denominator <= 16, let rt = base.root(e.denominator), let r = rt.power(e.numerator) { return .exact(r) }
             }
             let v = pow(x.double, y.double)
-            return v.isNaN ? nil : .approx(v)
+            // Overflow (`10^{10^{10}}`) is not infinity: two different huge powers must not compare equal
+            // as inf == inf. Without a value the answer is compared as text, which still gives a verdict.
+            if v.isNaN || (v.isInfinite && x.double.isFinite && y.double.isFinite) { return nil }
+            return .approx(v)
         case .root(let a, let k):
             guard let x = a.evaluate(env) else { return nil }
             if case .exact(let r) = x, let rt = r.root(k) { return .exact(rt) }
@@ -100,7 +107,9 @@ public indirect enum MathExpr: Sendable, Hashable {
             if d < 0 { return k % 2 == 1 ? .approx(-pow(-d, 1 / Double(k))) : nil }
             return .approx(k == 2 ? d.squareRoot() : pow(d, 1 / Double(k)))
         case .factorial(let a):
-            guard case .exact(let r)? = a.evaluate(env), r.isInteger, r.numerator >= 0, r.numerator <= 20 else { return nil }
+            guard case .exact(let r)? = a.evaluate(env), r.isInteger, r.numerator >= 0 else { return nil }
+            // Past 20! the value is kept approximately (up to 170!, the largest finite double); beyond, none.
+            if r.numerator > 20 { return r.numerator <= 170 ? .approx(tgamma(Double(r.numerator + 1))) : nil }
             var f = 1
             if r.numerator > 1 { for k in 2...r.numerator { f *= k } }
             return Rational(f).map { .exact($0) }
@@ -114,8 +123,19 @@ public indirect enum MathExpr: Sendable, Hashable {
             case "ln": v = log(x)
             case "log": v = log10(x)
             case "exp": v = exp(x)
+            case "sec": v = 1 / cos(x)
+            case "csc": v = 1 / sin(x)
+            case "cot": v = cos(x) / sin(x)
+            case "arcsin": v = asin(x)
+            case "arccos": v = acos(x)
+            case "arctan": v = atan(x)
+            case "sinh": v = sinh(x)
+            case "cosh": v = cosh(x)
+            case "tanh": v = tanh(x)
             default: return nil
             }
+            // A pole (tan at pi/2) is outside the function's domain, not a value.
+            guard v.isFinite else { return nil }
             return v.isNaN ? nil : .approx(v)
         }
     }
@@ -177,7 +197,10 @@ struct ExprParser {
     static let greek: Set<String> = ["alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta",
                                      "iota", "kappa", "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon", "phi",
                                      "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Sigma", "Phi", "Omega"]
-    static let functions: Set<String> = ["sin", "cos", "tan", "ln", "log", "exp"]
+    static let functions: Set<String> = ["sin", "cos", "tan", "ln", "log", "exp", "sec", "csc", "cot",
+                                         "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh"]
+    /// `\sin^{-1}` is the inverse function, not a reciprocal (the usual convention in answers).
+    static let inverses: [String: String] = ["sin": "arcsin", "cos": "arccos", "tan": "arctan"]
 
     var peek: UInt8? { i < b.count ? b[i] : nil }
 
@@ -410,7 +433,21 @@ struct ExprParser {
             default:
                 if ExprParser.greek.contains(cmd.name) { return .variable("\\" + cmd.name + (parseSubscript() ?? "")) }
                 if ExprParser.functions.contains(cmd.name) {
+                    // `\sin^2 x` squares the function's value; `\sin^{-1} x` is arcsin.
+                    skipSpaces()
+                    var exponent: MathExpr? = nil
+                    if peek == UInt8(ascii: "^") {
+                        i += 1
+                        skipSpaces()
+                        guard let e = parseArgument() else { return nil }
+                        exponent = e
+                    }
                     guard let a = parsePower() else { return nil }
+                    if let e = exponent {
+                        if case .number(let r) = e, r == Rational(-1), let inv = ExprParser.inverses[cmd.name] { return .function(inv, a) }
+                        guard node() else { return nil }
+                        return .power(.function(cmd.name, a), e)
+                    }
                     return .function(cmd.name, a)
                 }
                 return nil
@@ -440,6 +477,7 @@ struct ExprParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: b[s..<i]), as: UTF8.self)
         if let r = Rational(decimal: text[...]) { return .number(r) }
         // Too many digits for 64 bits: keep the value approximately.
+        if !text.contains("."), text.utf8.count <= BigInteger.maxDigits { return .bigInteger(text) }
         if let d = Double(text) { return .constant(d) }
         return nil
     }

@@ -15,7 +15,7 @@ public enum Verifier {
 
     /// Throws `CurationError.badRecord` (file, line, reason) when the record parses but cannot be scored:
     /// no `ground_truth`, no response, an unknown verifier, a malformed constraint set.
-    public static func score(_ rec: RawRecord, defaultDataset: String) throws -> Scored {
+    public static func score(_ rec: RawRecord, defaultDataset: String, answers: AnswerOptions = .default) throws -> Scored {
         let datasetName = try rec.string("dataset") ?? defaultDataset
         guard let truth = try rec.value("ground_truth"), !truth.isNull else { throw rec.missing("ground_truth") }
         let response = try responseText(rec)
@@ -43,7 +43,7 @@ public enum Verifier {
         default: throw rec.typeError("ground_truth", expected: "string")
         }
         let found = AnswerExtractor.extract(response, dataset: ds)
-        let verdict = found.map { AnswerEquivalence.verdict(candidate: $0.text, gold: gold, dataset: ds) }
+        let verdict = found.map { AnswerEquivalence.verdict(extracted: $0, gold: gold, dataset: ds, options: answers) }
         let reward: Double = verdict?.equivalent == true ? 1 : 0
         var out = rec.setting("reward", to: .int(Int(reward)))
             .setting("extracted", to: found.map { .string($0.text) } ?? .null)

@@ -7,15 +7,21 @@ public struct VerifyOptions: Sendable {
     /// Keep only records whose reward reaches this (the rest are dropped as `below-min-reward`).
     public var minReward: Double?
     public var threads: Int
+    /// How answers are compared (precision, set/relation matching, strictness).
+    public var answers: AnswerOptions
 
-    public init(defaultDataset: String = "math", minReward: Double? = nil, threads: Int = 1) {
+    public init(defaultDataset: String = "math", minReward: Double? = nil, threads: Int = 1, answers: AnswerOptions = .default) {
         self.defaultDataset = defaultDataset
         self.minReward = minReward
         self.threads = threads
+        self.answers = answers
     }
 
     public var json: [String: JSONValue] {
-        ["default_dataset": .string(defaultDataset), "min_reward": minReward.map { .double($0) } ?? .null]
+        var j: [String: JSONValue] = ["default_dataset": .string(defaultDataset), "min_reward": minReward.map { .double($0) } ?? .null]
+        // Only when changed, so that reports and stage fingerprints of default runs stay as they were.
+        if answers != .default { j["answers"] = .object(JSONObject(answers.json.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: $0.value) })) }
+        return j
     }
 }
 
@@ -39,6 +45,7 @@ public enum VerifyStage {
         var rules: [String: Int] = [:]
         let policy = reader.policy
         let defaultDataset = options.defaultDataset
+        let answerOptions = options.answers
 
         typealias Outcome = Result<Verifier.Scored, CurationError>
         struct Item { var batch: LineBatch; var parsed: [Result<RawRecord, CurationError>]; var scored: [Outcome?] }
@@ -46,7 +53,7 @@ public enum VerifyStage {
             let parsed = RecordReader.parse(batch)
             let scored: [Outcome?] = parsed.map { p in
                 guard case .success(let rec) = p else { return nil }
-                do { return .success(try Verifier.score(rec, defaultDataset: defaultDataset)) } catch let e as CurationError {
+                do { return .success(try Verifier.score(rec, defaultDataset: defaultDataset, answers: answerOptions)) } catch let e as CurationError {
                     return .failure(e)
                 } catch { return .failure(.badRecord(rec.location, reason: "\(error)")) }
             }

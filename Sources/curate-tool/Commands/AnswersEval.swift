@@ -21,8 +21,11 @@ struct AnswersEval: ParsableCommand {
     @Flag(name: .long, help: "Print the accuracy summary as JSON on stdout.")
     var json = false
 
+    @OptionGroup var answerFlags: AnswerFlags
+
     func run() throws {
         let reader = RecordReader(files: [pairs])
+        let options = answerFlags.options
         let out = try AtomicFileWriter(path: output)
         var total = 0, correct = 0
         var mistakes: [String] = []
@@ -30,8 +33,17 @@ struct AnswersEval: ParsableCommand {
             let gold = try record.requiredString("gold")
             let candidate = try record.requiredString("candidate")
             let label = try record.value("equivalent")?.boolValue
-            let g = ParsedAnswer(gold), c = ParsedAnswer(candidate)
-            let predicted = AnswerEquivalence.equivalent(g, c)
+            // Either side may be a whole response (math-verify's test cases are): its final answer is found first.
+            // A pair may set its own options (`{"options": {"float_rounding": 2, "strict": false}}`).
+            var opts = options
+            if case .object(let o)? = try record.value("options") {
+                if let f = o["float_rounding"], let n = f.doubleValue { opts.floatRounding = Int(n) }
+                if let s = o["strict"]?.boolValue { opts.strict = s }
+                if let a = o["allow_set_relation"]?.boolValue { opts.allowSetRelation = a }
+            }
+            let cmp = AnswerEquivalence.compare(gold: gold, candidate: candidate, options: opts)
+            let g = cmp.gold?.parsed ?? ParsedAnswer(""), c = cmp.candidate?.parsed ?? ParsedAnswer("")
+            let predicted = cmp.equivalent
             var o = JSONObject()
             o["gold"] = .string(gold)
             o["candidate"] = .string(candidate)
@@ -39,7 +51,9 @@ struct AnswersEval: ParsableCommand {
             o["predicted"] = .bool(predicted)
             o["key_gold"] = .string(g.key)
             o["key_candidate"] = .string(c.key)
-            if !predicted, g.tooDeep || c.tooDeep { o["reason"] = .string(AnswerVerdict.tooDeep) }
+            o["rule_gold"] = cmp.gold.map { .string($0.rule.rawValue) } ?? .null
+            o["rule_candidate"] = cmp.candidate.map { .string($0.rule.rawValue) } ?? .null
+            if let r = cmp.reason { o["reason"] = .string(r) }
             var line = JSONWriter.bytes(.object(o))
             line.append(0x0A)
             try out.write(line)

@@ -25,6 +25,7 @@ struct Verify: ParsableCommand {
     @Option(name: .long, help: "Report JSON (default: OUTPUT.report.json).")
     var report: String?
 
+    @OptionGroup var answerFlags: AnswerFlags
     @OptionGroup var global: GlobalOptions
     @OptionGroup var errors: ErrorOptions
 
@@ -37,7 +38,7 @@ struct Verify: ParsableCommand {
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? (outDir.isEmpty ? "." : outDir)) : nil
         let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
         let sink = try SingleFileWriter(path: output, threads: global.threadCount)
-        let options = VerifyOptions(defaultDataset: dataset, minReward: minReward, threads: global.threadCount)
+        let options = VerifyOptions(defaultDataset: dataset, minReward: minReward, threads: global.threadCount, answers: answerFlags.options)
         var rep = try VerifyStage.run(reader: reader, options: options, rejected: rejected) { try sink.write($0) }
         try sink.commit()
         try rejected?.finish()

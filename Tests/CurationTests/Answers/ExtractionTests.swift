@@ -68,7 +68,8 @@ struct ExtractionTests {
     }
 
     @Test func ruleNamesAreStable() {
-        #expect(AnswerRule.allCases.map(\.rawValue) == ["boxed", "gsm8k", "final_answer", "the_answer_is", "answer_colon", "choice", "last_number"])
+        #expect(AnswerRule.allCases.map(\.rawValue) == ["boxed", "gsm8k", "final_answer", "the_answer_is", "answer_colon", "choice", "last_number",
+                                                         "boxed_all", "last_math", "sentence"])
         #expect(AnswerDataset(name: "GSM8K") == .gsm8k)
         #expect(AnswerDataset(name: "multiple-choice") == .multipleChoice)
         #expect(AnswerDataset(name: "ifeval") == nil)

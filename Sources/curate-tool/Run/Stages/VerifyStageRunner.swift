@@ -9,17 +9,21 @@ import Mixer
 /// shared with `curate-tool verify`.
 struct VerifyStageRunner: StageRunner {
     static let kind = "verify"
-    static let settingKeys: Set<String> = ["dataset", "min_reward", "on_error"]
+    static let settingKeys: Set<String> = ["dataset", "min_reward", "on_error", "float_rounding", "allow_set_relation", "strict"]
 
     var dataset = "math"
     var minReward: Double?
     var onError: ErrorPolicy = .fail
+    var answers = AnswerOptions.default
 
     init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
         for (key, _, value) in try doc.mapping(spec.node, spec.entry, allowed: Self.settingKeys.union(["name", "kind", "inputs"])) {
             switch key {
             case "dataset": dataset = try doc.string(value, spec.entry)
             case "min_reward": minReward = try doc.double(value, spec.entry, what: key)
+            case "float_rounding": answers.floatRounding = Int(try doc.double(value, spec.entry, what: key))
+            case "allow_set_relation": answers.allowSetRelation = try doc.string(value, spec.entry) == "true"
+            case "strict": answers.strict = try doc.string(value, spec.entry) != "false"
             case "on_error":
                 guard let p = ErrorPolicy(rawValue: try doc.string(value, spec.entry)) else {
                     throw doc.error(value, spec.entry, "on_error should be fail or skip")
@@ -35,6 +39,7 @@ struct VerifyStageRunner: StageRunner {
         var s = JSONObject([.init(key: "dataset", value: .string(dataset)), .init(key: "min_reward", value: minReward.map { .double($0) } ?? .null)])
         // Only when set, so that recipes written before the setting keep their stage fingerprint.
         if onError != .fail { s["on_error"] = .string(onError.rawValue) }
+        if answers != .default { for (k, v) in answers.json { s[k] = v } }
         return .object(s)
     }
 
@@ -42,7 +47,7 @@ struct VerifyStageRunner: StageRunner {
         let rejected = onError == .skip ? RejectedWriter(directory: output) : nil
         let reader = RecordReader(files: inputs.flatMap(\.files), policy: onError, rejected: rejected)
         let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
-        let options = VerifyOptions(defaultDataset: dataset, minReward: minReward, threads: context.threads)
+        let options = VerifyOptions(defaultDataset: dataset, minReward: minReward, threads: context.threads, answers: answers)
         var rep = try VerifyStage.run(reader: reader, options: options, rejected: rejected) { try writer.write($0) }
         let manifest = try writer.finish()
         try rejected?.finish()
