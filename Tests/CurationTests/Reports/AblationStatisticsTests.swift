@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import Curation
+import Curation
 
 /// Scores for `variants` x `seeds` x `items`, each item correct with the variant's probability
 /// (plus a per-item difficulty shared by all variants, so pairing matters).

@@ -159,7 +159,7 @@ public struct SVGChart: Sendable {
     }
 
     /// A range covering `values` with round ends (multiples of a power of ten times 1, 2 or 5).
-    static func niceRange(_ values: [Double]) -> (Double, Double) {
+    public static func niceRange(_ values: [Double]) -> (Double, Double) {
         let finite = values.filter(\.isFinite)
         guard var lo = finite.min(), var hi = finite.max() else { return (0, 1) }
         if hi - lo < 1e-12 { lo -= 0.5; hi += 0.5 }
