@@ -43,6 +43,11 @@ public enum AnswerExtractor {
                 let parts = spans.run.map { boxTrim(bytes, $0) }.filter { !$0.isEmpty }
                     .map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
                 guard !parts.isEmpty else { return nil }
+                // A closing sentence after the last span that states a number (`... $y \le 9$. So the result
+                // is 16.`) is where the response ends up: the number, not an earlier span of the working.
+                if let last = spans.run.last, let num = closingSentenceNumber(bytes, after: last.upperBound) {
+                    return ExtractedAnswer(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[num]), as: UTF8.self), rule: .sentence)
+                }
                 return ExtractedAnswer(text: parts.joined(separator: ", "), rule: .lastMath, parts: parts)
             }
             guard let r = lastStandaloneNumber(bytes, from: 0, to: bytes.count) else { return nil }
@@ -52,6 +57,32 @@ public enum AnswerExtractor {
             let t = String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
             return ExtractedAnswer(text: dataset == .gsm8k ? withoutCommas(t) : t, rule: .lastNumber)
         }
+    }
+
+    /// The last number standing alone after the math span ending at `spanEnd`, when a sentence ends between
+    /// the span and the number (`.`, `!` or `?` before whitespace, or a line break) and no math delimiter
+    /// follows the span: the response's closing sentence states it. Nil when the number shares the span's
+    /// sentence (`$x = 5$ is found in 2 steps` keeps the span). Linear in the tail.
+    static func closingSentenceNumber(_ b: UnsafeBufferPointer<UInt8>, after spanEnd: Int) -> Range<Int>? {
+        // Past the span's closing delimiter (`$`, `$$`, `\)` or `\]`).
+        var i = min(spanEnd, b.count)
+        var skipped = 0
+        while i < b.count, skipped < 2, b[i] == UInt8(ascii: "$") || b[i] == UInt8(ascii: "\\") || b[i] == UInt8(ascii: ")") || b[i] == UInt8(ascii: "]") {
+            i += 1
+            skipped += 1
+        }
+        guard let num = lastStandaloneNumber(b, from: i, to: b.count) else { return nil }
+        var boundary = false
+        var k = i
+        while k < num.lowerBound {
+            let c = b[k]
+            if c == UInt8(ascii: "$") { return nil }
+            if c == UInt8(ascii: "\n") { boundary = true } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "!") || c == UInt8(ascii: "?") {
+                if k + 1 < b.count, isSpace(b[k + 1]) { boundary = true }
+            }
+            k += 1
+        }
+        return boundary ? num : nil
     }
 
     /// Whitespace trimmed off both ends of a range.

@@ -32,6 +32,21 @@ struct ResponseExtractionTests {
         #expect(eq("$6$", "Answer \\[ (4+2) \\]"))
     }
 
+    /// Working with a math span, then a closing sentence in prose that states the number: the number.
+    @Test func aClosingSentenceAfterTheWorkingStatesTheAnswer() throws {
+        let e = try #require(AnswerExtractor.extract("Check the constraint $y \\le 9$. So the result is 16.00", dataset: .math))
+        #expect(e.rule == .sentence && e.text == "16.00")
+        #expect(eq("16", "Substituting $x = 2$ gives $4 + 2 = 6$.\nSo the result is 16.00"))
+        #expect(eq("7", "We check $y \\le 9$. so the result is \\text{7}"))
+        #expect(!eq("9", "Check the constraint $y \\le 9$. So the result is 16.00"))
+        // A number in the span's own sentence does not displace the span.
+        let kept = try #require(AnswerExtractor.extract("The root $x = 5$ is found in 2 steps", dataset: .math))
+        #expect(kept.rule == .lastMath && kept.text == "x = 5")
+        // A broken delimiter after the span: no guess from the tail.
+        let broken = try #require(AnswerExtractor.extract("We get $x$. Then $ 12", dataset: .math))
+        #expect(broken.rule == .lastMath)
+    }
+
     @Test func inlineMathDoesNotCrossALine() {
         #expect(!eq("$6$", "Answer $ \n 6 \n $"))
         #expect(!eq("$6$", "Answer \\( \n 6 \n \\)"))
