@@ -25,7 +25,7 @@ public enum AnswerEquivalence {
     static func responseAnswer(_ text: String) -> ExtractedAnswer? {
         var text = text
         // One lone `$` is a currency sign (`$1,000.99`, `2,74 $`), not a math delimiter.
-        if text.utf8.count < 256, text.utf8.filter({ $0 == UInt8(ascii: "$") }).count == 1, !text.contains("\\$") {
+        if text.utf8.count < 256, text.utf8.filter({ $0 == UInt8(ascii: "$") }).count == 1, !hasEscapedDollar(text) {
             text = text.replacingOccurrences(of: "$", with: " ")
         }
         if isBareAnswer(text) { return ExtractedAnswer(text: text, rule: .lastMath) }
@@ -232,4 +232,15 @@ public struct AnswerComparison: Sendable, Hashable {
     public var equivalent: Bool
     /// `too-deep` as in `AnswerVerdict`.
     public var reason: String?
+}
+
+/// Whether `text` has `\$` (an escaped dollar), by bytes: Foundation's `contains` on String costs more than
+/// the whole comparison of a short answer.
+private func hasEscapedDollar(_ text: String) -> Bool {
+    var previous: UInt8 = 0
+    for c in text.utf8 {
+        if c == UInt8(ascii: "$") && previous == UInt8(ascii: "\\") { return true }
+        previous = c
+    }
+    return false
 }

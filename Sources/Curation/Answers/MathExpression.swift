@@ -477,7 +477,7 @@ struct ExprParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: b[s..<i]), as: UTF8.self)
         if let r = Rational(decimal: text[...]) { return .number(r) }
         // Too many digits for 64 bits: keep the value approximately.
-        if !text.contains("."), text.utf8.count <= BigInteger.maxDigits { return .bigInteger(text) }
+        if !text.utf8.contains(UInt8(ascii: ".")), text.utf8.count <= BigInteger.maxDigits { return .bigInteger(text) }
         if let d = Double(text) { return .constant(d) }
         return nil
     }
