@@ -47,16 +47,7 @@ struct DecodeThreadsFlags: ParsableArguments {
     @Option(name: .long, help: "Decode threads (default: all cores). The samples are identical for any value.")
     var threads: Int?
 
-    mutating func validate() throws {
-        guard threads != nil else { return }
-        do {
-            let choice = try ThreadLimit.resolve(threads)
-            if let warning = choice.warning { Console.warn(warning) }
-            threads = choice.threads
-        } catch let e as CurationError {
-            throw ValidationError(e.description)
-        }
-    }
+    mutating func validate() throws { try GlobalOptions.clampThreads(&threads) }
 }
 
 /// s1 budget forcing flags (DESIGN.md section 5).

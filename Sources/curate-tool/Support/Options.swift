@@ -16,7 +16,11 @@ struct GlobalOptions: ParsableArguments {
     var threadCount: Int { max(1, threads ?? defaultThreadCount) }
 
     /// Checks `--threads` and clamps it to `ThreadLimit.maximum()`, showing the library's warning.
-    mutating func validate() throws {
+    mutating func validate() throws { try Self.clampThreads(&threads) }
+
+    /// Checks a `--threads` value and clamps it to `ThreadLimit.maximum()`, showing the library's warning
+    /// (shared by every option group with a `--threads`).
+    static func clampThreads(_ threads: inout Int?) throws {
         guard threads != nil else { return }
         do {
             let choice = try ThreadLimit.resolve(threads)
