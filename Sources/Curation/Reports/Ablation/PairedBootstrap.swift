@@ -76,12 +76,13 @@ public struct PairedBootstrap: Sendable {
         var means = [Double](repeating: 0, count: nv * b)
         var rng = SeededRandom(seed: options.seed, stream: "ablation/paired-bootstrap")
         var seedMeans = [Double](repeating: 0, count: nv)
+        var sums = [Double](repeating: 0, count: nv)
         for k in 0..<b {
             for v in 0..<nv { seedMeans[v] = 0 }
             for _ in 0..<ns {
                 let s = rng.uniform(below: ns)
                 let n = scores.itemsPerSeed[s]
-                var sums = [Double](repeating: 0, count: nv)
+                for v in 0..<nv { sums[v] = 0 }
                 if n == 1 {
                     for v in 0..<nv { sums[v] = scores.scores[v][s][0] }
                 } else {
