@@ -85,15 +85,32 @@ public final class RunStore {
                 ALTER TABLE stages ADD COLUMN tool_build TEXT;
                 """)
         }
+        m.registerMigration("v3-labs") { db in
+            // Ablation labs run in this store: each full run's lab-file hash and claim verdicts, so a
+            // report lists the earlier runs of the same lab made with other settings.
+            try db.execute(sql: """
+                CREATE TABLE lab_runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    lab TEXT NOT NULL,
+                    lab_hash TEXT NOT NULL,
+                    quick INTEGER NOT NULL,
+                    seeds TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    started_at REAL NOT NULL,
+                    finished_at REAL,
+                    verdicts TEXT
+                );
+                """)
+        }
         return m
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try db.read(body) } catch let e as RunStoreError { throw e } catch {
             throw CurationError.store(path: path, reason: "run store: \(error)")
         }
     }
-    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try db.write(body) } catch let e as RunStoreError { throw e } catch {
             throw CurationError.store(path: path, reason: "run store: \(error)")
         }

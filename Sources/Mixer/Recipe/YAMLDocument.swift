@@ -10,6 +10,9 @@ import Curation
 public struct YAMLDocument {
     public let file: String
     public let root: Node
+    /// When set, relative paths resolve against this directory instead of the file's (a generated recipe
+    /// written elsewhere, e.g. an ablation lab's variant recipes, keeps its base recipe's paths).
+    public var directory: String? = nil
 
     /// Parses `text`; a syntax error becomes a `RecipeError` at the parser's line and column. The text
     /// is first walked within `limits` (size, expanded nodes, aliases, depth, plain keys), so a hostile
@@ -59,6 +62,7 @@ public struct YAMLDocument {
 
     /// The directory relative paths in the recipe are resolved against.
     public var baseDirectory: String {
+        if let directory { return directory }
         let d = (file as NSString).deletingLastPathComponent
         return d.isEmpty ? "." : d
     }

@@ -28,14 +28,18 @@ struct RunRecipe {
     /// In an order where every stage comes after the stages it reads (recipe order otherwise).
     var stages: [Stage]
 
-    static let topKeys: Set<String> = ["output", "seed", "sources", "stages"]
+    static let topKeys: Set<String> = ["output", "seed", "sources", "stages", "directory"]
 
     static func load(path: String) throws -> RunRecipe {
-        let doc = try YAMLDocument(path: path)
+        var doc = try YAMLDocument(path: path)
+        // `directory:` (relative to the file) is where the recipe's relative paths resolve: a generated
+        // recipe (an ablation variant) written elsewhere keeps its base recipe's paths.
+        if case .mapping(let m) = doc.root, let d = m["directory"] { doc.directory = doc.resolvePath(try doc.string(d, "directory")) }
         var recipe = RunRecipe(file: path, output: nil, seed: 0, sources: [], stages: [])
         var stagesNode: Node?
         for (key, _, value) in try doc.mapping(doc.root, "", allowed: topKeys) {
             switch key {
+            case "directory": break
             case "output": recipe.output = doc.resolvePath(try doc.string(value, "output"))
             case "seed":
                 let s = try doc.integer(value, "seed", what: "seed")
