@@ -88,6 +88,7 @@ struct RecipeRunner {
                 try? FileManager.default.removeItem(atPath: Manifest.path(directory: dir, prefix: "part"))
                 try store.startStage(run: run.id, name: spec.name, kind: spec.kind, position: spec.position, fingerprint: fingerprint,
                                      settings: settings, inputs: inputs, outputDirectory: dir, toolBuild: tool.build)
+                TestHooks.stageStarted()
                 let stageInputs = spec.inputs.map { i in
                     StageInput(name: i.name, kind: sourceNames.contains(i.name) ? "source" : "stage", files: produced[i.name]?.files ?? [])
                 }

@@ -3,7 +3,9 @@ import Foundation
 /// Hooks tests use to simulate a crash: with `CURATE_TEST_KILL_AFTER_RECORDS=N` in the environment, a
 /// stage kills its own process (SIGKILL, no cleanup) once N records have gone through its progress
 /// callback, so resume-after-kill is tested on a real process dying mid-stage.
-/// `CURATE_TEST_KILL_KIND=mix` limits this to stages of one kind.
+/// `CURATE_TEST_KILL_KIND=mix` limits this to stages of one kind. `CURATE_TEST_KILL_AT_STAGE=N` kills
+/// the process when the N-th stage it runs (not skips) has been recorded as running: an ablation lab
+/// killed between and inside its recipe runs.
 ///
 /// Compiled in only when `CURATE_TEST_HOOKS` is defined, so a shipped binary has no code path that
 /// reads these variables or kills itself. Which builds define it, and why:
@@ -21,7 +23,16 @@ enum TestHooks {
     static func recordsProcessed(_ n: Int, kind: String) {
         if let limit = killAfterRecords, n >= limit, killKind == nil || killKind == kind { kill(getpid(), SIGKILL) }
     }
+
+    static let killAtStage: Int? = ProcessInfo.processInfo.environment["CURATE_TEST_KILL_AT_STAGE"].flatMap(Int.init)
+    nonisolated(unsafe) static var stagesStarted = 0
+
+    static func stageStarted() {
+        stagesStarted += 1
+        if let n = killAtStage, stagesStarted >= n { kill(getpid(), SIGKILL) }
+    }
     #else
     @inline(__always) static func recordsProcessed(_ n: Int, kind: String) {}
+    @inline(__always) static func stageStarted() {}
     #endif
 }

@@ -1,0 +1,167 @@
+import Curation
+import Foundation
+import Testing
+
+/// `curate-tool ablate`: a lab file run end to end at test size (Fixtures/labs/tiny.yaml: three variants x
+/// two seeds of a 2-layer model), the plan, shared stages, resume after a kill, earlier runs, bad files.
+@Suite(.serialized) struct AblateCLITests {
+    static let lab = CLI.fixture("labs/tiny.yaml")
+
+    static func report(_ dir: String) throws -> JSONValue {
+        try JSONParser.parse([UInt8](try #require(FileManager.default.contents(atPath: dir + "/report.json"))))
+    }
+
+    @Test func dryRunPrintsThePlanAndRunsNothing() throws {
+        let dir = CLI.tempDir("ablate-dry")
+        let r = try CLI.run(["ablate", Self.lab, "-o", dir + "/lab", "--dry-run"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("3 variants x 2 seeds = 6 recipe runs"), "\(r.stdout)")
+        // Per seed: synth-eval, synth-pretrain and base are shared by all three variants, synth-train by two.
+        #expect(r.stdout.contains("36 in all, 22 distinct computations (14 shared)"), "\(r.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/lab/runs.sqlite"))
+        let quick = try CLI.run(["ablate", Self.lab, "-o", dir + "/lab", "--dry-run", "--quick"])
+        #expect(quick.stdout.contains("3 variants x 1 seeds = 3 recipe runs"), "\(quick.stdout)")
+    }
+
+    /// Every lab file the project ships plans without error (what CI runs for each lab).
+    @Test func everyShippedLabFilePlans() throws {
+        var labs: [String] = [Self.lab]
+        let labsDir = CLI.root + "/labs"
+        for f in (try? FileManager.default.contentsOfDirectory(atPath: labsDir)) ?? [] where f.hasSuffix(".yaml") && !f.hasSuffix(".recipe.yaml") {
+            labs.append(labsDir + "/" + f)
+        }
+        for lab in labs {
+            for extra in [[], ["--quick"]] {
+                let r = try CLI.run(["ablate", lab, "-o", CLI.tempDir("ablate-plan"), "--dry-run"] + extra)
+                #expect(r.status == 0 && r.stdout.contains("recipe runs"), "\(lab) \(extra): \(r.stderr)")
+            }
+        }
+    }
+
+    @Test func labRunsEveryVariantAndComputesSharedStagesOnce() throws {
+        let dir = CLI.tempDir("ablate-run") + "/lab"
+        let r = try CLI.run(["ablate", Self.lab, "-o", dir, "--quiet", "--threads", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try Self.report(dir)
+        let metrics = try #require(report["metrics"]?.arrayValue)
+        #expect(metrics.compactMap { $0["name"]?.stringValue } == ["accuracy", "share_removed", "final_loss", "accuracy_minus_loss"])
+        for m in metrics {
+            let variants = try #require(m["variants"]?.arrayValue)
+            #expect(variants.compactMap { $0["variant"]?.stringValue } == ["planted", "no-planting", "more-steps"])
+            for v in variants {
+                #expect(v["n_seeds"]?.intValue == 2)
+                #expect(v["per_seed"]?.arrayValue?.count == 2)
+                #expect(v["ci95"]?.arrayValue?.count == 2)
+            }
+        }
+        // Per-item metric: 24 eval items per seed; per-run metrics: one number per seed.
+        #expect(metrics[0]["variants"]?.arrayValue?.first?["n_items"]?.intValue == 48)
+        #expect(metrics[2]["variants"]?.arrayValue?.first?["n_items"]?.intValue == 2)
+        // The difference metric is per run: accuracy minus final loss, seed by seed.
+        func perSeed(_ m: Int) -> [Double] {
+            (metrics[m]["variants"]?.arrayValue?.first?["per_seed"]?.arrayValue ?? []).compactMap { $0.doubleValue }
+        }
+        let acc = perSeed(0), loss = perSeed(2), diff = perSeed(3)
+        #expect(acc.count == 2 && loss.count == 2 && diff.count == 2)
+        for i in 0..<min(2, acc.count, loss.count, diff.count) { #expect(abs(diff[i] - (acc[i] - loss[i])) < 1e-5) }
+        // The fine-tune reads every record of the pool it is given: nothing removed.
+        #expect(metrics[1]["variants"]?.arrayValue?.allSatisfy { $0["mean"]?.doubleValue == 0 } == true)
+        let claims = try #require(report["claims"]?.arrayValue)
+        #expect(claims.count == 1 && ["supported", "contradicted", "inconclusive"].contains(claims[0]["verdict"]?.stringValue ?? ""))
+        #expect(report["lab_hash"]?.stringValue?.count == 32)
+        for file in ["report.md", "metric-accuracy.svg", "loss-finetune.svg", "recipes/more-steps.seed-2.yaml"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "\(file)")
+        }
+
+        // The run store shows each distinct stage computed once: 6 runs, 36 stage rows, 22 `done`, each
+        // fingerprint done once, the rest skipped (reused).
+        let store = try RunStore(path: dir + "/runs.sqlite")
+        let runs = try store.runs()
+        #expect(runs.count == 6)
+        let stages = try runs.flatMap { try store.stages(run: $0.id) }
+        #expect(stages.count == 36)
+        let done = stages.filter { $0.status == .done }
+        #expect(done.count == 22)
+        #expect(Set(done.map(\.fingerprint)).count == done.count)
+        #expect(stages.filter { $0.status == .skipped }.count == 14)
+        #expect(try store.labRuns(lab: "tiny").map(\.status) == ["succeeded"])
+
+        // A variant recipe runs on its own with `run`, as written.
+        let alone = try CLI.run(["run", dir + "/recipes/no-planting.seed-1.yaml", "-o", dir + "/alone", "--quiet"])
+        #expect(alone.status == 0, "\(alone.stderr)")
+    }
+
+    /// A lab killed inside its runs (at the 3rd stage run, then at the 12th of the resumed process) and
+    /// run again gives the report of an uninterrupted run, byte for byte.
+    @Test func killedLabResumesToTheSameReport() throws {
+        let base = CLI.tempDir("ablate-kill")
+        let clean = try CLI.run(["ablate", Self.lab, "-o", base + "/clean", "--quiet", "--threads", "2"])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        for at in ["3", "12"] {
+            let killed = try CLI.run(["ablate", Self.lab, "-o", base + "/killed", "--quiet", "--threads", "2"], env: ["CURATE_TEST_KILL_AT_STAGE": at])
+            #expect(killed.signaled, "the lab should die by SIGKILL (release builds need -Xswiftc -DCURATE_TEST_HOOKS): \(killed.status) \(killed.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: base + "/killed/report.json"))
+        }
+        let resumed = try CLI.run(["ablate", Self.lab, "-o", base + "/killed", "--quiet", "--threads", "2"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        for file in ["report.json", "report.md", "metric-final_loss.svg", "loss-finetune.svg"] {
+            let a = FileManager.default.contents(atPath: base + "/clean/" + file)
+            let b = FileManager.default.contents(atPath: base + "/killed/" + file)
+            #expect(a != nil && a == b, "\(file) differs after the resume")
+        }
+        let store = try RunStore(path: base + "/killed/runs.sqlite")
+        #expect(try store.labRuns(lab: "tiny").last?.status == "succeeded")
+    }
+
+    /// A lab file changed after a run is a new lab hash; its report lists the earlier run and its verdicts.
+    @Test func reportListsEarlierRunsWithOtherSettings() throws {
+        let root = CLI.tempDir("ablate-earlier")
+        try FileManager.default.createDirectory(atPath: root + "/labs", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/recipes", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.fixture("recipes/tiny-llama.json"), toPath: root + "/recipes/tiny-llama.json")
+        try FileManager.default.copyItem(atPath: CLI.fixture("labs/tiny.recipe.yaml"), toPath: root + "/labs/tiny.recipe.yaml")
+        let text = try String(contentsOfFile: Self.lab, encoding: .utf8)
+        try text.write(toFile: root + "/labs/tiny.yaml", atomically: true, encoding: .utf8)
+        let first = try CLI.run(["ablate", root + "/labs/tiny.yaml", "-o", root + "/out", "--quiet", "--seeds", "1,2"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let firstHash = try #require(try Self.report(root + "/out")["lab_hash"]?.stringValue)
+        #expect(try Self.report(root + "/out")["earlier_runs"]?.arrayValue?.isEmpty == true)
+        try text.replacingOccurrences(of: "margin: 0\n", with: "margin: 0.5\n").write(toFile: root + "/labs/tiny.yaml", atomically: true, encoding: .utf8)
+        let second = try CLI.run(["ablate", root + "/labs/tiny.yaml", "-o", root + "/out", "--quiet", "--seeds", "1,2"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let report = try Self.report(root + "/out")
+        #expect(report["lab_hash"]?.stringValue != firstHash)
+        let earlier = try #require(report["earlier_runs"]?.arrayValue)
+        #expect(earlier.count == 1 && earlier.first?["lab_hash"]?.stringValue == firstHash)
+        #expect(earlier.first?["verdicts"]?["More steps lower the final loss"]?.stringValue != nil)
+        let md = try String(contentsOfFile: root + "/out/report.md", encoding: .utf8)
+        #expect(md.contains("Earlier runs of this lab with other settings") && md.contains(firstHash))
+    }
+
+    @Test func badLabFilesNameTheFileLineAndReason() throws {
+        let root = CLI.tempDir("ablate-bad")
+        try FileManager.default.createDirectory(atPath: root + "/labs", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/recipes", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.fixture("recipes/tiny-llama.json"), toPath: root + "/recipes/tiny-llama.json")
+        try FileManager.default.copyItem(atPath: CLI.fixture("labs/tiny.recipe.yaml"), toPath: root + "/labs/tiny.recipe.yaml")
+        let text = try String(contentsOfFile: Self.lab, encoding: .utf8)
+        let cases: [(String, String, String)] = [
+            ("set: {finetune: {max_steps: 4}}", "set: {fine-tune: {max_steps: 4}}", "no stage \"fine-tune\""),
+            ("set: {finetune: {max_steps: 4}}", "set: {finetune: {max_stepz: 4}}", "max_stepz"),
+            ("baseline: planted", "baseline: nothing", "baseline \"nothing\" is not one of the variants"),
+            ("    eval: eval\n", "    eval: evaluation\n", "does not have"),
+            ("    variant: more-steps\n", "    variant: fewer-steps\n", "unknown variant \"fewer-steps\""),
+            ("seeds: [1, 2]", "seeds: [1, 1]", "a seed is listed twice"),
+        ]
+        for (from, to, message) in cases {
+            let bad = root + "/labs/bad.yaml"
+            #expect(text.contains(from), "fixture changed: \(from)")
+            try text.replacingOccurrences(of: from, with: to).write(toFile: bad, atomically: true, encoding: .utf8)
+            let r = try CLI.run(["ablate", bad, "-o", root + "/out", "--dry-run"])
+            #expect(r.status != 0 && !r.signaled, "\(to): \(r.stdout)")
+            #expect(r.stderr.contains(message), "\(to): \(r.stderr)")
+        }
+        let seeds = try CLI.run(["ablate", Self.lab, "-o", root + "/out", "--dry-run", "--seeds", "1,x"])
+        #expect(seeds.status != 0 && seeds.stderr.contains("--seeds"), "\(seeds.stderr)")
+    }
+}
