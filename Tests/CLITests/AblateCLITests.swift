@@ -21,6 +21,11 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/lab/runs.sqlite"))
         let quick = try CLI.run(["ablate", Self.lab, "-o", dir + "/lab", "--dry-run", "--quick"])
         #expect(quick.stdout.contains("3 variants x 1 seeds = 3 recipe runs"), "\(quick.stdout)")
+        // --variants: a subset, the baseline always included.
+        let subset = try CLI.run(["ablate", Self.lab, "-o", dir + "/lab", "--dry-run", "--variants", "more-steps"])
+        #expect(subset.stdout.contains("2 variants x 2 seeds = 4 recipe runs"), "\(subset.stdout) \(subset.stderr)")
+        let unknown = try CLI.run(["ablate", Self.lab, "-o", dir + "/lab", "--dry-run", "--variants", "fewer-steps"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("\"fewer-steps\" is not a variant"), "\(unknown.stderr)")
     }
 
     /// Every lab file the project ships plans without error (what CI runs for each lab).
@@ -69,7 +74,7 @@ import Testing
         let claims = try #require(report["claims"]?.arrayValue)
         #expect(claims.count == 1 && ["supported", "contradicted", "inconclusive"].contains(claims[0]["verdict"]?.stringValue ?? ""))
         #expect(report["lab_hash"]?.stringValue?.count == 32)
-        for file in ["report.md", "metric-accuracy.svg", "loss-finetune.svg", "recipes/more-steps.seed-2.yaml"] {
+        for file in ["report.md", "metric-accuracy.svg", "loss-finetune.svg", "thinking-accuracy.svg", "recipes/more-steps.seed-2.yaml"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "\(file)")
         }
 

@@ -39,6 +39,8 @@ struct LabFile {
         var inputs: [(stage: String, inputs: [String])] = []
         var sources: [(source: String, paths: [String])] = []
         var description = ""
+        /// Where the variant is written, for errors about its overrides.
+        var node: Node? = nil
     }
 
     /// How a metric's per-run numbers are read.
@@ -82,6 +84,11 @@ struct LabFile {
     var calibration = ""
     /// Training stages whose loss curves are plotted per variant.
     var lossPlots: [String] = []
+    /// Eval metrics plotted against the mean thinking tokens of their eval stage, a point per variant
+    /// (budget sweeps: accuracy against how long the model thought).
+    var thinkingPlots: [String] = []
+    /// Claims left out because a variant they compare is not run (`ablate --variants`).
+    var skippedClaims: [Claim] = []
 
     static let topKeys: Set<String> = ["lab", "description", "recipe", "seeds", "baseline", "variants", "metrics", "claims", "quick", "calibration", "plots"]
     /// Most variants, seeds and metrics a lab may name: each variant x seed is a recipe run.
@@ -92,6 +99,7 @@ struct LabFile {
         var lab = LabFile(path: path, document: doc, lab: "", description: "", recipe: "", seeds: [], baseline: "", variants: [], metrics: [], claims: [])
         var claimNodes: Node?
         var metricsNode: Node?
+        var thinkingNodes: Node?
         for (key, keyNode, value) in try doc.mapping(doc.root, "", allowed: topKeys) {
             switch key {
             case "lab": lab.lab = try doc.string(value, "lab")
@@ -114,8 +122,8 @@ struct LabFile {
                     if k == "seeds" { lab.quickSeeds = try seedList(doc, v, "quick seeds") } else { lab.quickSet = try stageSettings(doc, v, "quick set") }
                 }
             case "plots":
-                for (k, _, v) in try doc.mapping(value, "plots", allowed: ["loss"]) where k == "loss" {
-                    lab.lossPlots = try doc.scalarList(v, "plots loss").map(\.0)
+                for (k, _, v) in try doc.mapping(value, "plots", allowed: ["loss", "thinking"]) {
+                    if k == "loss" { lab.lossPlots = try doc.scalarList(v, "plots loss").map(\.0) } else { thinkingNodes = v }
                 }
             default: _ = keyNode
             }
@@ -134,6 +142,14 @@ struct LabFile {
             lab.metrics.append(try metric(doc, name: name, node: spec, earlier: lab.metrics))
         }
         guard !lab.metrics.isEmpty else { throw doc.error(metricsNode, "metrics", "a lab needs at least one metric") }
+        if let thinkingNodes {
+            for (name, node) in try doc.scalarList(thinkingNodes, "plots thinking") {
+                guard let m = lab.metrics.first(where: { $0.name == name }), case .eval = m.source else {
+                    throw doc.error(node, "plots thinking", "\"\(name)\" is not an eval metric of this lab")
+                }
+                lab.thinkingPlots.append(name)
+            }
+        }
         if let claimNodes {
             for (i, node) in try doc.sequence(claimNodes, "claims").enumerated() {
                 lab.claims.append(try claim(doc, node, entry: "claims[\(i)]", lab: lab))
@@ -166,7 +182,7 @@ struct LabFile {
         guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), name.count <= 64 else {
             throw doc.error(node, entry, "a variant name must be a plain file name of at most 64 characters")
         }
-        var v = Variant(name: name)
+        var v = Variant(name: name, node: node)
         if case .scalar(let s) = node, s.string.isEmpty || s.string == "null" || s.string == "~" { return v }   // the base recipe as is
         for (key, _, value) in try doc.mapping(node, entry, allowed: ["set", "bypass", "inputs", "sources", "description"]) {
             switch key {
@@ -263,6 +279,17 @@ struct LabFile {
         do { return try Claim(metric: metric, variant: variant, baseline: baseline, direction: direction, margin: margin, text: text) } catch {
             throw doc.error(node, entry, "\(error)")
         }
+    }
+
+    /// Keeps only the named variants (and the baseline); claims comparing a left-out variant are set aside.
+    mutating func restrict(to names: [String]) throws {
+        for n in names where !variants.contains(where: { $0.name == n }) {
+            throw CurationError.invalidArgument("--variants: \"\(n)\" is not a variant of \(path) (\(variants.map(\.name).joined(separator: ", ")))")
+        }
+        let keep = Set(names + [baseline])
+        variants = variants.filter { keep.contains($0.name) }
+        skippedClaims = claims.filter { !keep.contains($0.variant) || !keep.contains($0.baseline) }
+        claims = claims.filter { keep.contains($0.variant) && keep.contains($0.baseline) }
     }
 
     /// The lab's identity for the run store: its bytes and its base recipe's bytes.

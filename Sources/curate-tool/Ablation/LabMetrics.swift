@@ -147,6 +147,23 @@ struct LabMetrics {
         return recs
     }
 
+    /// Per variant, the mean thinking tokens of the first completion over the eval metric's items and seeds.
+    mutating func thinkingTokens(metric name: String) throws -> [Double] {
+        guard let m = lab.metrics.first(where: { $0.name == name }), case .eval(let stage, _, _) = m.source else { return [] }
+        var out: [Double] = []
+        for variantRuns in runs {
+            var total = 0.0, n = 0
+            for run in variantRuns {
+                guard let st = run.stages[stage] else { continue }
+                for r in try records(st.manifestFiles(st.outputDirectory)) {
+                    if let t = try r.value("completion_meta")?.arrayValue?.first?["thinking_tokens"]?.doubleValue { total += t; n += 1 }
+                }
+            }
+            out.append(n > 0 ? total / Double(n) : .nan)
+        }
+        return out
+    }
+
     /// Mean training (and eval) loss per step over the seeds, per variant, for a training stage.
     mutating func lossSeries(stage: String) throws -> [SVGChart.Series] {
         var series: [SVGChart.Series] = []

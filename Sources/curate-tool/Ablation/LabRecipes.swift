@@ -38,6 +38,7 @@ struct LabRecipes {
     func recipeText(variant v: LabFile.Variant, seed: UInt64) throws -> String {
         let doc = lab.document
         let entry = "variants \"\(v.name)\""
+        let at = v.node ?? doc.root
         guard case .mapping(var root) = base.root else { throw base.error(base.root, "", "the base recipe is not a mapping") }
         root["seed"] = Node(String(seed))
         root["directory"] = Node(URL(fileURLWithPath: base.baseDirectory).standardizedFileURL.path)
@@ -45,9 +46,9 @@ struct LabRecipes {
 
         // Sources swapped.
         if !v.sources.isEmpty {
-            guard case .mapping(var sources)? = root["sources"] else { throw doc.error(doc.root, entry, "the base recipe has no sources to swap") }
+            guard case .mapping(var sources)? = root["sources"] else { throw doc.error(at, entry, "the base recipe has no sources to swap") }
             for (name, paths) in v.sources {
-                guard sources[name] != nil else { throw doc.error(doc.root, entry, "sources: the base recipe has no source \"\(name)\"") }
+                guard sources[name] != nil else { throw doc.error(at, entry, "sources: the base recipe has no source \"\(name)\"") }
                 sources[name] = .mapping(Node.Mapping([(Node("paths"), .sequence(Node.Sequence(paths.map { Node($0) })))]))
             }
             root["sources"] = .mapping(sources)
@@ -61,7 +62,7 @@ struct LabRecipes {
         }
         let names = Set(stages.map(\.name))
         func check(_ stage: String, _ what: String) throws {
-            guard names.contains(stage) else { throw doc.error(doc.root, entry, "\(what): the base recipe has no stage \"\(stage)\"") }
+            guard names.contains(stage) else { throw doc.error(at, entry, "\(what): the base recipe has no stage \"\(stage)\"") }
         }
         let sets = v.set + (quick ? lab.quickSet : [])
         for (stage, _) in sets { try check(stage, "set") }
@@ -79,7 +80,7 @@ struct LabRecipes {
         var replacement: [String: String] = [:]
         for stage in v.bypass {
             guard let m = stages.first(where: { $0.name == stage })?.node, let first = inputs(of: m).first else {
-                throw doc.error(doc.root, entry, "bypass: stage \"\(stage)\" has no input to pass on")
+                throw doc.error(at, entry, "bypass: stage \"\(stage)\" has no input to pass on")
             }
             replacement[stage] = first
         }
@@ -109,7 +110,7 @@ struct LabRecipes {
         var needed = Set<String>()
         var queue = readStages
         for s in queue where replacement[s] != nil || !names.contains(s) {
-            throw doc.error(doc.root, entry, names.contains(s)
+            throw doc.error(at, entry, names.contains(s)
                 ? "the lab reads stage \"\(s)\", which this variant bypasses"
                 : "the lab reads stage \"\(s)\", which the base recipe does not have")
         }

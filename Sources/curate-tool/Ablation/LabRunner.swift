@@ -221,6 +221,28 @@ struct LabRunner {
             if !lab.calibration.isEmpty { head += "Calibration (from the lab file): " + lab.calibration.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n" }
             if let cut = md.range(of: "\n\n") { md.insert(contentsOf: "\n\n" + head.dropLast(2), at: cut.lowerBound) }
         }
+        if !lab.skippedClaims.isEmpty {
+            md += "## Claims not judged\n\nThese compare variants this run left out (`--variants`):\n\n"
+            for c in lab.skippedClaims { md += "- \(c.text) (\(c.variant) vs \(c.baseline))\n" }
+            md += "\n"
+        }
+        for name in lab.thinkingPlots {
+            guard let a = result.analyses[name] else { continue }
+            let x = try metrics.thinkingTokens(metric: name)
+            let points = lab.variants.indices.compactMap { v -> SVGChart.Point? in
+                guard let s = a.summaries[lab.variants[v].name] else { return nil }
+                return SVGChart.Point(x: x[v], y: s.mean, interval: s.ci)
+            }.sorted { $0.x < $1.x }
+            let file = "thinking-\(AblationTable.Result.chartFile(name).dropFirst("metric-".count))"
+            let svg = SVGChart(title: "\(name) against thinking tokens (a point per variant)", xLabel: "mean thinking tokens", yLabel: name)
+                .lines([SVGChart.Series(name: name, points: points)])
+            try AtomicFileWriter.write(svg, to: (output as NSString).appendingPathComponent(file))
+            md += "## \(name) against thinking tokens\n\n| variant | mean thinking tokens | \(name) |\n|---|---|---|\n"
+            for (v, variant) in lab.variants.enumerated() {
+                md += "| \(variant.name) | \(String(format: "%.1f", x[v])) | \(String(format: "%.4f", a.summaries[variant.name]?.mean ?? .nan)) |\n"
+            }
+            md += "\n![\(name) against thinking tokens](\(file))\n\n"
+        }
         if quick { md += "**--quick run**: tiny sizes that check the machinery; these numbers say nothing about the science.\n\n" }
         for stage in lab.lossPlots {
             let series = try metrics.lossSeries(stage: stage)

@@ -23,6 +23,9 @@ struct Ablate: ParsableCommand {
     @Option(name: .long, help: "Seeds to run, comma-separated (default: the lab file's `seeds:`; with --quick its `quick: seeds:`).")
     var seeds: String?
 
+    @Option(name: .long, help: "Run only these variants, comma-separated (the baseline is always run); claims about the others are listed as not judged.")
+    var variants: String?
+
     @Flag(name: .long, help: "The lab at its `quick:` sizes: checks the machinery in minutes; the numbers say nothing.")
     var quick = false
 
@@ -60,6 +63,9 @@ struct Ablate: ParsableCommand {
                 throw ValidationError("--seeds: give 1-\(LabFile.maxSeeds) distinct seeds")
             }
             if quick { file.quickSeeds = list } else { file.seeds = list }
+        }
+        if let variants {
+            try file.restrict(to: variants.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
         let out = (output as NSString).standardizingPath
         var runner = LabRunner(lab: file, quick: quick, output: out,
