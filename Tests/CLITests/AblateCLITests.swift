@@ -143,6 +143,35 @@ import Testing
         #expect(md.contains("Earlier runs of this lab with other settings") && md.contains(firstHash))
     }
 
+    /// CI's run of the decontamination lab at its `--quick` size: the same machinery (synth stages, a base
+    /// model, label cleaning, decontamination from the eval stage, six fine-tunes, evals, the report) at a
+    /// tiny size. It asserts the machinery, not the science.
+    @Test func decontaminationLabRunsQuick() throws {
+        let dir = CLI.tempDir("ablate-decontam-quick") + "/lab"
+        let started = Date()
+        let r = try CLI.run(["ablate", CLI.root + "/labs/decontamination.yaml", "-o", dir, "--quick", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let seconds = Date().timeIntervalSince(started)
+        #expect(seconds < 240, "the quick lab took \(seconds) s (target: 2 minutes)")
+        let report = try Self.report(dir)
+        let metrics = try #require(report["metrics"]?.arrayValue)
+        let names = metrics.compactMap { $0["name"]?.stringValue }
+        #expect(names.contains("inflation") && names.contains("false_positive_rate") && names.contains("planted_accuracy"))
+        for m in metrics { #expect(m["variants"]?.arrayValue?.count == 6, "\(m["name"]?.stringValue ?? "")") }
+        func mean(_ metric: String, _ variant: String) -> Double? {
+            metrics.first { $0["name"]?.stringValue == metric }?["variants"]?.arrayValue?.first { $0["variant"]?.stringValue == variant }?["mean"]?.doubleValue
+        }
+        // The mechanics, which hold at any size: label cleaning removes every contamination copy and nothing
+        // else; the undecontaminated pools lose nothing; the default rule removes contamination copies.
+        #expect(mean("contamination_removed", "label-cleaned") == 1)
+        #expect(mean("false_positive_rate", "label-cleaned") == 0)
+        #expect(mean("removed_share", "dose-32") == 0)
+        #expect((mean("contamination_removed", "decontaminated") ?? 0) > 0.5)
+        #expect((report["claims"]?.arrayValue?.count ?? 0) == 5)
+        let md = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
+        #expect(md.contains("--quick run"))
+    }
+
     @Test func badLabFilesNameTheFileLineAndReason() throws {
         let root = CLI.tempDir("ablate-bad")
         try FileManager.default.createDirectory(atPath: root + "/labs", withIntermediateDirectories: true)
