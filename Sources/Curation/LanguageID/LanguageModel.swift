@@ -42,6 +42,7 @@ final class LanguageModel: @unchecked Sendable {
         var key: UInt64
         var start: UInt32
         var end: UInt32
+        static let dense: UInt32 = .max
     }
     /// One (language, weight) pair of a gram, packed so that a gram's entries are one contiguous run.
     struct Entry {
@@ -55,6 +56,16 @@ final class LanguageModel: @unchecked Sendable {
     let entries: UnsafeBufferPointer<Entry>
     /// Per language, per n (1...3): log-probability of an n-gram its profile does not list.
     let unseen: UnsafeBufferPointer<Float>
+    /// Grams listed by many languages (the common letters and pairs of a script, which most text is made
+    /// of) keep their weights as a dense row of `denseWidth` floats, 0 for the languages that do not list
+    /// them: the scoring loop adds a row with a few vector adds instead of scattering each entry. Adding 0
+    /// leaves a sum unchanged, so the scores are bit-identical to the scattered ones. Such a gram's slot has
+    /// `end == Slot.dense` and `start` = its row.
+    let dense: UnsafeBufferPointer<Float>
+    /// Languages rounded up to a multiple of 8 (one SIMD8 per 8 languages).
+    let denseWidth: Int
+    /// A gram with at least this many entries gets a dense row.
+    static let denseMinEntries = 5
 
     /// Decoded once, on first use, by whichever thread gets there first (Swift's lazy global statics are
     /// initialised exactly once, thread-safely).
@@ -112,11 +123,23 @@ final class LanguageModel: @unchecked Sendable {
         let table = UnsafeMutableBufferPointer<Slot>.allocate(capacity: capacity)
         table.initialize(repeating: Slot(key: 0, start: 0, end: 0))
         let shift = UInt64(64 - bits), mask = capacity - 1
+        let width = (nLangs + 7) / 8 * 8
+        var rows: [Float] = []
         for (g, key) in keys.enumerated() {
             var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
             while table[i].key != 0 { i = (i &+ 1) & mask }
-            table[i] = Slot(key: key, start: starts[g], end: starts[g + 1])
+            let (a, b) = (Int(starts[g]), Int(starts[g + 1]))
+            if b - a >= Self.denseMinEntries {
+                let row = rows.count / width
+                rows += [Float](repeating: 0, count: width)
+                for e in a..<b { rows[row * width + Int(entryLangs[e])] += weights[e] }
+                table[i] = Slot(key: key, start: UInt32(row), end: Slot.dense)
+            } else {
+                table[i] = Slot(key: key, start: starts[g], end: starts[g + 1])
+            }
         }
+        denseWidth = width
+        dense = Self.ownAligned(rows)
         slots = UnsafeBufferPointer(table)
         slotShift = shift
         slotMask = mask
@@ -124,6 +147,15 @@ final class LanguageModel: @unchecked Sendable {
         self.scriptOf = Self.own(scriptOf)
         entries = Self.own(zip(entryLangs, weights).map { Entry(weight: $0.1, language: UInt32($0.0)) })
         self.unseen = Self.own(unseen)
+    }
+
+    /// A copy of `array` in 32-byte aligned memory this model owns for the life of the process (rows are
+    /// read as SIMD8 vectors).
+    private static func ownAligned(_ array: [Float]) -> UnsafeBufferPointer<Float> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, array.count) * MemoryLayout<Float>.stride, alignment: 32)
+        let p = raw.bindMemory(to: Float.self, capacity: max(1, array.count))
+        array.withUnsafeBufferPointer { src in if let b = src.baseAddress { p.initialize(from: b, count: array.count) } }
+        return UnsafeBufferPointer(start: p, count: array.count)
     }
 
     /// A copy of `array` in memory this model owns for the life of the process.
@@ -135,7 +167,7 @@ final class LanguageModel: @unchecked Sendable {
 
     deinit {
         for p in [UnsafeRawPointer(slots.baseAddress), UnsafeRawPointer(canon.baseAddress), UnsafeRawPointer(scriptOf.baseAddress),
-                  UnsafeRawPointer(entries.baseAddress), UnsafeRawPointer(unseen.baseAddress)] {
+                  UnsafeRawPointer(entries.baseAddress), UnsafeRawPointer(unseen.baseAddress), UnsafeRawPointer(dense.baseAddress)] {
             if let p { UnsafeMutableRawPointer(mutating: p).deallocate() }
         }
     }

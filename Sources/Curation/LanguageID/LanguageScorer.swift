@@ -19,11 +19,13 @@ extension LanguageModel {
     func score(utf8 bytes: UnsafeRawBufferPointer, maxBytes: Int) -> LanguageEvidence {
         let nLangs = languages.count, nScripts = scriptNames.count
         let end = min(bytes.count, max(0, maxBytes))
-        var scoreAcc = [Float](repeating: 0, count: nLangs)
+        let width = denseWidth
+        var scoreAcc = [Float](repeating: 0, count: width)
         var gramCount = [Int](repeating: 0, count: nScripts * 3)  // per script, per n
         var letters = [Int](repeating: 0, count: nScripts)
         let canon = self.canon, scriptOf = self.scriptOf
         let entries = self.entries
+        let dense = self.dense
 
         scoreAcc.withUnsafeMutableBufferPointer { acc in
         gramCount.withUnsafeMutableBufferPointer { grams in
@@ -93,6 +95,18 @@ extension LanguageModel {
                     if script == 0 { continue }  // " " alone
                     grams[script &* 3 &+ n &- 1] &+= 1
                     guard let hit = slot(key) else { continue }
+                    if hit.end == Slot.dense, let rows = dense.baseAddress, let out = acc.baseAddress {
+                        let row = UnsafeRawPointer(rows + Int(hit.start) &* width)
+                        let sum = UnsafeMutableRawPointer(out)
+                        var k = 0
+                        while k < width {
+                            let v = sum.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                                + row.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                            sum.storeBytes(of: v, toByteOffset: k &* 4, as: SIMD8<Float>.self)
+                            k &+= 8
+                        }
+                        continue
+                    }
                     var e = Int(hit.start)
                     let stop = Int(hit.end)
                     while e < stop {
