@@ -62,6 +62,9 @@ final class LanguageModel: @unchecked Sendable {
     /// leaves a sum unchanged, so the scores are bit-identical to the scattered ones. Such a gram's slot has
     /// `end == Slot.dense` and `start` = its row.
     let dense: UnsafeBufferPointer<Float>
+    /// Single-letter grams by canonical character (key 0: not listed): a letter's own gram is read without
+    /// hashing, from a table whose used part stays in cache.
+    let unigrams: UnsafeBufferPointer<Slot>
     /// Languages rounded up to a multiple of 8 (one SIMD8 per 8 languages).
     let denseWidth: Int
     /// A gram with at least this many entries gets a dense row.
@@ -140,6 +143,9 @@ final class LanguageModel: @unchecked Sendable {
         }
         denseWidth = width
         dense = Self.ownAligned(rows)
+        var uni = [Slot](repeating: Slot(key: 0, start: 0, end: 0), count: 65536)
+        for i in 0..<capacity where table[i].key != 0 && table[i].key < 65536 { uni[Int(table[i].key)] = table[i] }
+        unigrams = Self.own(uni)
         slots = UnsafeBufferPointer(table)
         slotShift = shift
         slotMask = mask
@@ -167,7 +173,8 @@ final class LanguageModel: @unchecked Sendable {
 
     deinit {
         for p in [UnsafeRawPointer(slots.baseAddress), UnsafeRawPointer(canon.baseAddress), UnsafeRawPointer(scriptOf.baseAddress),
-                  UnsafeRawPointer(entries.baseAddress), UnsafeRawPointer(unseen.baseAddress), UnsafeRawPointer(dense.baseAddress)] {
+                  UnsafeRawPointer(entries.baseAddress), UnsafeRawPointer(unseen.baseAddress), UnsafeRawPointer(dense.baseAddress),
+                  UnsafeRawPointer(unigrams.baseAddress)] {
             if let p { UnsafeMutableRawPointer(mutating: p).deallocate() }
         }
     }

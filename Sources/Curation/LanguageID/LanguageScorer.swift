@@ -94,7 +94,14 @@ extension LanguageModel {
                     }
                     if script == 0 { continue }  // " " alone
                     grams[script &* 3 &+ n &- 1] &+= 1
-                    guard let hit = slot(key) else { continue }
+                    let hit: Slot
+                    if n == 1 {
+                        hit = unigrams[Int(truncatingIfNeeded: key & 0xFFFF)]
+                        if hit.key == 0 { continue }
+                    } else {
+                        guard let h = slot(key) else { continue }
+                        hit = h
+                    }
                     if hit.end == Slot.dense, let rows = dense.baseAddress, let out = acc.baseAddress {
                         let row = UnsafeRawPointer(rows + Int(hit.start) &* width)
                         let sum = UnsafeMutableRawPointer(out)
