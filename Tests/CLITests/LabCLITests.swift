@@ -37,4 +37,90 @@ import Testing
         let bad = try sft(dir + "/bad", ["--pre-tokenizer", "bytes"])
         #expect(bad.status != 0 && bad.stderr.contains("--pre-tokenizer"), "\(bad.stderr)")
     }
+
+    /// Records of the shards in `dir` whose file names start with `prefix`.
+    static func records(_ dir: String, prefix: String) throws -> [JSONValue] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(prefix) && $0.contains(".jsonl") }.sorted()
+        return try files.flatMap { try SynthCLITests.lines(dir + "/" + $0) }.map { try JSONParser.parse($0) }
+    }
+
+    /// The decontamination lab's stages in small: an eval stage and a train stage with planted copies, a decontam
+    /// stage reading its eval set from the eval stage (not scanning it), a label-cleaned mix by `not_equals`, and
+    /// a new model whose tokenizer splits digits.
+    @Test func labStagesDecontaminateAgainstAnEvalStage() throws {
+        let dir = CLI.tempDir("lab-recipe")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try #"{"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2}"#
+            .write(toFile: dir + "/tiny.json", atomically: true, encoding: .utf8)
+        let recipe = """
+        seed: 5
+        stages:
+          - name: synth-eval
+            kind: synth
+            emit: eval
+            eval_count: 500
+            plant_items: 3
+          - name: synth-train
+            kind: synth
+            emit: train
+            train_count: 200
+            plant_items: 3
+            plant_dose: 8
+          - name: decontaminated
+            kind: decontam
+            inputs: [synth-train, synth-eval]
+            evals: {synth: {input: synth-eval}}
+          - name: label-cleaned
+            kind: mix
+            inputs: [synth-train]
+            sources:
+              - {name: train, input: synth-train, fraction: 1.0, dedupe: false, filters: [{field: synth.planted.contamination, not_equals: true}]}
+          - name: model
+            kind: sft
+            inputs: [label-cleaned]
+            init: tiny.json
+            pre_tokenizer: digits
+            vocab_size: 400
+            max_length: 64
+            max_steps: 1
+        """
+        try recipe.write(toFile: dir + "/lab.yaml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", dir + "/lab.yaml", "--output", dir + "/run", "--quiet", "--threads", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // The eval stage labels the planted items.
+        let eval = try Self.records(dir + "/run/synth-eval", prefix: "part")
+        let labelled = eval.filter { $0["synth"]?["planted_kind"] != nil }
+        #expect(labelled.count == 12)
+        // Only the training pool is scanned: 200 problems + 4 kinds x 3 items x 8 copies.
+        let rep = try JSONParser.parse(String(contentsOfFile: dir + "/run/decontaminated/report.json", encoding: .utf8))
+        #expect(rep["records_in"]?.intValue == 200 + 96, "\(rep)")
+        var removed: [String: Int] = [:]
+        for x in try Self.records(dir + "/run/decontaminated", prefix: "removed") {
+            removed[x["synth"]?["planted"]?["kind"]?.stringValue ?? "clean", default: 0] += 1
+        }
+        for kind in ["verbatim", "recased"] { #expect(removed[kind] == 24, "\(kind): \(removed)") }
+        let kept = try Self.records(dir + "/run/decontaminated", prefix: "part")
+        #expect(!kept.contains { ["verbatim", "recased"].contains($0["synth"]?["planted"]?["kind"]?.stringValue ?? "") })
+        #expect(!kept.contains { $0["source"]?.stringValue == "synth-eval" }, "the eval stage is not passed through as training data")
+        let settings = try String(contentsOfFile: dir + "/run/decontaminated/decontam.report.json", encoding: .utf8)
+        #expect(settings.contains("synth-eval"), "the report names the eval set's files")
+        // The label-cleaned pool: every record but the contamination copies (near-misses stay).
+        let clean = try Self.records(dir + "/run/label-cleaned", prefix: "part")
+        #expect(clean.count == 200 + 24)
+        #expect(!clean.contains { $0["synth"]?["planted"]?["contamination"]?.boolValue == true })
+        // The model's tokenizer splits digits.
+        let vocab = try Self.vocabulary(dir + "/run/model")
+        #expect(!vocab.isEmpty && !vocab.contains(where: Self.hasTwoDigits))
+        // A changed eval stage re-runs the decontam stage (its content is in the fingerprint).
+        try recipe.replacingOccurrences(of: "eval_count: 500", with: "eval_count: 400").write(toFile: dir + "/lab.yaml", atomically: true, encoding: .utf8)
+        let again = try CLI.run(["run", dir + "/lab.yaml", "--output", dir + "/run", "--quiet", "--json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let statuses = try JSONParser.parse(again.stdout)["stages"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } ?? []
+        #expect(statuses == ["done", "skipped", "done", "skipped", "skipped"], "\(statuses)")
+        // An eval input that is not an input of the stage is refused, naming the line.
+        let bad = recipe.replacingOccurrences(of: "inputs: [synth-train, synth-eval]", with: "inputs: [synth-train]")
+        try bad.write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let b = try CLI.run(["run", dir + "/bad.yaml", "--output", dir + "/run2", "--quiet"])
+        #expect(b.status != 0 && b.stderr.contains("bad.yaml:") && b.stderr.contains("not one of the stage's inputs"), "\(b.stderr)")
+    }
 }
