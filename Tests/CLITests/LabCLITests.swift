@@ -73,6 +73,7 @@ import Testing
           - name: label-cleaned
             kind: mix
             inputs: [synth-train]
+            dedupe: false
             sources:
               - {name: train, input: synth-train, fraction: 1.0, dedupe: false, filters: [{field: synth.planted.contamination, not_equals: true}]}
           - name: model
