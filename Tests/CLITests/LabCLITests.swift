@@ -84,6 +84,14 @@ import Testing
             vocab_size: 400
             max_length: 64
             max_steps: 1
+          - name: eval
+            kind: eval
+            inputs: [model, synth-eval]
+            model: model
+            task: gsm8k
+            instruction: ""
+            limit: 4
+            max_new_tokens: 4
         """
         try recipe.write(toFile: dir + "/lab.yaml", atomically: true, encoding: .utf8)
         let r = try CLI.run(["run", dir + "/lab.yaml", "--output", dir + "/run", "--quiet", "--threads", "2"])
@@ -112,12 +120,15 @@ import Testing
         // The model's tokenizer splits digits.
         let vocab = try Self.vocabulary(dir + "/run/model")
         #expect(!vocab.isEmpty && !vocab.contains(where: Self.hasTwoDigits))
+        // The eval stage (`instruction: ""`: the bare question, as the training data has it) grades 4 items.
+        let graded = try Self.records(dir + "/run/eval", prefix: "part")
+        #expect(graded.count == 4 && graded.allSatisfy { $0["correct"]?.boolValue != nil })
         // A changed eval stage re-runs the decontam stage (its content is in the fingerprint).
         try recipe.replacingOccurrences(of: "eval_count: 500", with: "eval_count: 400").write(toFile: dir + "/lab.yaml", atomically: true, encoding: .utf8)
         let again = try CLI.run(["run", dir + "/lab.yaml", "--output", dir + "/run", "--quiet", "--json"])
         #expect(again.status == 0, "\(again.stderr)")
         let statuses = try JSONParser.parse(again.stdout)["stages"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } ?? []
-        #expect(statuses == ["done", "skipped", "done", "skipped", "skipped"], "\(statuses)")
+        #expect(statuses == ["done", "skipped", "done", "skipped", "skipped", "done"], "\(statuses)")
         // An eval input that is not an input of the stage is refused, naming the line.
         let bad = recipe.replacingOccurrences(of: "inputs: [synth-train, synth-eval]", with: "inputs: [synth-train]")
         try bad.write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
