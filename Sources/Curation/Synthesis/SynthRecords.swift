@@ -26,15 +26,18 @@ public enum SynthRecords {
     }
 
     /// Eval split: a verifiable record `{"id", "messages": [user], "ground_truth", "dataset": "gsm8k", "source"}`,
-    /// graded by `verify` and decontaminated against as an eval set.
-    public static func eval(_ p: SynthProblem, question: String, wording: SynthWording) -> JSONValue {
-        .object(JSONObject([
+    /// graded by `verify` and decontaminated against as an eval set. `plantedKind`: the kind the same settings
+    /// plant this item into train with (`synth.planted_kind`); nil for an unplanted (clean) item.
+    public static func eval(_ p: SynthProblem, question: String, wording: SynthWording, plantedKind: SynthPlantKind? = nil) -> JSONValue {
+        var l = labels(p, split: .eval, wording: wording)
+        if let k = plantedKind { l["planted_kind"] = .string(k.rawValue) }
+        return .object(JSONObject([
             .init(key: "id", value: .string(p.id)),
             .init(key: "messages", value: .array([user(question)])),
             .init(key: "ground_truth", value: .string(String(p.answer))),
             .init(key: "dataset", value: .string(dataset)),
             .init(key: "source", value: .string("synth-eval")),
-            .init(key: "synth", value: .object(labels(p, split: .eval, wording: wording))),
+            .init(key: "synth", value: .object(l)),
         ]))
     }
 

@@ -51,10 +51,19 @@ public struct Synthesizer: Sendable {
             func emit(_ v: JSONValue) throws { try write(output, v); n += 1 }
             switch output {
             case .eval:
+                // The kind each eval item is planted with in train under the same settings (the plan depends on
+                // the seed, items and kinds, not the dose), so graded items can be split planted vs clean.
+                var plantedKind: [String: SynthPlantKind] = [:]
+                for entry in SynthContamination.plan(eval: evalProblems, options: o.plant, seed: o.seed) { plantedKind[entry.problem.id] = entry.kind }
                 for v in map(evalProblems, threads: threads, { p in
                     let w = wording(p)
-                    return SynthRecords.eval(p, question: SynthTemplates.question(p, w), wording: w)
+                    return SynthRecords.eval(p, question: SynthTemplates.question(p, w), wording: w, plantedKind: plantedKind[p.id])
                 }) { try emit(v) }
+                if o.plant.enabled {
+                    report.extra["eval_planted"] = .object(JSONObject(o.plant.kinds.map { k in
+                        .init(key: k.rawValue, value: .int(plantedKind.values.filter { $0 == k }.count))
+                    }))
+                }
             case .pretrain:
                 for v in map(sets[.pretrain]?.problems ?? [], threads: threads, { p in
                     let w = wording(p)

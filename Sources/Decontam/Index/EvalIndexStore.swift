@@ -72,7 +72,7 @@ public enum EvalIndexStore {
     }
 
     private static func index(_ source: EvalSource, settings: NGramSettings, db: DatabaseQueue, dbPath: String) throws -> SetResult {
-        let fileHash = try hashFile(source.path)
+        let fileHash = try source.files.count == 1 ? hashFile(source.files[0]) : ContentHash.files(source.files)
         let reading = source.readingKey
         let existing = try wrap(dbPath) {
             try db.read { try Row.fetchOne($0, sql: "SELECT id, file_hash, reading, records, instances, path FROM eval_sets WHERE name = ?", arguments: [source.name]) }
@@ -82,7 +82,7 @@ public enum EvalIndexStore {
             return SetResult(name: source.name, outcome: .unchanged, info: info, emptyInstances: 0, shortInstances: 0, ngrams: 0)
         }
         // Read and n-gram the file (eval files must be right: the first bad line is an error).
-        let reader = RecordReader(files: [source.path], policy: .fail)
+        let reader = RecordReader(files: source.files, policy: .fail)
         let buffer = TokenBuffer()
         var ids = UniqueIDs()
         var rows: [(id: String, tokens: Int, hashes: [UInt64], preview: String, first: UInt64)] = []

@@ -20,10 +20,15 @@ public struct EvalSource: Sendable, Hashable {
         public var description: String { "\(field)=\(value)" }
     }
 
+    /// The files read as the set, in order: `[path]`, or the shards of a stage's output (`path` then names
+    /// their directory); plain JSONL, `.zst` or `.gz` like every record input.
+    public var files: [String]
+
     public init(name: String, path: String, fields: [String]? = nil, idField: String? = nil, withAnswers: Bool = false,
-                selection: Selection? = nil) {
+                selection: Selection? = nil, files: [String]? = nil) {
         self.name = name; self.path = path; self.fields = fields; self.idField = idField
         self.withAnswers = withAnswers; self.selection = selection
+        self.files = files ?? [path]
     }
 
     /// Parses `NAME=PATH` (the `--eval` argument).

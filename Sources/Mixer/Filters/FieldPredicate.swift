@@ -1,11 +1,15 @@
 import Curation
 
 /// A test on one field of a record, by a dotted path into objects (`metadata.score`). A record whose
-/// field is absent fails every test except `present: false`; comparisons never coerce text to numbers.
+/// field is absent fails every test except `present: false` and `not_equals` (an absent field differs from
+/// any value); comparisons never coerce text to numbers.
 public struct FieldPredicate: Sendable, Equatable, CustomStringConvertible {
     public enum Test: Sendable, Equatable {
         case present(Bool)
         case equals(JSONScalar)
+        /// Passes when the field is absent or differs from the value (`{field: x, not_equals: true}` keeps
+        /// every record except those whose `x` is true).
+        case notEquals(JSONScalar)
         case oneOf([JSONScalar])
         /// Inclusive bounds on a numeric field.
         case range(min: Double?, max: Double?)
@@ -22,6 +26,7 @@ public struct FieldPredicate: Sendable, Equatable, CustomStringConvertible {
         switch test {
         case .present(let p): return p ? "\(field) present" : "\(field) absent"
         case .equals(let v): return "\(field) == \(v)"
+        case .notEquals(let v): return "\(field) != \(v)"
         case .oneOf(let vs): return "\(field) in [\(vs.map(\.description).joined(separator: ", "))]"
         case .range(let lo, let hi):
             switch (lo, hi) {
@@ -48,6 +53,9 @@ public struct FieldPredicate: Sendable, Equatable, CustomStringConvertible {
         case .equals(let v):
             guard let value else { return false }
             return FieldPredicate.equal(value, v)
+        case .notEquals(let v):
+            guard let value else { return true }
+            return !FieldPredicate.equal(value, v)
         case .oneOf(let vs):
             guard let value else { return false }
             return vs.contains { FieldPredicate.equal(value, $0) }

@@ -218,7 +218,7 @@ extension MixRecipe {
         return filter
     }
 
-    static let filterKeys: Set<String> = ["field", "present", "equals", "in", "min", "max", "min_tokens", "max_tokens", "min_chars", "max_chars"]
+    static let filterKeys: Set<String> = ["field", "present", "equals", "not_equals", "in", "min", "max", "min_tokens", "max_tokens", "min_chars", "max_chars"]
 
     static func parseFilter(_ doc: YAMLDocument, _ node: Node, entry: String) throws -> (FieldPredicate?, LengthBounds?) {
         let fields = try doc.mapping(node, entry, allowed: filterKeys)
@@ -227,8 +227,8 @@ extension MixRecipe {
             let name = try doc.string(fieldNode, entry)
             let path = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             guard !name.isEmpty, !path.contains("") else { throw doc.error(fieldNode, entry, "field \"\(name)\" is not a valid field path") }
-            let tests = keys.intersection(["present", "equals", "in", "min", "max"])
-            if tests.isEmpty { throw doc.error(node, entry, "a field filter needs one of present, equals, in, or min/max") }
+            let tests = keys.intersection(["present", "equals", "not_equals", "in", "min", "max"])
+            if tests.isEmpty { throw doc.error(node, entry, "a field filter needs one of present, equals, not_equals, in, or min/max") }
             if !keys.intersection(["min_tokens", "max_tokens", "min_chars", "max_chars"]).isEmpty {
                 throw doc.error(node, entry, "length bounds go in their own filter entry, without field")
             }
@@ -240,6 +240,8 @@ extension MixRecipe {
                 test = .present(try doc.bool(v, entry, what: "present"))
             } else if let v = fields.first(where: { $0.key == "equals" })?.value {
                 test = .equals(try doc.value(v, entry))
+            } else if let v = fields.first(where: { $0.key == "not_equals" })?.value {
+                test = .notEquals(try doc.value(v, entry))
             } else if let v = fields.first(where: { $0.key == "in" })?.value {
                 test = .oneOf(try doc.sequence(v, entry).map { try doc.value($0, entry) })
             } else {

@@ -2,6 +2,20 @@ import Curation
 import Foundation
 import Trainer
 
+/// The pre-tokenizer of a tokenizer trained on the data: `gpt2` (GPT-2's regex: runs of digits stay
+/// together, so numbers merge into multi-digit tokens) or `digits` (every digit split off first, as
+/// SmolLM2's tokenizer does: the `.smollm` pre-tokenizer; arithmetic sees one token per digit).
+enum LabPreTokenizer: String, CaseIterable {
+    case gpt2, digits
+
+    var kind: PreTokenizerKind {
+        switch self {
+        case .gpt2: return .gpt2
+        case .digits: return .smollm
+        }
+    }
+}
+
 /// One SFT run as the `sft` command and the recipe's `sft` stage describe it.
 struct SFTJob {
     /// A model folder or GGUF to start from; or nil with `initConfig` for a new model.
@@ -12,6 +26,8 @@ struct SFTJob {
     /// Tokenizer of a new model (file, folder or GGUF); nil: train one on the data with `vocabSize`.
     var tokenizer: String?
     var vocabSize = 4096
+    /// How a tokenizer trained on the data cuts words: gpt2, or digits (every digit its own piece).
+    var preTokenizer = LabPreTokenizer.gpt2
     var template: String?
     var data: [String]
     var output: String
@@ -43,7 +59,7 @@ struct SFTJob {
         } else if let cfgPath = initConfig {
             if let t = tokenizer { tok = try ModelLoader.loadTokenizer(path: t) } else {
                 let texts = try records.map { try RecordText.text(of: $0) }
-                tok = try BPETrainer(vocabSize: vocabSize, specialTokens: Self.specialTokens, threads: threads).train(texts)
+                tok = try BPETrainer(vocabSize: vocabSize, specialTokens: Self.specialTokens, preTokenizer: preTokenizer.kind, threads: threads).train(texts)
             }
             template = try ChatTemplate.named(self.template ?? "tulu", tokenizer: tok)
             model = try LlamaModel(config: try Self.initConfig(cfgPath, tokenizer: tok, template: template, maxLength: settings.maxLength),

@@ -63,6 +63,36 @@ import Testing
         try rep.check()
     }
 
+    /// An eval output with plant settings labels the items a train output with the same settings plants, by
+    /// kind, whatever the dose (the eval stage of a lab stays the same while the train stage's dose varies).
+    @Test func evalRecordsCarryTheKindTheyArePlantedWith() throws {
+        var e = SynthOptions(seed: 7, evalCount: 500, trainCount: 100, pretrainCount: 0)
+        e.plant = SynthPlantOptions(dose: 1, items: 5)
+        e.outputs = [.eval]
+        var t = e
+        t.plant.dose = 3
+        t.outputs = [.train]
+        let (evalOut, evalRep) = try SynthCheck.run(e)
+        let (trainOut, _) = try SynthCheck.run(t)
+        var labelled: [String: String] = [:]
+        for line in evalOut[.eval] ?? [] {
+            let r = try parse(line)
+            if let k = r["synth"]?["planted_kind"]?.stringValue { labelled[r["id"]?.stringValue ?? ""] = k }
+        }
+        var planted: [String: String] = [:]
+        for line in trainOut[.train] ?? [] {
+            let r = try parse(line)
+            if let p = r["synth"]?["planted"] { planted[p["eval_id"]?.stringValue ?? ""] = p["kind"]?.stringValue }
+        }
+        #expect(labelled.count == 20)
+        #expect(labelled == planted)
+        #expect(evalRep.extra["eval_planted"]?["near_miss"]?.intValue == 5)
+        // Without plant settings no eval record is labelled.
+        e.plant.items = 0
+        let (clean, _) = try SynthCheck.run(e)
+        #expect(!(clean[.eval] ?? []).contains { $0.contains("planted_kind") })
+    }
+
     @Test func sameSeedSameBytesForAnyThreadCount() throws {
         var o = SynthOptions(seed: 5, evalCount: 500, trainCount: 400, pretrainCount: 200)
         o.plant = SynthPlantOptions(dose: 2, items: 3)

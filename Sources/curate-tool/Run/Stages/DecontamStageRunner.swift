@@ -5,17 +5,22 @@ import Mixer
 
 /// `kind: decontam`: builds (or reuses) an eval index in the stage's directory and scans the inputs.
 ///
-/// Settings: `evals` (a mapping name -> path, or name -> {path, select: FIELD=VALUE, fields: [...]};
-/// required), `ngram` (8), `threshold` (0.5) or `any: true`, `action` (drop|tag|mask), `max_eval_frequency`,
-/// `fields` (training-record fields to scan). The eval files' content hashes are part of the settings, so a
-/// changed eval set re-runs the stage. Removed records go to `removed-*` shards beside the kept `part-*`;
+/// Settings: `evals` (a mapping name -> path, or name -> {path, select: FIELD=VALUE, fields: [...]}, or
+/// name -> {input: STAGE, select, fields}: the output shards of STAGE, one of the stage's inputs, which is then an
+/// eval set and not scanned; required), `ngram` (8), `threshold` (0.5) or `any: true`, `action` (drop|tag|mask),
+/// `max_eval_frequency`, `fields` (training-record fields to scan). The eval files' content hashes are part of the
+/// settings (an input stage's content hash is part of the fingerprint as every input's is), so a changed eval set
+/// re-runs the stage. Removed records go to `removed-*` shards beside the kept `part-*`;
 /// `report.md` is the publishable report.
 struct DecontamStageRunner: StageRunner {
     static let kind = "decontam"
     static let settingKeys: Set<String> = ["evals", "ngram", "threshold", "any", "action", "max_eval_frequency", "fields"]
 
     var sources: [EvalSource] = []
-    var fileHashes: [String] = []
+    /// Per source: the file's content hash, or nil for an eval set read from an input stage.
+    var fileHashes: [String?] = []
+    /// Eval set name -> the input stage whose output is that set.
+    var evalInputs: [String: String] = [:]
     var ngram = 8
     var threshold = 0.5
     var any = false
@@ -31,15 +36,22 @@ struct DecontamStageRunner: StageRunner {
                 sawEvals = true
                 for (name, _, v) in try doc.mapping(value, spec.entry, allowed: nil) {
                     var path: String
+                    var input: String?
                     var select: EvalSource.Selection?
                     var evalFields: [String]?
                     if v.scalar != nil {
                         path = try doc.string(v, spec.entry)
                     } else {
                         path = ""
-                        for (k, _, vv) in try doc.mapping(v, spec.entry, allowed: ["path", "select", "fields"]) {
+                        for (k, _, vv) in try doc.mapping(v, spec.entry, allowed: ["path", "input", "select", "fields"]) {
                             switch k {
                             case "path": path = try doc.string(vv, spec.entry)
+                            case "input":
+                                let stage = try doc.string(vv, spec.entry)
+                                guard spec.inputs.contains(where: { $0.name == stage }) else {
+                                    throw doc.error(vv, spec.entry, "eval set \"\(name)\": input \"\(stage)\" is not one of the stage's inputs (\(spec.inputs.map(\.name).joined(separator: ", ")))")
+                                }
+                                input = stage
                             case "select":
                                 let s = try doc.string(vv, spec.entry)
                                 guard let eq = s.firstIndex(of: "=") else { throw doc.error(vv, spec.entry, "select should be FIELD=VALUE") }
@@ -50,7 +62,15 @@ struct DecontamStageRunner: StageRunner {
                             default: break
                             }
                         }
-                        if path.isEmpty { throw doc.error(v, spec.entry, "eval set \"\(name)\" needs a path") }
+                        if path.isEmpty == (input == nil) { throw doc.error(v, spec.entry, "eval set \"\(name)\" needs exactly one of path or input") }
+                    }
+                    if let input {
+                        if sources.contains(where: { $0.name == name }) { throw doc.error(v, spec.entry, "eval set \"\(name)\" is given twice") }
+                        // The files are known when the stage runs; the input's content hash is in the fingerprint.
+                        sources.append(EvalSource(name: name, path: input, fields: evalFields, selection: select, files: []))
+                        fileHashes.append(nil)
+                        evalInputs[name] = input
+                        continue
                     }
                     let resolved = doc.resolvePath(path)
                     guard FileManager.default.fileExists(atPath: resolved) else {
@@ -82,13 +102,22 @@ struct DecontamStageRunner: StageRunner {
         }
         if !sawEvals || sources.isEmpty { throw doc.error(spec.node, spec.entry, "a decontam stage needs evals (name: path, ...)") }
         if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a decontam stage needs at least one input") }
+        let evalStages = Set(evalInputs.values)
+        if spec.inputs.allSatisfy({ evalStages.contains($0.name) }) {
+            throw doc.error(spec.node, spec.entry, "a decontam stage needs an input to scan besides its eval-set inputs (\(evalStages.sorted().joined(separator: ", ")))")
+        }
     }
 
     var settings: JSONValue {
         .object(JSONObject([
             .init(key: "evals", value: .array(zip(sources, fileHashes).map { s, h in
-                .object(JSONObject(["name": .string(s.name), "path": .string(s.path), "xxh3_128": .string(h),
-                                    "select": s.selection.map { .string($0.description) } ?? .null]))
+                if let stage = evalInputs[s.name] {
+                    return .object(JSONObject(["name": .string(s.name), "input": .string(stage),
+                                               "fields": s.fields.map { .array($0.map { .string($0) }) } ?? .null,
+                                               "select": s.selection.map { .string($0.description) } ?? .null]))
+                }
+                return .object(JSONObject(["name": .string(s.name), "path": .string(s.path), "xxh3_128": .string(h ?? ""),
+                                           "select": s.selection.map { .string($0.description) } ?? .null]))
             })),
             .init(key: "ngram", value: .int(ngram)),
             .init(key: "rule", value: .string(any ? "any" : "threshold")),
@@ -107,7 +136,19 @@ struct DecontamStageRunner: StageRunner {
         if FileManager.default.fileExists(atPath: indexPath), (try? EvalIndexStore.settings(path: indexPath)) != settings {
             try FileManager.default.removeItem(atPath: indexPath)
         }
-        _ = try EvalIndexStore.build(path: indexPath, settings: settings, sources: sources)
+        // Eval sets read from input stages: their output shards; those inputs are not scanned.
+        var evalSources = sources
+        for i in evalSources.indices {
+            guard let stage = evalInputs[evalSources[i].name] else { continue }
+            guard let input = inputs.first(where: { $0.name == stage }), !input.files.isEmpty else {
+                throw CurationError.invalidArgument("decontam stage: eval set \"\(evalSources[i].name)\": input \"\(stage)\" has no output shards")
+            }
+            evalSources[i].files = input.files
+            evalSources[i].path = input.files.first.map { ($0 as NSString).deletingLastPathComponent } ?? stage
+        }
+        let evalStages = Set(evalInputs.values)
+        let scanned = inputs.filter { !evalStages.contains($0.name) }
+        _ = try EvalIndexStore.build(path: indexPath, settings: settings, sources: evalSources)
         let index = try EvalIndexStore.load(path: indexPath, expect: settings, maxEvalFrequency: maxEvalFrequency)
         var options = ScanOptions(output: output)
         options.threshold = threshold
@@ -118,7 +159,7 @@ struct DecontamStageRunner: StageRunner {
         options.shardOptions = ShardOptions(prefix: "part", workers: context.threads)
         options.matchesPath = (output as NSString).appendingPathComponent("matches.jsonl")
         let scan = try DecontamScan(index: index, options: options)
-        let report = try scan.run(inputs: inputs.flatMap(\.files))
+        let report = try scan.run(inputs: scanned.flatMap(\.files))
         try AtomicFileWriter.write(report.markdown(toolVersion: toolVersion),
                                    to: (output as NSString).appendingPathComponent("report.md"))
         try AtomicFileWriter.write(PrettyJSON.string(report.json) + "\n", to: (output as NSString).appendingPathComponent("decontam.report.json"))

@@ -3,14 +3,17 @@ import Foundation
 import Mixer
 
 /// `kind: eval`: evaluates a local model on eval items (gsm8k / math / ifeval); writes one graded record per
-/// item and puts the accuracy in the summary. Settings: those of `generate` plus `task` (auto) and `limit`.
+/// item and puts the accuracy in the summary. Settings: those of `generate` plus `task` (auto), `limit` and
+/// `instruction` (replaces the answer instruction appended to the question; "" sends the question as it is,
+/// as a model trained on bare questions saw them).
 struct EvalStageRunner: StageRunner {
     static let kind = "eval"
-    static let settingKeys: Set<String> = GenerationStageSettings.keys.union(["task", "limit"])
+    static let settingKeys: Set<String> = GenerationStageSettings.keys.union(["task", "limit", "instruction"])
 
     var s: GenerationStageSettings
     var task: EvalTask?
     var limit: Int?
+    var instruction: String?
 
     init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
         s = GenerationStageSettings(seed: runSeed)
@@ -25,6 +28,7 @@ struct EvalStageRunner: StageRunner {
                     task = k
                 }
             case "limit": limit = try doc.integer(value, spec.entry, what: key)
+            case "instruction": instruction = try doc.string(value, spec.entry)
             default: break
             }
         }
@@ -36,6 +40,7 @@ struct EvalStageRunner: StageRunner {
         guard case .object(var o) = s.json else { return s.json }
         o["task"] = .string(task?.rawValue ?? "auto")
         o["limit"] = limit.map(JSONValue.int) ?? .null
+        if let instruction { o["instruction"] = .string(instruction) }
         return .object(o)
     }
 
@@ -46,7 +51,9 @@ struct EvalStageRunner: StageRunner {
         let gen = try s.generator(modelPath: modelPath, threads: context.threads)
         let settings = EvalSettings(samples: s.samples, temperature: s.temperature ?? (s.samples > 1 ? 0.7 : 0), topP: s.topP,
                                     seed: s.seed, maxTokens: s.maxNewTokens, answerMarker: s.budget?.endDelimiter)
-        let results = try Evaluator.run(items, generator: gen, prompts: EvalPromptProtocol(), settings: settings)
+        var prompts = EvalPromptProtocol()
+        if let instruction { for t in EvalTask.allCases { prompts.instructions[t] = instruction } }
+        let results = try Evaluator.run(items, generator: gen, prompts: prompts, settings: settings)
         let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
         for r in results {
             guard case .object(let o) = r.json else { continue }

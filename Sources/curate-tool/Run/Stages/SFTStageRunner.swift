@@ -9,10 +9,11 @@ import Trainer
 /// The output directory is the model folder, with the metrics as its record shard.
 struct SFTStageRunner: StageRunner {
     static let kind = "sft"
-    static let settingKeys: Set<String> = TrainStageSettings.keys.union(["init", "tokenizer", "vocab_size", "eval_fraction", "eval_every", "packing"])
+    static let settingKeys: Set<String> = TrainStageSettings.keys.union(["init", "tokenizer", "vocab_size", "pre_tokenizer", "eval_fraction", "eval_every", "packing"])
 
     var shared: TrainStageSettings
     var initConfig: String?, tokenizer: String?
+    var preTokenizer = LabPreTokenizer.gpt2
     var vocabSize = 4096, evalFraction = 0.0, evalEvery = 0, packing = true
 
     init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
@@ -23,6 +24,10 @@ struct SFTStageRunner: StageRunner {
             case "init": initConfig = doc.resolvePath(try doc.string(value, spec.entry)); shared.values[key] = .string(initConfig ?? "")
             case "tokenizer": tokenizer = doc.resolvePath(try doc.string(value, spec.entry)); shared.values[key] = .string(tokenizer ?? "")
             case "vocab_size": vocabSize = try doc.integer(value, spec.entry, what: key); shared.values[key] = .int(vocabSize)
+            case "pre_tokenizer":
+                let name = try doc.string(value, spec.entry)
+                guard let p = LabPreTokenizer(rawValue: name) else { throw doc.error(value, spec.entry, "pre_tokenizer should be gpt2 or digits, got \"\(name)\"") }
+                preTokenizer = p; shared.values[key] = .string(p.rawValue)
             case "eval_fraction":
                 evalFraction = try doc.double(value, spec.entry, what: key)
                 if !(0..<1).contains(evalFraction) { throw doc.error(value, spec.entry, "eval_fraction should be in [0, 1)") }
@@ -43,7 +48,7 @@ struct SFTStageRunner: StageRunner {
         var s = SFTSettings()
         shared.apply(to: &s.loop)
         s.packing = packing
-        let job = SFTJob(model: model, initConfig: initConfig, tokenizer: tokenizer, vocabSize: vocabSize, template: shared.template,
+        let job = SFTJob(model: model, initConfig: initConfig, tokenizer: tokenizer, vocabSize: vocabSize, preTokenizer: preTokenizer, template: shared.template,
                          data: data, output: output, settings: s, evalFraction: evalFraction, evalEvery: evalEvery,
                          saveEvery: shared.saveEvery, threads: context.threads, quiet: context.quiet)
         let out = try job.run()
