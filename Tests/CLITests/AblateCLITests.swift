@@ -167,7 +167,7 @@ import Testing
         #expect(mean("false_positive_rate", "label-cleaned") == 0)
         #expect(mean("removed_share", "dose-32") == 0)
         #expect((mean("contamination_removed", "decontaminated") ?? 0) > 0.5)
-        #expect((report["claims"]?.arrayValue?.count ?? 0) == 5)
+        #expect((report["claims"]?.arrayValue?.count ?? 0) == 7)
         let md = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
         #expect(md.contains("--quick run"))
     }
