@@ -36,6 +36,9 @@ import Testing
         #expect(!d.contains(where: Self.hasTwoDigits), "\(d.filter(Self.hasTwoDigits).prefix(5))")
         let bad = try sft(dir + "/bad", ["--pre-tokenizer", "bytes"])
         #expect(bad.status != 0 && bad.stderr.contains("--pre-tokenizer"), "\(bad.stderr)")
+        // Not a silent no-op: with a given tokenizer (or a model to start from) the flag is refused.
+        let given = try sft(dir + "/given", ["--pre-tokenizer", "digits", "--tokenizer", dir + "/gpt2/tokenizer.json"])
+        #expect(given.status != 0 && given.stderr.contains("--pre-tokenizer applies"), "\(given.stderr)")
     }
 
     /// Records of the shards in `dir` whose file names start with `prefix`.

@@ -14,7 +14,7 @@ struct SFT: ParsableCommand {
     @Option(name: .customLong("init"), help: "A new model: JSON file of sizes (hidden_size, intermediate_size, num_hidden_layers, num_attention_heads, ...).") var initConfig: String?
     @Option(name: .long, help: "Tokenizer of a new model (tokenizer.json, folder or GGUF); default: train one on the data.") var tokenizer: String?
     @Option(name: .long, help: "Vocabulary of a tokenizer trained on the data.") var vocabSize = 4096
-    @Option(name: .long, help: "Pre-tokenizer of a tokenizer trained on the data: gpt2 or digits (every digit its own token, as SmolLM2's).") var preTokenizer = "gpt2"
+    @Option(name: .long, help: "Pre-tokenizer of a tokenizer trained on the data: gpt2 or digits (every digit its own token, as SmolLM2's). (default: gpt2)") var preTokenizer: String?
     @Option(name: .long, help: "Chat template: tulu or chatml (default: the model's, else tulu).") var template: String?
     @Option(name: .long, parsing: .singleValue, help: "Training data: files, globs or directories (repeatable).") var data: [String]
     @Option(name: .shortAndLong, help: "Output directory.") var output: String
@@ -27,7 +27,10 @@ struct SFT: ParsableCommand {
     func validate() throws {
         if (model == nil) == (initConfig == nil) { throw ValidationError("give exactly one of --model or --init") }
         if data.isEmpty { throw ValidationError("give at least one --data") }
-        if LabPreTokenizer(rawValue: preTokenizer) == nil { throw ValidationError("--pre-tokenizer should be gpt2 or digits, got \"\(preTokenizer)\"") }
+        if let p = preTokenizer {
+            if LabPreTokenizer(rawValue: p) == nil { throw ValidationError("--pre-tokenizer should be gpt2 or digits, got \"\(p)\"") }
+            if initConfig == nil || tokenizer != nil { throw ValidationError("--pre-tokenizer applies to a tokenizer trained on the data: give it with --init and without --tokenizer") }
+        }
         if !(0..<1).contains(evalFraction) { throw ValidationError("--eval-fraction should be in [0, 1)") }
     }
 
@@ -36,7 +39,7 @@ struct SFT: ParsableCommand {
         try hyper.apply(to: &s.loop)
         s.packing = !padding
         let job = SFTJob(model: model, initConfig: initConfig, tokenizer: tokenizer, vocabSize: vocabSize,
-                         preTokenizer: LabPreTokenizer(rawValue: preTokenizer) ?? .gpt2, template: template, data: data,
+                         preTokenizer: preTokenizer.flatMap(LabPreTokenizer.init(rawValue:)) ?? .gpt2, template: template, data: data,
                          output: output, settings: s, evalFraction: evalFraction, evalEvery: evalEvery, saveEvery: hyper.saveEvery,
                          resume: hyper.resume, stopAfter: hyper.stopAfter, threads: global.threadCount, quiet: global.quiet)
         let out = try job.run()

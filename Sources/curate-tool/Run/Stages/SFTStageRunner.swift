@@ -38,6 +38,9 @@ struct SFTStageRunner: StageRunner {
             }
         }
         if (shared.model == nil) == (initConfig == nil) { throw doc.error(spec.node, spec.entry, "an sft stage needs exactly one of model: or init:") }
+        if shared.values["pre_tokenizer"] != nil, initConfig == nil || tokenizer != nil {
+            throw doc.error(spec.node, spec.entry, "pre_tokenizer applies to a tokenizer trained on the data: give it with init: and without tokenizer:")
+        }
         if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "an sft stage needs at least one input") }
     }
 
