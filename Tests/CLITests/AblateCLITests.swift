@@ -172,6 +172,44 @@ import Testing
         #expect(md.contains("--quick run"))
     }
 
+    /// `on_empty: keep`: a fine-tune whose pool was filtered down to nothing writes its starting model
+    /// unchanged (0 steps) and the eval after it runs; without it the stage fails and says why.
+    @Test func emptyTrainingSetKeepsTheModelWhenAsked() throws {
+        let root = CLI.tempDir("ablate-empty")
+        try FileManager.default.createDirectory(atPath: root + "/labs", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/recipes", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.fixture("recipes/tiny-llama.json"), toPath: root + "/recipes/tiny-llama.json")
+        let base = try String(contentsOfFile: CLI.fixture("labs/tiny.recipe.yaml"), encoding: .utf8)
+        let nothing = """
+              - name: nothing
+                kind: mix
+                inputs: [synth-train]
+                sources:
+                  - name: train
+                    input: synth-train
+                    fraction: 1.0
+                    filters:
+                      - {field: synth.split, equals: nowhere}
+              - name: finetune
+            """
+        let recipe = base.replacingOccurrences(of: "  - name: finetune\n", with: nothing + "\n")
+            .replacingOccurrences(of: "inputs: [base, synth-train]", with: "inputs: [base, nothing]")
+        #expect(recipe.contains("inputs: [base, nothing]"))
+        let failing = root + "/labs/fail.yaml", keeping = root + "/labs/keep.yaml"
+        try recipe.write(toFile: failing, atomically: true, encoding: .utf8)
+        try recipe.replacingOccurrences(of: "    model: base\n", with: "    model: base\n    on_empty: keep\n").write(toFile: keeping, atomically: true, encoding: .utf8)
+        let failed = try CLI.run(["run", failing, "-o", root + "/fail", "--quiet"])
+        #expect(failed.status != 0 && !failed.signaled && failed.stderr.contains("no training examples"), "\(failed.stderr)")
+        let kept = try CLI.run(["run", keeping, "-o", root + "/keep", "--quiet", "--json"])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        let store = try RunStore(path: root + "/keep/runs.sqlite")
+        let finetune = try #require(try store.stage(run: 1, name: "finetune"))
+        #expect(finetune.status == .done && finetune.recordsIn == 0)
+        #expect(try store.stage(run: 1, name: "eval")?.status == .done)
+        let report = try JSONParser.parse([UInt8](try #require(FileManager.default.contents(atPath: root + "/keep/finetune/report.json"))))
+        #expect(report["steps"]?.intValue == 0 && report["empty_training_set"]?.boolValue == true)
+    }
+
     @Test func badLabFilesNameTheFileLineAndReason() throws {
         let root = CLI.tempDir("ablate-bad")
         try FileManager.default.createDirectory(atPath: root + "/labs", withIntermediateDirectories: true)

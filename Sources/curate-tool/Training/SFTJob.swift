@@ -34,6 +34,10 @@ struct SFTJob {
     var settings = SFTSettings()
     var evalFraction = 0.0
     var evalEvery = 0
+    /// With `model`, an empty training set (every record filtered away upstream) writes the starting model
+    /// unchanged, 0 steps, instead of failing: an ablation variant whose filter removed everything still has
+    /// a model to evaluate (`on_empty: keep`).
+    var keepModelWhenEmpty = false
     var saveEvery = 0
     var resume = false
     /// Halt (after saving a checkpoint) once this many steps are done, as an interruption would.
@@ -78,6 +82,18 @@ struct SFTJob {
             if HeldOutSplit.isHeldOut(id: ex.id, fraction: evalFraction) { eval.append(ex.example) } else { train.append(ex.example) }
         }
         report.recordsOut = train.count + eval.count
+        if train.isEmpty && keepModelWhenEmpty && model_ != nil {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            try ModelFolder.save(model, tokenizer: tok, template: template, to: output)
+            report.seconds = Date().timeIntervalSince(started)
+            for (k, v) in [("steps", 0), ("total_steps", 0), ("rows", 0), ("parameters", model.config.parameterCount)] { report.extra[k] = .int(v) }
+            report.extra["finished"] = .bool(true)
+            report.extra["empty_training_set"] = .bool(true)
+            report.warnings.append("no training examples: the starting model is written unchanged (on_empty: keep)")
+            try report.check()
+            if !quiet { Console.info("sft: no training examples; the starting model is written unchanged (on_empty: keep)") }
+            return Outcome(report: report, metrics: [.object(JSONObject([.init(key: "step", value: .int(0)), .init(key: "examples", value: .int(0))]))])
+        }
         let trainer = try SFTTrainer(model: model, train: train, eval: eval, settings: settings)
         let extra = ModelFolder.tokenizerFiles(tok, template: template)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)

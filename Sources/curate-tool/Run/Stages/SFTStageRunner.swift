@@ -5,16 +5,17 @@ import Trainer
 
 /// `kind: sft`: supervised fine-tuning on the stage's inputs. `model:` (a path or an input naming a
 /// training stage) or `init:` (a JSON file of sizes, with `tokenizer:` or `vocab_size:`), plus the
-/// `sft` command's hyper-parameters in snake_case and `eval_fraction`, `eval_every`, `packing`.
+/// `sft` command's hyper-parameters in snake_case and `eval_fraction`, `eval_every`, `packing`, `on_empty`
+/// (`fail`, the default, or `keep`: with `model:`, no training examples writes the starting model unchanged).
 /// The output directory is the model folder, with the metrics as its record shard.
 struct SFTStageRunner: StageRunner {
     static let kind = "sft"
-    static let settingKeys: Set<String> = TrainStageSettings.keys.union(["init", "tokenizer", "vocab_size", "pre_tokenizer", "eval_fraction", "eval_every", "packing"])
+    static let settingKeys: Set<String> = TrainStageSettings.keys.union(["init", "tokenizer", "vocab_size", "pre_tokenizer", "eval_fraction", "eval_every", "packing", "on_empty"])
 
     var shared: TrainStageSettings
     var initConfig: String?, tokenizer: String?
     var preTokenizer = LabPreTokenizer.gpt2
-    var vocabSize = 4096, evalFraction = 0.0, evalEvery = 0, packing = true
+    var vocabSize = 4096, evalFraction = 0.0, evalEvery = 0, packing = true, keepModelWhenEmpty = false
 
     init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
         shared = TrainStageSettings(seed: runSeed)
@@ -34,10 +35,16 @@ struct SFTStageRunner: StageRunner {
                 shared.values[key] = .double(evalFraction)
             case "eval_every": evalEvery = try doc.integer(value, spec.entry, what: key); shared.values[key] = .int(evalEvery)
             case "packing": packing = try doc.bool(value, spec.entry, what: key); shared.values[key] = .bool(packing)
+            case "on_empty":
+                let v = try doc.string(value, spec.entry)
+                guard v == "fail" || v == "keep" else { throw doc.error(value, spec.entry, "on_empty should be fail or keep") }
+                keepModelWhenEmpty = v == "keep"
+                shared.values[key] = .string(v)
             default: break
             }
         }
         if (shared.model == nil) == (initConfig == nil) { throw doc.error(spec.node, spec.entry, "an sft stage needs exactly one of model: or init:") }
+        if keepModelWhenEmpty && shared.model == nil { throw doc.error(spec.node, spec.entry, "on_empty: keep needs model: (a model to keep)") }
         if shared.values["pre_tokenizer"] != nil, initConfig == nil || tokenizer != nil {
             throw doc.error(spec.node, spec.entry, "pre_tokenizer applies to a tokenizer trained on the data: give it with init: and without tokenizer:")
         }
@@ -54,7 +61,9 @@ struct SFTStageRunner: StageRunner {
         let job = SFTJob(model: model, initConfig: initConfig, tokenizer: tokenizer, vocabSize: vocabSize, preTokenizer: preTokenizer, template: shared.template,
                          data: data, output: output, settings: s, evalFraction: evalFraction, evalEvery: evalEvery,
                          saveEvery: shared.saveEvery, threads: context.threads, quiet: context.quiet)
-        let out = try job.run()
+        var configured = job
+        configured.keepModelWhenEmpty = keepModelWhenEmpty
+        let out = try configured.run()
         let loss = out.report.extra["final_loss"]?.doubleValue ?? .nan
         return try TrainStageSettings.outcome(report: out.report, metrics: out.metrics, output: output,
                                               summary: String(format: "sft: %d steps, final loss %.4f", out.report.extra["steps"]?.intValue ?? 0, loss))
