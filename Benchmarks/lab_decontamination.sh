@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${1:-101,102,103}; OUT=${2:-out/lab-decontamination}
-swift build -c release --product curate-tool >/dev/null
+[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product curate-tool >/dev/null
 BIN=.build/release/curate-tool
 source Benchmarks/bench_header.sh; bench_start lab_decontamination "$(nproc)"
 echo "command: $BIN ablate labs/decontamination.yaml --output $OUT --seeds $SEEDS"
