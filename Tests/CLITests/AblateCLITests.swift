@@ -7,6 +7,14 @@ import Testing
 @Suite(.serialized) struct AblateCLITests {
     static let lab = CLI.fixture("labs/tiny.yaml")
 
+    /// ROOT/labs and ROOT/recipes/tiny-llama.json, so a copy of the tiny lab's files in ROOT/labs resolves
+    /// its model config as the fixture does.
+    static func copyTinyModel(to root: String) throws {
+        try FileManager.default.createDirectory(atPath: root + "/labs", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/recipes", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.fixture("recipes/tiny-llama.json"), toPath: root + "/recipes/tiny-llama.json")
+    }
+
     static func report(_ dir: String) throws -> JSONValue {
         try JSONParser.parse([UInt8](try #require(FileManager.default.contents(atPath: dir + "/report.json"))))
     }
@@ -121,9 +129,7 @@ import Testing
     /// A lab file changed after a run is a new lab hash; its report lists the earlier run and its verdicts.
     @Test func reportListsEarlierRunsWithOtherSettings() throws {
         let root = CLI.tempDir("ablate-earlier")
-        try FileManager.default.createDirectory(atPath: root + "/labs", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: root + "/recipes", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: CLI.fixture("recipes/tiny-llama.json"), toPath: root + "/recipes/tiny-llama.json")
+        try Self.copyTinyModel(to: root)
         try FileManager.default.copyItem(atPath: CLI.fixture("labs/tiny.recipe.yaml"), toPath: root + "/labs/tiny.recipe.yaml")
         let text = try String(contentsOfFile: Self.lab, encoding: .utf8)
         try text.write(toFile: root + "/labs/tiny.yaml", atomically: true, encoding: .utf8)
@@ -176,9 +182,7 @@ import Testing
     /// unchanged (0 steps) and the eval after it runs; without it the stage fails and says why.
     @Test func emptyTrainingSetKeepsTheModelWhenAsked() throws {
         let root = CLI.tempDir("ablate-empty")
-        try FileManager.default.createDirectory(atPath: root + "/labs", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: root + "/recipes", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: CLI.fixture("recipes/tiny-llama.json"), toPath: root + "/recipes/tiny-llama.json")
+        try Self.copyTinyModel(to: root)
         let base = try String(contentsOfFile: CLI.fixture("labs/tiny.recipe.yaml"), encoding: .utf8)
         let nothing = """
               - name: nothing
@@ -212,9 +216,7 @@ import Testing
 
     @Test func badLabFilesNameTheFileLineAndReason() throws {
         let root = CLI.tempDir("ablate-bad")
-        try FileManager.default.createDirectory(atPath: root + "/labs", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: root + "/recipes", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: CLI.fixture("recipes/tiny-llama.json"), toPath: root + "/recipes/tiny-llama.json")
+        try Self.copyTinyModel(to: root)
         try FileManager.default.copyItem(atPath: CLI.fixture("labs/tiny.recipe.yaml"), toPath: root + "/labs/tiny.recipe.yaml")
         let text = try String(contentsOfFile: Self.lab, encoding: .utf8)
         let cases: [(String, String, String)] = [
