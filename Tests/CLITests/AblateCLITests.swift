@@ -178,6 +178,57 @@ import Testing
         #expect(md.contains("--quick run"))
     }
 
+    /// The self-consistency and s1-selection labs at their `--quick` size. Every variant x seed pair starts from
+    /// the same init (the base stage's output), is scored on the same eval items (synth-eval's output, the eval
+    /// stage's input) and trains in the same order (the fine-tune's seed), as the run store records them; and
+    /// each lab's own mechanics hold at any size.
+    @Test(arguments: ["self-consistency", "s1-selection"]) func labVariantsShareInitEvalItemsAndOrder(lab: String) throws {
+        let dir = CLI.tempDir("ablate-\(lab)-quick") + "/lab"
+        let r = try CLI.run(["ablate", CLI.root + "/labs/\(lab).yaml", "-o", dir, "--quick", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let store = try RunStore(path: dir + "/runs.sqlite")
+        var bySeed: [String: [String: [StageRecord]]] = [:]
+        for run in try store.runs() {
+            let file = (run.recipe as NSString).lastPathComponent          // VARIANT.seed-S.yaml
+            let parts = String(file.dropLast(5)).components(separatedBy: ".seed-")
+            try #require(parts.count == 2, "\(file)")
+            bySeed[parts[1], default: [:]][parts[0]] = try store.stages(run: run.id)
+        }
+        let variants = lab == "self-consistency" ? 6 : 4
+        #expect(bySeed.count == 1 && bySeed.values.allSatisfy { $0.count == variants }, "\(bySeed.keys)")
+        for (seed, runs) in bySeed {
+            func same(_ what: String, _ value: ([StageRecord]) -> String?) {
+                let values = runs.mapValues(value)
+                #expect(values.values.allSatisfy { $0 != nil }, "seed \(seed): \(what) missing in \(values)")
+                #expect(Set(values.values.compactMap { $0 }).count == 1, "seed \(seed): \(what) differs: \(values)")
+            }
+            same("init (base output)") { $0.first { $0.name == "base" }?.outputHash }
+            same("eval items (synth-eval output)") { $0.first { $0.name == "synth-eval" }?.outputHash }
+            same("eval stage's items") { $0.first { $0.name == "eval" }?.inputs.first { $0.name == "synth-eval" }?.contentHash }
+            same("fine-tune's starting model") { $0.first { $0.name == "finetune" }?.inputs.first { $0.name == "base" }?.contentHash }
+            same("fine-tune's order seed") { stages in
+                guard let ft = stages.first(where: { $0.name == "finetune" }), let o = try? JSONParser.parse(Array(ft.settings.utf8)) else { return nil }
+                return o["seed"].map { JSONWriter.string($0) } ?? "run seed"
+            }
+        }
+        let report = try Self.report(dir)
+        let metrics = try #require(report["metrics"]?.arrayValue)
+        func mean(_ metric: String, _ variant: String) -> Double? {
+            metrics.first { $0["name"]?.stringValue == metric }?["variants"]?.arrayValue?.first { $0["variant"]?.stringValue == variant }?["mean"]?.doubleValue
+        }
+        if lab == "self-consistency" {
+            // All problems: nothing removed; the random control has exactly as many records as the vote kept.
+            #expect(mean("removed_share", "all") == 0)
+            let voted = try #require(mean("training_records", "voted-k8"))
+            #expect(voted > 0 && voted < (mean("training_records", "all") ?? 0))
+            #expect(mean("training_records", "random-subset") == voted)
+        } else {
+            // s1's quality filter removes every defective item; random selection keeps some.
+            #expect(mean("defects_removed", "s1") == 1)
+            #expect((mean("defects_removed", "random") ?? 1) < 1)
+        }
+    }
+
     /// `on_empty: keep`: a fine-tune whose pool was filtered down to nothing writes its starting model
     /// unchanged (0 steps) and the eval after it runs; without it the stage fails and says why.
     @Test func emptyTrainingSetKeepsTheModelWhenAsked() throws {

@@ -145,3 +145,61 @@ import Testing
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 }
+
+/// `count_of: INPUT` in a run recipe's mix stage: as many records as another input has, known only when the
+/// stage runs (the self-consistency lab's random control, the size of what the vote kept).
+@Suite struct MixCountOfTests {
+    static let recipe = """
+    seed: 3
+    stages:
+      - name: samples
+        kind: synth
+        emit: samples
+        train_count: 60
+        min_steps: 1
+        max_steps: 2
+        max_number: 10
+      - name: vote
+        kind: vote
+        inputs: [samples]
+        dataset: gsm8k
+        gold: ignore
+      - name: control
+        kind: mix
+        inputs: [samples, vote]
+        dedupe: false
+        sources:
+          - name: all
+            input: samples
+            count_of: vote
+            dedupe: false
+
+    """
+
+    @Test func aMixTakesAsManyRecordsAsAnotherStageKept() throws {
+        let dir = MixCLI.tempDir()
+        try Self.recipe.write(toFile: dir + "/run.yaml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", dir + "/run.yaml", "-o", dir + "/out", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let voted = try MixCLI.lines(dir + "/out/vote").count
+        let control = try MixCLI.lines(dir + "/out/control")
+        #expect(voted > 0 && voted < 60)
+        #expect(control.count == voted)
+        #expect(Set(control).count == control.count)   // a subset, no repeats
+        // gold: ignore keeps wrong majorities, which the default (check) drops.
+        let checked = Self.recipe.replacingOccurrences(of: "gold: ignore", with: "gold: check")
+        try checked.write(toFile: dir + "/checked.yaml", atomically: true, encoding: .utf8)
+        let c = try CLI.run(["run", dir + "/checked.yaml", "-o", dir + "/checked", "--quiet"])
+        #expect(c.status == 0, "\(c.stderr)")
+        #expect(try MixCLI.lines(dir + "/checked/vote").count < voted)
+    }
+
+    @Test func countOfNamesAnInputOfTheStage() throws {
+        let dir = MixCLI.tempDir()
+        let bad = Self.recipe.replacingOccurrences(of: "count_of: vote", with: "count_of: votes")
+        try bad.write(toFile: dir + "/run.yaml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", dir + "/run.yaml", "-o", dir + "/out", "--quiet"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("run.yaml:22:") && r.stderr.contains("count_of: unknown input \"votes\""), "\(r.stderr)")
+    }
+}

@@ -380,3 +380,67 @@ enum PoolMaker {
         #expect(z.next() == 11_091_344_671_253_066_420)
     }
 }
+
+/// The baselines of s1's data ablation (`strategy: random | longest | diversity`): no filter, the whole pool.
+@Suite struct SelectStrategyTests {
+    /// Three domains of 10 clean items (item i's trace is 20 + 10 i words) and 4 defective items.
+    static func pool() -> [RawRecord] {
+        var records = PoolMaker.pool(domains: ["algebra", "geometry", "combinatorics"], perDomain: 10)
+        for i in 0..<4 {
+            records.append(PoolMaker.record([
+                "id": .string("defect-\(i)"), "question": .string("What is \(i) plus \(i)?"),
+                "thinking": .string(""), "source": .string("gen"), "domain": .string("algebra"),
+            ], line: 100 + i))
+        }
+        return records
+    }
+
+    func select(_ strategy: SelectStrategy, target: Int, seed: UInt64 = 3, records: [RawRecord] = pool()) throws -> SelectionResult {
+        var o = SelectOptions(target: target, seed: seed)
+        o.strategy = strategy
+        let r = try S1Selector(options: o).run(records: records, threads: 2)
+        try r.check()
+        return r
+    }
+
+    @Test func longestTakesTheLongestTracesWhateverTheirQuality() throws {
+        let r = try select(.longest, target: 3)
+        // Item 9 of each domain has the longest trace (110 words).
+        #expect(Set(r.selectedIDs) == ["algebra-9", "geometry-9", "combinatorics-9"])
+        #expect(r.quality.droppedTotal == 0 && r.difficulty.droppedTotal == 0)
+        #expect(r.diversity.recordsIn == 34 && r.diversity.dropped["not-selected"] == 31)
+    }
+
+    @Test func randomDrawsFromTheWholePoolIndependentlyOfInputOrder() throws {
+        let all = try select(.random, target: 34)
+        #expect(Set(all.selectedIDs).count == 34)   // defects included: no filter
+        let a = try select(.random, target: 12)
+        let b = try select(.random, target: 12, records: Self.pool().reversed())
+        #expect(a.selectedIDs == b.selectedIDs)
+        let other = try select(.random, target: 12, seed: 4)
+        #expect(a.selectedIDs != other.selectedIDs)
+        // A random draw is not the longest one.
+        let longest = try select(.longest, target: 12)
+        #expect(Set(a.selectedIDs) != Set(longest.selectedIDs))
+    }
+
+    @Test func diversityBalancesDomainsWithoutFavouringLongTraces() throws {
+        var counts: [String: Int] = [:]
+        var positions: [Int] = []
+        for seed in UInt64(1)...20 {
+            let r = try select(.diversity, target: 9, seed: seed)
+            for id in r.selectedIDs {
+                if id.hasPrefix("defect") { counts["algebra", default: 0] += 1; continue }   // the defects are algebra items
+                counts[String(id.split(separator: "-")[0]), default: 0] += 1
+                if let last = id.split(separator: "-").last, let i = Int(last) { positions.append(i) }
+            }
+        }
+        // Domains are drawn uniformly (algebra has 14 items, the others 10, yet each gets about a third).
+        for d in ["algebra", "geometry", "combinatorics"] { #expect((45...75).contains(counts[d] ?? 0), "\(counts)") }
+        // Items are uniform within a domain: mean index near 4.5, where s1's 2^-rank weighting gives about 8.
+        let s1 = try select(.s1, target: 9)
+        #expect(s1.selectedIDs.allSatisfy { !$0.hasPrefix("defect") })
+        let mean = Double(positions.reduce(0, +)) / Double(max(1, positions.count))
+        #expect(mean < 6.5, "mean index \(mean)")
+    }
+}

@@ -18,8 +18,13 @@ public struct DiversitySampler: Sendable {
         }
     }
 
+    /// How an item is picked within the chosen domain: s1's 2^-rank by trace length, or uniformly (the
+    /// diversity-only baseline of s1's ablation).
+    public enum WithinDomain: Sendable { case longerFavoured, uniform }
+
     public let seed: UInt64
-    public init(seed: UInt64) { self.seed = seed }
+    public let withinDomain: WithinDomain
+    public init(seed: UInt64, withinDomain: WithinDomain = .longerFavoured) { self.seed = seed; self.withinDomain = withinDomain }
 
     /// Picks up to `count` entries; returns their `index` values in the order they were picked.
     public func sample(_ entries: [Entry], count: Int) -> [Int] {
@@ -44,7 +49,8 @@ public struct DiversitySampler: Sendable {
         picked.reserveCapacity(min(count, entries.count))
         while picked.count < count, !domains.isEmpty {
             let d = rng.uniform(below: domains.count)
-            let k = DiversitySampler.rankOffset(remaining: lists[d].count, rng: &rng)
+            let k = withinDomain == .uniform ? rng.uniform(below: lists[d].count)
+                : DiversitySampler.rankOffset(remaining: lists[d].count, rng: &rng)
             let pos = lists[d].count - 1 - k
             picked.append(lists[d][pos].index)
             lists[d].remove(at: pos)

@@ -16,6 +16,8 @@ public struct SelectOptions: Sendable {
     public var seedIDs: Set<String>
     /// A field that marks an item as a seed when true, a non-zero number or a non-empty string.
     public var seedField: String?
+    /// s1 selection, or one of the baselines s1's data ablation compares it with.
+    public var strategy: SelectStrategy = .s1
 
     public init(target: Int = 1000, seed: UInt64 = 0, quality: QualityRules = QualityRules(),
                 difficulty: DifficultyRules = DifficultyRules(), nearDuplicates: MinHashOptions = MinHashOptions(),
@@ -35,6 +37,16 @@ public struct SelectOptions: Sendable {
         guard quality.maxGarbageShare >= 0 else { throw CurationError.invalidArgument("garbage share must be non-negative") }
         try nearDuplicates.validate()
     }
+}
+
+/// How the target items are chosen. `s1` is the whole method (quality -> difficulty -> near-duplicates ->
+/// diversity); the others are the baselines of s1's data ablation (section 5.1), which skip every filter and
+/// choose from the whole pool, defects included: `random` (uniformly, by a seeded hash of the id),
+/// `longest` (the longest reasoning traces, s1's difficulty indicator alone) and `diversity` (a domain
+/// uniformly at random, then an item uniformly within it: no notion of difficulty). Seeds are kept first
+/// by every strategy.
+public enum SelectStrategy: String, Sendable, CaseIterable {
+    case s1, random, longest, diversity
 }
 
 /// An item that passed quality and difficulty (or is a seed), waiting for the diversity stage.
@@ -109,6 +121,11 @@ public struct S1Selector: Sendable {
         let item = try PoolItem.decode(record)
         let seed = isSeed(item, record)
         var bypassed: String?
+        if options.strategy != .s1 {
+            let domain = item.domain.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
+            return .candidate(SelectCandidate(record: record, id: item.id, question: item.question ?? "",
+                                              length: options.difficulty.length(item), domain: domain, isSeed: seed, bypassed: nil))
+        }
         if let issue = options.quality.check(item, record: record) {
             guard seed else { return .dropped(stage: .quality, reason: issue.description) }
             bypassed = issue.description
@@ -214,7 +231,7 @@ public struct S1Selector: Sendable {
         var entries: [DiversitySampler.Entry] = []
         var poolCount: [String: Int] = [:], classifiedCount: [String: Int] = [:]
         for (i, c) in cands.enumerated() where !c.isSeed {
-            if let m = index.firstMatch(sketches[i]) {
+            if options.strategy == .s1, let m = index.firstMatch(sketches[i]) {
                 duplicates.append((c.id, cands[indexToCandidate[m.item]].id, m.jaccard))
                 continue
             }
@@ -231,7 +248,23 @@ public struct S1Selector: Sendable {
             warnings.append("\(seedIdx.count) seed items exceed the target \(options.target); all seeds are kept")
         }
         let wanted = max(0, options.target - seedIdx.count)
-        let sampled = DiversitySampler(seed: options.seed).sample(entries, count: wanted)
+        let sampled: [Int]
+        switch options.strategy {
+        case .s1: sampled = DiversitySampler(seed: options.seed).sample(entries, count: wanted)
+        case .diversity: sampled = DiversitySampler(seed: options.seed, withinDomain: .uniform).sample(entries, count: wanted)
+        case .random, .longest:
+            // A total order that does not depend on input order: (length, for longest,) then a seeded hash of
+            // the id, then the id.
+            let longest = options.strategy == .longest
+            let seed = options.seed
+            let keyed = entries.map { (e: $0, key: XXH3.hash64($0.id, seed: seed)) }
+            sampled = keyed.sorted { a, b in
+                if longest, a.e.length != b.e.length { return a.e.length > b.e.length }
+                if a.key != b.key { return a.key < b.key }
+                if a.e.id != b.e.id { return a.e.id < b.e.id }
+                return a.e.index < b.e.index
+            }.prefix(wanted).map(\.e.index)
+        }
         if sampled.count < wanted {
             warnings.append("only \(seedIdx.count + sampled.count) items available for a target of \(options.target)")
         }
@@ -297,6 +330,7 @@ extension SelectionResult {
         ]))
         var settings = JSONObject()
         settings["target"] = .int(options.target)
+        settings["strategy"] = .string(options.strategy.rawValue)
         settings["seed"] = .number(String(options.seed))
         settings["jaccard"] = .double(options.nearDuplicates.threshold)
         settings["shingle_words"] = .int(options.nearDuplicates.shingleSize)

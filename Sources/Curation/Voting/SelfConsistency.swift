@@ -43,7 +43,7 @@ public enum SelfConsistency {
             tally.dropReason = .noMajority
         } else if !(Double(top.count) > options.minAgreement * Double(completions.count)) {
             tally.dropReason = .noMajority
-        } else if tally.goldMatch == false {
+        } else if tally.goldMatch == false && options.gold == .check {
             tally.dropReason = .disagreesWithGold
         }
         if tally.dropReason == nil {

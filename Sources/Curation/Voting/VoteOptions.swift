@@ -9,6 +9,10 @@ public struct VoteOptions: Sendable {
     public var prefer: VotePreference
     /// The extractor for records without a `dataset` field.
     public var defaultDataset: AnswerDataset
+    /// Whether a majority answer that disagrees with the record's `ground_truth` drops the instance
+    /// (`check`), or the vote alone decides (`ignore`: Tulu 3's persona math, where no gold answer exists;
+    /// `vote.gold_match` is still written, so a lab can count the wrong majorities kept).
+    public var gold: VoteGold = .check
     /// Worker threads; results do not depend on it.
     public var threads: Int
     /// Instances handed to the workers at a time.
@@ -35,9 +39,13 @@ public struct VoteOptions: Sendable {
     /// The settings as report JSON.
     public var json: [String: JSONValue] {
         ["min_agreement": .double(minAgreement), "keep": .string(keep.rawValue), "prefer": .string(prefer.rawValue),
-         "dataset": .string(defaultDataset.rawValue)]
+         "dataset": .string(defaultDataset.rawValue), "gold": .string(gold.rawValue)]
     }
 }
+
+/// What a record's `ground_truth` does to the vote: `check` drops a majority that disagrees with it,
+/// `ignore` keeps the majority whatever the gold says.
+public enum VoteGold: String, Sendable, CaseIterable { case check, ignore }
 
 public enum VoteKeep: String, Sendable, CaseIterable { case one, all }
 public enum VotePreference: String, Sendable, CaseIterable { case first, shortest }

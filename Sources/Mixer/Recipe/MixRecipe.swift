@@ -65,6 +65,10 @@ public struct MixSource: Sendable {
     public var amount: Amount
     /// The recipe line of the entry, for reports and errors.
     public var line: Int
+    /// `count_of: INPUT` (run recipes): the amount is `count` of as many records as that input has, known
+    /// only when the stage runs, e.g. a random subset the size of what a filter kept (a lab's control).
+    /// `binding(inputs:)` resolves it into `amount`.
+    public var countOf: String?
 
     public init(name: String, origin: SourceOrigin, schema: Schema? = nil, idField: String? = nil,
                 predicates: [FieldPredicate] = [], length: LengthBounds? = nil, dedupe: Bool = true,
@@ -107,6 +111,17 @@ public struct MixRecipe: Sendable {
                 }
                 copy.sources[i].origin = .files(files)
             }
+        }
+        for i in copy.sources.indices {
+            guard let ref = copy.sources[i].countOf else { continue }
+            guard let files = inputs[ref] else {
+                throw RecipeError(file: file, line: copy.sources[i].line, column: 1,
+                                  entry: "sources[\(i)] \"\(copy.sources[i].name)\"", message: "count_of: unknown input \"\(ref)\"")
+            }
+            var n = 0
+            try RecordReader(files: files).forEachBatch { n += $0.lines.count }
+            copy.sources[i].amount = .count(n)
+            copy.sources[i].countOf = nil
         }
         return copy
     }

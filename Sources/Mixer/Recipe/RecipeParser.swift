@@ -76,7 +76,7 @@ extension MixRecipe {
         return recipe
     }
 
-    static let sourceKeys: Set<String> = Set(["name", "paths", "path", "input", "schema", "id_field", "filters", "dedupe", "amount"])
+    static let sourceKeys: Set<String> = Set(["name", "paths", "path", "input", "schema", "id_field", "filters", "dedupe", "amount", "count_of"])
         .union(Amount.unitNames)
 
     static func parseSource(_ doc: YAMLDocument, _ node: Node, index: Int, prefix: String, inputs: [String]?) throws -> MixSource {
@@ -97,6 +97,7 @@ extension MixRecipe {
         var language: LanguageFilter?
         var dedupe = true
         var amounts: [(Amount, Node)] = []
+        var countOf: String?
         for (key, keyNode, value) in fields {
             switch key {
             case "name": break
@@ -120,6 +121,14 @@ extension MixRecipe {
                     throw doc.error(value, entry, "unknown source \"\(n)\": the stage's inputs are \(inputs.map { "\"\($0)\"" }.joined(separator: ", "))")
                 }
                 origin = .input(n)
+            case "count_of":
+                let n = try doc.string(value, entry)
+                guard let inputs else { throw doc.error(keyNode, entry, "count_of: is only for mix stages of a run recipe") }
+                guard inputs.contains(n) else {
+                    throw doc.error(value, entry, "count_of: unknown input \"\(n)\": the stage's inputs are \(inputs.map { "\"\($0)\"" }.joined(separator: ", "))")
+                }
+                countOf = n
+                amounts.append((.count(0), keyNode))
             case "schema":
                 let s = try doc.string(value, entry)
                 guard s != "auto" else { break }
@@ -156,13 +165,15 @@ extension MixRecipe {
             throw doc.error(node, entry, inputs == nil ? "a source needs paths" : "a source needs paths or input")
         }
         guard let amount = amounts.first?.0 else {
-            throw doc.error(node, entry, "no amount: give exactly one of fraction, repeat, count, tokens or share")
+            throw doc.error(node, entry, "no amount: give exactly one of fraction, repeat, count, tokens, share\(inputs == nil ? "" : " or count_of")")
         }
         if amounts.count > 1 {
             throw doc.error(amounts[1].1, entry, "two amounts given (\(amounts.map(\.0.unit).joined(separator: " and "))): give exactly one")
         }
-        return MixSource(name: name, origin: origin, schema: schema, idField: idField, predicates: predicates, length: length,
-                         dedupe: dedupe, amount: amount, line: node.mark?.line ?? 0, language: language)
+        var source = MixSource(name: name, origin: origin, schema: schema, idField: idField, predicates: predicates, length: length,
+                               dedupe: dedupe, amount: amount, line: node.mark?.line ?? 0, language: language)
+        source.countOf = countOf
+        return source
     }
 
     static func parseAmount(_ doc: YAMLDocument, unit: String, value: Node, entry: String) throws -> Amount {

@@ -43,6 +43,9 @@ struct Select: ParsableCommand {
     @Option(name: .customLong("seed-field"), help: "A field that marks always-kept items when true or non-empty.")
     var seedField: String?
 
+    @Option(name: .long, help: "s1 (quality -> difficulty -> diversity), or a baseline of s1's data ablation that skips every filter: random, longest, diversity.")
+    var strategy: String = "s1"
+
     @Option(name: .customLong("allow-asy"), help: "Comma-separated sources whose questions may contain [asy] figures.")
     var allowAsy: String?
 
@@ -110,6 +113,10 @@ struct Select: ParsableCommand {
 
     func makeOptions() throws -> SelectOptions {
         var o = SelectOptions(target: target, seed: seed)
+        guard let st = SelectStrategy(rawValue: strategy) else {
+            throw ValidationError("--strategy must be one of \(SelectStrategy.allCases.map(\.rawValue).joined(separator: ", ")), got \(strategy)")
+        }
+        o.strategy = st
         o.nearDuplicates.threshold = jaccard
         o.nearDuplicates.shingleSize = shingle
         if let a = allowAsy {

@@ -35,6 +35,9 @@ struct Vote: ParsableCommand {
     @Option(name: .long, help: "Extractor for records without a dataset field: gsm8k, math, multiple_choice.")
     var dataset: String = "math"
 
+    @Option(name: .long, help: "check | ignore: whether a majority answer that disagrees with ground_truth drops the instance (ignore: the vote alone decides, as Tulu 3's persona math).")
+    var gold: String = "check"
+
     @Option(name: .long, help: "Report JSON (default: OUTPUT.report.json).")
     var report: String?
 
@@ -46,12 +49,14 @@ struct Vote: ParsableCommand {
         guard VotePreference(rawValue: prefer) != nil else { throw ValidationError("--prefer must be first or shortest") }
         guard AnswerDataset(name: dataset) != nil else { throw ValidationError("--dataset must be gsm8k, math or multiple_choice") }
         guard minAgreement >= 0 && minAgreement < 1 else { throw ValidationError("--min-agreement must be in [0, 1)") }
+        guard VoteGold(rawValue: gold) != nil else { throw ValidationError("--gold must be check or ignore") }
     }
 
     func run() throws {
-        let options = VoteOptions(minAgreement: minAgreement, keep: VoteKeep(rawValue: keep) ?? .one,
+        var options = VoteOptions(minAgreement: minAgreement, keep: VoteKeep(rawValue: keep) ?? .one,
                                   prefer: VotePreference(rawValue: prefer) ?? .first,
                                   defaultDataset: AnswerDataset(name: dataset) ?? .math, threads: global.threadCount)
+        options.gold = VoteGold(rawValue: gold) ?? .check
         let files = try InputFiles.resolve(input)
         let policy = errors.onError
         let dir = errors.rejectedDir ?? (output as NSString).deletingLastPathComponent

@@ -146,6 +146,16 @@ struct SFTJob {
         report.extra["parameters"] = .int(model.config.parameterCount)
         report.extra["rows"] = .int(trainer.trainRows.count)
         report.extra["tokens_per_s"] = .double(el > 0 ? Double(stepTokens) / el : 0)
+        // Every step's tokens, those of steps before a resume included (the metrics file keeps them): what a
+        // lab reports when its variable is the amount of data.
+        var trained = 0, lossTokens = 0
+        for row in metrics.rows {
+            guard let o = row.objectValue, o["loss"] != nil else { continue }
+            trained += o["tokens"]?.intValue ?? 0
+            lossTokens += o["loss_tokens"]?.intValue ?? 0
+        }
+        report.extra["tokens"] = .int(trained)
+        report.extra["loss_tokens"] = .int(lossTokens)
         try report.check()
         return Outcome(report: report, metrics: metrics.rows)
     }

@@ -3,10 +3,11 @@ import Foundation
 import Mixer
 
 /// `kind: select`: s1 selection (quality -> difficulty -> diversity) over all inputs.
-/// Settings: `target` (required), `seed`, `jaccard`, `shingle`, `allow_asy` (list of sources), `seed_field`.
+/// Settings: `target` (required), `seed`, `jaccard`, `shingle`, `allow_asy` (list of sources), `seed_field`,
+/// `strategy` (s1, or an s1-ablation baseline: random, longest, diversity; see `SelectStrategy`).
 struct SelectStageRunner: StageRunner {
     static let kind = "select"
-    static let settingKeys: Set<String> = ["target", "seed", "jaccard", "shingle", "allow_asy", "seed_field"]
+    static let settingKeys: Set<String> = ["target", "seed", "jaccard", "shingle", "allow_asy", "seed_field", "strategy"]
 
     var options: SelectOptions
 
@@ -29,6 +30,12 @@ struct SelectStageRunner: StageRunner {
                 guard let seq = value.sequence else { throw doc.error(value, spec.entry, "allow_asy should be a list of source names") }
                 options.quality.asyAllowedSources = Set(try seq.map { try doc.string($0, spec.entry) })
             case "seed_field": options.seedField = try doc.string(value, spec.entry)
+            case "strategy":
+                let name = try doc.string(value, spec.entry)
+                guard let st = SelectStrategy(rawValue: name) else {
+                    throw doc.error(value, spec.entry, "strategy should be one of \(SelectStrategy.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(name)\"")
+                }
+                options.strategy = st
             default: break
             }
         }
@@ -44,7 +51,7 @@ struct SelectStageRunner: StageRunner {
             .init(key: "shingle", value: .int(options.nearDuplicates.shingleSize)),
             .init(key: "allow_asy", value: .array(options.quality.asyAllowedSources.sorted().map { .string($0) })),
             .init(key: "seed_field", value: options.seedField.map { .string($0) } ?? .null),
-        ]))
+        ] + (options.strategy == .s1 ? [] : [.init(key: "strategy", value: .string(options.strategy.rawValue))])))
     }
 
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {

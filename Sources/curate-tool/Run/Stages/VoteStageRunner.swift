@@ -3,10 +3,11 @@ import Foundation
 import Mixer
 
 /// `kind: vote`: self-consistency filtering over samples records.
-/// Settings: `min_agreement` (0.5), `keep` (one|all), `prefer` (first|shortest), `dataset` (math).
+/// Settings: `min_agreement` (0.5), `keep` (one|all), `prefer` (first|shortest), `dataset` (math),
+/// `gold` (check|ignore: whether a majority that disagrees with `ground_truth` drops the instance).
 struct VoteStageRunner: StageRunner {
     static let kind = "vote"
-    static let settingKeys: Set<String> = ["min_agreement", "keep", "prefer", "dataset"]
+    static let settingKeys: Set<String> = ["min_agreement", "keep", "prefer", "dataset", "gold"]
 
     var options = VoteOptions()
 
@@ -24,6 +25,9 @@ struct VoteStageRunner: StageRunner {
                     throw doc.error(value, spec.entry, "prefer should be first or shortest")
                 }
                 options.prefer = p
+            case "gold":
+                guard let g = VoteGold(rawValue: try doc.string(value, spec.entry)) else { throw doc.error(value, spec.entry, "gold should be check or ignore") }
+                options.gold = g
             case "dataset":
                 guard let d = AnswerDataset(name: try doc.string(value, spec.entry)) else {
                     throw doc.error(value, spec.entry, "dataset should be gsm8k, math or multiple_choice")
@@ -41,7 +45,7 @@ struct VoteStageRunner: StageRunner {
             .init(key: "keep", value: .string(options.keep.rawValue)),
             .init(key: "prefer", value: .string(options.prefer.rawValue)),
             .init(key: "dataset", value: .string(options.defaultDataset.rawValue)),
-        ]))
+        ] + (options.gold == .check ? [] : [.init(key: "gold", value: .string(options.gold.rawValue))])))
     }
 
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
