@@ -16,6 +16,7 @@ public enum SynthParameter: String, CaseIterable, Sendable {
     case plantKinds = "plant_kinds"
     case defectShare = "defect_share"
     case weakSolverThreshold = "weak_solver_threshold"
+    case selfCheckWords = "self_check_words"
 
     /// The recipe setting key (`eval_count`).
     public var setting: String { rawValue }

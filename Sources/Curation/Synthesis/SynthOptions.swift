@@ -70,6 +70,9 @@ public struct SynthOptions: Sendable, Hashable {
         o["plant_kinds"] = .array(plant.kinds.map { .string($0.rawValue) })
         o["defect_share"] = .double(pool.defectShare)
         o["weak_solver_threshold"] = .double(pool.weakSolverThreshold)
+        if pool.selfCheckWords != SynthPoolOptions.defaultSelfCheckWords {
+            o["self_check_words"] = .array(pool.selfCheckWords.map { .string($0) })
+        }
         o["outputs"] = .array(outputs.map { .string($0.rawValue) })
         return .object(o)
     }

@@ -25,10 +25,16 @@ public struct SynthPoolOptions: Sendable, Hashable {
     /// The weak reference solver solves an item when its latent difficulty (plus a little noise) is
     /// below this: it fails on the hard items, as s1's reference models do.
     public var weakSolverThreshold: Double
+    /// The words a trace's self-checks open with ("Wait, that is not right: ..."), one drawn uniformly per
+    /// self-check. s1 found "Wait" the best string to force more thinking with; a lab comparing strings trains
+    /// on traces that use each in equal shares, or "Wait does best" would hold by construction.
+    public var selfCheckWords: [String]
+    public static let defaultSelfCheckWords = ["Wait"]
 
-    public init(defectShare: Double = 0.05, weakSolverThreshold: Double = 0.5) {
+    public init(defectShare: Double = 0.05, weakSolverThreshold: Double = 0.5, selfCheckWords: [String] = defaultSelfCheckWords) {
         self.defectShare = defectShare
         self.weakSolverThreshold = weakSolverThreshold
+        self.selfCheckWords = selfCheckWords
     }
 
     public func validate() throws {
@@ -37,6 +43,12 @@ public struct SynthPoolOptions: Sendable, Hashable {
         }
         guard weakSolverThreshold.isFinite, (0...1).contains(weakSolverThreshold) else {
             throw SynthError.outOfRange(.weakSolverThreshold, "should be in [0, 1], got \(weakSolverThreshold)")
+        }
+        guard (1...8).contains(selfCheckWords.count) else {
+            throw SynthError.outOfRange(.selfCheckWords, "should list 1 to 8 words, got \(selfCheckWords.count)")
+        }
+        for w in selfCheckWords where w.isEmpty || w.utf8.count > 32 || w.contains(where: { $0.isNewline || $0 == "," }) {
+            throw SynthError.outOfRange(.selfCheckWords, "each should be 1-32 bytes without commas or line breaks, got \"\(w.prefix(40))\"")
         }
     }
 }
@@ -65,7 +77,7 @@ public enum SynthPool {
         let weak = solved ? problem.answer : problem.answer + Int(rng.below(20) + 1)
         let defect: SynthDefect? = rng.unitDouble() < options.defectShare
             ? SynthDefect.allCases[Int(rng.below(UInt64(SynthDefect.allCases.count)))] : nil
-        let (lines, checks) = thinkingLines(problem, wording: wording, rng: &rng)
+        let (lines, checks) = thinkingLines(problem, wording: wording, words: options.selfCheckWords, seed: seed, rng: &rng)
         var thinking = lines.joined(separator: "\n")
         var q = question
         switch defect {
@@ -87,8 +99,13 @@ public enum SynthPool {
     /// The trace: a restatement, one line per step, self-checks that undo a step (more often on harder
     /// problems), sometimes a re-reading of the whole problem, and a conclusion. Every line ends with a
     /// full stop, so no clean trace looks cut off to the quality filter.
-    static func thinkingLines(_ problem: SynthProblem, wording: SynthWording, rng: inout SplitMix64) -> ([String], Int) {
+    static func thinkingLines(_ problem: SynthProblem, wording: SynthWording, words: [String] = SynthPoolOptions.defaultSelfCheckWords,
+                              seed: UInt64 = 0, rng: inout SplitMix64) -> ([String], Int) {
         let u = problem.latent
+        // The self-check word comes from its own stream, so the trace's other draws (and with the default
+        // single word, its bytes) are those of a pool made without the setting.
+        var wordRNG = SplitMix64(seed: seed ^ 0x574F_5244, stream: problem.canonicalHash)
+        func word() -> String { words.count > 1 ? words[Int(wordRNG.below(UInt64(words.count)))] : words.first ?? "Wait" }
         var lines = ["Let me work through this carefully. I start with \(problem.start) \(wording.item)."]
         var checks = 0
         for (i, s) in problem.steps.enumerated() {
@@ -98,7 +115,7 @@ public enum SynthPool {
                 let wrong = r + Int(rng.below(9) + 1)
                 checks += 1
                 lines.append("Step \(i + 1): \(a) \(s.op.symbol) \(s.operand) = \(wrong).")
-                lines.append("Wait, that is not right: \(a) \(s.op.symbol) \(s.operand) is \(r), not \(wrong), so I have \(r) \(wording.item).")
+                lines.append("\(word()), that is not right: \(a) \(s.op.symbol) \(s.operand) is \(r), not \(wrong), so I have \(r) \(wording.item).")
                 continue
             }
             lines.append("Step \(i + 1): \(a) \(s.op.symbol) \(s.operand) = \(r), so I have \(r) \(wording.item).")
@@ -114,7 +131,7 @@ public enum SynthPool {
         }
         if rng.unitDouble() < 0.15 + 0.5 * u {
             checks += 1
-            lines.append("Wait, let me re-read the problem to make sure I used every number.")
+            lines.append("\(word()), let me re-read the problem to make sure I used every number.")
             let used = ([problem.start] + problem.steps.map(\.operand)).map(String.init).joined(separator: ", ")
             lines.append("The numbers in the problem are \(used), and each step used one of them in order.")
         }

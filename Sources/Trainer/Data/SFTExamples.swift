@@ -10,6 +10,26 @@ public struct SFTExample: Sendable, Equatable {
     public var count: Int { example.tokens.count }
 }
 
+/// How an s1 pool item's thinking and answer become the assistant's turn.
+public enum ThinkingFormat: String, Sendable, CaseIterable {
+    /// The thinking, a blank line, the answer: no delimiters.
+    case plain
+    /// s1's layout, what budget forcing with the `s1` delimiters reads: `<|im_start|>think`, the thinking,
+    /// `<|im_start|>answer`, the answer, each on its own line.
+    case s1
+    /// `<think>`, the thinking, `</think>`, the answer (DeepSeek-R1, Qwen3).
+    case think
+
+    /// The assistant's text for a thinking trace and an answer.
+    public func assistant(thinking: String, answer: String) -> String {
+        switch self {
+        case .plain: return [thinking, answer].filter { !$0.isEmpty }.joined(separator: "\n\n")
+        case .s1: return "<|im_start|>think\n" + thinking + "\n<|im_start|>answer\n" + answer
+        case .think: return "<think>\n" + thinking + "\n</think>\n" + answer
+        }
+    }
+}
+
 /// Turns records into SFT examples with a chat template: loss on the assistant's tokens only (every
 /// assistant turn, with its end-of-turn token), everything else masked.
 ///
@@ -23,13 +43,15 @@ public struct SFTExampleBuilder {
     public let template: ChatTemplate
     /// Examples longer than this are cut to it (their tail is lost, as open-instruct truncates).
     public var maxLength: Int
+    /// How s1 pool items (`question`, `thinking`, `attempt`) are laid out.
+    public var thinkingFormat: ThinkingFormat
 
-    public init(tokenizer: BPETokenizer, template: ChatTemplate, maxLength: Int) {
-        self.tokenizer = tokenizer; self.template = template; self.maxLength = maxLength
+    public init(tokenizer: BPETokenizer, template: ChatTemplate, maxLength: Int, thinkingFormat: ThinkingFormat = .plain) {
+        self.tokenizer = tokenizer; self.template = template; self.maxLength = maxLength; self.thinkingFormat = thinkingFormat
     }
 
     /// The conversation a record holds, or nil for a document record (`text` only).
-    public static func messages(of record: RawRecord) throws -> [Message]? {
+    public static func messages(of record: RawRecord, thinkingFormat: ThinkingFormat = .plain) throws -> [Message]? {
         // A response to a prompt: verifiable records carry it in `response`, samples in `completions`.
         var reply: JSONValue? = try record.value("completion")
         if reply == nil || reply?.isNull == true, let r = try record.value("response"), !r.isNull { reply = r }
@@ -50,11 +72,10 @@ public struct SFTExampleBuilder {
             // s1: the model thinks, then answers; both are targets.
             let thinking = try record.string("thinking") ?? ""
             let attempt = try record.string("attempt") ?? ""
-            let answer = [thinking, attempt].filter { !$0.isEmpty }.joined(separator: "\n\n")
-            guard !answer.isEmpty else {
+            guard !thinking.isEmpty || !attempt.isEmpty else {
                 throw CurationError.badRecord(record.location, reason: "an s1 pool item needs \"thinking\" or \"attempt\" to train on")
             }
-            return [Message(role: "user", content: q), Message(role: "assistant", content: answer)]
+            return [Message(role: "user", content: q), Message(role: "assistant", content: thinkingFormat.assistant(thinking: thinking, answer: attempt))]
         }
         if let c = reply, !c.isNull {
             var turns: [Message] = []
@@ -77,7 +98,7 @@ public struct SFTExampleBuilder {
     public func example(_ record: RawRecord) throws -> SFTExample? {
         let id = try RecordID.of(record)
         var ids: [Int32], mask: [Bool]
-        if let msgs = try Self.messages(of: record) {
+        if let msgs = try Self.messages(of: record, thinkingFormat: thinkingFormat) {
             let r = template.render(msgs, tokenizer: tokenizer)
             ids = r.ids; mask = r.assistantMask
         } else {

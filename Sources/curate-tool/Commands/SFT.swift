@@ -15,6 +15,7 @@ struct SFT: ParsableCommand {
     @Option(name: .long, help: "Tokenizer of a new model (tokenizer.json, folder or GGUF); default: train one on the data.") var tokenizer: String?
     @Option(name: .long, help: "Vocabulary of a tokenizer trained on the data.") var vocabSize = 4096
     @Option(name: .long, help: "Pre-tokenizer of a tokenizer trained on the data: gpt2 or digits (every digit its own token, as SmolLM2's). (default: gpt2)") var preTokenizer: String?
+    @Option(name: .long, help: "How s1 pool items' thinking and answer are laid out: plain (thinking, blank line, answer), s1 (<|im_start|>think ... <|im_start|>answer, what --thinking-delimiters s1 reads) or think (<think> ... </think>).") var thinkingFormat = "plain"
     @Option(name: .long, help: "Chat template: tulu or chatml (default: the model's, else tulu).") var template: String?
     @Option(name: .long, parsing: .singleValue, help: "Training data: files, globs or directories (repeatable).") var data: [String]
     @Option(name: .shortAndLong, help: "Output directory.") var output: String
@@ -31,6 +32,7 @@ struct SFT: ParsableCommand {
             if LabPreTokenizer(rawValue: p) == nil { throw ValidationError("--pre-tokenizer should be gpt2 or digits, got \"\(p)\"") }
             if initConfig == nil || tokenizer != nil { throw ValidationError("--pre-tokenizer applies to a tokenizer trained on the data: give it with --init and without --tokenizer") }
         }
+        if ThinkingFormat(rawValue: thinkingFormat) == nil { throw ValidationError("--thinking-format should be plain, s1 or think, got \"\(thinkingFormat)\"") }
         if !(0..<1).contains(evalFraction) { throw ValidationError("--eval-fraction should be in [0, 1)") }
     }
 
@@ -42,7 +44,9 @@ struct SFT: ParsableCommand {
                          preTokenizer: preTokenizer.flatMap(LabPreTokenizer.init(rawValue:)) ?? .gpt2, template: template, data: data,
                          output: output, settings: s, evalFraction: evalFraction, evalEvery: evalEvery, saveEvery: hyper.saveEvery,
                          resume: hyper.resume, stopAfter: hyper.stopAfter, threads: global.threadCount, quiet: global.quiet)
-        let out = try job.run()
+        var configured = job
+        configured.thinkingFormat = ThinkingFormat(rawValue: thinkingFormat) ?? .plain
+        let out = try configured.run()
         try out.report.write(to: (output as NSString).appendingPathComponent("report.json"))
         Console.show(out.report, options: global)
     }

@@ -61,6 +61,9 @@ struct Synth: ParsableCommand {
     @Option(name: .long, help: "The weak reference solver solves items whose difficulty is below this (0-1).")
     var weakSolverThreshold = 0.5
 
+    @Option(name: .long, help: "Comma-separated words the pool's self-checks open with, one drawn per self-check (e.g. Wait,Hmm,Alternatively).")
+    var selfCheckWords = "Wait"
+
     @Option(name: .long, help: "Report JSON (default: OUTPUT/report.json).")
     var report: String?
 
@@ -84,7 +87,9 @@ struct Synth: ParsableCommand {
                              teacher: SynthTeacherOptions(samples: samples, errorRate: errorRate, systematicShare: systematicShare,
                                                           systematicAgreement: systematicAgreement),
                              plant: SynthPlantOptions(dose: plantDose, items: plantItems, kinds: kinds),
-                             pool: SynthPoolOptions(defectShare: defectShare, weakSolverThreshold: weakSolverThreshold), outputs: outputs)
+                             pool: SynthPoolOptions(defectShare: defectShare, weakSolverThreshold: weakSolverThreshold,
+                                                         selfCheckWords: selfCheckWords.split(separator: ",", omittingEmptySubsequences: false)
+                                                             .map { $0.trimmingCharacters(in: .whitespaces) }), outputs: outputs)
         do { try o.validate() } catch let e as SynthError { throw ValidationError(e.message(naming: { $0.flag })) }
         return o
     }

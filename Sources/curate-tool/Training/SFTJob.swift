@@ -28,6 +28,8 @@ struct SFTJob {
     var vocabSize = 4096
     /// How a tokenizer trained on the data cuts words: gpt2, or digits (every digit its own piece).
     var preTokenizer = LabPreTokenizer.gpt2
+    /// How s1 pool items' thinking and answer are laid out (`plain`, `s1`, `think`).
+    var thinkingFormat = ThinkingFormat.plain
     var template: String?
     var data: [String]
     var output: String
@@ -75,7 +77,7 @@ struct SFTJob {
         model.threads = ComputeThreads(threads)
         var report = StageReport(stage: "sft")
         report.absorb(counts)
-        let builder = SFTExampleBuilder(tokenizer: tok, template: template, maxLength: settings.maxLength)
+        let builder = SFTExampleBuilder(tokenizer: tok, template: template, maxLength: settings.maxLength, thinkingFormat: thinkingFormat)
         var train: [TokenBatch.Example] = [], eval: [TokenBatch.Example] = []
         for r in records {
             guard let ex = try builder.example(r) else { report.drop("no-assistant-tokens"); continue }

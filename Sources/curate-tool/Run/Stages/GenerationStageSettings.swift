@@ -20,9 +20,11 @@ struct GenerationStageSettings {
     var maxThinking: Int?
     var maxWaits = 1
     var delimiters: String?
+    /// What replaces an early end of thinking (s1: "Wait"); nil: the budget's default.
+    var waitString: String?
 
     static let keys: Set<String> = ["model", "samples", "temperature", "top_p", "top_k", "seed", "max_new_tokens", "batch",
-                                    "min_thinking", "max_thinking", "max_waits", "thinking_delimiters"]
+                                    "min_thinking", "max_thinking", "max_waits", "thinking_delimiters", "wait_string"]
 
     init(seed: UInt64) { self.seed = seed }
 
@@ -50,6 +52,10 @@ struct GenerationStageSettings {
             let d = try doc.string(value, entry)
             guard BudgetForcing.named(d) != nil else { throw doc.error(value, entry, "thinking_delimiters must be s1 or think") }
             delimiters = d
+        case "wait_string":
+            let w = try doc.string(value, entry)
+            guard !w.isEmpty, w.utf8.count <= 64 else { throw doc.error(value, entry, "wait_string should be 1-64 bytes") }
+            waitString = w
         default: return false
         }
         return true
@@ -59,6 +65,7 @@ struct GenerationStageSettings {
         guard minThinking != nil || maxThinking != nil || delimiters != nil else { return nil }
         var b = delimiters.flatMap(BudgetForcing.named) ?? .s1
         b.minThinking = minThinking; b.maxThinking = maxThinking; b.maxWaits = maxWaits
+        if let w = waitString { b.waitString = w }
         return b
     }
 
@@ -76,11 +83,13 @@ struct GenerationStageSettings {
     }
 
     var json: JSONValue {
-        .object(JSONObject([
+        var o = JSONObject([
             "model": .string(model), "samples": .int(samples), "temperature": temperature.map(JSONValue.double) ?? .null,
             "top_p": .double(topP), "top_k": .int(topK), "seed": .string(String(seed)), "max_new_tokens": .int(maxNewTokens),
             "min_thinking": minThinking.map(JSONValue.int) ?? .null, "max_thinking": maxThinking.map(JSONValue.int) ?? .null,
             "max_waits": .int(maxWaits), "thinking_delimiters": delimiters.map(JSONValue.string) ?? .null,
-        ]))
+        ])
+        if let w = waitString { o["wait_string"] = .string(w) }
+        return .object(o)
     }
 }

@@ -6,15 +6,17 @@ import Trainer
 /// `kind: sft`: supervised fine-tuning on the stage's inputs. `model:` (a path or an input naming a
 /// training stage) or `init:` (a JSON file of sizes, with `tokenizer:` or `vocab_size:`), plus the
 /// `sft` command's hyper-parameters in snake_case and `eval_fraction`, `eval_every`, `packing`, `on_empty`
-/// (`fail`, the default, or `keep`: with `model:`, no training examples writes the starting model unchanged).
+/// (`fail`, the default, or `keep`: with `model:`, no training examples writes the starting model unchanged),
+/// `thinking_format` (plain, s1 or think: how s1 pool items' thinking and answer are laid out).
 /// The output directory is the model folder, with the metrics as its record shard.
 struct SFTStageRunner: StageRunner {
     static let kind = "sft"
-    static let settingKeys: Set<String> = TrainStageSettings.keys.union(["init", "tokenizer", "vocab_size", "pre_tokenizer", "eval_fraction", "eval_every", "packing", "on_empty"])
+    static let settingKeys: Set<String> = TrainStageSettings.keys.union(["init", "tokenizer", "vocab_size", "pre_tokenizer", "eval_fraction", "eval_every", "packing", "on_empty", "thinking_format"])
 
     var shared: TrainStageSettings
     var initConfig: String?, tokenizer: String?
     var preTokenizer = LabPreTokenizer.gpt2
+    var thinkingFormat = ThinkingFormat.plain
     var vocabSize = 4096, evalFraction = 0.0, evalEvery = 0, packing = true, keepModelWhenEmpty = false
 
     init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
@@ -33,6 +35,10 @@ struct SFTStageRunner: StageRunner {
                 evalFraction = try doc.double(value, spec.entry, what: key)
                 if !(0..<1).contains(evalFraction) { throw doc.error(value, spec.entry, "eval_fraction should be in [0, 1)") }
                 shared.values[key] = .double(evalFraction)
+            case "thinking_format":
+                let name = try doc.string(value, spec.entry)
+                guard let f = ThinkingFormat(rawValue: name) else { throw doc.error(value, spec.entry, "thinking_format should be plain, s1 or think, got \"\(name)\"") }
+                thinkingFormat = f; shared.values[key] = .string(f.rawValue)
             case "eval_every": evalEvery = try doc.integer(value, spec.entry, what: key); shared.values[key] = .int(evalEvery)
             case "packing": packing = try doc.bool(value, spec.entry, what: key); shared.values[key] = .bool(packing)
             case "on_empty":
@@ -63,6 +69,7 @@ struct SFTStageRunner: StageRunner {
                          saveEvery: shared.saveEvery, threads: context.threads, quiet: context.quiet)
         var configured = job
         configured.keepModelWhenEmpty = keepModelWhenEmpty
+        configured.thinkingFormat = thinkingFormat
         let out = try configured.run()
         let loss = out.report.extra["final_loss"]?.doubleValue ?? .nan
         return try TrainStageSettings.outcome(report: out.report, metrics: out.metrics, output: output,

@@ -11,7 +11,7 @@ import Yams
 /// their voice. Settings (defaults as the CLI's): `seed` (the run's), `eval_count`, `train_count`,
 /// `pretrain_count`, `min_steps`, `max_steps`, `max_number`, `samples`, `error_rate`, `systematic_share`,
 /// `systematic_agreement`, `plant_dose`, `plant_items`, `plant_kinds` (list), `defect_share`,
-/// `weak_solver_threshold`. Report: problems in (candidates) = kept + dropped (other-split, duplicate,
+/// `weak_solver_threshold`, `self_check_words` (list). Report: problems in (candidates) = kept + dropped (other-split, duplicate,
 /// invalid-chain), plus the output's figures (teacher error rate, planted counts, pool defects).
 struct SynthStageRunner: StageRunner {
     static let kind = "synth"
@@ -58,6 +58,7 @@ struct SynthStageRunner: StageRunner {
                 options.plant.kinds = kinds
             case "defect_share": options.pool.defectShare = try real(value, key)
             case "weak_solver_threshold": options.pool.weakSolverThreshold = try real(value, key)
+            case "self_check_words": options.pool.selfCheckWords = try doc.scalarList(value, spec.entry).map(\.0)
             default: break
             }
         }
