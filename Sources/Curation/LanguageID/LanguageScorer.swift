@@ -1,7 +1,8 @@
 /// The per-text evidence the scoring pass gathers: naive-Bayes log-likelihood per language (over the grams of
 /// each language's own script), and how many letters each script had.
 struct LanguageEvidence {
-    /// Log-likelihood of the text under each language, model order (unseen grams included).
+    /// Log-likelihood of the text under each language plus its log prior, model order (unseen grams included).
+    /// Grams of a script only one language writes are counted but not weighed: that language is never compared.
     var scores: [Double]
     /// Letters per script id.
     var letters: [Int]
