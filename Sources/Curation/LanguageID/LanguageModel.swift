@@ -42,7 +42,14 @@ final class LanguageModel: @unchecked Sendable {
         var key: UInt64
         var start: UInt32
         var end: UInt32
-        static let dense: UInt32 = .max
+        /// `end` at or above this marks a dense row: `start` is the row's first float in `dense`, bits 8-15 of
+        /// `end` the first SIMD8 block of the score vector it adds to, bits 0-7 the number of blocks. (Entry
+        /// indices stay below 2^28, the loader's limit, so a sparse `end` never reaches it.)
+        static let denseFlag: UInt32 = 0xFF00_0000
+        /// `end` in [singleFlag, denseFlag) marks a gram one language alone lists (three grams in four): its one
+        /// entry lives in the slot itself, `start` the weight's bit pattern and the low 16 bits of `end` the
+        /// language's position, so the lookup costs no second cache miss for an entry.
+        static let singleFlag: UInt32 = 0xFE00_0000
     }
     /// One (language, weight) pair of a gram, packed so that a gram's entries are one contiguous run.
     struct Entry {
@@ -52,15 +59,24 @@ final class LanguageModel: @unchecked Sendable {
     let slots: UnsafeBufferPointer<Slot>
     let slotShift: UInt64
     let slotMask: Int
-    /// Entries of the gram in a slot: entries[slot.start ..< slot.end].
+    /// Entries of the gram in a slot: entries[slot.start ..< slot.end]; an entry's `language` is the language's
+    /// position (see `position`), not its index.
     let entries: UnsafeBufferPointer<Entry>
+    /// Where each language's score lives in the scoring loop's vector: languages grouped by script (in model
+    /// order within a script), so that the common grams of a script, which only its languages list, add a row
+    /// only as wide as the script's few SIMD8 blocks (4 for the 30 Latin languages, 1 for Cyrillic, Arabic or
+    /// Devanagari) instead of all 54 languages.
+    let position: [Int]
+    /// Per script id: true when at most one language writes it. Such a script decides by itself (see
+    /// `LanguageID.decide`), so the scoring loop counts its letters and grams but looks none of them up.
+    let soleScript: UnsafeBufferPointer<Bool>
     /// Per language, per n (1...3): log-probability of an n-gram its profile does not list.
     let unseen: UnsafeBufferPointer<Float>
     /// Grams listed by many languages (the common letters and pairs of a script, which most text is made
-    /// of) keep their weights as a dense row of `denseWidth` floats, 0 for the languages that do not list
-    /// them: the scoring loop adds a row with a few vector adds instead of scattering each entry. Adding 0
-    /// leaves a sum unchanged, so the scores are bit-identical to the scattered ones. Such a gram's slot has
-    /// `end == Slot.dense` and `start` = its row.
+    /// of) keep their weights as a dense row over the SIMD8 blocks of positions their languages span, 0 for the
+    /// languages that do not list them: the scoring loop adds a row with a few vector adds instead of scattering
+    /// each entry. Adding 0 leaves a sum unchanged, so the scores are bit-identical to the scattered ones. Such a
+    /// gram's slot has `end >= Slot.denseFlag` (see there).
     let dense: UnsafeBufferPointer<Float>
     /// Single-letter grams by canonical character (key 0: not listed): a letter's own gram is read without
     /// hashing, from a table whose used part stays in cache.
@@ -69,6 +85,32 @@ final class LanguageModel: @unchecked Sendable {
     let denseWidth: Int
     /// A gram with at least this many entries gets a dense row.
     static let denseMinEntries = 5
+    /// Per language, `priorWeight * ln(speakers in millions)`, added to its log-likelihood: the prior probability
+    /// that a text is in that language, so a rarely-used language that writes like a common one (Catalan beside
+    /// Spanish, Macedonian beside Bulgarian) needs more evidence. Only differences between languages of one script
+    /// matter (the others are not candidates), so the unit cancels.
+    let logPrior: [Double]
+
+    /// Weight of the log prior: a tempered prior, since the naive-Bayes likelihood counts correlated grams as if
+    /// independent and a full-weight prior would overrule a short text's evidence. Chosen on the DEVELOPMENT set
+    /// Fixtures/langid/dev.jsonl (Fixtures/langid/make_dev.py: other Debian catalogs than the held-out set's),
+    /// never on heldout.jsonl, by a grid over {0, 0.5, 1, 1.5} jointly with the gram-order weights of
+    /// Fixtures/langid/build_model.py: 0.5 had the best overall sentence accuracy there; 1 and above cost Catalan
+    /// and Macedonian more than they gave Spanish and Bulgarian (Fixtures/README.md).
+    static let priorWeight = 0.5
+
+    /// Total speakers (first and second language), in millions: Ethnologue's figures (2019, 22nd edition) as
+    /// Wikipedia's "List of languages by total number of speakers" gives them, and for the languages below its
+    /// cut-off the languages' own Wikipedia articles; rounded. Approximate by nature: with `priorWeight` 0.5, a
+    /// figure off by a factor of two moves a score by 0.35 nats. Languages missing here count as 1 million.
+    static let speakersMillions: [String: Double] = [
+        "en": 1268, "zh": 1120, "hi": 637, "es": 538, "fr": 277, "ar": 274, "bn": 265, "ru": 258, "pt": 252,
+        "id": 199, "ur": 171, "de": 132, "ja": 128, "sw": 98, "mr": 95, "te": 93, "tr": 85, "tl": 82, "ta": 81,
+        "vi": 77, "ko": 77, "fa": 77, "it": 68, "gu": 61, "th": 61, "kn": 56, "pa": 50, "pl": 40, "ml": 38,
+        "uk": 33, "nl": 28, "ne": 25, "ro": 24, "so": 22, "af": 17.5, "el": 13, "hu": 13, "sv": 13, "cs": 11,
+        "he": 9, "ca": 9, "bg": 8, "sq": 7.5, "da": 6, "fi": 5.8, "hr": 5.6, "no": 5.3, "sk": 5.2, "lt": 3,
+        "sl": 2.5, "lv": 2, "mk": 2, "et": 1.2, "cy": 0.9,
+    ]
 
     /// Decoded once, on first use, by whichever thread gets there first (Swift's lazy global statics are
     /// initialised exactly once, thread-safely).
@@ -118,6 +160,8 @@ final class LanguageModel: @unchecked Sendable {
         var byScript = [[Int]](repeating: [], count: nScripts)
         for (i, s) in langScript.enumerated() { byScript[s].append(i) }
         candidatesByScript = byScript
+        soleScript = Self.own(byScript.map { $0.count <= 1 })
+        logPrior = langs.map { Self.priorWeight * Foundation.log(Self.speakersMillions[$0] ?? 1) }
 
         // Hash table at most half full, so probes stay short and always reach an empty slot.
         var bits = 1
@@ -127,16 +171,23 @@ final class LanguageModel: @unchecked Sendable {
         table.initialize(repeating: Slot(key: 0, start: 0, end: 0))
         let shift = UInt64(64 - bits), mask = capacity - 1
         let width = (nLangs + 7) / 8 * 8
+        var pos = [Int](repeating: 0, count: nLangs)
+        for (p, l) in (0..<nLangs).sorted(by: { (langScript[$0], $0) < (langScript[$1], $1) }).enumerated() { pos[l] = p }
         var rows: [Float] = []
         for (g, key) in keys.enumerated() {
             var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
             while table[i].key != 0 { i = (i &+ 1) & mask }
             let (a, b) = (Int(starts[g]), Int(starts[g + 1]))
             if b - a >= Self.denseMinEntries {
-                let row = rows.count / width
-                rows += [Float](repeating: 0, count: width)
-                for e in a..<b { rows[row * width + Int(entryLangs[e])] += weights[e] }
-                table[i] = Slot(key: key, start: UInt32(row), end: Slot.dense)
+                let at = (a..<b).map { pos[Int(entryLangs[$0])] }
+                let first = (at.min() ?? 0) / 8, blocks = ((at.max() ?? 0) / 8) - first + 1
+                let row = rows.count
+                guard row <= Int(UInt32.max) else { throw LanguageModelError.malformed("dense rows too large") }
+                rows += [Float](repeating: 0, count: blocks * 8)
+                for (e, p) in zip(a..<b, at) { rows[row + p - first * 8] += weights[e] }
+                table[i] = Slot(key: key, start: UInt32(row), end: Slot.denseFlag | UInt32(first) << 8 | UInt32(blocks))
+            } else if b - a == 1 {
+                table[i] = Slot(key: key, start: weights[a].bitPattern, end: Slot.singleFlag | UInt32(pos[Int(entryLangs[a])]))
             } else {
                 table[i] = Slot(key: key, start: starts[g], end: starts[g + 1])
             }
@@ -151,7 +202,8 @@ final class LanguageModel: @unchecked Sendable {
         slotMask = mask
         self.canon = Self.own(canon)
         self.scriptOf = Self.own(scriptOf)
-        entries = Self.own(zip(entryLangs, weights).map { Entry(weight: $0.1, language: UInt32($0.0)) })
+        entries = Self.own(zip(entryLangs, weights).map { Entry(weight: $0.1, language: UInt32(pos[Int($0.0)])) })
+        position = pos
         self.unseen = Self.own(unseen)
     }
 
@@ -174,7 +226,7 @@ final class LanguageModel: @unchecked Sendable {
     deinit {
         for p in [UnsafeRawPointer(slots.baseAddress), UnsafeRawPointer(canon.baseAddress), UnsafeRawPointer(scriptOf.baseAddress),
                   UnsafeRawPointer(entries.baseAddress), UnsafeRawPointer(unseen.baseAddress), UnsafeRawPointer(dense.baseAddress),
-                  UnsafeRawPointer(unigrams.baseAddress)] {
+                  UnsafeRawPointer(unigrams.baseAddress), UnsafeRawPointer(soleScript.baseAddress)] {
             if let p { UnsafeMutableRawPointer(mutating: p).deallocate() }
         }
     }
