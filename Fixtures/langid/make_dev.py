@@ -60,25 +60,7 @@ def main():
                 english[msgid] = d
         pools[lang] = pool
     pools["en"] = sorted((d, t) for t, d in english.items())
-    rows = []
-    for lang in sorted(pools):
-        pool = list(pools[lang])
-        rng.shuffle(pool)
-        sents, rest = pool[:n_sent], pool[n_sent:]
-        if len(rest) < 4 * n_para:
-            rest = pool[:]
-            rng.shuffle(rest)
-        for d, t in sents:
-            rows.append({"text": t, "lang": lang, "kind": "sentence", "source": d})
-        for i in range(min(n_para, len(rest) // 4)):
-            part = rest[4 * i:4 * i + 4]
-            sep = "" if lang in ("zh", "ja") else " "
-            text = sep.join(t if t[-1] in ".!?。！？।" else t + ("。" if lang in ("zh", "ja") else ".") for _, t in part)
-            rows.append({"text": text, "lang": lang, "kind": "paragraph", "source": "+".join(sorted({d for d, _ in part}))})
-        print("%s: %d strings, %d sentences" % (lang, len(pool), len(sents)), file=sys.stderr)
-    with open(out, "w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    H.write_rows(pools, out, n_sent, n_para, rng)
 
 if __name__ == "__main__":
     main()

@@ -112,6 +112,10 @@ def main():
     pools["en"] = sorted((d, t) for t, d in english.items())
     sw = os.path.join(os.path.dirname(__file__), "swahili.txt")
     pools["sw"] = [("handwritten", l.strip()) for l in open(sw, encoding="utf-8") if l.strip() and not l.startswith("#")]
+    write_rows(pools, out, n_sent, n_para, rng)
+
+def write_rows(pools, out, n_sent, n_para, rng):
+    """Per language: n_sent shuffled strings as sentences, then paragraphs of 4 other strings; one JSON line each."""
     rows = []
     for lang in sorted(pools):
         pool = list(pools[lang])

@@ -182,7 +182,7 @@ import Testing
     /// the same init (the base stage's output), is scored on the same eval items (synth-eval's output, the eval
     /// stage's input) and trains in the same order (the fine-tune's seed), as the run store records them; and
     /// each lab's own mechanics hold at any size.
-    @Test(arguments: ["self-consistency", "s1-selection"]) func labVariantsShareInitEvalItemsAndOrder(lab: String) throws {
+    @Test(arguments: ["self-consistency", "s1-selection", "budget-forcing"]) func labVariantsShareInitEvalItemsAndOrder(lab: String) throws {
         let dir = CLI.tempDir("ablate-\(lab)-quick") + "/lab"
         let r = try CLI.run(["ablate", CLI.root + "/labs/\(lab).yaml", "-o", dir, "--quick", "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -194,7 +194,7 @@ import Testing
             try #require(parts.count == 2, "\(file)")
             bySeed[parts[1], default: [:]][parts[0]] = try store.stages(run: run.id)
         }
-        let variants = lab == "self-consistency" ? 6 : 4
+        let variants = ["self-consistency": 6, "s1-selection": 4, "budget-forcing": 13][lab] ?? 0
         #expect(bySeed.count == 1 && bySeed.values.allSatisfy { $0.count == variants }, "\(bySeed.keys)")
         for (seed, runs) in bySeed {
             func same(_ what: String, _ value: ([StageRecord]) -> String?) {
@@ -222,6 +222,13 @@ import Testing
             let voted = try #require(mean("training_records", "voted-k8"))
             #expect(voted > 0 && voted < (mean("training_records", "all") ?? 0))
             #expect(mean("training_records", "random-subset") == voted)
+        } else if lab == "budget-forcing" {
+            // Only decoding differs: one fine-tune per seed, shared by all 13 variants; a thinking budget of 96
+            // tokens lets the model think at least as long as the natural run (capped by max_new_tokens).
+            for runs in bySeed.values {
+                #expect(Set(runs.values.compactMap { $0.first { $0.name == "finetune" }?.outputHash }).count == 1)
+            }
+            #expect((mean("thinking_tokens", "max-96") ?? -1) >= (mean("thinking_tokens", "natural") ?? 0))
         } else {
             // s1's quality filter removes every defective item; random selection keeps some.
             #expect(mean("defects_removed", "s1") == 1)
