@@ -121,16 +121,12 @@ public struct S1Selector: Sendable {
         let item = try PoolItem.decode(record)
         let seed = isSeed(item, record)
         var bypassed: String?
-        if options.strategy != .s1 {
-            let domain = item.domain.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
-            return .candidate(SelectCandidate(record: record, id: item.id, question: item.question ?? "",
-                                              length: options.difficulty.length(item), domain: domain, isSeed: seed, bypassed: nil))
-        }
-        if let issue = options.quality.check(item, record: record) {
+        // The s1-ablation baselines skip both filters.
+        if options.strategy == .s1, let issue = options.quality.check(item, record: record) {
             guard seed else { return .dropped(stage: .quality, reason: issue.description) }
             bypassed = issue.description
         }
-        if bypassed == nil, let why = options.difficulty.solvedReason(item) {
+        if options.strategy == .s1, bypassed == nil, let why = options.difficulty.solvedReason(item) {
             guard seed else { return .dropped(stage: .difficulty, reason: why) }
             bypassed = why
         }
