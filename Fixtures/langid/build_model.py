@@ -90,15 +90,10 @@ def find_sdist(arg):
         t.extractall(out)
     return glob.glob(os.path.join(out, "langdetect-*"))[0]
 
-def main():
-    root = find_sdist(sys.argv[1] if len(sys.argv) > 1 else None)
-    out_swift = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
-        os.path.dirname(__file__), "..", "..", "Sources", "Curation", "LanguageID", "LanguageModelData.swift")
-    sys.path.insert(0, root)
-    from langdetect.utils.ngram import NGram  # langdetect's own character normalisation
-
-    # Canonical character of each BMP scalar: langdetect's normalisation, then lower case; anything that is
-    # not a letter or a combining mark (digits, punctuation, symbols, spaces, controls) separates words.
+def canonical_table(NGram):
+    """Canonical character of each BMP scalar: langdetect's normalisation, then lower case; anything that is
+    not a letter or a combining mark (digits, punctuation, symbols, spaces, controls) separates words (0).
+    Shared with build_words.py, so that words are looked up exactly as the grams are."""
     canon = [0] * 65536
     for cp in range(65536):
         if 0xD800 <= cp <= 0xDFFF:
@@ -115,6 +110,16 @@ def main():
         if unicodedata.category(n)[0] not in "LM":
             continue
         canon[cp] = ord(n)
+    return canon
+
+def main():
+    root = find_sdist(sys.argv[1] if len(sys.argv) > 1 else None)
+    out_swift = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
+        os.path.dirname(__file__), "..", "..", "Sources", "Curation", "LanguageID", "LanguageModelData.swift")
+    sys.path.insert(0, root)
+    from langdetect.utils.ngram import NGram  # langdetect's own character normalisation
+
+    canon = canonical_table(NGram)
     script = [script_of(c) if c else 0 for c in range(65536)]
 
     profiles = {}

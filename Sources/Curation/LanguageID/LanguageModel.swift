@@ -122,7 +122,7 @@ final class LanguageModel: @unchecked Sendable {
     }()
 
     init(bytes: [UInt8]) throws {
-        var r = ByteReader(bytes: bytes)
+        var r = ModelBytes(bytes: bytes)
         guard try r.take(4) == Array("CLID".utf8) else { throw LanguageModelError.malformed("bad magic") }
         let version = try r.u32()
         guard version == 1 else { throw LanguageModelError.malformed("version \(version), this code reads 1") }
@@ -243,8 +243,9 @@ final class LanguageModel: @unchecked Sendable {
     }
 }
 
-/// Little-endian reads over the model bytes; every read is bounds-checked and throws past the end.
-private struct ByteReader {
+/// Little-endian reads over a model's bytes (the character and the word model); every read is bounds-checked
+/// and throws past the end.
+struct ModelBytes {
     let bytes: [UInt8]
     var offset = 0
 

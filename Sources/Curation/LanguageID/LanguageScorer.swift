@@ -42,27 +42,7 @@ extension LanguageModel {
             var len = 1
             var i = 0
             while i < end {
-                // Decode one scalar (BMP only); anything else is a separator.
-                let b0 = base[i]
-                var cp: Int = -1
-                if b0 < 0x80 {
-                    cp = Int(b0); i &+= 1
-                } else if b0 >= 0xC2 && b0 <= 0xDF {
-                    if i &+ 1 < end, base[i &+ 1] & 0xC0 == 0x80 {
-                        cp = (Int(b0 & 0x1F) << 6) | Int(base[i &+ 1] & 0x3F); i &+= 2
-                    } else { i &+= 1 }
-                } else if b0 >= 0xE0 && b0 <= 0xEF {
-                    if i &+ 2 < end, base[i &+ 1] & 0xC0 == 0x80, base[i &+ 2] & 0xC0 == 0x80 {
-                        cp = (Int(b0 & 0x0F) << 12) | (Int(base[i &+ 1] & 0x3F) << 6) | Int(base[i &+ 2] & 0x3F); i &+= 3
-                    } else { i &+= 1 }
-                } else if b0 >= 0xF0 && b0 <= 0xF4 {
-                    // A supplementary-plane scalar: skip its continuation bytes, count it as a separator.
-                    i &+= 1
-                    var k = 0
-                    while k < 3, i < end, base[i] & 0xC0 == 0x80 { i &+= 1; k &+= 1 }
-                } else {
-                    i &+= 1
-                }
+                let cp = UTF8Scalar.decode(base, &i, end)
                 let c = cp >= 0 && cp < 0x10000 ? UInt64(canon[cp]) : 0
                 if c == 0 {
                     if c2 == 0x20 { continue }
@@ -189,5 +169,34 @@ extension LanguageModel {
             sum[Int(entry.language)] += entry.weight
             e &+= 1
         }
+    }
+}
+
+/// One UTF-8 scalar at a time over raw bytes, for the scoring passes of both language models.
+enum UTF8Scalar {
+    /// Decodes the scalar at `i` and advances `i` past it; -1 for an invalid or truncated sequence (one byte
+    /// skipped) and for a supplementary-plane scalar (its bytes skipped), which the models treat as separators.
+    @inline(__always) static func decode(_ base: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int) -> Int {
+        let b0 = base[i]
+        var cp: Int = -1
+        if b0 < 0x80 {
+            cp = Int(b0); i &+= 1
+        } else if b0 >= 0xC2 && b0 <= 0xDF {
+            if i &+ 1 < end, base[i &+ 1] & 0xC0 == 0x80 {
+                cp = (Int(b0 & 0x1F) << 6) | Int(base[i &+ 1] & 0x3F); i &+= 2
+            } else { i &+= 1 }
+        } else if b0 >= 0xE0 && b0 <= 0xEF {
+            if i &+ 2 < end, base[i &+ 1] & 0xC0 == 0x80, base[i &+ 2] & 0xC0 == 0x80 {
+                cp = (Int(b0 & 0x0F) << 12) | (Int(base[i &+ 1] & 0x3F) << 6) | Int(base[i &+ 2] & 0x3F); i &+= 3
+            } else { i &+= 1 }
+        } else if b0 >= 0xF0 && b0 <= 0xF4 {
+            // A supplementary-plane scalar: skip its continuation bytes, count it as a separator.
+            i &+= 1
+            var k = 0
+            while k < 3, i < end, base[i] & 0xC0 == 0x80 { i &+= 1; k &+= 1 }
+        } else {
+            i &+= 1
+        }
+        return cp
     }
 }
