@@ -1,4 +1,3 @@
-import Dispatch
 import Curation
 
 /// Shape-only work partitions for the kernels, and the process's OpenBLAS thread setting.
@@ -98,7 +97,9 @@ public struct ComputeThreads: Sendable, Hashable {
 
     /// Runs `body(part, worker)` for every part in `0..<parts` on up to `count` threads; `worker`
     /// (below `min(count, parts)`) indexes per-thread scratch. Each worker takes a contiguous run
-    /// of parts; on one thread the parts run in order inline.
+    /// of parts; on one thread the parts run in order inline. The workers are `WorkerPool`'s (spinning
+    /// threads kept between regions: a decode step runs about 120 short regions), or
+    /// `concurrentPerform`'s when the pool is busy; worker `w` gets the same parts either way.
     @inlinable
     public func forParts(_ parts: Int, _ body: (_ part: Int, _ worker: Int) -> Void) {
         guard parts > 0 else { return }
@@ -107,7 +108,7 @@ public struct ComputeThreads: Sendable, Hashable {
             for p in 0..<parts { body(p, 0) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        WorkerPool.run(workers) { w in
             for p in Parallel.chunkRange(parts, chunks: workers, index: w) { body(p, w) }
         }
     }
@@ -131,7 +132,7 @@ public struct ComputeThreads: Sendable, Hashable {
             body(0..<n)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        WorkerPool.run(workers) { w in
             let mine = Parallel.chunkRange(parts, chunks: workers, index: w)
             guard let first = mine.first, let last = mine.last else { return }
             body(Parallel.chunkRange(n, chunks: parts, index: first).lowerBound..<Parallel.chunkRange(n, chunks: parts, index: last).upperBound)
