@@ -21,4 +21,18 @@ void cplatform_cpu_info(cplatform_cpu *out);
 /// The path of the shared library `symbol` (a pointer from dlsym) was loaded from, or NULL.
 const char *cplatform_library_path(const void *symbol);
 
+/// Most workers one `cwp_run` job may have (the job word keeps the count in 8 bits).
+#define CWP_MAX_WORKERS 255
+
+/// A job's body: runs worker `worker`'s share (0 is the calling thread's).
+typedef void (*cwp_body)(void *ctx, long worker);
+
+/// Runs `fn(ctx, w)` for every w in 0..<workers, w = 0 on the calling thread and the others on the
+/// process's persistent worker pool (created on first use, grown to the largest `workers - 1` asked),
+/// and returns when all have returned. Returns 0 when the job ran; 1, having run nothing, when the pool
+/// is busy (another thread's job, or a call from inside a running job's body); -1, having run nothing,
+/// when `workers` is outside 2...CWP_MAX_WORKERS, a thread could not be created or the environment
+/// variable CURATE_WORKER_POOL is "off".
+int cwp_run(long workers, cwp_body fn, void *ctx);
+
 #endif

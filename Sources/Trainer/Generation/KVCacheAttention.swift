@@ -28,7 +28,9 @@ struct KVCacheAttention: LayerAttention {
             (vc + o).update(from: qkv + r * Q + H * hd + KV, count: KV)
         }
         let jobs = N * H
-        let parts = Parallel.partCount(jobs, minChunk: max(1, 2048 / max(1, Int(pos[N - 1]) + 1)))
+        // Parts of at least ~512 cached positions' work (a few microseconds): `WorkerPool` starts a
+        // region in about a microsecond, so a batch-8 step's attention already splits at short contexts.
+        let parts = Parallel.partCount(jobs, minChunk: max(1, 512 / max(1, Int(pos[N - 1]) + 1)))
         threads.forParts(parts) { part, worker in
             let sc = scratch + worker * capacity
             for job in Parallel.chunkRange(jobs, chunks: parts, index: part) {

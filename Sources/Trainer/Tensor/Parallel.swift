@@ -1,4 +1,3 @@
-import Dispatch
 import Curation
 
 /// Shape-only work partitions for the kernels, and the process's OpenBLAS thread setting.
@@ -35,11 +34,11 @@ public enum Parallel {
         ComputeThreads.current.forChunks(n, minChunk: minChunk, body)
     }
 
-    /// Like `forChunks`, but each thread gets its whole share as one range (the union of its
-    /// contiguous parts): for kernels whose every output element is computed on its own, so that where
-    /// a range starts or ends changes no value (the decode-step products). One call per thread instead
-    /// of one per part saves the per-call start-up (the weight-row prefetch warming up again at each
-    /// part start cost the fp32 batch-8 decode about 5%).
+    /// Like `forChunks`, but each thread gets its whole share as one contiguous range (a near-equal
+    /// share of the elements): for kernels whose every output element is computed on its own, so that
+    /// where a range starts or ends changes no value (the decode-step products). One call per thread
+    /// instead of one per part saves the per-call start-up (the weight-row prefetch warming up again at
+    /// each part start cost the fp32 batch-8 decode about 5%).
     @inlinable
     public static func forSpans(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         ComputeThreads.current.forSpans(n, minChunk: minChunk, body)
@@ -98,7 +97,9 @@ public struct ComputeThreads: Sendable, Hashable {
 
     /// Runs `body(part, worker)` for every part in `0..<parts` on up to `count` threads; `worker`
     /// (below `min(count, parts)`) indexes per-thread scratch. Each worker takes a contiguous run
-    /// of parts; on one thread the parts run in order inline.
+    /// of parts; on one thread the parts run in order inline. The workers are `WorkerPool`'s (spinning
+    /// threads kept between regions: a decode step runs about 120 short regions), or
+    /// `concurrentPerform`'s when the pool is busy; worker `w` gets the same parts either way.
     @inlinable
     public func forParts(_ parts: Int, _ body: (_ part: Int, _ worker: Int) -> Void) {
         guard parts > 0 else { return }
@@ -107,7 +108,7 @@ public struct ComputeThreads: Sendable, Hashable {
             for p in 0..<parts { body(p, 0) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        WorkerPool.run(workers) { w in
             for p in Parallel.chunkRange(parts, chunks: workers, index: w) { body(p, w) }
         }
     }
@@ -120,22 +121,20 @@ public struct ComputeThreads: Sendable, Hashable {
         forParts(parts) { p, _ in body(Parallel.chunkRange(n, chunks: parts, index: p)) }
     }
 
-    /// Runs `body` once per worker over the union of the parts `forChunks` would give it (see
-    /// `Parallel.forSpans`: only for bodies whose per-element results do not depend on the range).
+    /// Runs `body` once per worker over a near-equal share of `0..<n`, on as many workers as
+    /// `forChunks` would use (see `Parallel.forSpans`: only for bodies whose per-element results do
+    /// not depend on the range). Shares are cut by element, not by part: with 5 parts on 2 threads a
+    /// union of parts would give one thread 3/5 of the work (SmolLM2's attention output product), and
+    /// the other would wait.
     @inlinable
     public func forSpans(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard n > 0 else { return }
-        let parts = Parallel.partCount(n, minChunk: minChunk)
-        let workers = min(count, parts)
+        let workers = min(count, Parallel.partCount(n, minChunk: minChunk))
         if workers == 1 {
             body(0..<n)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let mine = Parallel.chunkRange(parts, chunks: workers, index: w)
-            guard let first = mine.first, let last = mine.last else { return }
-            body(Parallel.chunkRange(n, chunks: parts, index: first).lowerBound..<Parallel.chunkRange(n, chunks: parts, index: last).upperBound)
-        }
+        WorkerPool.run(workers) { w in body(Parallel.chunkRange(n, chunks: workers, index: w)) }
     }
 
     /// Like `forChunks`, but also passes the part index (for per-part partial sums, combined in part
