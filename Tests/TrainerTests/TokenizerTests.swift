@@ -264,6 +264,12 @@ private let smollm2 = Result { try BPETokenizer.load(path: tokenizerFixture("smo
         let tulu = "{% for message in messages %}{% if message['role'] == 'user' %}{{ '<|user|>\\n' + message['content'] + '\\n' }}{% endif %}{% endfor %}"
         #expect(ChatTemplate.detect(chatTemplate: tulu, eosToken: "</s>") == ChatTemplate(kind: .tulu, eosToken: "</s>"))
         #expect(ChatTemplate.detect(chatTemplate: "{{ messages }}") == nil)
+        // What this project saves is recognised again: a model trained with Tulu's template and fine-tuned from
+        // its folder keeps Tulu's layout (the saved Jinja spells out only "<|assistant|>"; it used to be read as
+        // nothing, and a tokenizer with ChatML's tokens then switched the fine-tune to ChatML).
+        for family in [ChatTemplate(kind: .tulu, eosToken: "</s>"), ChatTemplate(kind: .chatml, eosToken: "<|im_end|>")] {
+            #expect(ChatTemplate.detect(chatTemplate: ModelFolder.jinja(for: family), eosToken: "</s>")?.kind == family.kind)
+        }
         #expect(throws: TokenizerError.self) { try ChatTemplate.named("alpaca") }
 
         // From a checkpoint directory: tokenizer.json + tokenizer_config.json.

@@ -55,12 +55,14 @@ public struct ChatTemplate: Sendable, Hashable {
     }
 
     /// Recognises a known family from a checkpoint's `chat_template` source: `<|im_start|>` means
-    /// ChatML, `<|user|>` means Tulu. Returns nil for other templates.
+    /// ChatML, `<|user|>` or `<|assistant|>` means Tulu (Tulu's own template, and `ModelFolder.jinja`'s,
+    /// build the user tag as `'<|' + message['role'] + '|>'`, so only the assistant tag is spelt out).
+    /// Returns nil for other templates.
     public static func detect(chatTemplate source: String, eosToken: String? = nil) -> ChatTemplate? {
         if source.contains("<|im_start|>") {
             return ChatTemplate(kind: .chatml, eosToken: "<|im_end|>", defaultSystemPrompt: defaultSystem(in: source))
         }
-        if source.contains("<|user|>") {
+        if source.contains("<|user|>") || source.contains("<|assistant|>") {
             return ChatTemplate(kind: .tulu, eosToken: eosToken ?? "<|endoftext|>")
         }
         return nil
