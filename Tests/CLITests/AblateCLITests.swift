@@ -182,7 +182,7 @@ import Testing
     /// the same init (the base stage's output), is scored on the same eval items (synth-eval's output, the eval
     /// stage's input) and trains in the same order (the fine-tune's seed), as the run store records them; and
     /// each lab's own mechanics hold at any size.
-    @Test(arguments: ["self-consistency", "s1-selection", "budget-forcing"]) func labVariantsShareInitEvalItemsAndOrder(lab: String) throws {
+    @Test(arguments: ["self-consistency", "s1-selection", "budget-forcing", "midtraining"]) func labVariantsShareInitEvalItemsAndOrder(lab: String) throws {
         let dir = CLI.tempDir("ablate-\(lab)-quick") + "/lab"
         let r = try CLI.run(["ablate", CLI.root + "/labs/\(lab).yaml", "-o", dir, "--quick", "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -194,7 +194,10 @@ import Testing
             try #require(parts.count == 2, "\(file)")
             bySeed[parts[1], default: [:]][parts[0]] = try store.stages(run: run.id)
         }
-        let variants = ["self-consistency": 6, "s1-selection": 4, "budget-forcing": 13][lab] ?? 0
+        let variants = ["self-consistency": 6, "s1-selection": 4, "budget-forcing": 13, "midtraining": 3][lab] ?? 0
+        // The shared starting model and the fine-tune every variant ends with: the mid-training lab's general
+        // model is "pretrain" and its last fine-tune "posttrain", whose starting model is what the variants change.
+        let (initStage, tuneStage) = lab == "midtraining" ? ("pretrain", "posttrain") : ("base", "finetune")
         #expect(bySeed.count == 1 && bySeed.values.allSatisfy { $0.count == variants }, "\(bySeed.keys)")
         for (seed, runs) in bySeed {
             func same(_ what: String, _ value: ([StageRecord]) -> String?) {
@@ -202,12 +205,14 @@ import Testing
                 #expect(values.values.allSatisfy { $0 != nil }, "seed \(seed): \(what) missing in \(values)")
                 #expect(Set(values.values.compactMap { $0 }).count == 1, "seed \(seed): \(what) differs: \(values)")
             }
-            same("init (base output)") { $0.first { $0.name == "base" }?.outputHash }
+            same("init (\(initStage) output)") { $0.first { $0.name == initStage }?.outputHash }
             same("eval items (synth-eval output)") { $0.first { $0.name == "synth-eval" }?.outputHash }
             same("eval stage's items") { $0.first { $0.name == "eval" }?.inputs.first { $0.name == "synth-eval" }?.contentHash }
-            same("fine-tune's starting model") { $0.first { $0.name == "finetune" }?.inputs.first { $0.name == "base" }?.contentHash }
+            if lab != "midtraining" {
+                same("fine-tune's starting model") { $0.first { $0.name == "finetune" }?.inputs.first { $0.name == "base" }?.contentHash }
+            }
             same("fine-tune's order seed") { stages in
-                guard let ft = stages.first(where: { $0.name == "finetune" }), let o = try? JSONParser.parse(Array(ft.settings.utf8)) else { return nil }
+                guard let ft = stages.first(where: { $0.name == tuneStage }), let o = try? JSONParser.parse(Array(ft.settings.utf8)) else { return nil }
                 return o["seed"].map { JSONWriter.string($0) } ?? "run seed"
             }
         }
@@ -229,6 +234,18 @@ import Testing
                 #expect(Set(runs.values.compactMap { $0.first { $0.name == "finetune" }?.outputHash }).count == 1)
             }
             #expect((mean("thinking_tokens", "max-96") ?? -1) >= (mean("thinking_tokens", "natural") ?? 0))
+        } else if lab == "midtraining" {
+            // The anneals start from the general model and differ by their mix; without an anneal the post-training
+            // starts from the general model itself.
+            for runs in bySeed.values {
+                let general = runs["no-anneal"]?.first { $0.name == "pretrain" }?.outputHash
+                #expect(general != nil)
+                #expect(runs["no-anneal"]?.first { $0.name == "anneal" } == nil)
+                #expect(runs["no-anneal"]?.first { $0.name == "posttrain" }?.inputs.first?.contentHash == general)
+                let anneals = ["math-anneal", "same-mix"].compactMap { v in runs[v]?.first { $0.name == "anneal" } }
+                #expect(anneals.count == 2 && anneals.allSatisfy { $0.inputs.first?.contentHash == general })
+                #expect(Set(anneals.map(\.outputHash)).count == 2)
+            }
         } else {
             // s1's quality filter removes every defective item; random selection keeps some.
             #expect(mean("defects_removed", "s1") == 1)
