@@ -229,3 +229,12 @@ j["model"]["vocab"]["dup"] = 0
 put("tokenizer", "hostile-merges.json", json.dumps(j))
 put("tokenizer", "empty-vocab.json", '{"model":{"type":"BPE","vocab":{},"merges":[]},"added_tokens":[],"pre_tokenizer":null}')
 put("tokenizer", "other-model.json", '{"model":{"type":"Unigram","vocab":[["a",0.0]]},"normalizer":{"type":"NFKC"}}')
+
+# ---- langid: sentences close languages write alike, mixed scripts, broken UTF-8
+put("langid", "bg.txt", "проверка на диска след копирането")
+put("langid", "mk.txt", "Не може да се зачува промената во избраната папка")
+put("langid", "es-ca.txt", "Retornar al menú principal del programa. no es pot desar el fitxer")
+put("langid", "mixed-scripts.txt", "Hello мир 世界 مرحبا नमस्ते 🙂 ñandú")
+put("langid", "broken-utf8.bin", b"caf\xc3 \xe2\x82 \xf0\x9f\x99 ok \xff\xfe word \xed\xa0\x80")
+put("langid", "long-word.txt", "a" * 3000 + " " + "б" * 1000)
+
