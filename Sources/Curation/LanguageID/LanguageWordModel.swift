@@ -178,7 +178,9 @@ final class LanguageWordModel: @unchecked Sendable {
                         while e < Int(s.end) {
                             let entry = entryBase[e]
                             let k = slotOf[Int(entry.language)]
-                            if k >= 0 {
+                            // `found < count`: a hand-edited model listing one language twice for a word must not
+                            // write past `hit` (the builder writes each language once per word).
+                            if k >= 0 && found < languages.count {
                                 sums[k] += Double(entry.logFrequency)
                                 hit[found] = k
                                 found &+= 1
