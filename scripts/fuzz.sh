@@ -71,7 +71,7 @@ report() {  # report NAME STATUS
   for f in "$work/artifacts-$t/"*; do
     [ -f "$f" ] || continue
     cp "$f" "$saved/"
-    echo "fuzz: reproducer $saved/$(basename "$f") ($(wc -c <"$f") bytes; commit it under Fuzz/Regressions/$t/). Replay:" >&2
+    echo "fuzz: reproducer $saved/$(basename "$f") ($(wc -c <"$f") bytes; commit it under Fuzz/Corpus/$t/, which every run replays). Replay:" >&2
     echo "      CURATE_FUZZ_TARGET=$t $bin $saved/$(basename "$f")" >&2
     if [ "$(wc -c <"$f")" -le 8192 ]; then echo "fuzz: its bytes, base64:" >&2; base64 "$f" >&2; fi
   done

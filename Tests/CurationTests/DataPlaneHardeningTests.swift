@@ -108,6 +108,20 @@ import Testing
         }
     }
 
+    /// Found by the json fuzz target: a file holding only a BOM has no line at all (not one blank or
+    /// rejected line), so records + rejected + blank stays equal to the lines a user would count.
+    @Test func fileOfOnlyAByteOrderMarkHoldsNoLine() throws {
+        let dir = temporaryDirectory("bom3")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/bom.jsonl"
+        FileManager.default.createFile(atPath: file, contents: Data([0xEF, 0xBB, 0xBF]))
+        let reader = RecordReader(files: [file], policy: .skip)
+        var n = 0
+        try reader.forEach { _ in n += 1 }
+        #expect(n == 0)
+        #expect(reader.counts.records == 0 && reader.counts.rejected == 0 && reader.counts.blankLines == 0)
+    }
+
     @Test func byteOrderMarkElsewhereIsNamed() throws {
         let dir = temporaryDirectory("bom2")
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -26,9 +26,12 @@ enum JSONTarget: FuzzTarget {
         } catch {
             return  // a typed error (e.g. compressed-looking bytes under a .jsonl name) is a fine outcome
         }
+        // The reader drops a leading UTF-8 byte order mark, so a file of only a BOM holds no line.
+        let hasBOM = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+        let text = UnsafeRawBufferPointer(rebasing: bytes[(hasBOM ? 3 : 0)...])
         var lines = 0
-        for b in bytes where b == 0x0A { lines += 1 }
-        if let last = bytes.last, last != 0x0A { lines += 1 }
+        for b in text where b == 0x0A { lines += 1 }
+        if let last = text.last, last != 0x0A { lines += 1 }
         let c = reader.counts
         invariant(seen == c.records, "handed out \(seen) records but counted \(c.records)")
         invariant(c.records + c.rejected + c.blankLines == lines,
