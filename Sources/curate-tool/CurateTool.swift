@@ -10,7 +10,7 @@ struct CurateTool: ParsableCommand {
         abstract: "Curate, decontaminate, mix and train on post-training data.",
         discussion: "Every data stage reads and writes sharded JSONL (.jsonl, .jsonl.zst, .jsonl.gz), writes a manifest and a report, and counts records in, out and dropped by reason.",
         version: "0.1.0",
-        subcommands: [Stats.self, Convert.self, Tokenize.self, Decontaminate.self, Verify.self, Vote.self, Select.self, PersonaCommand.self, Mix.self, Run.self, Runs.self, SFT.self, DPO.self, Score.self, ConvertModel.self, Generate.self, Eval.self, Serve.self, Bench.self, AnswersEval.self, Doctor.self, LangID.self, Synth.self, Ablate.self]
+        subcommands: [Stats.self, Convert.self, Tokenize.self, Decontaminate.self, Verify.self, Vote.self, Select.self, PersonaCommand.self, Mix.self, Run.self, Runs.self, SFT.self, DPO.self, RLVR.self, Score.self, ConvertModel.self, Generate.self, Eval.self, Serve.self, Bench.self, AnswersEval.self, Doctor.self, LangID.self, Synth.self, Ablate.self]
     )
 
     /// Refuses the trainer's commands on a CPU without AVX2 + FMA before any of the Trainer module's code runs:
@@ -25,7 +25,7 @@ struct CurateTool: ParsableCommand {
     }
 
     /// The subcommands that run the Trainer module's kernels.
-    static let trainerCommands: Set<String> = ["sft", "dpo", "score", "convert-model", "generate", "eval", "serve", "bench", "tokenize", "doctor"]
+    static let trainerCommands: Set<String> = ["sft", "dpo", "rlvr", "score", "convert-model", "generate", "eval", "serve", "bench", "tokenize", "doctor"]
 
     static func trainerCPURefusal(_ command: String?) -> String? {
         guard let command, trainerCommands.contains(command), let lacking = trainerKernelShortfall else { return nil }
@@ -33,7 +33,7 @@ struct CurateTool: ParsableCommand {
     }
 
     /// The `run` stage kinds that run the Trainer module's kernels.
-    static let trainerStageKinds: Set<String> = ["sft", "dpo", "generate", "eval"]
+    static let trainerStageKinds: Set<String> = ["sft", "dpo", "rlvr", "generate", "eval"]
 
     /// Refuses a recipe with a trainer stage on a CPU without AVX2 + FMA before its first stage runs (not after
     /// the data stages before it, and never with SIGILL half-way through).

@@ -36,4 +36,7 @@ public struct GeneratedSample: Sendable, Hashable {
     public var waits: Int
     /// `stop` (stop token or string) or `length` (max new tokens).
     public var finishReason: String
+    /// The stop token that ended the sample (not in `tokens`), or nil. RLVR trains on it: ending is
+    /// part of the completion the reward judged.
+    public var stopToken: Int32? = nil
 }

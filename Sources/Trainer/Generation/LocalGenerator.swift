@@ -68,10 +68,15 @@ public final class LocalGenerator: Generator {
 
     /// Token ids that end generation for a prompt rendered with `template`.
     public func stopTokens(template: ChatTemplate?) -> Set<Int32> {
+        Self.stopTokens(tokenizer: tokenizer, template: template, extra: options.extraStopTokens)
+    }
+
+    /// The eos, the template's end of turn and the `extra` tokens the tokenizer has (shared with RLVR).
+    public static func stopTokens(tokenizer: BPETokenizer, template: ChatTemplate?, extra: [String] = []) -> Set<Int32> {
         var s = Set<Int32>()
         if let e = tokenizer.roles.eos { s.insert(e) }
         if let t = template, let id = tokenizer.id(of: t.kind == .chatml ? "<|im_end|>" : t.eosToken) { s.insert(id) }
-        for name in options.extraStopTokens { if let id = tokenizer.id(of: name) { s.insert(id) } }
+        for name in extra { if let id = tokenizer.id(of: name) { s.insert(id) } }
         return s
     }
 

@@ -131,10 +131,11 @@ public final class TextDecoder {
             active[slot] = a
         }
 
-        func finish(_ slot: Int, _ reason: String) {
+        func finish(_ slot: Int, _ reason: String, stopToken: Int32? = nil) {
             guard let a = active[slot] else { return }
             results[a.job][a.sample] = GeneratedSample(tokens: a.generated, text: String(decoding: a.bytes, as: UTF8.self),
-                                                       thinkingTokens: a.thinking, waits: a.waits, finishReason: reason)
+                                                       thinkingTokens: a.thinking, waits: a.waits, finishReason: reason,
+                                                       stopToken: stopToken)
             active[slot] = nil
             if !pending[next...].contains(where: { $0.job == a.job }) { promptLogits[a.job] = nil }
         }
@@ -164,6 +165,7 @@ public final class TextDecoder {
                 a.rng = rng
                 var feed: [Int32] = []
                 var done: String?
+                var stoppedBy: Int32?
                 func append(_ ids: [Int32]) {
                     for id in ids {
                         a.generated.append(id)
@@ -219,7 +221,7 @@ public final class TextDecoder {
                         }
                     }
                 case .plain, .answer:
-                    if job.stopTokens.contains(t) { done = "stop"; break }
+                    if job.stopTokens.contains(t) { done = "stop"; stoppedBy = t; break }
                     let before = a.bytes.count
                     append([t])
                     a.answerTokens += 1
@@ -236,7 +238,7 @@ public final class TextDecoder {
                 }
                 active[slot] = a
                 if let reason = done {
-                    finish(slot, reason)
+                    finish(slot, reason, stopToken: stoppedBy)
                 } else {
                     feeds.append((slot, feed))
                 }

@@ -2,7 +2,7 @@
 /// the step's learning rate, clipping, the AdamW update and the step counter, plus the checkpoint
 /// (weights, moments, `TrainerState`) that lets a later run continue bit-exactly.
 ///
-/// `SFTTrainer` and `DPOTrainer` differ only in how they turn a step's items into gradients; they
+/// `SFTTrainer`, `DPOTrainer` and `RLVRTrainer` differ only in how they turn a step's items into gradients; they
 /// call `begin()`, accumulate gradients in the model, then `finish()`. Keeping the rest here means
 /// the schedule, clipping and resume rules cannot drift apart between the two.
 final class OptimizerLoop {
@@ -52,7 +52,11 @@ final class OptimizerLoop {
 
     /// Ends a step: clips the accumulated gradients, applies AdamW at the step's rate and counts the
     /// step. Returns the gradient norm before clipping and the rate used.
-    func finish() throws -> (gradNorm: Double, learningRate: Double) {
+    ///
+    /// `advance: false` applies an update without counting a step: RLVR's `num_iterations` passes over
+    /// one batch of rollouts are several updates at the same step's rate (the caller zeroes the
+    /// gradients between them).
+    func finish(advance: Bool = true) throws -> (gradNorm: Double, learningRate: Double) {
         guard let g = model.gradients else { throw TrainerError.invalidState("no gradients") }
         let threads = model.threads
         optimizer.threads = threads
@@ -60,7 +64,7 @@ final class OptimizerLoop {
             : GradientClipping.globalNorm(g, threads: threads)
         let lr = schedule.rate(at: step)
         optimizer.update(parameters: model.parameters, gradients: g, learningRate: lr)
-        step += 1
+        if advance { step += 1 }
         return (norm, lr)
     }
 

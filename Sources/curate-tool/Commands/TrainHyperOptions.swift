@@ -3,11 +3,11 @@ import Trainer
 
 /// Hyper-parameters SFT and DPO share on the command line.
 struct TrainHyperOptions: ParsableArguments {
-    @Option(name: .long, help: "Peak learning rate (default: SFT 1e-4, DPO 5e-6).") var lr: Double?
+    @Option(name: .long, help: "Peak learning rate (default: SFT 1e-4, DPO 5e-6, RLVR 1e-6).") var lr: Double?
     @Option(name: .long, help: "Schedule after warmup: linear, cosine or constant.") var schedule = "linear"
-    @Option(name: .long, help: "Warmup as a fraction of the steps (default: SFT 0.03, DPO 0.1).") var warmupRatio: Double?
-    @Option(name: .long, help: "Epochs (default: SFT 2, DPO 1).") var epochs: Int?
-    @Option(name: .long, help: "Rows (SFT) or pairs (DPO) per micro-batch.") var batchSize = 8
+    @Option(name: .long, help: "Warmup as a fraction of the steps (default: SFT 0.03, DPO 0.1, RLVR 0).") var warmupRatio: Double?
+    @Option(name: .long, help: "Epochs (default: SFT 2, DPO 1, RLVR 1).") var epochs: Int?
+    @Option(name: .long, help: "Rows (SFT) or pairs (DPO) per micro-batch; prompts per step (RLVR).") var batchSize = 8
     @Option(name: .long, help: "Micro-batches per optimiser step.") var gradAccum = 1
     @Option(name: .long, help: "Tokens per row / longest sequence.") var maxLength = 1024
     @Option(name: .long, help: "AdamW weight decay (not applied to norms).") var weightDecay = 0.0
