@@ -226,12 +226,12 @@ public final class RLVRTrainer {
                         klSum += term.kl
                         if term.clipped { clipped += 1 }
                         termCount += 1
-                        g[at] = Float(-term.dLogProb * w)
+                        g[at] = Float(term.dLogProb * w)
                         j += 1
                     }
                     if iteration == 0 { oldLogProbs[s] = current }
                 }
-                // backward takes d(objective)/d(log p); the loss is its negative.
+                // backward takes d(loss)/d(log p) per token, as DPO's.
                 try model.backward(logProbGradients: g)
             }
             if model.gradients == nil { model.zeroGradients() }
