@@ -26,8 +26,9 @@
 #include <immintrin.h>
 #include <string.h>
 
-/// Prefetch distance in bytes ahead of the block being read, along each weight row.
-#define CQK_PREFETCH 2048
+/// Prefetch distance in bytes ahead of the block being read, along each weight row (rows are contiguous, so
+/// this runs a few tiles ahead). 4096 measured 3-5% faster than 2048 for one stream, the same for 8 rows.
+#define CQK_PREFETCH 4096
 
 #define AVX2 __attribute__((target("avx2,fma")))
 #define AVX2_INLINE static inline __attribute__((always_inline, target("avx2,fma")))
