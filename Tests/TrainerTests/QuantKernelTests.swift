@@ -133,6 +133,25 @@ import Trainer
         }
     }
 
+    /// Every variant computes the portable variant's bits (the same exact block sums, the same FMAs in the
+    /// same order), for every row-group size, an output count that leaves partial tiles, and rows of more
+    /// than 512 blocks (whose scales the AVX2 tiles read in place rather than interleaved on the stack).
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0])
+    func variantsComputeTheSameBits(type: GGMLType) throws {
+        var rng = SplitMix64(seed: 23)
+        for (outDim, inDim) in [(37, 96), (6, 513 * 32)] {
+            let w = Self.blocks(type, rows: outDim, inDim: inDim, rng: &rng)
+            for rows in [1, 2, 3, 4, 5, 8, 15] {
+                let x = Self.activations(rows: rows, inDim: inDim, rng: &rng)
+                let ref = try QuantKernels.product(type: type, blocks: w, outDim: outDim, inDim: inDim, x: x, rows: rows, variant: .scalar)
+                for v in Self.variants where v != .scalar {
+                    let y = try QuantKernels.product(type: type, blocks: w, outDim: outDim, inDim: inDim, x: x, rows: rows, variant: v)
+                    #expect(y.map(\.bitPattern) == ref.map(\.bitPattern), "\(type) \(v) \(outDim)x\(inDim) rows \(rows)")
+                }
+            }
+        }
+    }
+
     @Test func badSizesThrow() {
         #expect(throws: TrainerError.self) { try QuantKernels.quantize([1, 2, 3], rows: 1, inDim: 3) }
         #expect(throws: TrainerError.self) {

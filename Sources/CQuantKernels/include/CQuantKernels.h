@@ -50,6 +50,9 @@ void cqk_quantize_act(const float *x, int rows, int n, int16_t *qs, float *d, fl
 /// Weight row j starts at w + j * rowBytes and holds `nb` blocks of `type`; activation row r is
 /// qs + r * nb * 32, d + r * nb, s + r * nb (as `cqk_quantize_act` writes them). Every activation row
 /// is read against each weight block while it is in registers: one pass over the weights per call.
+/// Every variant gives the same bits, whatever `rows`: per block the exact integer dot product, converted
+/// to float, is added with one fused multiply-add by (weight scale * activation scale), block by block, and
+/// the Q4 offset terms are accumulated the same way through s and added at the end.
 void cqk_gemv(int type, const void *w, size_t rowBytes, int j0, int j1, int nb,
               const int16_t *qs, const float *d, const float *s, int rows,
               float *y, size_t ystride, int accumulate, int variant);
