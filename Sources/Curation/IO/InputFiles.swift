@@ -9,11 +9,49 @@ public enum InputFiles {
         guard !name.hasPrefix(".") else { return false } // temp files and hidden files are never inputs
         return n.hasSuffix(".jsonl") || n.hasSuffix(".jsonl.zst") || n.hasSuffix(".jsonl.gz")
             || n.hasSuffix(".json.zst") || n.hasSuffix(".json.gz") || n.hasSuffix(".ndjson") || n.hasSuffix(".jsonl.zstd")
+            || n.hasSuffix(".parquet")
+    }
+
+    /// The split a Parquet file belongs to, from the hub's naming: `train-00000-of-00003.parquet` and
+    /// `train.parquet` are "train"; a file named by its number only (`0000.parquet`, the hub's converted
+    /// layout `default/train/0000.parquet`) takes its directory's name.
+    public static func parquetSplit(_ path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        var stem = String(name.dropLast(".parquet".count))
+        if let dash = stem.firstIndex(of: "-") { stem = String(stem[..<dash]) }
+        if stem.isEmpty || stem.allSatisfy(\.isNumber) {
+            return ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
+        }
+        return stem
+    }
+
+    /// Keeps the Parquet files of one split of a directory. Several splits and no `split`: an error naming
+    /// them, so test data never slips into a training mix unasked; a `split` the directory lacks: an error
+    /// naming the ones it has. JSONL files are not touched.
+    static func selectSplit(_ files: [String], directory: String, split: String?) throws -> [String] {
+        let parquet = files.filter { ParquetInput.isParquet($0) }
+        guard !parquet.isEmpty else { return files }
+        var splits: [String] = []
+        for f in parquet { let s = parquetSplit(f); if !splits.contains(s) { splits.append(s) } }
+        if let split {
+            guard splits.contains(split) else {
+                throw CurationError.io(path: directory, reason: "holds no Parquet files of split \"\(split)\" (splits found: \(splits.sorted().joined(separator: ", ")))")
+            }
+            return files.filter { !ParquetInput.isParquet($0) || parquetSplit($0) == split }
+        }
+        guard splits.count == 1 else {
+            throw CurationError.io(path: directory, reason: "holds Parquet files of several splits (\(splits.sorted().joined(separator: ", "))): name one with --split NAME")
+        }
+        return files
     }
 
     /// `allowIncomplete` reads a directory marked `PREFIX.incomplete` (see `ShardedOutput`) instead of
     /// refusing it.
-    public static func resolve(_ specs: [String], allowIncomplete: Bool = false) throws -> [String] {
+    ///
+    /// `split` picks one split of a directory of Parquet files in the hub's layout
+    /// (`data/train-00000-of-00003.parquet`, `data/test-00000-of-00001.parquet`); a directory holding
+    /// several splits must be given one (see `selectSplit`).
+    public static func resolve(_ specs: [String], allowIncomplete: Bool = false, split: String? = nil) throws -> [String] {
         var out: [String] = []
         let fm = FileManager.default
         for spec in specs {
@@ -23,9 +61,9 @@ public enum InputFiles {
                     var sawManifest = false
                     let found = try directoryFiles(spec, allowIncomplete: allowIncomplete, depth: 0, sawManifest: &sawManifest)
                     if found.isEmpty && !sawManifest {
-                        throw CurationError.io(path: spec, reason: "directory holds no .jsonl, .jsonl.zst or .jsonl.gz files")
+                        throw CurationError.io(path: spec, reason: "directory holds no .jsonl, .jsonl.zst, .jsonl.gz or .parquet files")
                     }
-                    out.append(contentsOf: found)
+                    out.append(contentsOf: try selectSplit(found, directory: spec, split: split))
                 } else {
                     out.append(spec)
                 }
