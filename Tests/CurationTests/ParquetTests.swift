@@ -129,6 +129,24 @@ import Testing
         #expect(InputFiles.parquetSplit("d/data/validation-00003-of-00010.parquet") == "validation")
         #expect(InputFiles.parquetSplit("d/default/train/0000.parquet") == "train")
         #expect(InputFiles.parquetSplit("d/test.parquet") == "test")
+        #expect(InputFiles.parquetSplit("d/my-data-00000-of-00002.parquet") == "my-data")
+        #expect(InputFiles.parquetSplit("d/mydata.parquet") == nil)
+        #expect(InputFiles.parquetSplit("d/tulu-part.parquet") == nil)
+    }
+
+    @Test func filesOfNoSplitAreAlwaysRead() throws {
+        let dir = temporaryDirectory("pq-split")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = FixturePath.path("parquet/chat_none_v1.parquet")
+        for name in ["mydata.parquet", "other.parquet"] { try FileManager.default.copyItem(atPath: src, toPath: dir + "/" + name) }
+        // Two files of no recognisable split: a plain directory, read whole.
+        #expect(try InputFiles.resolve([dir]).count == 2)
+        for name in ["train-00000-of-00001.parquet", "test-00000-of-00001.parquet"] {
+            try FileManager.default.copyItem(atPath: src, toPath: dir + "/" + name)
+        }
+        #expect(throws: CurationError.self) { try InputFiles.resolve([dir]) }
+        let train = try InputFiles.resolve([dir], split: "train").map { ($0 as NSString).lastPathComponent }
+        #expect(train == ["mydata.parquet", "other.parquet", "train-00000-of-00001.parquet"])
     }
 
     @Test func datasetsWrittenS1KReadsFromItsDirectory() throws {
@@ -205,6 +223,9 @@ import Testing
         var smallPages = ParquetLimits()
         smallPages.maxPageBytes = 100
         #expect(parquetError(try Self.bytes("chat_none_v1"), limits: smallPages)?.reason.contains("larger than the limit") == true)
+        var fewEntries = ParquetLimits()
+        fewEntries.maxFooterEntries = 10
+        #expect(parquetError(try Self.bytes("types"), limits: fewEntries)?.reason.contains("more list elements than the reader's limit") == true)
         var smallFooter = ParquetLimits()
         smallFooter.maxFooterBytes = 100
         #expect(parquetError(try Self.bytes("types"), limits: smallFooter)?.reason.contains("footer of") == true)

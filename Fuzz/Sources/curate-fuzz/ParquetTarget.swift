@@ -10,6 +10,7 @@ enum ParquetTarget: FuzzTarget {
     static let limits: ParquetLimits = {
         var l = ParquetLimits()
         l.maxFooterBytes = 1 << 20
+        l.maxFooterEntries = 100_000
         l.maxPageBytes = 8 << 20
         l.maxRowGroupBytes = 64 << 20
         return l

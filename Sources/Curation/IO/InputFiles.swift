@@ -12,17 +12,33 @@ public enum InputFiles {
             || n.hasSuffix(".parquet")
     }
 
-    /// The split a Parquet file belongs to, from the hub's naming: `train-00000-of-00003.parquet` and
-    /// `train.parquet` are "train"; a file named by its number only (`0000.parquet`, the hub's converted
-    /// layout `default/train/0000.parquet`) takes its directory's name.
-    public static func parquetSplit(_ path: String) -> String {
+    /// Split names the hub recognises in file and folder names (its data-files patterns).
+    static let knownSplits: Set<String> = ["train", "test", "validation", "valid", "val", "dev", "eval", "evaluation"]
+
+    /// The split a Parquet file belongs to, from the hub's naming: `train-00000-of-00003.parquet` (any
+    /// name before `-NNNNN-of-NNNNN`), `train.parquet` and `test-extra.parquet` (a known split name, alone
+    /// or before `-`/`_`), and a file named by number only in a folder (`default/train/0000.parquet`) takes
+    /// the folder's name. nil for any other file (`mydata.parquet`): read whatever `--split` says.
+    public static func parquetSplit(_ path: String) -> String? {
         let name = (path as NSString).lastPathComponent
-        var stem = String(name.dropLast(".parquet".count))
-        if let dash = stem.firstIndex(of: "-") { stem = String(stem[..<dash]) }
-        if stem.isEmpty || stem.allSatisfy(\.isNumber) {
-            return ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
+        guard name.lowercased().hasSuffix(".parquet") else { return nil }
+        let stem = String(name.dropLast(".parquet".count))
+        // NAME-NNNNN-of-NNNNN
+        let parts = stem.components(separatedBy: "-")
+        if parts.count >= 4, parts[parts.count - 2] == "of",
+           !parts[parts.count - 1].isEmpty, parts[parts.count - 1].allSatisfy(\.isASCIIDigitLike),
+           !parts[parts.count - 3].isEmpty, parts[parts.count - 3].allSatisfy(\.isASCIIDigitLike) {
+            return parts[0..<(parts.count - 3)].joined(separator: "-")
         }
-        return stem
+        let lower = stem.lowercased()
+        for split in knownSplits where lower == split || lower.hasPrefix(split + "-") || lower.hasPrefix(split + "_") {
+            return split
+        }
+        if !stem.isEmpty, stem.allSatisfy(\.isASCIIDigitLike) {
+            let folder = ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
+            return folder.isEmpty ? nil : folder
+        }
+        return nil
     }
 
     /// Keeps the Parquet files of one split of a directory. Several splits and no `split`: an error naming
@@ -32,12 +48,14 @@ public enum InputFiles {
         let parquet = files.filter { ParquetInput.isParquet($0) }
         guard !parquet.isEmpty else { return files }
         var splits: [String] = []
-        for f in parquet { let s = parquetSplit(f); if !splits.contains(s) { splits.append(s) } }
+        for f in parquet { if let s = parquetSplit(f), !splits.contains(s) { splits.append(s) } }
+        guard !splits.isEmpty else { return files }
         if let split {
             guard splits.contains(split) else {
                 throw CurationError.io(path: directory, reason: "holds no Parquet files of split \"\(split)\" (splits found: \(splits.sorted().joined(separator: ", ")))")
             }
-            return files.filter { !ParquetInput.isParquet($0) || parquetSplit($0) == split }
+            // Files of no recognisable split stay: only another split's files are left out.
+            return files.filter { !ParquetInput.isParquet($0) || parquetSplit($0) == nil || parquetSplit($0) == split }
         }
         guard splits.count == 1 else {
             throw CurationError.io(path: directory, reason: "holds Parquet files of several splits (\(splits.sorted().joined(separator: ", "))): name one with --split NAME")
@@ -153,4 +171,9 @@ public enum InputFiles {
         }
         return result
     }
+}
+
+private extension Character {
+    /// 0-9 only (`isNumber` also takes other scripts' digits and fractions).
+    var isASCIIDigitLike: Bool { isASCII && isNumber }
 }

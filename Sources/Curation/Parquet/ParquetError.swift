@@ -56,6 +56,9 @@ public struct ParquetLimits: Sendable, Equatable {
     public var maxSchemaDepth = 64
     /// Schema elements (columns and groups).
     public var maxSchemaElements = 100_000
+    /// List elements in the footer (schema elements, row groups, column chunks, their encodings and
+    /// paths): 4 million is 4,000 row groups of 1,000 columns, and bounds the footer's decoded size.
+    public var maxFooterEntries = 4_000_000
 
     public init() {}
 }

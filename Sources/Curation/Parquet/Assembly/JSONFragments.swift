@@ -13,6 +13,8 @@ enum JSONFragments {
         var start = 0
         var k = 0
         while k < count {
+            // Eight bytes at a time while none needs an escape (the common case: prose).
+            if count - k >= 8, !needsEscape(UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)) { k += 8; continue }
             let b = p[k]
             if b >= 0x20 && b != 0x22 && b != 0x5C { k += 1; continue }
             if k > start { out.append(contentsOf: UnsafeBufferPointer(start: p + start, count: k - start)) }
@@ -22,6 +24,19 @@ enum JSONFragments {
         }
         if count > start { out.append(contentsOf: UnsafeBufferPointer(start: p + start, count: count - start)) }
         out.append(0x22)
+    }
+
+    /// Whether any of the 8 bytes in `w` is a control character, `"` or `\\` (the SWAR "has a byte less
+    /// than n" and "has a zero byte" tests: exact as yes/no answers; bytes >= 0x80 never match).
+    @inline(__always)
+    static func needsEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let control = (w &- 0x2020_2020_2020_2020) & ~w & high
+        let q = w ^ 0x2222_2222_2222_2222
+        let quote = (q &- ones) & ~q & high
+        let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+        let backslash = (b &- ones) & ~b & high
+        return (control | quote | backslash) != 0
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)

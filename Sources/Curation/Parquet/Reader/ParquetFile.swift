@@ -86,6 +86,7 @@ public final class ParquetFile {
         do {
             metadata = try footer.withUnsafeBytes { b in
                 var r = ThriftCompactReader(b)
+                r.entriesLeft = limits.maxFooterEntries
                 return try FileMetaData.read(&r)
             }
             schema = try ParquetSchema(metadata.schema, limits: limits)

@@ -14,6 +14,9 @@ struct ThriftCompactReader {
     private(set) var position: Int
     private var depth = 0
     static let maxDepth = 48
+    /// List elements the reader may still decode: a one-byte empty struct becomes a struct of a hundred
+    /// bytes in memory, so the footer's bytes alone do not bound what decoding it allocates.
+    var entriesLeft = Int.max
 
     init(_ bytes: UnsafeRawBufferPointer, position: Int = 0) {
         base = bytes
@@ -84,6 +87,8 @@ struct ThriftCompactReader {
         var n = UInt64(h >> 4)
         if n == 15 { n = try varint() }
         guard n <= UInt64(remaining) else { throw ParquetDecodeError("thrift: list of \(n) elements in \(remaining) bytes") }
+        guard Int(n) <= entriesLeft else { throw ParquetDecodeError("thrift: more list elements than the reader's limit") }
+        entriesLeft -= Int(n)
         return (h & 0x0F, Int(n))
     }
 
@@ -174,7 +179,7 @@ struct ThriftCompactReader {
         let (t, n) = try listHeader()
         guard t == FieldType.i32.rawValue || n == 0 else { throw ParquetDecodeError("thrift: expected a list of i32") }
         var out: [Int32] = []
-        out.reserveCapacity(n)
+        out.reserveCapacity(min(n, 1024))
         for _ in 0..<n { out.append(try i32()) }
         return out
     }
@@ -183,7 +188,7 @@ struct ThriftCompactReader {
         let (t, n) = try listHeader()
         guard t == FieldType.binary.rawValue || n == 0 else { throw ParquetDecodeError("thrift: expected a list of strings") }
         var out: [String] = []
-        out.reserveCapacity(n)
+        out.reserveCapacity(min(n, 1024))
         for _ in 0..<n { out.append(try string()) }
         return out
     }
@@ -193,7 +198,7 @@ struct ThriftCompactReader {
         let (t, n) = try listHeader()
         guard t == FieldType.structure.rawValue || n == 0 else { throw ParquetDecodeError("thrift: expected a list of structs") }
         var out: [T] = []
-        out.reserveCapacity(n)
+        out.reserveCapacity(min(n, 1024))
         try nested { r in
             for _ in 0..<n { out.append(try element(&r)) }
         }
