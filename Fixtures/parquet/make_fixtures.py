@@ -113,6 +113,12 @@ def main():
     write("chat_small_pages_v1", chat, compression="zstd", row_group_size=9, data_page_size=64,
           write_batch_size=5, data_page_version="1.0", dictionary_pagesize_limit=128)
 
+    # Content-defined chunking (what recent `datasets` writes for the hub's dedupe): pages cut by content.
+    try:
+        write("chat_cdc", chat_table(120, seed=5), compression="zstd", use_content_defined_chunking={"min_chunk_size": 256, "max_chunk_size": 1024})
+    except TypeError:
+        pass
+
     # Value encodings (no dictionary so the column encodings apply).
     n = 300
     enc = pa.table({

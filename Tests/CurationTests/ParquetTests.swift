@@ -6,7 +6,7 @@ import Testing
 /// make_fixtures.py): every row must equal, byte for byte, the JSON line committed beside its file.
 @Suite struct ParquetTests {
     static let fixtures = [
-        "chat_snappy_v1", "chat_zstd_v2", "chat_gzip_v1", "chat_lz4raw_v2", "chat_none_v1", "chat_small_pages", "chat_small_pages_v1",
+        "chat_snappy_v1", "chat_zstd_v2", "chat_gzip_v1", "chat_lz4raw_v2", "chat_none_v1", "chat_small_pages", "chat_small_pages_v1", "chat_cdc",
         "encodings_delta_v1", "encodings_delta_v2", "encodings_plain", "encodings_dictionary",
         "types", "types_int_decimal", "types_int96", "nested", "nested_v2_small_pages",
     ]
