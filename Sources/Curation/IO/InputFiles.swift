@@ -58,7 +58,15 @@ public enum InputFiles {
             return files.filter { !ParquetInput.isParquet($0) || parquetSplit($0) == nil || parquetSplit($0) == split }
         }
         guard splits.count == 1 else {
-            throw CurationError.io(path: directory, reason: "holds Parquet files of several splits (\(splits.sorted().joined(separator: ", "))): name one with --split NAME")
+            // For commands without --split: a glob of one split's files, from where its first file lies.
+            let first = splits.contains("train") ? "train" : splits.sorted()[0]
+            var example = ""
+            if let f = parquet.first(where: { parquetSplit($0) == first }) {
+                let name = (f as NSString).lastPathComponent
+                example = ((f as NSString).deletingLastPathComponent as NSString)
+                    .appendingPathComponent(name.lowercased().hasPrefix(first) ? "\(first)*.parquet" : "*.parquet")
+            }
+            throw CurationError.io(path: directory, reason: "holds Parquet files of several splits (\(splits.sorted().joined(separator: ", "))): name one with --split NAME, or give that split's files (e.g. '\(example)')")
         }
         return files
     }
