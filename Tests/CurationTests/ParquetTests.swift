@@ -249,6 +249,36 @@ import Testing
         #expect(errors > 0)
     }
 
+    /// A string that is not UTF-8 (one byte of "Hello!" in the uncompressed dictionary page made 0xFF): the
+    /// rows holding it are bad records (`rejected:invalid-utf8`, located by row), the others read on.
+    @Test func invalidUTF8RowsAreRejectedByRow() throws {
+        var bytes = try Self.bytes("chat_none_v1")
+        let needle = Array("Hello!".utf8)
+        guard let at = (0...(bytes.count - needle.count)).first(where: { Array(bytes[$0..<($0 + needle.count)]) == needle }) else {
+            Issue.record("no Hello! in the fixture"); return
+        }
+        bytes[at + 1] = 0xFF
+        let dir = temporaryDirectory("pq-utf8")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/bad.parquet"
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let expected = try Self.expectedLines("chat_none_v1")
+        let bad = expected.enumerated().filter { String(decoding: $0.element, as: UTF8.self).contains("Hello!") }.map { $0.offset + 1 }
+        #expect(!bad.isEmpty)
+        do {
+            try RecordReader(files: [path]).forEach { _ in }
+            Issue.record("invalid UTF-8 read under fail")
+        } catch let e as CurationError {
+            #expect(e.description.contains("bad.parquet: row \(bad[0])"))
+            #expect(e.rejectionReason == .invalidUTF8)
+        }
+        let reader = RecordReader(files: [path], policy: .skip, rejected: RejectedWriter(directory: dir))
+        var rows: [Int] = []
+        try reader.forEach { rows.append($0.location.line) }
+        #expect(rows == (1...expected.count).filter { !bad.contains($0) })
+        #expect(reader.counts.rejectedByReason["invalid-utf8"] == bad.count)
+    }
+
     @Test func tooLongRowsAreRejectedUnderSkip() throws {
         let dir = temporaryDirectory("pq-long")
         defer { try? FileManager.default.removeItem(atPath: dir) }
