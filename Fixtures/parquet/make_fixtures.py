@@ -220,6 +220,10 @@ def main():
     os.makedirs(one)
     pq.write_table(t0, os.path.join(one, "train-00000-of-00001.parquet"))
 
+    # Tulu-3-persona-shaped rows: the persona loader reads `input_persona` (and `id`) from Parquet.
+    write("personas", pa.table({"id": ["p-1", "p-2", "p-3"], "prompt": ["x", "y", "z"],
+                                "input_persona": ["A chemist who bakes", "  A retired sailor  ", "A chess coach"]}))
+
     # Unsupported on purpose: BROTLI (the reader must name the codec in its error).
     pq.write_table(chat_table(3), os.path.join(HERE, "unsupported_brotli.parquet"), compression="brotli")
 

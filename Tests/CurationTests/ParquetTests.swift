@@ -157,6 +157,12 @@ import Testing
         #expect(rows.count == 12)
     }
 
+    @Test func personasLoadFromParquet() throws {
+        let personas = try PersonaLoader.load(paths: [FixturePath.path("parquet/personas.parquet")])
+        #expect(personas.map(\.id) == ["p-1", "p-2", "p-3"])
+        #expect(personas.map(\.text) == ["A chemist who bakes", "A retired sailor", "A chess coach"])
+    }
+
     // MARK: - Bad files
 
     func parquetError(_ bytes: [UInt8], limits: ParquetLimits = ParquetLimits()) -> ParquetError? {
