@@ -238,3 +238,13 @@ put("langid", "mixed-scripts.txt", "Hello мир 世界 مرحبا नमस्�
 put("langid", "broken-utf8.bin", b"caf\xc3 \xe2\x82 \xf0\x9f\x99 ok \xff\xfe word \xed\xa0\x80")
 put("langid", "long-word.txt", "a" * 3000 + " " + "б" * 1000)
 
+
+# ---- parquet: small real files written by pyarrow (Fixtures/parquet) and hand-cut hostile ones
+PQ = os.path.join(FIX, "parquet")
+for name in ["chat_snappy_v1", "chat_zstd_v2", "chat_lz4raw_v2", "chat_gzip_v1", "chat_small_pages",
+             "encodings_delta_v2", "nested", "types", "types_int96"]:
+    put("parquet", name + ".parquet", open(os.path.join(PQ, name + ".parquet"), "rb").read())
+_pq = open(os.path.join(PQ, "chat_none_v1.parquet"), "rb").read()
+put("parquet", "truncated.parquet", _pq[: len(_pq) // 2] + b"PAR1")
+put("parquet", "footer-too-long.parquet", _pq[:-8] + struct.pack("<I", 0x7FFFFFFF) + b"PAR1")
+put("parquet", "magic-only.parquet", b"PAR1PAR1")

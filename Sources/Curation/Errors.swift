@@ -2,6 +2,7 @@ import Foundation
 
 /// Where in an input a problem was found. `line` is 1-based; `offset` is the byte offset of the
 /// start of that line in the uncompressed stream (0-based), so a user can `tail -c +OFFSET` to it.
+/// A Parquet row has no byte offset: its `line` is the 1-based row number in the file and `offset` is -1.
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public var file: String
     public var line: Int
@@ -9,7 +10,7 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public init(file: String, line: Int, offset: Int) {
         self.file = file; self.line = line; self.offset = offset
     }
-    public var description: String { "\(file):\(line) (byte \(offset))" }
+    public var description: String { offset >= 0 ? "\(file):\(line) (byte \(offset))" : "\(file): row \(line)" }
 }
 
 /// Typed errors of the Curation library. Libraries throw these; the CLI renders them.

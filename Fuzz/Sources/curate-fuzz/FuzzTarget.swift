@@ -12,7 +12,7 @@ protocol FuzzTarget {
 var allFuzzTargets: [any FuzzTarget.Type] {
     let targets: [any FuzzTarget.Type] = [
         JSONTarget.self, AnswerTarget.self, RecipeTarget.self, GGUFTarget.self,
-        SafetensorsTarget.self, TokenizerTarget.self, HTTPRequestTarget.self, LanguageIDTarget.self,
+        SafetensorsTarget.self, TokenizerTarget.self, HTTPRequestTarget.self, LanguageIDTarget.self, ParquetTarget.self,
     ]
     return targets
 }

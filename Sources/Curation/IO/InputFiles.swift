@@ -9,11 +9,75 @@ public enum InputFiles {
         guard !name.hasPrefix(".") else { return false } // temp files and hidden files are never inputs
         return n.hasSuffix(".jsonl") || n.hasSuffix(".jsonl.zst") || n.hasSuffix(".jsonl.gz")
             || n.hasSuffix(".json.zst") || n.hasSuffix(".json.gz") || n.hasSuffix(".ndjson") || n.hasSuffix(".jsonl.zstd")
+            || n.hasSuffix(".parquet")
+    }
+
+    /// Split names the hub recognises in file and folder names (its data-files patterns).
+    static let knownSplits: Set<String> = ["train", "test", "validation", "valid", "val", "dev", "eval", "evaluation"]
+
+    /// The split a Parquet file belongs to, from the hub's naming: `train-00000-of-00003.parquet` (any
+    /// name before `-NNNNN-of-NNNNN`), `train.parquet` and `test-extra.parquet` (a known split name, alone
+    /// or before `-`/`_`), and a file named by number only in a folder (`default/train/0000.parquet`) takes
+    /// the folder's name. nil for any other file (`mydata.parquet`): read whatever `--split` says.
+    public static func parquetSplit(_ path: String) -> String? {
+        let name = (path as NSString).lastPathComponent
+        guard name.lowercased().hasSuffix(".parquet") else { return nil }
+        let stem = String(name.dropLast(".parquet".count))
+        // NAME-NNNNN-of-NNNNN
+        let parts = stem.components(separatedBy: "-")
+        if parts.count >= 4, parts[parts.count - 2] == "of",
+           !parts[parts.count - 1].isEmpty, parts[parts.count - 1].allSatisfy(\.isASCIIDigitLike),
+           !parts[parts.count - 3].isEmpty, parts[parts.count - 3].allSatisfy(\.isASCIIDigitLike) {
+            return parts[0..<(parts.count - 3)].joined(separator: "-")
+        }
+        let lower = stem.lowercased()
+        for split in knownSplits where lower == split || lower.hasPrefix(split + "-") || lower.hasPrefix(split + "_") {
+            return split
+        }
+        if !stem.isEmpty, stem.allSatisfy(\.isASCIIDigitLike) {
+            let folder = ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
+            return folder.isEmpty ? nil : folder
+        }
+        return nil
+    }
+
+    /// Keeps the Parquet files of one split of a directory. Several splits and no `split`: an error naming
+    /// them, so test data never slips into a training mix unasked; a `split` the directory lacks: an error
+    /// naming the ones it has. JSONL files are not touched.
+    static func selectSplit(_ files: [String], directory: String, split: String?) throws -> [String] {
+        let parquet = files.filter { ParquetInput.isParquet($0) }
+        guard !parquet.isEmpty else { return files }
+        var splits: [String] = []
+        for f in parquet { if let s = parquetSplit(f), !splits.contains(s) { splits.append(s) } }
+        guard !splits.isEmpty else { return files }
+        if let split {
+            guard splits.contains(split) else {
+                throw CurationError.io(path: directory, reason: "holds no Parquet files of split \"\(split)\" (splits found: \(splits.sorted().joined(separator: ", ")))")
+            }
+            // Files of no recognisable split stay: only another split's files are left out.
+            return files.filter { !ParquetInput.isParquet($0) || parquetSplit($0) == nil || parquetSplit($0) == split }
+        }
+        guard splits.count == 1 else {
+            // For commands without --split: a glob of one split's files, from where its first file lies.
+            let first = splits.contains("train") ? "train" : splits.sorted()[0]
+            var example = ""
+            if let f = parquet.first(where: { parquetSplit($0) == first }) {
+                let name = (f as NSString).lastPathComponent
+                example = ((f as NSString).deletingLastPathComponent as NSString)
+                    .appendingPathComponent(name.lowercased().hasPrefix(first) ? "\(first)*.parquet" : "*.parquet")
+            }
+            throw CurationError.io(path: directory, reason: "holds Parquet files of several splits (\(splits.sorted().joined(separator: ", "))): name one with --split NAME, or give that split's files (e.g. '\(example)')")
+        }
+        return files
     }
 
     /// `allowIncomplete` reads a directory marked `PREFIX.incomplete` (see `ShardedOutput`) instead of
     /// refusing it.
-    public static func resolve(_ specs: [String], allowIncomplete: Bool = false) throws -> [String] {
+    ///
+    /// `split` picks one split of a directory of Parquet files in the hub's layout
+    /// (`data/train-00000-of-00003.parquet`, `data/test-00000-of-00001.parquet`); a directory holding
+    /// several splits must be given one (see `selectSplit`).
+    public static func resolve(_ specs: [String], allowIncomplete: Bool = false, split: String? = nil) throws -> [String] {
         var out: [String] = []
         let fm = FileManager.default
         for spec in specs {
@@ -23,9 +87,9 @@ public enum InputFiles {
                     var sawManifest = false
                     let found = try directoryFiles(spec, allowIncomplete: allowIncomplete, depth: 0, sawManifest: &sawManifest)
                     if found.isEmpty && !sawManifest {
-                        throw CurationError.io(path: spec, reason: "directory holds no .jsonl, .jsonl.zst or .jsonl.gz files")
+                        throw CurationError.io(path: spec, reason: "directory holds no .jsonl, .jsonl.zst, .jsonl.gz or .parquet files")
                     }
-                    out.append(contentsOf: found)
+                    out.append(contentsOf: try selectSplit(found, directory: spec, split: split))
                 } else {
                     out.append(spec)
                 }
@@ -115,4 +179,9 @@ public enum InputFiles {
         }
         return result
     }
+}
+
+private extension Character {
+    /// 0-9 only (`isNumber` also takes other scripts' digits and fractions).
+    var isASCIIDigitLike: Bool { isASCII && isNumber }
 }

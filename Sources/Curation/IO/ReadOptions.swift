@@ -9,9 +9,18 @@ public struct ReadOptions: Sendable, Equatable {
     /// Read an output directory that is still marked `PREFIX.incomplete` (a writer did not finish).
     public var allowIncomplete: Bool
 
-    public init(maxLineBytes: Int = ReadOptions.defaultMaxLineBytes, allowIncomplete: Bool = false) {
+    /// Parquet inputs: read only these top-level columns (those a file has; nil reads every column).
+    /// A stage that needs few fields (decontam's text fields) skips decoding the rest.
+    public var parquetColumns: [String]?
+    /// Parquet inputs: the reader's limits on footer, page and row-group sizes and schema depth.
+    public var parquetLimits: ParquetLimits
+
+    public init(maxLineBytes: Int = ReadOptions.defaultMaxLineBytes, allowIncomplete: Bool = false,
+                parquetColumns: [String]? = nil, parquetLimits: ParquetLimits = ParquetLimits()) {
         self.maxLineBytes = maxLineBytes
         self.allowIncomplete = allowIncomplete
+        self.parquetColumns = parquetColumns
+        self.parquetLimits = parquetLimits
     }
 }
 

@@ -77,6 +77,30 @@ public final class RecordReader {
     /// Calls `body` with each valid record, in file then line order.
     public func forEach(_ body: (RawRecord) throws -> Void) throws {
         for file in files {
+            if ParquetInput.isParquet(file) {
+                var n = 0
+                counts.files += 1
+                let sizes = try ParquetInput.forEachRow(file, options: options, progress: progress) { row, rowNumber in
+                    n += 1
+                    let loc = SourceLocation(file: file, line: rowNumber + 1, offset: -1)
+                    if row.count > options.maxLineBytes {
+                        try reject(UnsafeRawBufferPointer(rebasing: row.prefix(LineReader.tooLongPrefixBytes)),
+                                   error: ParquetInput.tooLong(loc, length: row.count, limit: options.maxLineBytes))
+                        return
+                    }
+                    let record: RawRecord
+                    do { record = try RawRecord(bytes: Array(row), location: loc) } catch let e as CurationError {
+                        try reject(row, error: e)
+                        return
+                    }
+                    counts.records += 1
+                    try body(record)
+                }
+                counts.bytes += sizes.jsonBytes
+                counts.fileBytes += sizes.fileBytes
+                if n == 0 { counts.emptyFiles.append(file) }
+                continue
+            }
             let reader = try LineReader(path: file, maxLineBytes: options.maxLineBytes)
             counts.files += 1
             var n = 0
@@ -110,6 +134,10 @@ public final class RecordReader {
     public func forEachBatch(batchBytes: Int = 1 << 20, _ body: (LineBatch) throws -> Void) throws {
         var seq = 0
         for file in files {
+            if ParquetInput.isParquet(file) {
+                try parquetBatches(file, batchBytes: batchBytes, sequence: &seq, body)
+                continue
+            }
             let reader = try LineReader(path: file, maxLineBytes: options.maxLineBytes)
             counts.files += 1
             let limit = options.maxLineBytes
@@ -147,6 +175,44 @@ public final class RecordReader {
             if n == 0 { counts.emptyFiles.append(file) }
             progress?(file, reader.fileBytesRead, reader.fileSize)
         }
+    }
+
+    /// A Parquet file as batches: each row (rendered as the JSON object `datasets` would write) is a
+    /// "line" whose location is its 1-based row number; a row past `--max-line-bytes` travels as its
+    /// prefix, flagged, like an over-long JSONL line.
+    private func parquetBatches(_ file: String, batchBytes: Int, sequence seq: inout Int, _ body: (LineBatch) throws -> Void) throws {
+        let limit = options.maxLineBytes
+        func newBatch(_ s: Int) -> LineBatch {
+            var b = LineBatch(file: file, sequence: s)
+            b.maxLineBytes = limit
+            b.data.reserveCapacity(min(batchBytes, limit) + 4096)
+            return b
+        }
+        var batch = newBatch(seq)
+        var n = 0
+        var sequence = seq
+        counts.files += 1
+        let sizes = try ParquetInput.forEachRow(file, options: options, progress: progress) { row, rowNumber in
+            n += 1
+            if row.count > limit {
+                let prefix = row.prefix(min(LineReader.tooLongPrefixBytes, limit))
+                batch.lines.append(.init(start: batch.data.count, count: prefix.count, line: rowNumber + 1, offset: -1, tooLongLength: row.count))
+                batch.data.append(contentsOf: prefix)
+            } else {
+                batch.lines.append(.init(start: batch.data.count, count: row.count, line: rowNumber + 1, offset: -1))
+                batch.data.append(contentsOf: row)
+            }
+            if batch.data.count >= batchBytes {
+                try body(batch)
+                sequence += 1
+                batch = newBatch(sequence)
+            }
+        }
+        if !batch.lines.isEmpty { try body(batch); sequence += 1 }
+        seq = sequence
+        counts.bytes += sizes.jsonBytes
+        counts.fileBytes += sizes.fileBytes
+        if n == 0 { counts.emptyFiles.append(file) }
     }
 
     /// Parses a batch into records and per-line errors (thread-safe: touches no shared state).

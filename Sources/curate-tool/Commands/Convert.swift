@@ -7,7 +7,7 @@ struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Convert, recompress and reshard JSONL files (records are validated and written back byte for byte).")
 
-    @Argument(help: "Files, globs or directories (.jsonl, .jsonl.zst, .jsonl.gz).")
+    @Argument(help: "Files, globs or directories (.jsonl, .jsonl.zst, .jsonl.gz, .parquet).")
     var inputs: [String]
 
     @OptionGroup var out: ShardOutputOptions
@@ -19,7 +19,7 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let files = try InputFiles.resolve(inputs, allowIncomplete: errors.allowIncomplete)
+        let files = try InputFiles.resolve(inputs, allowIncomplete: errors.allowIncomplete, split: errors.split)
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? out.output) : nil
         let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
         let writer = try ShardedWriter(directory: out.output, options: out.shardOptions(threads: global.threadCount))

@@ -67,7 +67,7 @@ struct DecontamScanCommand: ParsableCommand {
 
     func run() throws {
         let shardSpec = try runStage { try shard.map { try ShardSpec(parsing: $0) } }
-        let files = try runStage { try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete) }
+        let files = try runStage { try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete, split: errors.split) }
         let expect: NGramSettings? = try runStage {
             guard let n = ngram else { return nil }
             var s = try EvalIndexStore.settings(path: index)

@@ -80,7 +80,7 @@ struct Select: ParsableCommand {
         do {
             let options = try makeOptions()
             let selector = try S1Selector(options: options)
-            let files = try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete)
+            let files = try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete, split: errors.split)
             let rejectedDir = errors.rejectedDir ?? (singleFile ? ((output as NSString).deletingLastPathComponent.isEmpty ? "." : (output as NSString).deletingLastPathComponent) : output)
             let rejected = errors.onError == .skip ? RejectedWriter(directory: rejectedDir) : nil
             let progress = Progress(label: "select", quiet: global.quiet)

@@ -7,14 +7,14 @@ struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Count records, schemas, fields, characters, whitespace tokens and sources in JSONL files.")
 
-    @Argument(help: "Files, globs or directories (.jsonl, .jsonl.zst, .jsonl.gz).")
+    @Argument(help: "Files, globs or directories (.jsonl, .jsonl.zst, .jsonl.gz, .parquet).")
     var inputs: [String]
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var errors: ErrorOptions
 
     func run() throws {
-        let files = try InputFiles.resolve(inputs, allowIncomplete: errors.allowIncomplete)
+        let files = try InputFiles.resolve(inputs, allowIncomplete: errors.allowIncomplete, split: errors.split)
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? ".") : nil
         let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
         let progress = Progress(label: "stats", quiet: global.quiet)

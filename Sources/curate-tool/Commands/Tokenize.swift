@@ -43,7 +43,7 @@ struct Tokenize: ParsableCommand {
         let chatTemplate = try template.map { try ChatTemplate.named($0, tokenizer: tok) }
         let splitSpecialTokens = self.splitSpecialTokens
         let fieldList = fields?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        let files = try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete)
+        let files = try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete, split: errors.split)
         let outDir = output.map { ($0 as NSString).deletingLastPathComponent } ?? "."
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? (outDir.isEmpty ? "." : outDir)) : nil
         let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)

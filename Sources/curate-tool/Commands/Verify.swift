@@ -33,7 +33,7 @@ struct Verify: ParsableCommand {
     var minReward: Double?
 
     func run() throws {
-        let files = try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete)
+        let files = try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete, split: errors.split)
         let outDir = (output as NSString).deletingLastPathComponent
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? (outDir.isEmpty ? "." : outDir)) : nil
         let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)

@@ -46,6 +46,9 @@ struct ErrorOptions: ParsableArguments {
     @Flag(name: .long, help: "Read an output directory still marked PREFIX.incomplete (its writer did not finish).")
     var allowIncomplete = false
 
+    @Option(name: .long, help: "For a directory of Parquet files in the Hugging Face hub's layout (data/train-00000-of-00003.parquet): the split to read. Required when the directory holds several (train, test, ...), so test data never enters a mix unasked.")
+    var split: String?
+
     /// What the record readers of the command apply.
     var readOptions: ReadOptions {
         ReadOptions(maxLineBytes: maxLineBytes?.bytes ?? ReadOptions.defaultMaxLineBytes, allowIncomplete: allowIncomplete)
