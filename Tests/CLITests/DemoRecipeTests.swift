@@ -33,6 +33,15 @@ import Testing
         #expect(plain["records_out"]?.intValue == 4 && forced["records_out"]?.intValue == 4)
         #expect((forced["avg_thinking_tokens"]?.doubleValue ?? 0) >= 16)
         #expect(FileManager.default.fileExists(atPath: dir + "/dpo/model.safetensors"))
+        // SFT -> DPO -> RLVR end to end: the RLVR stage's steps and TRL-named metrics.
+        let rl = try report("rl")
+        #expect(rl["steps"]?.intValue == 2 && rl["records_out"]?.intValue == rl["records_in"]?.intValue)
+        let rlMetrics = try String(contentsOfFile: dir + "/rl/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(rlMetrics.count == 2)
+        for key in ["reward", "reward_std", "accuracy", "kl", "clip_ratio", "completion_length", "frac_reward_zero_std"] {
+            #expect(rlMetrics.allSatisfy { $0.contains("\"\(key)\":") }, "metrics.jsonl lacks \(key)")
+        }
+        #expect(FileManager.default.fileExists(atPath: dir + "/rl/model.safetensors"))
 
         let second = try CLI.run(["run", CLI.fixture("recipes/demo.yaml"), "--output", dir])
         #expect(second.status == 0, "\(second.stderr)")
