@@ -72,6 +72,8 @@ public final class RLVRTrainer {
     let loop: OptimizerLoop
     /// The starting weights when beta > 0.
     let reference: FloatBuffer?
+    /// Holds the policy's weights while the reference's are swapped in (allocated once, with `reference`).
+    let swapSpace: FloatBuffer?
 
     public var step: Int { loop.step }
     public var totalSteps: Int { loop.totalSteps }
@@ -98,8 +100,10 @@ public final class RLVRTrainer {
             let copy = FloatBuffer(count: model.parameters.count)
             copy.copy(from: model.parameters)
             reference = copy
+            swapSpace = FloatBuffer(count: model.parameters.count)
         } else {
             reference = nil
+            swapSpace = nil
         }
         let h = XXH128Stream()
         for p in prompts {
@@ -189,8 +193,7 @@ public final class RLVRTrainer {
         let active = rolls.indices.filter { rolls[$0].counted && (rolls[$0].advantage != 0 || obj.beta > 0) }
         let totalCounted = rolls.filter(\.counted).reduce(0) { $0 + $1.completion.count }
         var refLogProbs: [[Double]]?
-        if obj.beta > 0, let ref = reference, !active.isEmpty {
-            let current = FloatBuffer(count: model.parameters.count)
+        if obj.beta > 0, let ref = reference, let current = swapSpace, !active.isEmpty {
             current.copy(from: model.parameters)
             model.parameters.copy(from: ref)
             defer { model.parameters.copy(from: current) }

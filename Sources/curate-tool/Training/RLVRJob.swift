@@ -30,21 +30,22 @@ struct RLVRJob {
     /// naming file and line (a training set silently missing prompts would change the experiment).
     static func promptSet(_ records: [RawRecord], tokenizer: BPETokenizer, template: ChatTemplate, protocol p: EvalPromptProtocol,
                           dataset: String?, formatReward: Double) throws -> (prompts: [RLVRPrompt], judges: [CompletionJudge]) {
-        var ids = UniqueIDs()
+        // The task `--dataset` names, for records without a `dataset` field of their own.
+        let defaultTask = try dataset.flatMap { name -> EvalTask? in
+            let lower = name.lowercased()
+            if lower.hasPrefix("ifeval") || lower.hasPrefix("ifbench") { return .ifeval }
+            guard let a = AnswerDataset(name: lower) else {
+                throw CurationError.invalidArgument("--dataset \(name): use gsm8k, math, multiple_choice or ifeval")
+            }
+            return a == .gsm8k ? .gsm8k : .math
+        }
+        var uniqueIDs = UniqueIDs()
         var prompts: [RLVRPrompt] = [], judges: [CompletionJudge] = []
         for r in records {
-            let id = ids.claim(try RecordID.of(r))
-            let task = try dataset.flatMap { name -> EvalTask? in
-                let lower = name.lowercased()
-                if lower.hasPrefix("ifeval") || lower.hasPrefix("ifbench") { return .ifeval }
-                guard let a = AnswerDataset(name: lower) else {
-                    throw CurationError.invalidArgument("--dataset \(name): use gsm8k, math, multiple_choice or ifeval")
-                }
-                return a == .gsm8k ? .gsm8k : .math
-            }
-            let item = try EvalItem.from(r, id: id, task: try r.string("dataset") == nil ? task : nil)
-            let ids = template.render(p.messages(for: item), tokenizer: tokenizer, addGenerationPrompt: true).ids
-            prompts.append(RLVRPrompt(id: id, tokens: ids))
+            let id = uniqueIDs.claim(try RecordID.of(r))
+            let item = try EvalItem.from(r, id: id, task: try r.string("dataset") == nil ? defaultTask : nil)
+            let tokens = template.render(p.messages(for: item), tokenizer: tokenizer, addGenerationPrompt: true).ids
+            prompts.append(RLVRPrompt(id: id, tokens: tokens))
             judges.append(try CompletionJudge(record: r, item: item, defaultDataset: dataset, formatReward: formatReward))
         }
         return (prompts, judges)
