@@ -17,6 +17,9 @@ struct LineScanner<Counter: TokenCounter>: Sendable {
     let seed: UInt64
     let counter: Counter
     let dedupe: Bool
+    /// The recipe's `normalize:`: a record it cannot map is filtered out here (`normalize: REASON`), so the
+    /// sampling only ever picks records that will be written.
+    let recordNormalizer: RecordNormalizer?
     let normalizer = TextNormalizer()
 
     func scan(_ batch: LineBatch) -> [ScanLine] {
@@ -35,6 +38,9 @@ struct LineScanner<Counter: TokenCounter>: Sendable {
     func scan(_ record: RawRecord) throws -> ScanLine {
         let id = try RecordID.of(record, field: source.idField)
         for p in source.predicates where try !p.matches(record) { return ScanLine(outcome: .filtered(p.description)) }
+        if let n = recordNormalizer, case .dropped(let why) = try n.normalize(record, id: id) {
+            return ScanLine(outcome: .filtered(RecordNormalizer.reasonPrefix + why))
+        }
         let text = try RecordText.text(of: record, schema: source.schema)
         let tokens = counter.countTokens(text)
         if let bounds = source.length,
@@ -67,10 +73,12 @@ struct LineGatherer: Sendable {
     let source: MixSource
     let copies: [UInt32]
     let sourceJSON: [UInt8]
+    let recordNormalizer: RecordNormalizer?
 
-    init(source: MixSource, copies: [UInt32]) {
+    init(source: MixSource, copies: [UInt32], recordNormalizer: RecordNormalizer?) {
         self.source = source
         self.copies = copies
+        self.recordNormalizer = recordNormalizer
         var b: [UInt8] = []
         JSONWriter.writeString(source.name, into: &b)
         sourceJSON = b
@@ -103,7 +111,16 @@ struct LineGatherer: Sendable {
                     JSONWriter.writeString(id, into: &origID)
                 }
                 edits.append(("orig_id", origID))
-                out.records.append(GatheredRecord(id: id, copies: n, record: SplicedRecord(record: record, edits: edits)))
+                var written = record
+                if let normalizer = recordNormalizer {
+                    // The scan dropped every record the normaliser cannot map, so this is always a record.
+                    guard case .record(let r) = try normalizer.normalize(record, id: id) else {
+                        out.error = .io(path: batch.file, reason: "source \"\(source.name)\" changed while mixing (a record the scan normalised no longer maps)")
+                        return out
+                    }
+                    written = r
+                }
+                out.records.append(GatheredRecord(id: id, copies: n, record: SplicedRecord(record: written, edits: edits)))
             } catch let e as CurationError {
                 out.error = e
                 return out

@@ -57,7 +57,8 @@ public enum MixStage {
         for (si, source) in recipe.sources.enumerated() {
             var summary = SourceSummary(name: source.name, files: sourceFiles[si], amount: source.amount)
             let reader = RecordReader(files: sourceFiles[si], policy: options.onError, rejected: rejected, options: options.read)
-            let scanner = LineScanner(source: source, seed: seed, counter: tokenCounter, dedupe: recipe.dedupe && source.dedupe)
+            let scanner = LineScanner(source: source, seed: seed, counter: tokenCounter, dedupe: recipe.dedupe && source.dedupe,
+                                      recordNormalizer: recipe.normalize)
             var candidates: [Selection.Candidate] = []
             var lineOfCandidate: [UInt32] = []
             var lines = 0
@@ -140,7 +141,7 @@ public enum MixStage {
         for (si, source) in recipe.sources.enumerated() {
             let copies = copiesPerSource[si]
             let reader = RecordReader(files: sourceFiles[si], policy: .skip, options: options.read)
-            let gatherer = LineGatherer(source: source, copies: copies)
+            let gatherer = LineGatherer(source: source, copies: copies, recordNormalizer: recipe.normalize)
             var firstLine = 0
             var lines = 0
             let consume: (GatherBatch) throws -> Void = { batch in
@@ -204,7 +205,9 @@ public enum MixStage {
 
         // The report: in = distinct records out + dropped; copies are counted beside it.
         for s in summaries {
-            for (reason, n) in s.filtered { report.drop("filter: \(reason)", count: n) }
+            for (reason, n) in s.filtered {
+                report.drop(reason.hasPrefix(RecordNormalizer.reasonPrefix) ? reason : "filter: \(reason)", count: n)
+            }
             if s.duplicates > 0 { report.drop("duplicate", count: s.duplicates) }
             if s.notSampled > 0 { report.drop("not sampled", count: s.notSampled) }
             report.recordsOut += s.takenDistinct

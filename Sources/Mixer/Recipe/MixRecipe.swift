@@ -93,6 +93,8 @@ public struct MixRecipe: Sendable {
     public var prefix: String?
     public var maxRecords: Int?
     public var maxBytes: Int?
+    /// `normalize:`: every taken record rewritten to one layout (chat or preference) before it is written.
+    public var normalize: RecordNormalizer?
 
     public init(file: String = "<recipe>", seed: UInt64 = 0, sources: [MixSource], totalTokens: Int? = nil,
                 dedupe: Bool = false, prefix: String? = nil, maxRecords: Int? = nil, maxBytes: Int? = nil) {

@@ -4,7 +4,7 @@ import Yams
 
 extension MixRecipe {
     /// The top-level keys of a mix recipe.
-    public static let topLevelKeys: Set<String> = ["seed", "sources", "total_tokens", "dedupe", "output"]
+    public static let topLevelKeys: Set<String> = ["seed", "sources", "total_tokens", "dedupe", "output", "normalize"]
 
     /// Reads a mix recipe file. Paths are resolved against the recipe's directory and must match files.
     public static func load(path: String) throws -> MixRecipe {
@@ -48,6 +48,7 @@ extension MixRecipe {
                         if (recipe.maxBytes ?? 0) < 1 { throw doc.error(v, oe, "max_bytes should be at least 1") }
                     }
                 }
+            case "normalize": recipe.normalize = try parseNormalize(doc, value, entry.isEmpty ? "normalize" : "\(entry) normalize")
             default: _ = keyNode // the caller's own keys
             }
         }
@@ -78,6 +79,35 @@ extension MixRecipe {
 
     static let sourceKeys: Set<String> = Set(["name", "paths", "path", "input", "schema", "id_field", "filters", "dedupe", "amount", "count_of"])
         .union(Amount.unitNames)
+
+    /// `normalize: chat` (or `preference`), or a mapping `{to, thinking_format, document_as, keep_fields}`.
+    public static func parseNormalize(_ doc: YAMLDocument, _ node: Node, _ entry: String) throws -> RecordNormalizer {
+        func target(_ n: Node) throws -> RecordNormalizer.Target {
+            let name = try doc.string(n, entry)
+            guard let t = RecordNormalizer.Target(rawValue: name) else { throw doc.error(n, entry, "normalize should be chat or preference, found \"\(name)\"") }
+            return t
+        }
+        if case .scalar = node { return RecordNormalizer(target: try target(node)) }
+        var n = RecordNormalizer(target: .chat)
+        var sawTarget = false
+        for (k, _, v) in try doc.mapping(node, entry, allowed: ["to", "thinking_format", "document_as", "keep_fields"]) {
+            switch k {
+            case "to": n.target = try target(v); sawTarget = true
+            case "thinking_format":
+                let name = try doc.string(v, entry)
+                guard let f = ThinkingFormat(rawValue: name) else { throw doc.error(v, entry, "thinking_format should be s1, think or plain, found \"\(name)\"") }
+                n.thinkingFormat = f
+            case "document_as":
+                let role = try doc.string(v, entry)
+                guard role == "assistant" else { throw doc.error(v, entry, "document_as accepts only assistant, found \"\(role)\"") }
+                n.documentAs = role
+            default:
+                n.keptFields = try doc.sequence(v, entry).map { try doc.string($0, entry) }
+            }
+        }
+        guard sawTarget else { throw doc.error(node, entry, "normalize needs `to: chat` or `to: preference`") }
+        return n
+    }
 
     static func parseSource(_ doc: YAMLDocument, _ node: Node, index: Int, prefix: String, inputs: [String]?) throws -> MixSource {
         var entry = "\(prefix)sources[\(index)]"

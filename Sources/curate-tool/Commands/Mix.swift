@@ -16,6 +16,10 @@ struct Mix: ParsableCommand {
     @Option(name: .long, help: "The mix recipe (YAML).")
     var recipe: String
 
+    @Option(name: .long, help: "Rewrite every taken record to one layout: chat (Tulu 3 SFT: id, messages, source) or preference (TRL: prompt, chosen, rejected). Overrides the recipe's `normalize:`; unmappable records are dropped as `normalize: REASON`.")
+    var normalize: RecordNormalizer.Target?
+
+    @OptionGroup var normalizeFlags: NormalizeFlags
     @OptionGroup var out: ShardOutputOptions
     @OptionGroup var global: GlobalOptions
     @OptionGroup var errors: ErrorOptions
@@ -33,7 +37,8 @@ struct Mix: ParsableCommand {
     var tokenizer: String?
 
     func run() throws {
-        let parsed = try MixRecipe.load(path: recipe)
+        var parsed = try MixRecipe.load(path: recipe)
+        if let target = normalize { parsed.normalize = try normalizeFlags.normalizer(target) }
         let counter: any TokenCounter = try tokenizer.map { try TokenizerLoading.load($0) } ?? WhitespaceTokenCounter()
         let result = try MixCommandSupport.run(recipe: parsed, output: out.output, shard: shardOptions(parsed),
                                                memory: memory.bytes, threads: global.threadCount, seed: seed,
@@ -41,6 +46,7 @@ struct Mix: ParsableCommand {
         var rep = result.report
         rep.settings["recipe"] = .string(recipe)
         rep.settings["memory"] = .int(memory.bytes)
+        rep.settings["normalize"] = parsed.normalize.map { .string($0.target.rawValue) } ?? .null
         try rep.write(to: report ?? (out.output as NSString).appendingPathComponent("\(shardOptions(parsed).prefix).report.json"))
         if !global.quiet { Console.info(result.sourceTable()) }
         Console.show(rep, options: global)

@@ -64,7 +64,7 @@ protocol StageRunner {
 
 /// The stage kinds the runner knows. To add one: write `Run/Stages/<Kind>StageRunner.swift` and list it here.
 enum StageRegistry {
-    static let all: [any StageRunner.Type] = [ConvertStageRunner.self, MixStageRunner.self, DecontamStageRunner.self, VerifyStageRunner.self, VoteStageRunner.self, SelectStageRunner.self, SFTStageRunner.self, DPOStageRunner.self, RLVRStageRunner.self, PersonaStageRunner.self, GenerateStageRunner.self, EvalStageRunner.self, SynthStageRunner.self]
+    static let all: [any StageRunner.Type] = [ConvertStageRunner.self, NormalizeStageRunner.self, MixStageRunner.self, DecontamStageRunner.self, VerifyStageRunner.self, VoteStageRunner.self, SelectStageRunner.self, SFTStageRunner.self, DPOStageRunner.self, RLVRStageRunner.self, PersonaStageRunner.self, GenerateStageRunner.self, EvalStageRunner.self, SynthStageRunner.self]
 
     static func runner(kind: String) -> (any StageRunner.Type)? { all.first { $0.kind == kind } }
     static var kinds: [String] { all.map { $0.kind } }
