@@ -10,6 +10,8 @@ public enum SynthOutput: String, Sendable, CaseIterable, Hashable {
     case samples
     /// s1 pool items over the training pool's problems (what `select` reads).
     case pool
+    /// The training pool's problems as verifiable prompts with their gold answers (what `rlvr` reads).
+    case prompts
 }
 
 /// Every setting of a synthesis run, with its bounds. `validate()` rejects absurd sizes before anything

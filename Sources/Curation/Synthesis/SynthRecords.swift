@@ -41,6 +41,19 @@ public enum SynthRecords {
         ]))
     }
 
+    /// RL prompts: the training pool's problems as verifiable records (the eval layout, without the worked
+    /// answer), what `rlvr` samples from. Drawn from the train split, so never an eval item.
+    public static func prompt(_ p: SynthProblem, question: String, wording: SynthWording) -> JSONValue {
+        .object(JSONObject([
+            .init(key: "id", value: .string(p.id)),
+            .init(key: "messages", value: .array([user(question)])),
+            .init(key: "ground_truth", value: .string(String(p.answer))),
+            .init(key: "dataset", value: .string(dataset)),
+            .init(key: "source", value: .string("synth-prompts")),
+            .init(key: "synth", value: .object(labels(p, split: .train, wording: wording))),
+        ]))
+    }
+
     /// Training pool: a chat record (Tulu 3 SFT layout) with the gold worked answer. The answer is a label
     /// (`synth.answer`), not `ground_truth`: with it the record would be detected as verifiable, not chat.
     public static func train(_ p: SynthProblem, question: String, answer: String, wording: SynthWording) -> JSONValue {

@@ -25,7 +25,7 @@ public struct Synthesizer: Sendable {
         var sets: [SynthSplit: SynthProblemSet] = [:]
         var needed: [(SynthSplit, Int)] = []
         if want.contains(.eval) || (want.contains(.train) && o.plant.enabled) { needed.append((.eval, o.evalCount)) }
-        if !want.isDisjoint(with: [.train, .samples, .pool]) { needed.append((.train, o.trainCount)) }
+        if !want.isDisjoint(with: [.train, .samples, .pool, .prompts]) { needed.append((.train, o.trainCount)) }
         if want.contains(.pretrain) { needed.append((.pretrain, o.pretrainCount)) }
         var splits = JSONObject()
         for (split, count) in needed {
@@ -68,6 +68,11 @@ public struct Synthesizer: Sendable {
                 for v in map(sets[.pretrain]?.problems ?? [], threads: threads, { p in
                     let w = wording(p)
                     return SynthRecords.pretrain(p, question: SynthTemplates.question(p, w), answer: SynthTemplates.solution(SynthWork.gold(p), w), wording: w)
+                }) { try emit(v) }
+            case .prompts:
+                for v in map(trainProblems, threads: threads, { p in
+                    let w = wording(p)
+                    return SynthRecords.prompt(p, question: SynthTemplates.question(p, w), wording: w)
                 }) { try emit(v) }
             case .train:
                 for v in try trainRecords(train: trainProblems, eval: evalProblems, threads: threads, report: &report) { try emit(v) }

@@ -23,8 +23,8 @@ struct Synth: ParsableCommand {
     @Option(name: .long, help: "Seed of every draw (problems, wording, teacher, planting, pool).")
     var seed: UInt64 = 0
 
-    @Option(name: .long, help: "Outputs to write, comma-separated: eval,train,pretrain,samples,pool.")
-    var emit = SynthOutput.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(name: .long, help: "Outputs to write, comma-separated: eval,train,pretrain,samples,pool,prompts (prompts: the training problems as verifiable records for rlvr; not written by default).")
+    var emit = SynthOutput.allCases.filter { $0 != .prompts }.map(\.rawValue).joined(separator: ",")
 
     @Option(name: .long, help: "Eval problems.")
     var evalCount = 500

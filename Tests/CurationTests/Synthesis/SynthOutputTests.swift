@@ -108,6 +108,24 @@ import Testing
         #expect(c[.train] != a[.train])
     }
 
+    @Test func promptsAreTheTrainProblemsAsVerifiableRecordsNeverEvalItems() throws {
+        var o = SynthOptions(seed: 9, evalCount: 300, trainCount: 300, pretrainCount: 0)
+        o.outputs = [.eval, .train, .prompts]
+        let (out, _) = try SynthCheck.run(o)
+        let prompts = try (out[.prompts] ?? []).map { try RawRecord(bytes: Array($0.utf8), location: SourceLocation(file: "p", line: 0, offset: 0)) }
+        #expect(prompts.count == 300)
+        #expect(prompts.allSatisfy { Schema.detect($0) == .verifiable })
+        func ids(_ lines: [String]) throws -> Set<String> { Set(try lines.map { try JSONParser.parse($0)["id"]?.stringValue ?? "" }) }
+        #expect(try ids(out[.prompts] ?? []) == ids(out[.train] ?? []))
+        #expect(try ids(out[.prompts] ?? []).isDisjoint(with: ids(out[.eval] ?? [])))
+        // The gold answer is the train record's label.
+        let train = try Dictionary(uniqueKeysWithValues: (out[.train] ?? []).map { l -> (String, String) in
+            let v = try JSONParser.parse(l)
+            return (v["id"]?.stringValue ?? "", v["synth"]?["answer"]?.stringValue ?? "")
+        })
+        for p in prompts { #expect(try train[RecordID.of(p)] == p.string("ground_truth")) }
+    }
+
     @Test func poolItemsPassSelectionExceptTheirLabelledDefects() throws {
         var o = SynthOptions(seed: 8, evalCount: 0, trainCount: 1000, pretrainCount: 0)
         o.outputs = [.pool]

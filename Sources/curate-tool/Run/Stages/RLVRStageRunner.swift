@@ -7,19 +7,22 @@ import Trainer
 /// training stage, e.g. the `sft` stage), the verifiable prompt inputs, the GRPO settings under the
 /// CLI's names in snake_case (`num_generations`, `loss_type`, `epsilon`, `epsilon_high`, `beta`,
 /// `num_iterations`, `scale_rewards`, `mask_truncated_completions`, `max_completion_length`,
-/// `temperature`, `top_p`, `top_k`, `format_reward`, `dataset`) and the shared hyper-parameters
+/// `temperature`, `top_p`, `top_k`, `format_reward`, `dataset`, `instruction` as eval's) and the shared hyper-parameters
 /// (`batch_size` counts prompts per step).
 struct RLVRStageRunner: StageRunner {
     static let kind = "rlvr"
     static let ownKeys: Set<String> = ["num_generations", "loss_type", "epsilon", "epsilon_high", "beta", "num_iterations", "scale_rewards",
                                        "mask_truncated_completions", "max_completion_length", "temperature", "top_p", "top_k",
-                                       "format_reward", "dataset"]
+                                       "format_reward", "dataset", "instruction"]
     static let settingKeys: Set<String> = TrainStageSettings.keys.union(ownKeys)
 
     var shared: TrainStageSettings
     var rl = RLVRSettings()
     var formatReward = 0.0
     var dataset: String?
+    /// Replaces the answer instruction appended to each prompt, as the eval stage's `instruction` ("" sends the
+    /// question as it is), so RLVR prompts look like the ones the model is evaluated on.
+    var instruction: String?
 
     init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
         shared = TrainStageSettings(seed: runSeed)
@@ -48,6 +51,7 @@ struct RLVRStageRunner: StageRunner {
             case "top_p": rl.topP = try doc.double(value, spec.entry, what: key); shared.values[key] = .double(rl.topP)
             case "top_k": rl.topK = try doc.integer(value, spec.entry, what: key, in: 0...YAMLDocument.maxWholeNumber); shared.values[key] = .int(rl.topK)
             case "format_reward": formatReward = try doc.double(value, spec.entry, what: key); shared.values[key] = .double(formatReward)
+            case "instruction": instruction = try doc.string(value, spec.entry); shared.values[key] = .string(instruction ?? "")
             case "dataset": dataset = try doc.string(value, spec.entry); shared.values[key] = .string(dataset ?? "")
             default: break
             }
@@ -67,8 +71,10 @@ struct RLVRStageRunner: StageRunner {
         guard let model else { throw CurationError.invalidArgument("rlvr stage: no model") }
         var s = rl
         shared.apply(to: &s.loop)
+        var prompts = EvalPromptProtocol()
+        if let instruction { for t in EvalTask.allCases { prompts.instructions[t] = instruction } }
         let job = RLVRJob(model: model, template: shared.template, data: data, output: output, settings: s, dataset: dataset,
-                          formatReward: formatReward, saveEvery: shared.saveEvery, threads: context.threads, quiet: context.quiet)
+                          prompts: prompts, formatReward: formatReward, saveEvery: shared.saveEvery, threads: context.threads, quiet: context.quiet)
         let out = try job.run()
         return try TrainStageSettings.outcome(report: out.report, metrics: out.metrics, output: output,
                                               summary: String(format: "rlvr: %d steps, final reward %.3f, accuracy %.2f",
