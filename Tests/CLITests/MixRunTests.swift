@@ -81,6 +81,28 @@ import Testing
         #expect(mix.recordsIn == (mix.recordsOut ?? 0) + RunStore.droppedCounts(mix.dropped).reduce(0) { $0 + $1.1 })
     }
 
+    /// Two stages of one run with the same kind, settings and inputs (a lab's `eval` scoring the model `eval-sft`
+    /// already scored): under `--shared-stages` the second reuses the first's output and is still recorded
+    /// under its own name, so whoever reads the run's stages by name finds it.
+    @Test func aStageSharingAnotherStagesOutputInTheSameRunIsRecorded() throws {
+        let dir = MixCLI.tempDir()
+        let recipe = dir + "/twins.yaml"
+        try """
+        sources:
+          chat: {paths: [\(MixCLI.fixture("chat.jsonl"))]}
+        stages:
+          - {name: first, kind: convert, inputs: [chat], max_records: 30}
+          - {name: second, kind: convert, inputs: [chat], max_records: 30}
+        """.write(toFile: recipe, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", recipe, "-o", dir + "/out", "--shared-stages", dir + "/out/stages", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let store = try RunStore(path: dir + "/out/runs.sqlite")
+        let first = try #require(try store.stage(run: 1, name: "first"))
+        let second = try #require(try store.stage(run: 1, name: "second"))
+        #expect(first.status == .done && second.status == .skipped)
+        #expect(second.outputDirectory == first.outputDirectory && second.outputHash == first.outputHash)
+    }
+
     /// `--shared-stages`: two recipes that differ in one stage (an ablation's variants) run into one store;
     /// their common stages are computed once, each variant's own stage keeps its outputs, and running the
     /// first variant again recomputes nothing.

@@ -69,7 +69,9 @@ struct RecipeRunner {
 
                 let candidates = try verifiedCandidates(store: store, run: run.id, name: spec.name, fingerprint: fingerprint, dir: dir)
                 if let reused = reusable(candidates) {
-                    if reused.runID != run.id {
+                    // Recorded under this stage's name unless it is this very record (a resumed run): the output may
+                    // come from another stage of this run with the same kind, settings and inputs (shared stages).
+                    if reused.runID != run.id || reused.name != spec.name {
                         try store.startStage(run: run.id, name: spec.name, kind: spec.kind, position: spec.position, fingerprint: fingerprint,
                                              settings: settings, inputs: inputs, outputDirectory: dir, toolBuild: reused.toolBuild)
                         try store.finishStage(run: run.id, name: spec.name, status: .skipped, recordsIn: reused.recordsIn, recordsOut: reused.recordsOut,
