@@ -49,4 +49,23 @@ import Testing
         let bad = try CLI.run(["convert", input, "-o", dir + "/d", "--json-columns", "answer", "--quiet"])
         #expect(bad.status != 0 && bad.stderr.contains("--format parquet"), "\(bad.stderr)")
     }
+
+    @Test func verifyWritesAParquetFileAndSelectParquetShards() throws {
+        let dir = CLI.tempDir("pqw-verify")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let lines = (0..<6).map { #"{"id":"v\#($0)","prompt":"p","response":"so \\boxed{\#($0 % 3)}","ground_truth":"1","dataset":"math"}"# }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/in.jsonl", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["verify", "--input", dir + "/in.jsonl", "--output", dir + "/out.parquet", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try CLI.run(["verify", "--input", dir + "/in.jsonl", "--output", dir + "/out.jsonl", "--quiet"])
+        #expect(j.status == 0, "\(j.stderr)")
+        let rows = try ParquetFile(path: dir + "/out.parquet").jsonLines().map { try JSONParser.parse($0) }
+        let want = try String(contentsOfFile: dir + "/out.jsonl", encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        #expect(rows.count == 6 && rows.map { $0["reward"] } == want.map { $0["reward"] })
+        let s = try CLI.run(["select", "--input", dir + "/in.jsonl", "--target", "3", "--strategy", "random", "-o", dir + "/gold",
+                             "--format", "parquet", "--quiet"])
+        #expect(s.status == 0, "\(s.stderr)")
+        let m = try Manifest.load(dir + "/gold/part.manifest.json")
+        #expect(m.format == .parquet && m.records == 3 && m.shards.allSatisfy { $0.file.hasSuffix(".parquet") })
+    }
 }

@@ -44,7 +44,7 @@ struct Convert: ParsableCommand {
         if writer.rejectedUnfit > 0 { rep.drop("rejected:parquet-schema", count: writer.rejectedUnfit) }
         rep.bytesOut = manifest.compressedBytes
         rep.seconds = Date().timeIntervalSince(started)
-        rep.settings = ["format": .string(out.format.rawValue), "compression": .string(out.compression.rawValue), "level": .int(out.level),
+        rep.settings = ["format": .string(out.parquet.format.rawValue), "compression": .string(out.compression.rawValue), "level": .int(out.level),
                         "max_records": out.maxRecords.map { .int($0) } ?? .null, "max_bytes": out.maxBytes.map { .int($0.bytes) } ?? .null,
                         "on_error": .string(errors.onError.rawValue), "inputs": .array(files.map { .string($0) })]
         rep.extra["shards"] = .int(manifest.shards.count)

@@ -77,6 +77,26 @@ struct ShardOutputOptions: ParsableArguments {
     @Option(name: .long, help: "Compression level (zstd 1-22, gzip 1-9; Parquet's zstd pages too).")
     var level = 3
 
+    @OptionGroup var parquet: ParquetFormatOptions
+
+    func shardOptions(threads: Int, prefix override: String? = nil) -> ShardOptions {
+        ShardOptions(prefix: override ?? prefix, compression: compression, level: level, maxRecords: maxRecords,
+                     maxBytes: maxBytes?.bytes, workers: threads, format: parquet.format, parquet: parquet.options(level: level))
+    }
+
+    func validate() throws {
+        if let m = maxRecords, m < 1 { throw ValidationError("--max-records must be at least 1") }
+        if parquet.format == .parquet {
+            if let problem = parquet.options(level: level).problem { throw ValidationError(problem) }
+        } else if let problem = compression.levelProblem(level) {
+            throw ValidationError("--level: \(problem)")
+        }
+    }
+}
+
+/// The shard format and, for Parquet, how the files are laid out (part of `ShardOutputOptions`; `select`
+/// takes it on its own).
+struct ParquetFormatOptions: ParsableArguments {
     @Option(name: .long, help: "Shard format: jsonl, or parquet (PREFIX-00000.parquet, one union schema over all records).")
     var format: OutputFormat = .jsonl
 
@@ -90,20 +110,13 @@ struct ShardOutputOptions: ParsableArguments {
             transform: { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
     var jsonColumns: [String] = []
 
-    func shardOptions(threads: Int, prefix override: String? = nil) -> ShardOptions {
-        ShardOptions(prefix: override ?? prefix, compression: compression, level: level, maxRecords: maxRecords,
-                     maxBytes: maxBytes?.bytes, workers: threads, format: format,
-                     parquet: ParquetWriteOptions(codec: parquetCompression, level: level, rowGroupRows: rowGroupSize, jsonColumns: jsonColumns))
+    func options(level: Int) -> ParquetWriteOptions {
+        ParquetWriteOptions(codec: parquetCompression, level: level, rowGroupRows: rowGroupSize, jsonColumns: jsonColumns)
     }
 
     func validate() throws {
-        if let m = maxRecords, m < 1 { throw ValidationError("--max-records must be at least 1") }
-        if format == .parquet {
-            if let problem = shardOptions(threads: 1).parquet.problem { throw ValidationError(problem) }
-        } else {
-            if let problem = compression.levelProblem(level) { throw ValidationError("--level: \(problem)") }
-            if !jsonColumns.isEmpty { throw ValidationError("--json-columns applies to --format parquet only") }
-        }
+        if format == .jsonl, !jsonColumns.isEmpty { throw ValidationError("--json-columns applies to --format parquet only") }
+        if rowGroupSize < 1 { throw ValidationError("--row-group-size must be at least 1") }
     }
 }
 
