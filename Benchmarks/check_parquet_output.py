@@ -3,7 +3,8 @@
 parquet` writes load in pyarrow, Hugging Face `datasets`, polars and duckdb with the same rows as the JSONL
 output of the same command, and that pyarrow sees the column statistics.
 
-    check_parquet_output.py CURATE_TOOL [CHAT.jsonl[.zst]]     (python with pyarrow, polars, duckdb, datasets)
+    check_parquet_output.py CURATE_TOOL [CHAT.jsonl[.zst]] > Benchmarks/parquet_write_check.last.txt
+    (a python with pyarrow, polars, duckdb, datasets: python -m venv /tmp/pqvenv; /tmp/pqvenv/bin/pip install ...)
 
 Rows are compared as records under the writer's schema rules: a key missing on one side equals null, an
 integer in a float column equals its float, a `--json-columns` field (or an object never seen with a key)
@@ -92,12 +93,16 @@ def check(bin_, name, src, work, extra):
         ok = len(rows) == len(want) and not bad
         failed |= not ok
         detail = "" if ok else f" first difference at row {bad[0] if bad else len(rows)}: {rows[bad[0]] if bad else ''!r} vs {want[bad[0]] if bad else ''!r}"
-        print(f"  {lib:9s} {len(rows)} rows: {'same records as the JSONL output' if ok else 'DIFFERENT'}{detail}")
+        print(f"  {lib:9s} {len(rows)} rows: {'same records as the JSONL output' if ok else 'DIFFERENT'}{detail}", flush=True)
     return failed
 
 
 def main():
     bin_ = sys.argv[1]
+    import datasets, pyarrow
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or "?"
+    print(f"check_parquet_output: commit {commit}, {bin_}; pyarrow {pyarrow.__version__}, datasets {datasets.__version__}, "
+          f"polars {pl.__version__}, duckdb {duckdb.__version__}", flush=True)
     work = tempfile.mkdtemp(prefix="pqcheck-")
     tricky, mixed = os.path.join(work, "tricky.jsonl"), os.path.join(work, "mixed.jsonl")
     for path, records in ((tricky, TRICKY), (mixed, TRICKY + MIXED)):
