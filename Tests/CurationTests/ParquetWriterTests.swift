@@ -204,4 +204,24 @@ import Testing
             #expect(throws: CurationError.self) { try Array(bad.utf8).withUnsafeBytes { try w.write(line: $0) } }
         }
     }
+
+    @Test func dictionaryForRepeatedStringsPlainForUniqueOnes() throws {
+        let a = temporaryDirectory("pqw-dict-a"), b = temporaryDirectory("pqw-dict-b")
+        defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }
+        let roles = ["user", "assistant", "system"]
+        let lines = (0..<500).map { k in
+            #"{"id":"u\#(k)","role":"\#(roles[k % 3])","source":"\#(k % 7 == 0 ? "" : "tulu-3-sft-mixture")","tags":["\#(roles[k % 2])","x"],"text":"unique text \#(k) \#(String(repeating: "z", count: k % 17))"}"#
+        }
+        var withDict = Self.parquetOptions(.none, rowGroup: 200)
+        var plain = withDict
+        plain.parquet.dictionary = false
+        let ma = try Self.write(lines, to: a, withDict)
+        let mb = try Self.write(lines, to: b, plain)
+        #expect(ma.shards[0].compressedBytes < mb.shards[0].compressedBytes)
+        for (dir, m) in [(a, ma), (b, mb)] {
+            let got = try Self.readAll(dir, m)
+            #expect(got.count == lines.count)
+            for (g, l) in zip(got, lines) { #expect(Self.same(g, try JSONParser.parse(l)), "\(JSONWriter.string(g))") }
+        }
+    }
 }

@@ -21,7 +21,7 @@ enum LevelEncoder {
         out[lengthAt + 2] = UInt8(truncatingIfNeeded: n >> 16); out[lengthAt + 3] = UInt8(truncatingIfNeeded: n >> 24)
     }
 
-    static func encode(_ v: UnsafeBufferPointer<UInt8>, bitWidth w: Int, into out: inout [UInt8]) {
+    static func encode<T: FixedWidthInteger & UnsignedInteger>(_ v: UnsafeBufferPointer<T>, bitWidth w: Int, into out: inout [UInt8]) {
         let n = v.count
         var i = 0
         var litStart = 0, litCount = 0
@@ -49,7 +49,7 @@ enum LevelEncoder {
         flushLiterals(v, litStart, litCount, w, &out)
     }
 
-    private static func flushLiterals(_ v: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int, _ w: Int, _ out: inout [UInt8]) {
+    private static func flushLiterals<T: FixedWidthInteger & UnsignedInteger>(_ v: UnsafeBufferPointer<T>, _ start: Int, _ count: Int, _ w: Int, _ out: inout [UInt8]) {
         guard count > 0 else { return }
         let groups = (count + 7) / 8
         varint(UInt64(groups) << 1 | 1, &out)

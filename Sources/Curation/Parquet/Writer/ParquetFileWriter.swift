@@ -11,6 +11,7 @@ final class ParquetFileWriter {
         var uncompressed: Int64
         var compressed: Int64
         var dataPageOffset: Int64
+        var dictionaryPageOffset: Int64?
         var nullCount: Int64
         var min: [UInt8]?
         var max: [UInt8]?
@@ -65,9 +66,39 @@ final class ParquetFileWriter {
         rows += Int64(n)
     }
 
+    /// Compresses `page` and writes it with its header (`type` 0: data page v1, 2: dictionary page;
+    /// `header` adds the type's own header struct). Returns the uncompressed bytes it counts for.
+    private func writePage(type: Int32, column: ColumnBuffer, _ header: (inout ThriftCompactWriter) -> Void) throws -> Int64 {
+        try page.withUnsafeBytes { try compressor.compress($0, into: &compressed) }
+        guard page.count <= Int(Int32.max), compressed.count <= Int(Int32.max) else {
+            throw ParquetError(file: path, column: column.path.joined(separator: "."), reason: "a page over 2 GiB")
+        }
+        var h = ThriftCompactWriter()
+        h.i32(1, type)
+        h.i32(2, Int32(page.count))
+        h.i32(3, Int32(compressed.count))
+        header(&h)
+        h.stop()
+        try file.write(h.bytes)
+        try file.write(compressed)
+        return Int64(h.bytes.count + page.count)
+    }
+
     private func writeChunk(_ c: ColumnBuffer, rows n: Int) throws -> ChunkMeta {
         let chunkStart = offset
         var uncompressedTotal: Int64 = 0
+        let dictionary = c.physical == .byteArray && options.dictionary ? StringDictionary.build(c.values, valueCount: c.valueCount) : nil
+        if let d = dictionary {
+            page.removeAll(keepingCapacity: true)
+            page.append(contentsOf: d.plain)
+            uncompressedTotal += try writePage(type: 2, column: c) { h in
+                h.beginStruct(7)
+                h.i32(1, Int32(d.count))
+                h.i32(2, 0) // PLAIN
+                h.endStruct()
+            }
+        }
+        let dataStart = offset
         var row = 0
         let entries = c.def.count
         while row < n {
@@ -89,7 +120,12 @@ final class ParquetFileWriter {
                     LevelEncoder.encodeWithLength(UnsafeBufferPointer(rebasing: d[e0..<e1]), bitWidth: LevelEncoder.bitWidth(c.maxDef), into: &page)
                 }
             }
-            if c.physical == .boolean {
+            if let d = dictionary {
+                page.append(UInt8(d.bitWidth))
+                d.indices.withUnsafeBufferPointer { ix in
+                    LevelEncoder.encode(UnsafeBufferPointer(rebasing: ix[v0..<v1]), bitWidth: d.bitWidth, into: &page)
+                }
+            } else if c.physical == .boolean {
                 var acc: UInt8 = 0
                 var bit = 0
                 for k in v0..<v1 {
@@ -101,29 +137,20 @@ final class ParquetFileWriter {
             } else {
                 c.values.withUnsafeBufferPointer { page.append(contentsOf: UnsafeBufferPointer(rebasing: $0[b0..<b1])) }
             }
-            try page.withUnsafeBytes { try compressor.compress($0, into: &compressed) }
-            guard page.count <= Int(Int32.max), compressed.count <= Int(Int32.max) else {
-                throw ParquetError(file: path, column: c.path.joined(separator: "."), reason: "a page over 2 GiB")
+            let encoding: Int32 = dictionary == nil ? 0 : 8 // PLAIN or RLE_DICTIONARY
+            uncompressedTotal += try writePage(type: 0, column: c) { h in
+                h.beginStruct(5)
+                h.i32(1, Int32(e1 - e0))
+                h.i32(2, encoding)
+                h.i32(3, 3) // RLE
+                h.i32(4, 3) // RLE
+                h.endStruct()
             }
-            var h = ThriftCompactWriter()
-            h.i32(1, 0) // DATA_PAGE
-            h.i32(2, Int32(page.count))
-            h.i32(3, Int32(compressed.count))
-            h.beginStruct(5)
-            h.i32(1, Int32(e1 - e0))
-            h.i32(2, 0) // PLAIN
-            h.i32(3, 3) // RLE
-            h.i32(4, 3) // RLE
-            h.endStruct()
-            h.stop()
-            try file.write(h.bytes)
-            try file.write(compressed)
-            uncompressedTotal += Int64(h.bytes.count + page.count)
             row = end
         }
         var meta = ChunkMeta(path: c.path, type: Self.physicalType(c.physical), numValues: Int64(entries),
-                             uncompressed: uncompressedTotal, compressed: offset - chunkStart, dataPageOffset: chunkStart,
-                             nullCount: Int64(c.nullCount), min: nil, max: nil)
+                             uncompressed: uncompressedTotal, compressed: offset - chunkStart, dataPageOffset: dataStart,
+                             dictionaryPageOffset: dictionary == nil ? nil : chunkStart, nullCount: Int64(c.nullCount), min: nil, max: nil)
         if c.valueCount > 0 {
             switch c.physical {
             case .boolean:
@@ -208,16 +235,17 @@ final class ParquetFileWriter {
             for c in g.chunks {
                 totalUncompressed += c.uncompressed; totalCompressed += c.compressed
                 w.beginElement()
-                w.i64(2, c.dataPageOffset)
+                w.i64(2, c.dictionaryPageOffset ?? c.dataPageOffset)
                 w.beginStruct(3)
                 w.i32(1, c.type)
-                w.i32List(2, [0, 3]) // PLAIN, RLE
+                w.i32List(2, c.dictionaryPageOffset == nil ? [0, 3] : [0, 3, 8]) // PLAIN, RLE (, RLE_DICTIONARY)
                 w.stringList(3, c.path)
                 w.i32(4, options.codec.thriftValue)
                 w.i64(5, c.numValues)
                 w.i64(6, c.uncompressed)
                 w.i64(7, c.compressed)
                 w.i64(9, c.dataPageOffset)
+                if let d = c.dictionaryPageOffset { w.i64(11, d) }
                 w.beginStruct(12)
                 w.i64(3, c.nullCount)
                 if let mx = c.max, let mn = c.min { w.binary(5, mx); w.binary(6, mn) }

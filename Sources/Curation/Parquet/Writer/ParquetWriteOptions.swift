@@ -27,6 +27,8 @@ public struct ParquetWriteOptions: Sendable, Equatable {
     public var jsonColumns: [String]
     /// The footer's `created_by`.
     public var createdBy: String
+    /// Dictionary-encode a string column chunk when its distinct values fit 1 MiB and save space.
+    public var dictionary = true
 
     public static let defaultRowGroupRows = 10_000
     public static let defaultRowGroupBytes = 128 << 20
