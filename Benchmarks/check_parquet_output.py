@@ -85,6 +85,7 @@ def check(bin_, name, src, work, extra):
     with_minmax = sum(1 for c in stats if c.statistics is not None and c.statistics.has_min_max)
     print(f"{name}: {len(want)} records, {len(pfiles)} shard(s), {meta.num_row_groups} row group(s) in the first, "
           f"codec {stats[0].compression}, created_by {meta.created_by!r}, {with_minmax}/{meta.num_columns} columns with min/max")
+    print("  encodings (row group 0): " + ", ".join(f"{c.path_in_schema} {'/'.join(c.encodings)}" for c in stats))
     print(f"  schema: {schema.to_string(show_schema_metadata=False).replace(chr(10), '; ')}")
     assert manifest["format"] == "parquet" and manifest["records"] == len(want), manifest
     failed = False
