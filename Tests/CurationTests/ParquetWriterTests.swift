@@ -224,4 +224,12 @@ import Testing
             for (g, l) in zip(got, lines) { #expect(Self.same(g, try JSONParser.parse(l)), "\(JSONWriter.string(g))") }
         }
     }
+
+    @Test func oldManifestsStillDecode() throws {
+        let old = #"{"version":1,"prefix":"part","compression":"zstd","records":1,"bytes":3,"compressed_bytes":12,"shards":[{"file":"part-00000.jsonl.zst","records":1,"bytes":3,"compressed_bytes":12,"xxh3_128":"00"}]}"#
+        let m = try JSONDecoder().decode(Manifest.self, from: Data(old.utf8))
+        #expect(m.format == .jsonl && m.parquetCodec == nil && m.records == 1)
+        let text = String(decoding: try m.jsonBytes(), as: UTF8.self)
+        #expect(text.contains(#""format" : "jsonl""#), "\(text)")
+    }
 }
