@@ -68,4 +68,17 @@ import Testing
         let m = try Manifest.load(dir + "/gold/part.manifest.json")
         #expect(m.format == .parquet && m.records == 3 && m.shards.allSatisfy { $0.file.hasSuffix(".parquet") })
     }
+
+    @Test func voteWritesAParquetFile() throws {
+        let dir = CLI.tempDir("pqw-vote")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let p = try CLI.run(["vote", "--input", CLI.fixture("train/samples.jsonl"), "--output", dir + "/voted.parquet", "--quiet"])
+        #expect(p.status == 0, "\(p.stderr)")
+        let j = try CLI.run(["vote", "--input", CLI.fixture("train/samples.jsonl"), "--output", dir + "/voted.jsonl", "--quiet"])
+        #expect(j.status == 0, "\(j.stderr)")
+        let rows = try ParquetFile(path: dir + "/voted.parquet").jsonLines().map { try JSONParser.parse($0) }
+        let want = try String(contentsOfFile: dir + "/voted.jsonl", encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        #expect(rows.count == want.count && !rows.isEmpty)
+        #expect(rows.map { $0["id"] } == want.map { $0["id"] })
+    }
 }
