@@ -20,13 +20,22 @@ public struct Manifest: Codable, Sendable, Equatable {
     }
     public var version = 1
     public var prefix: String
+    /// The JSONL shards' compression (`none` for Parquet shards, whose codec is `parquetCodec`).
     public var compression: Compression
+    /// What the shards are: JSONL (manifests written before Parquet output have no `format`: JSONL) or
+    /// Parquet. For Parquet, `bytes` and `xxh3_128` are those of the records' JSON lines, as a JSONL
+    /// output of the same records would have them.
+    public var format: OutputFormat = .jsonl
+    /// The Parquet shards' page codec.
+    public var parquetCodec: ParquetWriteOptions.Codec?
     public var shards: [Shard]
     public var records: Int { shards.reduce(0) { $0 + $1.records } }
     public var bytes: Int { shards.reduce(0) { $0 + $1.bytes } }
     public var compressedBytes: Int { shards.reduce(0) { $0 + $1.compressedBytes } }
 
-    enum CodingKeys: String, CodingKey { case version, prefix, compression, shards, records, bytes, compressedBytes = "compressed_bytes" }
+    enum CodingKeys: String, CodingKey {
+        case version, prefix, compression, format, parquetCodec = "parquet_codec", shards, records, bytes, compressedBytes = "compressed_bytes"
+    }
 
     public init(prefix: String, compression: Compression, shards: [Shard]) {
         self.prefix = prefix; self.compression = compression; self.shards = shards
@@ -36,6 +45,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         version = try c.decode(Int.self, forKey: .version)
         prefix = try c.decode(String.self, forKey: .prefix)
         compression = try c.decode(Compression.self, forKey: .compression)
+        format = try c.decodeIfPresent(OutputFormat.self, forKey: .format) ?? .jsonl
+        parquetCodec = try c.decodeIfPresent(ParquetWriteOptions.Codec.self, forKey: .parquetCodec)
         shards = try c.decode([Shard].self, forKey: .shards)
     }
     public func encode(to encoder: Encoder) throws {
@@ -43,6 +54,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         try c.encode(version, forKey: .version)
         try c.encode(prefix, forKey: .prefix)
         try c.encode(compression, forKey: .compression)
+        try c.encode(format, forKey: .format)
+        try c.encodeIfPresent(parquetCodec, forKey: .parquetCodec)
         try c.encode(records, forKey: .records)
         try c.encode(bytes, forKey: .bytes)
         try c.encode(compressedBytes, forKey: .compressedBytes)
@@ -67,10 +80,22 @@ public struct Manifest: Codable, Sendable, Equatable {
     }
 
     /// Re-reads every shard and checks its record count, size and hash. Returns the problems found.
+    /// Parquet shards are checked by their footer's row count and their size on disk (the hash is that of
+    /// the JSON lines written, which reading the file back does not reproduce byte for byte).
     public func verify(directory: String) -> [String] {
         var problems: [String] = []
         for s in shards {
             let p = (directory as NSString).appendingPathComponent(s.file)
+            if format == .parquet {
+                do {
+                    let file = try ParquetFile(path: p)
+                    if file.rowCount != s.records { problems.append("\(s.file): \(file.rowCount) records, manifest says \(s.records)") }
+                    if file.fileSize != s.compressedBytes { problems.append("\(s.file): \(file.fileSize) bytes on disk, manifest says \(s.compressedBytes)") }
+                } catch {
+                    problems.append("\(s.file): \(error)")
+                }
+                continue
+            }
             do {
                 let r = try LineReader(path: p)
                 let h = XXH128Stream()

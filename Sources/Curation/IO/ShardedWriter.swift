@@ -13,17 +13,39 @@ public struct ShardOptions: Sendable {
     public var maxBytes: Int?
     /// zstd worker threads (output bytes are the same for any value >= 1).
     public var workers: Int
+    /// JSONL shards (compressed by `compression`) or Parquet shards (`PREFIX-00000.parquet`, see `parquet`).
+    public var format: OutputFormat
+    /// How Parquet shards are written (codec, row groups, JSON-text columns); used when `format` is
+    /// `.parquet`. Its zstd level is `level`.
+    public var parquet: ParquetWriteOptions
 
     public init(prefix: String = "part", compression: Compression = .zstd, level: Int = 3,
-                maxRecords: Int? = nil, maxBytes: Int? = nil, workers: Int = 1) {
+                maxRecords: Int? = nil, maxBytes: Int? = nil, workers: Int = 1,
+                format: OutputFormat = .jsonl, parquet: ParquetWriteOptions = ParquetWriteOptions()) {
         self.prefix = prefix; self.compression = compression; self.level = level
         self.maxRecords = maxRecords; self.maxBytes = maxBytes; self.workers = workers
+        self.format = format; self.parquet = parquet
     }
+
+    /// The Parquet options with the shared level applied.
+    var parquetOptions: ParquetWriteOptions {
+        var p = parquet
+        p.level = level
+        return p
+    }
+
+    /// The shards' file extension.
+    public var fileExtension: String { format == .parquet ? "parquet" : compression.fileExtension }
 }
 
 /// Writes records as numbered shards, each under a temporary name until it is complete, then renamed;
 /// finishes with the manifest. Follows `ShardedOutput`'s protocol: the directory is marked
 /// `PREFIX.incomplete` from `init` until the manifest is in place. Memory is one buffer per open shard, whatever the output size.
+///
+/// With `format: .parquet` the records are checked against the union schema as they come and spilled to
+/// a hidden temporary file; `finish` encodes the planned shards (the same record counts, JSON sizes and
+/// hashes a JSONL output would have) under the final schema (`ParquetShardEncoder`). A record that cannot
+/// fit the schema is an error naming it and the field, or goes to `rejectUnfit` when that is set.
 public final class ShardedWriter {
     public let directory: String
     public let options: ShardOptions
@@ -35,6 +57,14 @@ public final class ShardedWriter {
     private var shardRecords = 0
     private var shardBytes = 0
     private var finished = false
+    private var parquet: ParquetShardEncoder?
+    /// Parquet shards planned (named, counted and hashed) but not yet encoded.
+    private var planned = false
+    /// Under `--on-error skip`: where a record that cannot be written as Parquet goes (with its reason)
+    /// instead of ending the stage. Nil: such a record is an error.
+    public var rejectUnfit: ((UnsafeRawBufferPointer, CurationError) throws -> Void)?
+    /// Records given to `rejectUnfit`.
+    public private(set) var rejectedUnfit = 0
     /// Lines not yet hashed and compressed: one call into zstd (and the hash) per ~256 KB instead of two
     /// per line. The compressed bytes do not depend on how the input is chunked.
     private var pending: [UInt8] = []
@@ -46,13 +76,20 @@ public final class ShardedWriter {
         }
         if let m = options.maxRecords, m < 1 { throw CurationError.invalidArgument("--max-records must be at least 1") }
         if let m = options.maxBytes, m < 1 { throw CurationError.invalidArgument("--max-bytes must be at least 1") }
-        if let problem = options.compression.levelProblem(options.level) { throw CurationError.invalidArgument(problem) }
+        if options.format == .parquet {
+            if let problem = options.parquetOptions.problem { throw CurationError.invalidArgument(problem) }
+        } else if let problem = options.compression.levelProblem(options.level) {
+            throw CurationError.invalidArgument(problem)
+        }
         self.directory = directory
         self.options = options
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw CurationError.io(path: directory, reason: "cannot create output directory: \(error.localizedDescription)")
         }
         try ShardedOutput.begin(directory: directory, prefix: options.prefix)
+        if options.format == .parquet {
+            parquet = try ParquetShardEncoder(directory: directory, prefix: options.prefix, options: options.parquetOptions)
+        }
     }
 
     public var recordsWritten: Int { shards.reduce(0) { $0 + $1.records } + shardRecords }
@@ -60,10 +97,17 @@ public final class ShardedWriter {
 
     public func shardName(_ index: Int) -> String {
         let n = String(index)
-        return "\(options.prefix)-\(String(repeating: "0", count: max(0, 5 - n.count)))\(n).\(options.compression.fileExtension)"
+        return "\(options.prefix)-\(String(repeating: "0", count: max(0, 5 - n.count)))\(n).\(options.fileExtension)"
     }
 
     private func openShard() throws {
+        if parquet != nil {
+            planned = true
+            hash = XXH128Stream()
+            shardRecords = 0
+            shardBytes = 0
+            return
+        }
         let path = (directory as NSString).appendingPathComponent(shardName(shards.count))
         let f = try AtomicFileWriter(path: path)
         switch options.compression {
@@ -79,6 +123,15 @@ public final class ShardedWriter {
 
     /// Hashes and compresses the pending lines of the open shard.
     private func flushPending() throws {
+        if let pq = parquet {
+            guard !pending.isEmpty else { return }
+            try pending.withUnsafeBytes { b in
+                hash.update(b)
+                try pq.spill(b)
+            }
+            pending.removeAll(keepingCapacity: true)
+            return
+        }
         guard !pending.isEmpty, let f = file, encoder != nil else { return }
         try pending.withUnsafeBytes { b in
             hash.update(b)
@@ -88,6 +141,16 @@ public final class ShardedWriter {
     }
 
     private func closeShard() throws {
+        if parquet != nil {
+            guard planned else { return }
+            try flushPending()
+            shards.append(.init(file: shardName(shards.count), records: shardRecords, bytes: shardBytes,
+                                compressedBytes: 0, xxh3_128: hash.hexDigest()))
+            planned = false
+            shardRecords = 0
+            shardBytes = 0
+            return
+        }
         guard let f = file, encoder != nil else { return }
         try flushPending()
         try encoder!.finish { try f.write($0) }
@@ -100,15 +163,28 @@ public final class ShardedWriter {
 
     /// Writes one line (its bytes, without newline). The newline is added.
     public func write(line: UnsafeRawBufferPointer) throws {
+        try write(line: line, location: nil)
+    }
+
+    private func write(line: UnsafeRawBufferPointer, location: SourceLocation?) throws {
+        if let pq = parquet {
+            do { try pq.check(line) } catch let e as RecordFitError {
+                let error = unfitError(e, line: line, location: location)
+                guard let reject = rejectUnfit else { throw error }
+                try reject(line, error)
+                rejectedUnfit += 1
+                return
+            }
+        }
         let size = line.count + 1
-        if file != nil {
+        if file != nil || planned {
             if let m = options.maxRecords, shardRecords >= m { try closeShard() }
             else if let m = options.maxBytes, shardRecords > 0, shardBytes + size > m { try closeShard() }
         }
-        if file == nil { try openShard() }
-        guard file != nil else { return }
+        if file == nil && !planned { try openShard() }
+        guard file != nil || planned else { return }
         if pending.count + size > Self.pendingLimit { try flushPending() }
-        if size > Self.pendingLimit {
+        if size > Self.pendingLimit, parquet == nil {
             hash.update(line)
             try encoder!.encode(line) { try file!.write($0) }
             pending.append(0x0A)
@@ -122,27 +198,56 @@ public final class ShardedWriter {
     }
 
     public func write(_ record: RawRecord) throws {
-        try record.bytes.withUnsafeBytes { try write(line: $0) }
+        try record.bytes.withUnsafeBytes { try write(line: $0, location: record.location) }
+    }
+
+    /// A record that cannot be written as Parquet, named by where it came from (or its place in the
+    /// output) and its id, with the field and the reason.
+    private func unfitError(_ e: RecordFitError, line: UnsafeRawBufferPointer, location: SourceLocation?) -> CurationError {
+        let loc = location ?? SourceLocation(file: (directory as NSString).appendingPathComponent(options.prefix) + " (output)",
+                                             line: recordsWritten + rejectedUnfit + 1, offset: -1)
+        var what = "cannot be written as Parquet"
+        if let fields = try? JSONParser.scanTopLevel(line), let span = fields.last(where: { $0.key == "id" }) {
+            let raw = String(decoding: UnsafeRawBufferPointer(rebasing: line[span.value]), as: UTF8.self)
+            what = "record \(raw.count > 80 ? String(raw.prefix(80)) + "..." : raw) " + what
+        }
+        let reason = e.field.isEmpty ? "\(what): \(e.reason)" : "\(what): field \(e.field): \(e.reason)"
+        return .badRecord(loc, reason: reason, kind: e.kind)
     }
 
     /// Closes the last shard, removes stale shards of this prefix from an earlier run, and writes the
     /// manifest. Returns it.
     @discardableResult
     public func finish() throws -> Manifest {
-        guard !finished else { return Manifest(prefix: options.prefix, compression: options.compression, shards: shards) }
+        guard !finished else { return manifest() }
         try closeShard()
         finished = true
+        if let pq = parquet {
+            let sizes = try pq.encode(shards: shards.map { ($0.file, $0.records) })
+            for (k, size) in sizes.enumerated() where k < shards.count { shards[k].compressedBytes = size }
+            parquet = nil
+        }
         let keep = Set(shards.map(\.file))
         if let names = try? FileManager.default.contentsOfDirectory(atPath: directory) {
             for name in names where name.hasPrefix(options.prefix + "-") && !keep.contains(name) {
                 let rest = name.dropFirst(options.prefix.count + 1)
-                if rest.count > 6, rest.prefix(5).allSatisfy(\.isNumber), rest.dropFirst(5).hasPrefix(".json") {
+                if rest.count > 6, rest.prefix(5).allSatisfy(\.isNumber),
+                   rest.dropFirst(5).hasPrefix(".json") || rest.dropFirst(5) == ".parquet" {
                     try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
                 }
             }
         }
-        let manifest = Manifest(prefix: options.prefix, compression: options.compression, shards: shards)
+        let manifest = manifest()
         try ShardedOutput.complete(manifest, directory: directory)
         return manifest
+    }
+
+    private func manifest() -> Manifest {
+        var m = Manifest(prefix: options.prefix, compression: options.format == .parquet ? .none : options.compression, shards: shards)
+        if options.format == .parquet {
+            m.format = .parquet
+            m.parquetCodec = options.parquet.codec
+        }
+        return m
     }
 }

@@ -23,6 +23,7 @@ struct Convert: ParsableCommand {
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? out.output) : nil
         let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
         let writer = try ShardedWriter(directory: out.output, options: out.shardOptions(threads: global.threadCount))
+        if let rejected { writer.rejectUnfit = { try rejected.write(line: $0, error: $1) } }
         let progress = Progress(label: "convert", quiet: global.quiet)
         var parallel = OrderedParallel<LineBatch, (LineBatch, [Result<RawRecord, CurationError>])>(threads: global.threadCount) {
             ($0, RecordReader.parse($0))
@@ -40,9 +41,10 @@ struct Convert: ParsableCommand {
         var rep = StageReport(stage: "convert")
         rep.absorb(reader.counts)
         rep.recordsOut = manifest.records
+        if writer.rejectedUnfit > 0 { rep.drop("rejected:parquet-schema", count: writer.rejectedUnfit) }
         rep.bytesOut = manifest.compressedBytes
         rep.seconds = Date().timeIntervalSince(started)
-        rep.settings = ["compression": .string(out.compression.rawValue), "level": .int(out.level),
+        rep.settings = ["format": .string(out.parquet.format.rawValue), "compression": .string(out.compression.rawValue), "level": .int(out.level),
                         "max_records": out.maxRecords.map { .int($0) } ?? .null, "max_bytes": out.maxBytes.map { .int($0.bytes) } ?? .null,
                         "on_error": .string(errors.onError.rawValue), "inputs": .array(files.map { .string($0) })]
         rep.extra["shards"] = .int(manifest.shards.count)

@@ -24,7 +24,7 @@ struct Generate: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Input files (JSONL, .zst, .gz), directories or globs.")
     var input: [String]
 
-    @Option(name: .long, help: "Output samples JSONL file.")
+    @Option(name: .long, help: "Output samples JSONL file (or .parquet: one Parquet file).")
     var output: String
 
     @Option(name: .long, help: "Chat template for raw prompts: chatml, tulu or model (default: raw).")
@@ -46,7 +46,8 @@ struct Generate: ParsableCommand {
     func run() throws {
         let gen = try LocalModel.open(model, topK: sampling.topK, batch: sampling.batch, budget: try budget.budget(), template: template, threads: decodeThreads.threads, exact: exact)
         let files = try InputFiles.resolve(input)
-        let out = try AtomicFileWriter(path: output)
+        let parquet = ParquetInput.isParquet(output) ? try SingleFileWriter(path: output, threads: 1) : nil
+        let out = parquet == nil ? try AtomicFileWriter(path: output) : nil
         var ids = UniqueIDs()
         var pending: [(RawRecord, GenerationRequest)] = []
         var done = 0, tokens = 0
@@ -60,10 +61,10 @@ struct Generate: ParsableCommand {
                 if !rec.has("id") { r = r.setting("id", to: .string(req.id)) }
                 r = r.setting("completions", to: .array(comps.map { .string($0.text) }))
                 r = r.setting("completion_meta", to: .array(comps.map(Self.meta)))
-                buf += r.bytes; buf.append(0x0A)
+                if let parquet { try parquet.write(r) } else { buf += r.bytes; buf.append(0x0A) }
                 tokens += comps.reduce(0) { $0 + $1.tokens }
             }
-            try out.write(buf)
+            try out?.write(buf)
             done += pending.count
             pending.removeAll()
             if !quiet {
@@ -84,7 +85,8 @@ struct Generate: ParsableCommand {
             if pending.count >= 16 { try flush() }
         }
         try flush()
-        try out.commit()
+        try out?.commit()
+        try parquet?.commit()
         if !quiet { Console.info("wrote \(done) samples records to \(output)") }
     }
 

@@ -61,6 +61,8 @@ struct Select: ParsableCommand {
     @Option(name: .long, help: "Compression of shards: zstd, gzip or none.")
     var compression: Compression = .zstd
 
+    @OptionGroup var parquet: ParquetFormatOptions
+
     @OptionGroup var global: GlobalOptions
     @OptionGroup var errors: ErrorOptions
 
@@ -143,7 +145,8 @@ struct Select: ParsableCommand {
             for r in records { try w.write(r) }
             try w.commit()
         } else {
-            let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: prefix, compression: compression, workers: global.threadCount))
+            let writer = try ShardedWriter(directory: output, options: ShardOptions(
+                prefix: prefix, compression: compression, workers: global.threadCount, format: parquet.format, parquet: parquet.options(level: 3)))
             for r in records { try writer.write(r) }
             try writer.finish()
         }

@@ -14,7 +14,7 @@ struct Tokenize: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: "Input files, globs or directories (repeatable).")
     var input: [String]
 
-    @Option(name: .long, help: "Output file (.jsonl, .jsonl.zst, .jsonl.gz) with an `ids` field added to each record.")
+    @Option(name: .long, help: "Output file (.jsonl, .jsonl.zst, .jsonl.gz, or .parquet) with an `ids` field added to each record.")
     var output: String?
 
     @Flag(name: .long, help: "Only count tokens per source (and in total).")
@@ -134,7 +134,9 @@ enum TokenizerLoading {
     }
 }
 
-/// One output file (not sharded), written atomically, compressed by its extension.
+/// One output file (not sharded), written atomically, compressed by its extension; a `.parquet` path is
+/// written as one Parquet file (its schema the union over the records; no records is an error, as a
+/// Parquet file needs a schema).
 final class SingleFileWriter {
     private let writer: ShardedWriter
     private let finalPath: String
@@ -142,7 +144,9 @@ final class SingleFileWriter {
     init(path: String, threads: Int) throws {
         finalPath = path
         dir = NSTemporaryDirectory() + "curate-single-\(getpid())-\(UUID().uuidString.prefix(8))"
-        writer = try ShardedWriter(directory: dir, options: ShardOptions(prefix: "single", compression: Compression.fromExtension(path), workers: threads))
+        let parquet = ParquetInput.isParquet(path)
+        writer = try ShardedWriter(directory: dir, options: ShardOptions(prefix: "single", compression: parquet ? .none : Compression.fromExtension(path),
+                                                                        workers: threads, format: parquet ? .parquet : .jsonl))
     }
     func write(_ r: RawRecord) throws { try writer.write(r) }
     func commit() throws {
@@ -156,6 +160,9 @@ final class SingleFileWriter {
             try? fm.removeItem(atPath: staged)
             try fm.moveItem(atPath: dir + "/" + shard.file, toPath: staged)
             guard rename(staged, finalPath) == 0 else { throw CurationError.io(path: finalPath, reason: "cannot rename into place") }
+        } else if m.format == .parquet {
+            try? fm.removeItem(atPath: dir)
+            throw CurationError.invalidArgument("\(finalPath): no records to write, and a Parquet file needs at least one (for its schema); nothing written")
         } else {
             try AtomicFileWriter.write([], to: finalPath)
         }

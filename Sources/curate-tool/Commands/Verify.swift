@@ -16,7 +16,7 @@ struct Verify: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: "Input file(s), globs or directories.")
     var input: [String]
 
-    @Option(name: .long, help: "Output file (.jsonl, .jsonl.zst or .jsonl.gz).")
+    @Option(name: .long, help: "Output file (.jsonl, .jsonl.zst, .jsonl.gz, or .parquet: one Parquet file).")
     var output: String
 
     @Option(name: .long, help: "Verifier for records without a dataset field.")

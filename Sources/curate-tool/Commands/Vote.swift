@@ -20,7 +20,7 @@ struct Vote: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Input files (JSONL, .zst, .gz), directories or globs.")
     var input: [String]
 
-    @Option(name: .long, help: "Output JSONL file.")
+    @Option(name: .long, help: "Output JSONL file (or .parquet: one Parquet file).")
     var output: String
 
     @Option(name: .long, help: "Keep when majority votes / completions is greater than this.")
@@ -62,16 +62,23 @@ struct Vote: ParsableCommand {
         let dir = errors.rejectedDir ?? (output as NSString).deletingLastPathComponent
         let rejected = policy == .skip ? RejectedWriter(directory: dir.isEmpty ? "." : dir, name: "vote.rejected") : nil
         let reader = RecordReader(files: files, policy: policy, rejected: rejected)
-        let out = try AtomicFileWriter(path: output)
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 20)
-        let rep = try VoteStage.run(reader: reader, options: options, rejected: rejected) { r in
-            buffer.append(contentsOf: r.bytes)
-            buffer.append(0x0A)
-            if buffer.count >= 1 << 20 { try out.write(buffer); buffer.removeAll(keepingCapacity: true) }
+        let rep: StageReport
+        if ParquetInput.isParquet(output) {
+            let sink = try SingleFileWriter(path: output, threads: global.threadCount)
+            rep = try VoteStage.run(reader: reader, options: options, rejected: rejected) { try sink.write($0) }
+            try sink.commit()
+        } else {
+            let out = try AtomicFileWriter(path: output)
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 20)
+            rep = try VoteStage.run(reader: reader, options: options, rejected: rejected) { r in
+                buffer.append(contentsOf: r.bytes)
+                buffer.append(0x0A)
+                if buffer.count >= 1 << 20 { try out.write(buffer); buffer.removeAll(keepingCapacity: true) }
+            }
+            try out.write(buffer)
+            try out.commit()
         }
-        try out.write(buffer)
-        try out.commit()
         try rejected?.finish()
         try rep.write(to: report ?? output + ".report.json")
         if !global.quiet { Console.info(rep.table() + VoteStageTable.render(rep)) }

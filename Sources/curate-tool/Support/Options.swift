@@ -74,19 +74,54 @@ struct ShardOutputOptions: ParsableArguments {
     @Option(name: .long, help: "Compression of the shards: zstd, gzip or none.")
     var compression: Compression = .zstd
 
-    @Option(name: .long, help: "Compression level (zstd 1-22, gzip 1-9).")
+    @Option(name: .long, help: "Compression level (zstd 1-22, gzip 1-9; Parquet's zstd pages too).")
     var level = 3
+
+    @OptionGroup var parquet: ParquetFormatOptions
 
     func shardOptions(threads: Int, prefix override: String? = nil) -> ShardOptions {
         ShardOptions(prefix: override ?? prefix, compression: compression, level: level, maxRecords: maxRecords,
-                     maxBytes: maxBytes?.bytes, workers: threads)
+                     maxBytes: maxBytes?.bytes, workers: threads, format: parquet.format, parquet: parquet.options(level: level))
     }
 
     func validate() throws {
         if let m = maxRecords, m < 1 { throw ValidationError("--max-records must be at least 1") }
-        if let problem = compression.levelProblem(level) { throw ValidationError("--level: \(problem)") }
+        if parquet.format == .parquet {
+            if let problem = parquet.options(level: level).problem { throw ValidationError(problem) }
+        } else if let problem = compression.levelProblem(level) {
+            throw ValidationError("--level: \(problem)")
+        }
     }
 }
+
+/// The shard format and, for Parquet, how the files are laid out (part of `ShardOutputOptions`; `select`
+/// takes it on its own).
+struct ParquetFormatOptions: ParsableArguments {
+    @Option(name: .long, help: "Shard format: jsonl, or parquet (PREFIX-00000.parquet, one union schema over all records).")
+    var format: OutputFormat = .jsonl
+
+    @Option(name: .long, help: "Parquet: rows per row group (a row group also ends past 128MB of column data).")
+    var rowGroupSize = ParquetWriteOptions.defaultRowGroupRows
+
+    @Option(name: .long, help: "Parquet: page codec, zstd (level from --level), snappy or none.")
+    var parquetCompression: ParquetWriteOptions.Codec = .zstd
+
+    @Option(name: .long, help: "Parquet: fields written as JSON text (a string column) instead of typed columns, e.g. metadata,ground_truth.",
+            transform: { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+    var jsonColumns: [String] = []
+
+    func options(level: Int) -> ParquetWriteOptions {
+        ParquetWriteOptions(codec: parquetCompression, level: level, rowGroupRows: rowGroupSize, jsonColumns: jsonColumns)
+    }
+
+    func validate() throws {
+        if format == .jsonl, !jsonColumns.isEmpty { throw ValidationError("--json-columns applies to --format parquet only") }
+        if rowGroupSize < 1 { throw ValidationError("--row-group-size must be at least 1") }
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+extension ParquetWriteOptions.Codec: ExpressibleByArgument {}
 
 extension Compression: ExpressibleByArgument {
     public init?(argument: String) {

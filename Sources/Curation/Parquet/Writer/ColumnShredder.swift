@@ -1,0 +1,321 @@
+import Foundation
+
+/// One leaf column of the row group being built: its definition and repetition levels (one per entry)
+/// and its non-null values, already in PLAIN encoding (booleans one byte each until a page packs them),
+/// with per-row marks so pages can be cut at row boundaries, and the statistics of the chunk.
+final class ColumnBuffer {
+    enum Physical { case boolean, int64, double, byteArray }
+
+    let physical: Physical
+    let maxDef: Int
+    let maxRep: Int
+    let path: [String]
+    var def: [UInt8] = []
+    var rep: [UInt8] = []
+    var values: [UInt8] = []
+    var valueCount = 0
+    var nullCount = 0
+    /// For each row: its first entry, first value byte and value count.
+    var rowEntries: [Int] = []
+    var rowValueBytes: [Int] = []
+    var rowValueCounts: [Int] = []
+
+    // Statistics of the chunk.
+    var minInt = Int64.max, maxInt = Int64.min
+    var minDouble = Double.infinity, maxDouble = -Double.infinity
+    var sawFalse = false, sawTrue = false
+    /// Ranges in `values` (string contents, past the length prefix).
+    var minBytes: Range<Int>?
+    var maxBytes: Range<Int>?
+
+    init(physical: Physical, maxDef: Int, maxRep: Int, path: [String]) {
+        self.physical = physical; self.maxDef = maxDef; self.maxRep = maxRep; self.path = path
+    }
+
+    func beginRow() {
+        rowEntries.append(def.count)
+        rowValueBytes.append(values.count)
+        rowValueCounts.append(valueCount)
+    }
+
+    func reset() {
+        def.removeAll(keepingCapacity: true); rep.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
+        rowEntries.removeAll(keepingCapacity: true); rowValueBytes.removeAll(keepingCapacity: true)
+        rowValueCounts.removeAll(keepingCapacity: true)
+        valueCount = 0; nullCount = 0
+        minInt = .max; maxInt = .min; minDouble = .infinity; maxDouble = -.infinity
+        sawFalse = false; sawTrue = false; minBytes = nil; maxBytes = nil
+    }
+
+    @inline(__always) private func level(_ r: Int, _ d: Int) {
+        def.append(UInt8(truncatingIfNeeded: d))
+        if maxRep > 0 { rep.append(UInt8(truncatingIfNeeded: r)) }
+    }
+
+    @inline(__always) func appendNull(rep r: Int, def d: Int) {
+        level(r, d)
+        nullCount += 1
+    }
+
+    @inline(__always) func appendInt(_ v: Int64, rep r: Int) {
+        level(r, maxDef)
+        withUnsafeBytes(of: v.littleEndian) { values.append(contentsOf: $0) }
+        valueCount += 1
+        if v < minInt { minInt = v }
+        if v > maxInt { maxInt = v }
+    }
+
+    @inline(__always) func appendDouble(_ v: Double, rep r: Int) {
+        level(r, maxDef)
+        withUnsafeBytes(of: v.bitPattern.littleEndian) { values.append(contentsOf: $0) }
+        valueCount += 1
+        if v < minDouble { minDouble = v }
+        if v > maxDouble { maxDouble = v }
+    }
+
+    @inline(__always) func appendBool(_ v: Bool, rep r: Int) {
+        level(r, maxDef)
+        values.append(v ? 1 : 0)
+        valueCount += 1
+        if v { sawTrue = true } else { sawFalse = true }
+    }
+
+    /// Starts a BYTE_ARRAY value: a length prefix to patch by `endBytes`. Returns where its content starts.
+    @inline(__always) func beginBytes(rep r: Int) -> Int {
+        level(r, maxDef)
+        values.append(contentsOf: [0, 0, 0, 0] as [UInt8])
+        return values.count
+    }
+
+    /// Patches the length of the value begun at `start` and updates the statistics.
+    func endBytes(_ start: Int) throws {
+        let n = values.count - start
+        guard n <= Int(Int32.max) else { throw RecordFitError(field: path.joined(separator: "."), reason: "a value of \(n) bytes is over Parquet's 2 GiB limit") }
+        let u = UInt32(n)
+        values.withUnsafeMutableBufferPointer { b in
+            b[start - 4] = UInt8(truncatingIfNeeded: u); b[start - 3] = UInt8(truncatingIfNeeded: u >> 8)
+            b[start - 2] = UInt8(truncatingIfNeeded: u >> 16); b[start - 1] = UInt8(truncatingIfNeeded: u >> 24)
+        }
+        valueCount += 1
+        let r = start..<values.count
+        if let lo = minBytes { if compare(r, lo) < 0 { minBytes = r } } else { minBytes = r }
+        if let hi = maxBytes { if compare(r, hi) > 0 { maxBytes = r } } else { maxBytes = r }
+    }
+
+    func appendBytes(_ p: UnsafePointer<UInt8>, _ n: Int, rep r: Int) throws {
+        let start = beginBytes(rep: r)
+        values.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+        try endBytes(start)
+    }
+
+    /// Unsigned lexicographic order (Parquet's order for STRING).
+    private func compare(_ a: Range<Int>, _ b: Range<Int>) -> Int {
+        values.withUnsafeBufferPointer { v -> Int in
+            guard let base = v.baseAddress else { return 0 }
+            let n = min(a.count, b.count)
+            let c = n == 0 ? 0 : memcmp(base + a.lowerBound, base + b.lowerBound, n)
+            if c != 0 { return Int(c) }
+            return a.count - b.count
+        }
+    }
+
+    /// Bytes buffered (what the row-group byte limit counts).
+    var bufferedBytes: Int { values.count + def.count + rep.count }
+}
+
+/// Turns a JSON record into entries of the leaf columns (Dremel's striping), against the final schema.
+/// Records reach it only after `SchemaInferrer` accepted them, so a mismatch here is a bug reported as an
+/// error, never a trap.
+struct RecordShredder {
+    let root: InferredField
+    let columns: [ColumnBuffer]
+    private var stamp: UInt64 = 0
+
+    init(root: InferredField, columns: [ColumnBuffer]) {
+        self.root = root; self.columns = columns
+    }
+
+    mutating func shred(_ line: UnsafeRawBufferPointer) throws {
+        for c in columns { c.beginRow() }
+        var p = JSONParser(line)
+        do {
+            p.skipWhitespace()
+            try object(&p, root, rep: 0)
+        } catch let e as JSONSyntaxError {
+            throw RecordFitError(field: "", reason: e.description, isSyntax: true, kind: e.kind)
+        }
+    }
+
+    /// Entries saying "not defined below level `def`" for every leaf under `f`.
+    @inline(__always) private func nulls(_ f: InferredField, rep: Int, def: Int) {
+        for k in f.leaves { columns[k].appendNull(rep: rep, def: def) }
+    }
+
+    private func mismatch(_ f: InferredField, _ what: String) -> RecordFitError {
+        RecordFitError(field: f.display, reason: "\(what) in a \(f.kind.name) column (the record changed after its schema was inferred)")
+    }
+
+    private mutating func value(_ p: inout JSONParser, _ f: InferredField, rep: Int, parentDef: Int) throws {
+        p.skipWhitespace()
+        guard p.i < p.count else { throw p.error("expected a value") }
+        let c = p.base[p.i]
+        if c == UInt8(ascii: "n") {
+            try p.literal("null")
+            nulls(f, rep: rep, def: parentDef)
+            return
+        }
+        switch f.kind {
+        case .json:
+            let s = p.i
+            try p.skipValue(depth: 0)
+            try columns[f.leaf].appendBytes(p.base + s, p.i - s, rep: rep)
+        case .bool:
+            if c == UInt8(ascii: "t") { try p.literal("true"); columns[f.leaf].appendBool(true, rep: rep) }
+            else if c == UInt8(ascii: "f") { try p.literal("false"); columns[f.leaf].appendBool(false, rep: rep) }
+            else { throw mismatch(f, "a non-boolean") }
+        case .int:
+            let r = try p.scanNumber()
+            guard let v = SchemaInferrer.parseInt(p.base, r), SchemaInferrer.isInteger(p.base, r) else { throw mismatch(f, "a float") }
+            columns[f.leaf].appendInt(v, rep: rep)
+        case .double:
+            guard c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { throw mismatch(f, "a non-number") }
+            let r = try p.scanNumber()
+            columns[f.leaf].appendDouble(Self.parseDouble(p.base, r), rep: rep)
+        case .string, .unknown:
+            guard c == UInt8(ascii: "\"") else { throw mismatch(f, "a non-string") }
+            try string(&p, columns[f.leaf], rep: rep)
+        case .object:
+            guard c == UInt8(ascii: "{") else { throw mismatch(f, "a non-object") }
+            try object(&p, f, rep: rep)
+        case .list:
+            guard c == UInt8(ascii: "["), let e = f.element else { throw mismatch(f, "a non-list") }
+            p.i += 1; p.skipWhitespace()
+            if p.peek == UInt8(ascii: "]") {
+                p.i += 1
+                nulls(e, rep: rep, def: f.def)
+                return
+            }
+            var r = rep
+            while true {
+                try value(&p, e, rep: r, parentDef: f.def + 1)
+                r = f.rep + 1
+                p.skipWhitespace()
+                guard p.i < p.count else { throw p.error("unterminated array") }
+                let c = p.base[p.i]; p.i += 1
+                if c == UInt8(ascii: ",") { continue }
+                if c == UInt8(ascii: "]") { return }
+                p.i -= 1; throw p.error("expected ',' or ']' in array")
+            }
+        }
+    }
+
+    private mutating func object(_ p: inout JSONParser, _ f: InferredField, rep: Int) throws {
+        guard p.peek == UInt8(ascii: "{") else { throw mismatch(f, "a non-object") }
+        stamp &+= 1
+        let visit = stamp
+        p.i += 1; p.skipWhitespace()
+        var hint = 0
+        var key: [UInt8] = []
+        if p.peek == UInt8(ascii: "}") {
+            p.i += 1
+        } else {
+            while true {
+                p.skipWhitespace()
+                guard p.peek == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
+                let keyStart = p.i
+                try p.skipString()
+                let child = find(f, p.base, keyStart, p.i, hint: &hint, scratch: &key)
+                p.skipWhitespace()
+                guard p.peek == UInt8(ascii: ":") else { throw p.error("expected ':' after key") }
+                p.i += 1
+                guard let c = child else {
+                    throw RecordFitError(field: f.display, reason: "a key the inferred schema does not have (the record changed after its schema was inferred)")
+                }
+                guard c.stamp != visit else { throw RecordFitError(field: c.display, reason: "the key appears twice in one object") }
+                c.stamp = visit
+                try value(&p, c, rep: rep, parentDef: f.def)
+                p.skipWhitespace()
+                guard p.i < p.count else { throw p.error("unterminated object") }
+                let ch = p.base[p.i]; p.i += 1
+                if ch == UInt8(ascii: ",") { continue }
+                if ch == UInt8(ascii: "}") { break }
+                p.i -= 1; throw p.error("expected ',' or '}' in object")
+            }
+        }
+        for c in f.children where c.stamp != visit { nulls(c, rep: rep, def: f.def) }
+    }
+
+    /// The child of `f` named by the key at `start..<end` (quotes included). Keys without escapes are
+    /// compared in place.
+    private func find(_ f: InferredField, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, hint: inout Int,
+                      scratch: inout [UInt8]) -> InferredField? {
+        var k = start + 1
+        let stop = end - 1
+        var escaped = false
+        while k < stop { if base[k] == UInt8(ascii: "\\") { escaped = true; break }; k += 1 }
+        let n = f.children.count
+        if !escaped {
+            let len = stop - start - 1
+            func matches(_ c: InferredField) -> Bool {
+                c.name.count == len && c.name.withUnsafeBufferPointer { b in
+                    guard let a = b.baseAddress else { return len == 0 }
+                    return memcmp(a, base + start + 1, len) == 0
+                }
+            }
+            if hint < n, matches(f.children[hint]) { hint += 1; return f.children[hint - 1] }
+            for j in 0..<n where matches(f.children[j]) { hint = j + 1; return f.children[j] }
+            return nil
+        }
+        scratch.removeAll(keepingCapacity: true)
+        k = start + 1
+        while k < stop {
+            if base[k] == UInt8(ascii: "\\"), let next = JSONEscapes.decode(base, at: k, end: stop, into: &scratch) { k = next }
+            else { scratch.append(base[k]); k += 1 }
+        }
+        for j in 0..<n where f.children[j].name == scratch { hint = j + 1; return f.children[j] }
+        return nil
+    }
+
+    /// Decodes a string value straight into the column's value buffer.
+    private func string(_ p: inout JSONParser, _ col: ColumnBuffer, rep: Int) throws {
+        let start = col.beginBytes(rep: rep)
+        p.i += 1
+        var run = p.i
+        while true {
+            let j = SWAR.skipToJSONStringSpecial(p.base, from: p.i, end: p.count)
+            p.i = j
+            guard j < p.count else { throw p.error("unterminated string") }
+            let c = p.base[j]
+            if c == UInt8(ascii: "\"") {
+                col.values.append(contentsOf: UnsafeBufferPointer(start: p.base + run, count: j - run))
+                p.i = j + 1
+                break
+            }
+            if c == UInt8(ascii: "\\") {
+                col.values.append(contentsOf: UnsafeBufferPointer(start: p.base + run, count: j - run))
+                guard j + 1 < p.count, let next = JSONEscapes.decode(p.base, at: j, end: p.count, into: &col.values) else {
+                    throw p.error("invalid escape")
+                }
+                p.i = next
+                run = next
+            } else {
+                p.i = j + 1
+            }
+        }
+        try col.endBytes(start)
+    }
+
+    /// A JSON number as a double (the literal was validated by `scanNumber`).
+    static func parseDouble(_ base: UnsafePointer<UInt8>, _ r: Range<Int>) -> Double {
+        let n = r.count
+        if n < 64 {
+            return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buf -> Double in
+                guard let b = buf.baseAddress else { return 0 }
+                UnsafeMutableRawPointer(b).copyMemory(from: base + r.lowerBound, byteCount: n)
+                b[n] = 0
+                return strtod(b, nil)
+            }
+        }
+        return Double(String(decoding: UnsafeBufferPointer(start: base + r.lowerBound, count: n), as: UTF8.self)) ?? .nan
+    }
+}
