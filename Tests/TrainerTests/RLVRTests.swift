@@ -170,6 +170,41 @@ enum Sums {
         #expect(m.parameters.array == before, "a step with no signal must not move the weights")
     }
 
+    /// `--min-completion-length` (the benchmark's fixed workload): stop tokens are masked until a
+    /// completion has that many tokens, so with min = max every completion has exactly max tokens and
+    /// is truncated; with the stop token forced (logits hook), the decoder stops right after min tokens.
+    @Test func minCompletionLengthFixesTheLength() throws {
+        var s = Sums.settings(steps: 1)
+        s.minCompletionLength = s.objective.maxCompletionLength
+        let t = try Sums.trainer(try Sums.model(), pairs: Array(Sums.allPairs.prefix(4)), settings: s) { i, text in
+            RLVRReward(reward: Double((text.count + i) % 3), correct: false)
+        }
+        let x = try t.trainStep()
+        #expect(x.completionLength == Double(s.objective.maxCompletionLength))
+        #expect(x.truncatedFraction == 1)
+        #expect(x.rolloutTokens == 4 * s.numGenerations * s.objective.maxCompletionLength)
+
+        let stops = LocalGenerator.stopTokens(tokenizer: Sums.tokenizer, template: Sums.template)
+        #expect(!stops.isEmpty)
+        let decoder = try TextDecoder(model: try Sums.model(), tokenizer: Sums.tokenizer, maxBatch: 4)
+        decoder.logitsHook = { _, _, _, lg in
+            for st in stops { lg[Int(st)] = 100 }  // every stop token far ahead of the rest
+        }
+        let prompt = try Sums.task([(1, 2)]).prompts[0].tokens
+        for minNew in [0, 3] {
+            var job = DecodeJob(promptID: "p", promptTokens: prompt, samples: 3, maxNewTokens: 6,
+                                sampling: SamplingOptions(temperature: 1, seed: 5), stopTokens: stops)
+            job.minNewTokens = minNew
+            for sample in try decoder.run([job])[0] {
+                #expect(sample.tokens.count == minNew)
+                #expect(sample.finishReason == "stop" && sample.stopToken != nil)
+                #expect(sample.tokens.allSatisfy { !stops.contains($0) })
+            }
+        }
+        s.minCompletionLength = s.objective.maxCompletionLength + 1
+        #expect(throws: TrainerError.self) { try s.validate() }
+    }
+
     @Test func klIsZeroAtTheFirstStep() throws {
         let m = try Sums.model()
         var s = Sums.settings(steps: 2)
