@@ -26,6 +26,18 @@ final class Activations {
     var targets: [Int32] = []
     var weights: [Float] = []
     var forwardDone = false
+    /// With `LlamaModel.logitsForWeightedTokensOnly`: the token indices whose logits the last forward pass
+    /// computed (rows of `logits`, `lse` and `headInput`, in this order) and their targets; nil: every token.
+    var headRows: [Int]?
+    var headTargets: [Int32] = []
+    /// Those tokens' final-norm outputs, gathered (allocated on first use).
+    private(set) var headInput: FloatBuffer?
+    func ensureHeadInput() -> FloatBuffer {
+        if let h = headInput { return h }
+        let h = FloatBuffer(count: tokens * config.hiddenSize)
+        headInput = h
+        return h
+    }
 
     // Backward scratch (allocated on first use).
     private(set) var dRes: FloatBuffer?

@@ -178,6 +178,10 @@ public final class RLVRTrainer {
         let t0 = Date()
         let (items, epoch) = try loop.begin()
         var (rolls, rolloutTokens, rolloutSeconds) = try rollouts(items)
+        // Scoring reads only the completion tokens' log-probs: no logits for the prompts' positions.
+        let headOnly = model.logitsForWeightedTokensOnly
+        model.logitsForWeightedTokensOnly = true
+        defer { model.logitsForWeightedTokensOnly = headOnly }
         let G = settings.numGenerations
         var stds: [Double] = []
         var zeroStd = 0
