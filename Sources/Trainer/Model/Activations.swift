@@ -16,7 +16,21 @@ final class Activations {
     let gateUp: FloatBuffer
     let hidden: FloatBuffer
     let lnF: FloatBuffer, rstdF: FloatBuffer
-    let logits: FloatBuffer
+    /// Logits, [rows of the pass, vocab]: the largest buffer by far (tokens x vocabulary), so it is sized
+    /// by what a pass needs (every token, or with `LlamaModel.logitsForWeightedTokensOnly` the weighted
+    /// ones), grown when a pass needs more, and handed over when the batch shape changes
+    /// (`takeLogits(from:)`): RLVR's batches change shape every step and would otherwise allocate and
+    /// zero it each time.
+    private(set) var logits: FloatBuffer?
+    func ensureLogits(rows: Int) -> FloatBuffer {
+        let need = max(1, rows * config.vocabSize)
+        if let l = logits, l.count >= need { return l }
+        logits = nil  // free the smaller one first
+        let l = FloatBuffer(count: need)
+        logits = l
+        return l
+    }
+    func takeLogits(from other: Activations) { logits = other.logits; other.logits = nil }
     let lse: FloatBuffer
     let logProb: FloatBuffer
     // Per-token batch data, kept for the backward pass.
@@ -60,7 +74,6 @@ final class Activations {
         gateUp = FloatBuffer(count: L * N * 2 * I)
         hidden = FloatBuffer(count: L * N * I)
         lnF = FloatBuffer(count: N * D); rstdF = FloatBuffer(count: N)
-        logits = FloatBuffer(count: N * c.vocabSize)
         lse = FloatBuffer(count: N)
         logProb = FloatBuffer(count: N)
     }

@@ -86,8 +86,8 @@ public final class LlamaModel {
     /// Logits of the last forward pass, [rows * length, vocab]. Overwritten by `backward`. Nil after a pass
     /// with `logitsForWeightedTokensOnly`.
     public var logits: UnsafeBufferPointer<Float>? {
-        guard let a = acts, a.forwardDone, a.headRows == nil else { return nil }
-        return UnsafeBufferPointer(start: a.logits.pointer, count: a.logits.count)
+        guard let a = acts, a.forwardDone, a.headRows == nil, let l = a.logits else { return nil }
+        return UnsafeBufferPointer(start: l.pointer, count: a.tokens * config.vocabSize)
     }
 
     /// log p(target_t) per token of the last forward pass (0 where there is no target).
@@ -119,6 +119,7 @@ public final class LlamaModel {
             a = existing
         } else {
             a = Activations(config: c, rows: batch.rows, length: batch.length)
+            if let old = acts { a.takeLogits(from: old) }
             acts = a
         }
         a.tokenIds = batch.tokens; a.positions = batch.positions; a.segmentStarts = batch.segmentStarts
@@ -159,12 +160,13 @@ public final class LlamaModel {
             a.headTargets = head.map { batch.targets[$0] }
             a.logProb.pointer.update(repeating: 0, count: N)
             if M > 0 {
-                products.linear(a.logits.pointer, hx.pointer, weightOffset: layout.lmHead, rows: M, inDim: D, outDim: c.vocabSize,
+                let logits = a.ensureLogits(rows: M)
+                products.linear(logits.pointer, hx.pointer, weightOffset: layout.lmHead, rows: M, inDim: D, outDim: c.vocabSize,
                                 accumulate: false)
                 var lp = [Float](repeating: 0, count: M)
                 a.headTargets.withUnsafeBufferPointer { tg in
                     lp.withUnsafeMutableBufferPointer { out in
-                        CrossEntropy.forward(logits: a.logits.pointer, targets: tg.baseAddress!, rows: M, vocab: c.vocabSize,
+                        CrossEntropy.forward(logits: logits.pointer, targets: tg.baseAddress!, rows: M, vocab: c.vocabSize,
                                              lse: a.lse.pointer, logProb: out.baseAddress!, threads: threads)
                     }
                 }
@@ -172,10 +174,11 @@ public final class LlamaModel {
             }
         } else {
             a.headRows = nil
-            products.linear(a.logits.pointer, a.lnF.pointer, weightOffset: layout.lmHead, rows: N, inDim: D, outDim: c.vocabSize,
+            let logits = a.ensureLogits(rows: N)
+            products.linear(logits.pointer, a.lnF.pointer, weightOffset: layout.lmHead, rows: N, inDim: D, outDim: c.vocabSize,
                             accumulate: false)
             batch.targets.withUnsafeBufferPointer { tg in
-                CrossEntropy.forward(logits: a.logits.pointer, targets: tg.baseAddress!, rows: N, vocab: c.vocabSize,
+                CrossEntropy.forward(logits: logits.pointer, targets: tg.baseAddress!, rows: N, vocab: c.vocabSize,
                                      lse: a.lse.pointer, logProb: a.logProb.pointer, threads: threads)
             }
         }
@@ -241,28 +244,29 @@ public final class LlamaModel {
             a.forwardDone = false  // logits become their gradient below
             let M = head.count
             dLn.update(repeating: 0, count: N * D)
-            if M > 0, let hx = a.headInput {
+            if M > 0, let hx = a.headInput, let logits = a.logits?.pointer {
                 let cc = head.map { coef[$0] }
                 a.headTargets.withUnsafeBufferPointer { tg in
                     cc.withUnsafeBufferPointer { cf in
-                        CrossEntropy.backward(logits: a.logits.pointer, targets: tg.baseAddress!, coef: cf.baseAddress!,
+                        CrossEntropy.backward(logits: logits, targets: tg.baseAddress!, coef: cf.baseAddress!,
                                               lse: a.lse.pointer, rows: M, vocab: V, threads: threads)
                     }
                 }
                 // dRes holds the compact input gradient until it is scattered into dLn (dRes is zeroed next).
-                Matmul.linearBackward(dx: dRes, dw: G + layout.lmHead, dy: a.logits.pointer, x: hx.pointer, w: W + layout.lmHead,
+                Matmul.linearBackward(dx: dRes, dw: G + layout.lmHead, dy: logits, x: hx.pointer, w: W + layout.lmHead,
                                       rows: M, inDim: D, outDim: V, threads: threads)
                 for (k, t) in head.enumerated() { (dLn + t * D).update(from: dRes + k * D, count: D) }
             }
         } else {
+            guard let logits = a.logits?.pointer else { throw TrainerError.invalidState("backward called without logits") }
             a.forwardDone = false  // logits become their gradient below
             a.targets.withUnsafeBufferPointer { tg in
                 coef.withUnsafeBufferPointer { cf in
-                    CrossEntropy.backward(logits: a.logits.pointer, targets: tg.baseAddress!, coef: cf.baseAddress!,
+                    CrossEntropy.backward(logits: logits, targets: tg.baseAddress!, coef: cf.baseAddress!,
                                           lse: a.lse.pointer, rows: N, vocab: V, threads: threads)
                 }
             }
-            Matmul.linearBackward(dx: dLn, dw: G + layout.lmHead, dy: a.logits.pointer, x: a.lnF.pointer, w: W + layout.lmHead,
+            Matmul.linearBackward(dx: dLn, dw: G + layout.lmHead, dy: logits, x: a.lnF.pointer, w: W + layout.lmHead,
                                   rows: N, inDim: D, outDim: V, threads: threads)
         }
         dRes.update(repeating: 0, count: N * D)
