@@ -52,7 +52,8 @@ echo "priority: ${RT[*]:-normal (chrt not permitted)}"
 echo "runs: $RUNS each, alternating; $STEPS steps per run, step 1 (warm-up) excluded; medians"
 echo "reference: $("$PY" -c 'import torch, transformers, trl, accelerate, datasets; print("trl", trl.__version__, "transformers", transformers.__version__, "torch", torch.__version__, "accelerate", accelerate.__version__, "datasets", datasets.__version__, "torch capability", torch.backends.cpu.get_cpu_capability())')"
 echo "workload: $P prompts x $G completions per step, $L completion tokens each (min = max), loss grpo, beta 0, 1 iteration, temperature 1, lr $LR constant, fp32"
-"$PY" Benchmarks/rlvr_trl.py make "$WORK" --tokenizer "$TOKENIZER" --length $L 2>&1 | grep -v Warning
+export TQDM_DISABLE=1 HF_HUB_DISABLE_PROGRESS_BARS=1
+"${RT[@]}" "$PY" Benchmarks/rlvr_trl.py make "$WORK" --tokenizer "$TOKENIZER" --length $L 2>&1 | grep -v Warning
 
 median() { printf '%s\n' "$@" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : "n/a")}'; }
 ours_sps=(); ours_tps=(); trl_sps=(); trl_tps=(); ratios=(); tratios=()
@@ -65,16 +66,17 @@ for i in $(seq "$RUNS"); do
   # steps/s over the timed steps where every completion was scored (scored_completions = P x G), the
   # same forward/backward work as TRL's step (ours skips a completion whose advantage is exactly 0; TRL
   # runs it with a zero gradient); the figure over all timed steps follows it.
-  read -r sps tps zero len full allsps < <("$PY" - "$out/metrics.jsonl" $((P * G)) <<'EOF2'
+  read -r sps tps zero len full allsps pertok < <("$PY" - "$out/metrics.jsonl" $((P * G)) <<'EOF2'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])][1:]
 full = [r for r in rows if r["scored_completions"] == int(sys.argv[2])]
 print(f"{len(full) / sum(r['seconds'] for r in full):.4f}" if full else "nan", f"{sum(r['rollout_tokens'] for r in rows) / sum(r['rollout_seconds'] for r in rows):.1f}",
       f"{sum(r['frac_reward_zero_std'] for r in rows) / len(rows):.3f}", ",".join(str(v) for v in sorted({r['completion_length'] for r in rows})),
-      f"{len(full)}/{len(rows)}", f"{len(rows) / sum(r['seconds'] for r in rows):.4f}")
+      f"{len(full)}/{len(rows)}", f"{len(rows) / sum(r['seconds'] for r in rows):.4f}",
+      f"{sum(r['tokens'] for r in rows) / sum(r['scored_completions'] for r in rows):.1f}")
 EOF2
 )
-  echo "run $i ours: steps/s $sps (the $full timed steps that scored all $((P * G)) completions; all timed steps: $allsps), rollout tokens/s $tps, frac_reward_zero_std $zero, completion lengths $len"
+  echo "run $i ours: steps/s $sps (the $full timed steps that scored all $((P * G)) completions; all timed steps: $allsps), rollout tokens/s $tps, frac_reward_zero_std $zero, completion lengths $len, tokens per scored sequence (prompt + completion) $pertok"
   trl=$("${RT[@]}" "$PY" Benchmarks/rlvr_trl.py run "$WORK" --steps "$STEPS" --threads $THREADS --num-generations $G \
         --batch-size $P --max-completion-length $L --lr $LR 2>"$WORK/trl-$i.log")
   tsps=$(echo "$trl" | awk '/^trl steps\/s:/ {print $3}'); ttps=$(echo "$trl" | awk '/^trl rollout tokens\/s:/ {print $4}')
