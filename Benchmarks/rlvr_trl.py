@@ -3,8 +3,8 @@
 
 make  OUT_DIR --tokenizer TOKENIZER_JSON [--seed 0] [--prompts 8]
     Writes OUT_DIR/model (a tiny Llama, random init with a fixed seed, transformers' save_pretrained:
-    config.json + model.safetensors, the tokenizer.json given and a tokenizer_config.json with a ChatML
-    template, the one `curate-tool` writes) and OUT_DIR/prompts.jsonl (verifiable ifeval records: a short
+    config.json + model.safetensors, the tokenizer.json given, tokenizer_config.json and a ChatML chat
+    template, the one `curate-tool` writes; the benchmark passes `--template chatml` to ours) and OUT_DIR/prompts.jsonl (verifiable ifeval records: a short
     GSM8K-style question, fixed here, and eight letter-frequency constraints; both sides read this file).
     The constraints' thresholds are set so a random model satisfies each about half the time: every group
     of completions then has rewards of different values (no zero-std group), so both trainers run the
