@@ -170,6 +170,81 @@ enum Sums {
         #expect(m.parameters.array == before, "a step with no signal must not move the weights")
     }
 
+    /// `--min-completion-length` (the benchmark's fixed workload): stop tokens are masked until a
+    /// completion has that many tokens, so with min = max every completion has exactly max tokens and
+    /// is truncated; with the stop token forced (logits hook), the decoder stops right after min tokens.
+    @Test func minCompletionLengthFixesTheLength() throws {
+        var s = Sums.settings(steps: 1)
+        s.minCompletionLength = s.objective.maxCompletionLength
+        let t = try Sums.trainer(try Sums.model(), pairs: Array(Sums.allPairs.prefix(4)), settings: s) { i, text in
+            RLVRReward(reward: Double((text.count + i) % 3), correct: false)
+        }
+        let x = try t.trainStep()
+        #expect(x.completionLength == Double(s.objective.maxCompletionLength))
+        #expect(x.truncatedFraction == 1)
+        #expect(x.rolloutTokens == 4 * s.numGenerations * s.objective.maxCompletionLength)
+
+        let stops = LocalGenerator.stopTokens(tokenizer: Sums.tokenizer, template: Sums.template)
+        #expect(!stops.isEmpty)
+        let decoder = try TextDecoder(model: try Sums.model(), tokenizer: Sums.tokenizer, maxBatch: 4)
+        decoder.logitsHook = { _, _, _, lg in
+            for st in stops { lg[Int(st)] = 100 }  // every stop token far ahead of the rest
+        }
+        let prompt = try Sums.task([(1, 2)]).prompts[0].tokens
+        for minNew in [0, 3] {
+            var job = DecodeJob(promptID: "p", promptTokens: prompt, samples: 3, maxNewTokens: 6,
+                                sampling: SamplingOptions(temperature: 1, seed: 5), stopTokens: stops)
+            job.minNewTokens = minNew
+            for sample in try decoder.run([job])[0] {
+                #expect(sample.tokens.count == minNew)
+                #expect(sample.finishReason == "stop" && sample.stopToken != nil)
+                #expect(sample.tokens.allSatisfy { !stops.contains($0) })
+            }
+        }
+        s.minCompletionLength = s.objective.maxCompletionLength + 1
+        #expect(throws: TrainerError.self) { try s.validate() }
+    }
+
+    /// RLVR's scoring computes logits only for the completion tokens (`logitsForWeightedTokensOnly`):
+    /// the same log-probs there, 0 elsewhere, and the same gradient as the full pass.
+    @Test func weightedTokensOnlyLogitsMatchTheFullPass() throws {
+        let m = try Sums.model()
+        let prompts = try Sums.task([(1, 2), (3, 4), (9, 9)]).prompts
+        let ex = prompts.enumerated().map { k, p in
+            TokenBatch.Example(tokens: p.tokens + [Int32(5 + k), 7, 9],
+                               lossMask: Array(repeating: false, count: p.tokens.count) + [true, true, true])
+        }
+        let packed = try SequenceScorer.pack(ex, length: 8, padToken: 0)
+        func pass(_ headOnly: Bool) throws -> (lp: [Float], grad: [Float]) {
+            m.logitsForWeightedTokensOnly = headOnly
+            m.zeroGradients()
+            _ = try m.forward(packed.batch)
+            let lp = m.tokenLogProbs
+            let g = packed.batch.weights.enumerated().map { i, w in w > 0 ? Float(i % 5) * 0.1 - 0.2 : 0 }
+            try m.backward(logProbGradients: g)
+            return (lp, try #require(m.gradients).array)
+        }
+        let full = try pass(false), head = try pass(true)
+        m.logitsForWeightedTokensOnly = false
+        for i in packed.batch.weights.indices {
+            if packed.batch.weights[i] > 0 {
+                #expect(abs(full.lp[i] - head.lp[i]) <= 1e-5 * max(1, abs(full.lp[i])))
+            } else {
+                #expect(head.lp[i] == 0)
+            }
+        }
+        var maxDiff: Float = 0, maxAbs: Float = 0
+        for i in full.grad.indices { maxDiff = max(maxDiff, abs(full.grad[i] - head.grad[i])); maxAbs = max(maxAbs, abs(full.grad[i])) }
+        #expect(maxAbs > 0 && maxDiff <= 1e-5 * maxAbs, "max gradient difference \(maxDiff) of \(maxAbs)")
+        // A gradient on a token without logits is refused.
+        m.logitsForWeightedTokensOnly = true
+        _ = try m.forward(packed.batch)
+        var bad = [Float](repeating: 0, count: packed.batch.weights.count)
+        bad[try #require(packed.batch.weights.firstIndex(of: 0))] = 1
+        #expect(throws: TrainerError.self) { try m.backward(logProbGradients: bad) }
+        m.logitsForWeightedTokensOnly = false
+    }
+
     @Test func klIsZeroAtTheFirstStep() throws {
         let m = try Sums.model()
         var s = Sums.settings(steps: 2)

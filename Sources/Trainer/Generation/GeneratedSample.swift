@@ -12,6 +12,10 @@ public struct DecodeJob: Sendable {
     public var stopStrings: [String]
     /// Generation ends before any of these tokens (eos, end of turn).
     public var stopTokens: Set<Int32>
+    /// Stop tokens cannot be drawn before this many new tokens (their logits are masked, as transformers'
+    /// `min_new_tokens`); 0 (default) for none. Benchmarks set it to `maxNewTokens` for a fixed length.
+    /// Plain generation only (not with budget forcing).
+    public var minNewTokens = 0
     /// Thinking with budget forcing; nil for plain generation. The prompt must not contain the start
     /// delimiter: the decoder appends it.
     public var budget: BudgetForcing?

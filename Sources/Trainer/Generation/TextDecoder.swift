@@ -64,6 +64,9 @@ public final class TextDecoder {
         for (j, job) in jobs.enumerated() {
             guard !job.promptTokens.isEmpty else { throw TrainerError.invalidBatch("prompt \(job.promptID): no tokens") }
             guard job.samples >= 0, job.maxNewTokens >= 0 else { throw TrainerError.invalidBatch("prompt \(job.promptID): negative samples or max tokens") }
+            guard job.minNewTokens >= 0, job.minNewTokens == 0 || job.budget == nil else {
+                throw TrainerError.invalidBatch("prompt \(job.promptID): min new tokens must be >= 0 and cannot be combined with budget forcing")
+            }
             var prompt = job.promptTokens
             var ids: BudgetIDs?
             var extra = 0
@@ -158,8 +161,12 @@ public final class TextDecoder {
                 a.logits = []
                 var rng = a.rng
                 let (jobIndex, sampleIndex, soFar) = (a.job, a.sample, a.generated)
+                let suppressStops = a.phase == .plain && a.answerTokens < job.minNewTokens
                 let t: Int32 = logits.withUnsafeMutableBufferPointer { lg in
                     logitsHook?(jobIndex, sampleIndex, soFar, lg)
+                    if suppressStops {
+                        for s in job.stopTokens where s >= 0 && Int(s) < V { lg[Int(s)] = -Float.infinity }
+                    }
                     return Sampler.sample(lg.baseAddress!, vocab: V, options: job.sampling, rng: &rng)
                 }
                 a.rng = rng

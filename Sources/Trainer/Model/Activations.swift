@@ -16,7 +16,21 @@ final class Activations {
     let gateUp: FloatBuffer
     let hidden: FloatBuffer
     let lnF: FloatBuffer, rstdF: FloatBuffer
-    let logits: FloatBuffer
+    /// Logits, [rows of the pass, vocab]: the largest buffer by far (tokens x vocabulary), so it is sized
+    /// by what a pass needs (every token, or with `LlamaModel.logitsForWeightedTokensOnly` the weighted
+    /// ones), grown when a pass needs more, and handed over when the batch shape changes
+    /// (`takeLogits(from:)`): RLVR's batches change shape every step and would otherwise allocate and
+    /// zero it each time.
+    private(set) var logits: FloatBuffer?
+    func ensureLogits(rows: Int) -> FloatBuffer {
+        let need = max(1, rows * config.vocabSize)
+        if let l = logits, l.count >= need { return l }
+        logits = nil  // free the smaller one first
+        let l = FloatBuffer(count: need)
+        logits = l
+        return l
+    }
+    func takeLogits(from other: Activations) { logits = other.logits; other.logits = nil }
     let lse: FloatBuffer
     let logProb: FloatBuffer
     // Per-token batch data, kept for the backward pass.
@@ -26,6 +40,18 @@ final class Activations {
     var targets: [Int32] = []
     var weights: [Float] = []
     var forwardDone = false
+    /// With `LlamaModel.logitsForWeightedTokensOnly`: the token indices whose logits the last forward pass
+    /// computed (rows of `logits`, `lse` and `headInput`, in this order) and their targets; nil: every token.
+    var headRows: [Int]?
+    var headTargets: [Int32] = []
+    /// Those tokens' final-norm outputs, gathered (allocated on first use).
+    private(set) var headInput: FloatBuffer?
+    func ensureHeadInput() -> FloatBuffer {
+        if let h = headInput { return h }
+        let h = FloatBuffer(count: tokens * config.hiddenSize)
+        headInput = h
+        return h
+    }
 
     // Backward scratch (allocated on first use).
     private(set) var dRes: FloatBuffer?
@@ -48,7 +74,6 @@ final class Activations {
         gateUp = FloatBuffer(count: L * N * 2 * I)
         hidden = FloatBuffer(count: L * N * I)
         lnF = FloatBuffer(count: N * D); rstdF = FloatBuffer(count: N)
-        logits = FloatBuffer(count: N * c.vocabSize)
         lse = FloatBuffer(count: N)
         logProb = FloatBuffer(count: N)
     }

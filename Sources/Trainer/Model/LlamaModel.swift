@@ -76,10 +76,18 @@ public final class LlamaModel {
         if let g = gradients { g.zero() } else { gradients = FloatBuffer(count: layout.count) }
     }
 
-    /// Logits of the last forward pass, [rows * length, vocab]. Overwritten by `backward`.
+    /// Computes logits over the vocabulary (and their gradient) only for tokens that have a target and a
+    /// positive loss weight; the others get log-probability 0 in `tokenLogProbs`, `logits` is nil, and
+    /// `backward(logProbGradients:)` requires their gradients to be 0. For objectives that read only the
+    /// weighted tokens' log-probabilities (RLVR's scoring of completions: with a short completion after a long
+    /// prompt, the prompt's vocabulary products were most of the pass). Off by default.
+    public var logitsForWeightedTokensOnly = false
+
+    /// Logits of the last forward pass, [rows * length, vocab]. Overwritten by `backward`. Nil after a pass
+    /// with `logitsForWeightedTokensOnly`.
     public var logits: UnsafeBufferPointer<Float>? {
-        guard let a = acts, a.forwardDone else { return nil }
-        return UnsafeBufferPointer(start: a.logits.pointer, count: a.logits.count)
+        guard let a = acts, a.forwardDone, a.headRows == nil, let l = a.logits else { return nil }
+        return UnsafeBufferPointer(start: l.pointer, count: a.tokens * config.vocabSize)
     }
 
     /// log p(target_t) per token of the last forward pass (0 where there is no target).
@@ -111,6 +119,7 @@ public final class LlamaModel {
             a = existing
         } else {
             a = Activations(config: c, rows: batch.rows, length: batch.length)
+            if let old = acts { a.takeLogits(from: old) }
             acts = a
         }
         a.tokenIds = batch.tokens; a.positions = batch.positions; a.segmentStarts = batch.segmentStarts
@@ -140,11 +149,38 @@ public final class LlamaModel {
         let xLast = a.residual.pointer + c.numHiddenLayers * N * D
         RMSNorm.forward(out: a.lnF.pointer, rstd: a.rstdF.pointer, x: xLast, weight: W + layout.finalNorm, rows: N, dim: D, eps: eps,
                         threads: threads)
-        products.linear(a.logits.pointer, a.lnF.pointer, weightOffset: layout.lmHead, rows: N, inDim: D, outDim: c.vocabSize,
-                        accumulate: false)
-        batch.targets.withUnsafeBufferPointer { tg in
-            CrossEntropy.forward(logits: a.logits.pointer, targets: tg.baseAddress!, rows: N, vocab: c.vocabSize,
-                                 lse: a.lse.pointer, logProb: a.logProb.pointer, threads: threads)
+        if logitsForWeightedTokensOnly {
+            // Gather the weighted tokens' normed states; their logits, log-sum-exps and log-probs are
+            // computed as a compact batch, and the log-probs scattered back (0 elsewhere).
+            let head = (0..<N).filter { batch.targets[$0] >= 0 && batch.weights[$0] > 0 }
+            let M = head.count
+            let hx = a.ensureHeadInput()
+            for (k, t) in head.enumerated() { (hx.pointer + k * D).update(from: a.lnF.pointer + t * D, count: D) }
+            a.headRows = head
+            a.headTargets = head.map { batch.targets[$0] }
+            a.logProb.pointer.update(repeating: 0, count: N)
+            if M > 0 {
+                let logits = a.ensureLogits(rows: M)
+                products.linear(logits.pointer, hx.pointer, weightOffset: layout.lmHead, rows: M, inDim: D, outDim: c.vocabSize,
+                                accumulate: false)
+                var lp = [Float](repeating: 0, count: M)
+                a.headTargets.withUnsafeBufferPointer { tg in
+                    lp.withUnsafeMutableBufferPointer { out in
+                        CrossEntropy.forward(logits: logits.pointer, targets: tg.baseAddress!, rows: M, vocab: c.vocabSize,
+                                             lse: a.lse.pointer, logProb: out.baseAddress!, threads: threads)
+                    }
+                }
+                for (k, t) in head.enumerated() { a.logProb.pointer[t] = lp[k] }
+            }
+        } else {
+            a.headRows = nil
+            let logits = a.ensureLogits(rows: N)
+            products.linear(logits.pointer, a.lnF.pointer, weightOffset: layout.lmHead, rows: N, inDim: D, outDim: c.vocabSize,
+                            accumulate: false)
+            batch.targets.withUnsafeBufferPointer { tg in
+                CrossEntropy.forward(logits: logits.pointer, targets: tg.baseAddress!, rows: N, vocab: c.vocabSize,
+                                     lse: a.lse.pointer, logProb: a.logProb.pointer, threads: threads)
+            }
         }
         a.forwardDone = true
         var lossSum = 0.0, wSum = 0.0
@@ -197,17 +233,42 @@ public final class LlamaModel {
               let dGU = a.dGateUp?.pointer, let dAtt = a.dAttOut?.pointer, let dQKV = a.dQKV?.pointer
         else { throw TrainerError.invalidState("missing backward buffers") }
         let attScratch = a.attentionScratch(shape, threads: threads)
-        a.forwardDone = false  // logits become their gradient below
 
         // Loss -> logits -> final norm.
-        a.targets.withUnsafeBufferPointer { tg in
-            coef.withUnsafeBufferPointer { cf in
-                CrossEntropy.backward(logits: a.logits.pointer, targets: tg.baseAddress!, coef: cf.baseAddress!,
-                                      lse: a.lse.pointer, rows: N, vocab: V, threads: threads)
+        if let head = a.headRows {
+            var inHead = [Bool](repeating: false, count: N)
+            for t in head { inHead[t] = true }
+            for t in 0..<N where !inHead[t] && coef[t] != 0 {
+                throw TrainerError.invalidBatch("token \(t) has a gradient but no logits (weight 0 with logitsForWeightedTokensOnly)")
             }
+            a.forwardDone = false  // logits become their gradient below
+            let M = head.count
+            dLn.update(repeating: 0, count: N * D)
+            if M > 0, let hx = a.headInput, let logits = a.logits?.pointer {
+                let cc = head.map { coef[$0] }
+                a.headTargets.withUnsafeBufferPointer { tg in
+                    cc.withUnsafeBufferPointer { cf in
+                        CrossEntropy.backward(logits: logits, targets: tg.baseAddress!, coef: cf.baseAddress!,
+                                              lse: a.lse.pointer, rows: M, vocab: V, threads: threads)
+                    }
+                }
+                // dRes holds the compact input gradient until it is scattered into dLn (dRes is zeroed next).
+                Matmul.linearBackward(dx: dRes, dw: G + layout.lmHead, dy: logits, x: hx.pointer, w: W + layout.lmHead,
+                                      rows: M, inDim: D, outDim: V, threads: threads)
+                for (k, t) in head.enumerated() { (dLn + t * D).update(from: dRes + k * D, count: D) }
+            }
+        } else {
+            guard let logits = a.logits?.pointer else { throw TrainerError.invalidState("backward called without logits") }
+            a.forwardDone = false  // logits become their gradient below
+            a.targets.withUnsafeBufferPointer { tg in
+                coef.withUnsafeBufferPointer { cf in
+                    CrossEntropy.backward(logits: logits, targets: tg.baseAddress!, coef: cf.baseAddress!,
+                                          lse: a.lse.pointer, rows: N, vocab: V, threads: threads)
+                }
+            }
+            Matmul.linearBackward(dx: dLn, dw: G + layout.lmHead, dy: logits, x: a.lnF.pointer, w: W + layout.lmHead,
+                                  rows: N, inDim: D, outDim: V, threads: threads)
         }
-        Matmul.linearBackward(dx: dLn, dw: G + layout.lmHead, dy: a.logits.pointer, x: a.lnF.pointer, w: W + layout.lmHead,
-                              rows: N, inDim: D, outDim: V, threads: threads)
         dRes.update(repeating: 0, count: N * D)
         let xLast = a.residual.pointer + c.numHiddenLayers * N * D
         RMSNorm.backward(dx: dRes, dWeight: G + layout.finalNorm, dy: dLn, x: xLast, weight: W + layout.finalNorm,

@@ -11,6 +11,10 @@ public struct RLVRSettings: TrainingRecipeSettings {
     public var scaleRewards: RewardScaling?
     /// Truncated completions (no stop token within the limit) count in the batch but get no loss.
     public var maskTruncatedCompletions = false
+    /// Stop tokens are masked until a completion has this many tokens (transformers' `min_new_tokens`);
+    /// 0 (default) for none. Equal to the max completion length, every completion has that fixed length:
+    /// a benchmark's fixed workload (`Benchmarks/rlvr_bench.sh`), not a training setting.
+    public var minCompletionLength = 0
     /// Sampling of the rollouts.
     public var temperature = 1.0
     public var topP = 1.0
@@ -40,6 +44,8 @@ public struct RLVRSettings: TrainingRecipeSettings {
         try check(temperature > 0 && temperature.isFinite, "temperature must be positive (rollouts are sampled)")
         try check(topP > 0 && topP <= 1, "top-p must be in (0, 1]")
         try check(topK >= 0, "top-k must be >= 0")
+        try check(minCompletionLength >= 0 && minCompletionLength <= objective.maxCompletionLength,
+                  "min completion length must be in 0...max completion length")
         try check(decodeBatch >= 1 && decodeBatch <= 1024 && scoreBatch >= 1 && scoreBatch <= 4096, "decode and score batches must be positive")
         try check(loop.gradientAccumulation == 1, "RLVR takes all of a step's rollouts in one update: gradient accumulation must be 1")
     }

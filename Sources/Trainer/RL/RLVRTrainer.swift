@@ -45,6 +45,9 @@ public struct RLVRStepMetrics: Sendable, Equatable {
     /// Completion tokens generated this step.
     public var rolloutTokens: Int
     public var rolloutSeconds: Double
+    /// Completions run through forward and backward: those whose advantage is not 0 (or all counted ones
+    /// with beta > 0); a completion with advantage 0 and no KL term has no gradient and is skipped.
+    public var scoredCompletions: Int
     /// Tokens run through forward and backward (prompts and completions of the scored sequences).
     public var tokens: Int
     public var seconds: Double
@@ -130,8 +133,10 @@ public final class RLVRTrainer {
         let decoder = try TextDecoder(model: model, tokenizer: tokenizer, maxBatch: settings.decodeBatch)
         let sampling = SamplingOptions(temperature: settings.temperature, topP: settings.topP, topK: settings.topK, seed: settings.loop.seed)
         let jobs = items.map { i in
-            DecodeJob(promptID: "\(prompts[i].id)#step\(loop.step)", promptTokens: prompts[i].tokens, samples: settings.numGenerations,
-                      maxNewTokens: settings.objective.maxCompletionLength, sampling: sampling, stopTokens: stopTokens)
+            var job = DecodeJob(promptID: "\(prompts[i].id)#step\(loop.step)", promptTokens: prompts[i].tokens, samples: settings.numGenerations,
+                                maxNewTokens: settings.objective.maxCompletionLength, sampling: sampling, stopTokens: stopTokens)
+            job.minNewTokens = settings.minCompletionLength
+            return job
         }
         let decoded = try decoder.run(jobs)
         var out: [Rollout] = []
@@ -173,6 +178,10 @@ public final class RLVRTrainer {
         let t0 = Date()
         let (items, epoch) = try loop.begin()
         var (rolls, rolloutTokens, rolloutSeconds) = try rollouts(items)
+        // Scoring reads only the completion tokens' log-probs: no logits for the prompts' positions.
+        let headOnly = model.logitsForWeightedTokensOnly
+        model.logitsForWeightedTokensOnly = true
+        defer { model.logitsForWeightedTokensOnly = headOnly }
         let G = settings.numGenerations
         var stds: [Double] = []
         var zeroStd = 0
@@ -253,7 +262,7 @@ public final class RLVRTrainer {
             fracRewardZeroStd: stds.isEmpty ? 0 : Double(zeroStd) / Double(stds.count),
             truncatedFraction: Double(rolls.filter(\.truncated).count) / n,
             learningRate: lr, gradNorm: norm, rolloutTokens: rolloutTokens, rolloutSeconds: rolloutSeconds,
-            tokens: tokens, seconds: Date().timeIntervalSince(t0))
+            scoredCompletions: active.count, tokens: tokens, seconds: Date().timeIntervalSince(t0))
     }
 
     func schedule(step: Int) -> Double { loop.schedule.rate(at: step) }

@@ -35,6 +35,7 @@ struct RLVR: ParsableCommand {
     @Option(name: .long, help: "group: divide advantages by the group's reward std; none: do not. Default: none for dr_grpo, group otherwise.") var scaleRewards: RewardScaling?
     @Flag(name: .long, help: "Give no loss to completions cut by --max-completion-length (they still count in the batch). Default off.") var maskTruncatedCompletions = false
     @Option(name: .long, help: "Most tokens per completion. Default 256.") var maxCompletionLength = 256
+    @Option(name: .long, help: "Stop tokens are masked until a completion has this many tokens (transformers' min_new_tokens); equal to --max-completion-length, every completion has that length: a fixed workload for benchmarks (Benchmarks/rlvr_bench.sh), not for training. Default 0 (off).") var minCompletionLength = 0
     @Option(name: .long, help: "Sampling temperature of the rollouts. Default 1.") var temperature = 1.0
     @Option(name: .long, help: "Nucleus mass of the rollouts. Default 1 (off).") var topP = 1.0
     @Option(name: .long, help: "Top-k of the rollouts. Default 0 (off).") var topK = 0
@@ -55,6 +56,7 @@ struct RLVR: ParsableCommand {
         s.numIterations = numIterations
         s.scaleRewards = scaleRewards
         s.maskTruncatedCompletions = maskTruncatedCompletions
+        s.minCompletionLength = minCompletionLength
         s.temperature = temperature; s.topP = topP; s.topK = topK
         s.decodeBatch = decodeBatch; s.scoreBatch = scoreBatch
         try hyper.apply(to: &s.loop)

@@ -87,7 +87,7 @@ struct RLVRJob {
                             ("clip_ratio", .double(x.clipRatio)), ("completion_length", .double(x.completionLength)),
                             ("frac_reward_zero_std", .double(x.fracRewardZeroStd)), ("truncated_fraction", .double(x.truncatedFraction)),
                             ("lr", .double(x.learningRate)), ("grad_norm", .double(x.gradNorm)), ("rollout_tokens", .int(x.rolloutTokens)),
-                            ("rollout_seconds", .double(x.rolloutSeconds)), ("tokens", .int(x.tokens)), ("seconds", .double(x.seconds))])
+                            ("rollout_seconds", .double(x.rolloutSeconds)), ("scored_completions", .int(x.scoredCompletions)), ("tokens", .int(x.tokens)), ("seconds", .double(x.seconds))])
             progress.step(x.step, of: trainer.totalSteps, tokens: x.rolloutTokens,
                           String(format: "reward %.3f acc %.2f len %.1f zero-std %.2f kl %.4f lr %.2e", x.reward, x.accuracy,
                                  x.completionLength, x.fracRewardZeroStd, x.kl, x.learningRate))
@@ -100,7 +100,8 @@ struct RLVRJob {
                            "epsilon": .double(o.epsilon), "epsilon_high": .double(o.epsilonHigh), "beta": .double(o.beta),
                            "num_iterations": .int(settings.numIterations), "scale_rewards": .string(settings.rewardScaling.rawValue),
                            "mask_truncated_completions": .bool(settings.maskTruncatedCompletions),
-                           "max_completion_length": .int(o.maxCompletionLength), "temperature": .double(settings.temperature),
+                           "max_completion_length": .int(o.maxCompletionLength), "min_completion_length": .int(settings.minCompletionLength),
+                           "temperature": .double(settings.temperature),
                            "top_p": .double(settings.topP), "top_k": .int(settings.topK), "format_reward": .double(formatReward),
                            "lr": .double(settings.learningRate), "batch_size": .int(settings.batchSize), "epochs": .int(settings.epochs),
                            "seed": .string(String(settings.seed)), "threads": .int(threads)]
