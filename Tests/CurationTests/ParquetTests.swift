@@ -3,12 +3,14 @@ import Foundation
 import Testing
 
 /// The Parquet reader against real files written by pyarrow and `datasets` (Fixtures/parquet, made by
-/// make_fixtures.py): every row must equal, byte for byte, the JSON line committed beside its file.
+/// make_fixtures.py) and by polars and duckdb (make_tool_fixtures.py): every row must equal, byte for byte, the JSON line committed beside its file.
 @Suite struct ParquetTests {
     static let fixtures = [
         "chat_snappy_v1", "chat_zstd_v2", "chat_gzip_v1", "chat_lz4raw_v2", "chat_none_v1", "chat_small_pages", "chat_small_pages_v1", "chat_cdc",
         "encodings_delta_v1", "encodings_delta_v2", "encodings_plain", "encodings_dictionary",
         "types", "types_int_decimal", "types_int96", "nested", "nested_v2_small_pages",
+        // Written by polars and duckdb from the real eval sets (make_tool_fixtures.py).
+        "polars_gsm8k", "polars_gsm8k_small_groups", "duckdb_ifbench", "duckdb_mmath_zstd",
     ]
 
     static func expectedLines(_ name: String) throws -> [[UInt8]] {
