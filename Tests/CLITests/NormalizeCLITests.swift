@@ -79,9 +79,14 @@ import Testing
           pool: {paths: [\(CLI.fixture("train/s1_pool.jsonl"))]}
           pref: {paths: [\(CLI.fixture("train/preference.jsonl"))]}
         stages:
+          - name: pool_parquet
+            kind: convert
+            inputs: [pool]
+            format: parquet
+            row_group_size: 7
           - name: sft_chat
             kind: normalize
-            inputs: [pool]
+            inputs: [pool_parquet]
             to: chat
             thinking_format: think
             max_records: 10
@@ -95,6 +100,9 @@ import Testing
         """.write(toFile: run, atomically: true, encoding: .utf8)
         let r = try CLI.run(["run", run, "-o", dir + "/run", "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
+        // The convert stage wrote Parquet shards; the normalize stage read them.
+        let pm = try Manifest.load(Manifest.path(directory: dir + "/run/pool_parquet", prefix: "part"))
+        #expect(pm.shards.allSatisfy { $0.file.hasSuffix(".parquet") } && pm.records == 40)
         let chat = try lines(dir + "/run/sft_chat")
         #expect(chat.count == 40)
         #expect(chat.allSatisfy { ($0["messages"]?.arrayValue?.last?["content"]?.stringValue ?? "").hasPrefix("<think>\n") })

@@ -46,6 +46,7 @@ public enum NormalizeStage {
         let manifest = try writer.finish()
         report.absorb(reader.counts)
         report.recordsOut = manifest.records
+        if writer.rejectedUnfit > 0 { report.drop("rejected:parquet-schema", count: writer.rejectedUnfit) }
         report.bytesOut = manifest.compressedBytes
         report.seconds = Date().timeIntervalSince(started)
         report.settings["to"] = .string(normalizer.target.rawValue)

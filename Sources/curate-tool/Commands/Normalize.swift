@@ -57,6 +57,7 @@ struct Normalize: ParsableCommand {
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? out.output) : nil
         let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
         let writer = try ShardedWriter(directory: out.output, options: out.shardOptions(threads: global.threadCount))
+        if let rejected { writer.rejectUnfit = { try rejected.write(line: $0, error: $1) } }
         let progress = Progress(label: "normalize", quiet: global.quiet)
         var (rep, manifest) = try NormalizeStage.run(reader: reader, writer: writer, normalizer: normalizer, threads: global.threadCount) { c in
             progress.update(records: c.records, bytes: c.bytes, done: 0, total: 0)

@@ -4,16 +4,20 @@ import Mixer
 import Yams
 
 /// `kind: convert`: validates, recompresses and reshards its inputs (all inputs, in order, into one
-/// output). Settings: `max_records`, `max_bytes`, `compression` (zstd, gzip, none), `level`, `on_error`.
+/// output). Settings: `max_records`, `max_bytes`, `compression` (zstd, gzip, none), `level`, `on_error`, and
+/// `format` (jsonl or parquet) with `parquet_compression` (zstd, snappy, none) and `row_group_size`, as the CLI's
+/// `--format`, `--parquet-compression` and `--row-group-size`.
 struct ConvertStageRunner: StageRunner {
     static let kind = "convert"
-    static let settingKeys: Set<String> = ["max_records", "max_bytes", "compression", "level", "on_error"]
+    static let settingKeys: Set<String> = ["max_records", "max_bytes", "compression", "level", "on_error", "format", "parquet_compression", "row_group_size"]
 
     var maxRecords: Int?
     var maxBytes: Int?
     var compression: Compression = .zstd
     var level = 3
     var onError: ErrorPolicy = .fail
+    var format: OutputFormat = .jsonl
+    var parquet = ParquetWriteOptions()
 
     init(spec: StageSpec, document doc: YAMLDocument, runSeed: UInt64) throws {
         var levelNode: Node?
@@ -31,6 +35,17 @@ struct ConvertStageRunner: StageRunner {
                 }
                 compression = c
             case "level": level = try doc.integer(value, spec.entry, what: key); levelNode = value
+            case "format":
+                guard let f = OutputFormat(rawValue: try doc.string(value, spec.entry)) else {
+                    throw doc.error(value, spec.entry, "format should be jsonl or parquet")
+                }
+                format = f
+            case "parquet_compression":
+                guard let c = ParquetWriteOptions.Codec(rawValue: try doc.string(value, spec.entry)) else {
+                    throw doc.error(value, spec.entry, "parquet_compression should be zstd, snappy or none")
+                }
+                parquet.codec = c
+            case "row_group_size": parquet.rowGroupRows = try doc.integer(value, spec.entry, what: key, in: 1...100_000_000)
             case "on_error":
                 guard let p = ErrorPolicy(rawValue: try doc.string(value, spec.entry)) else {
                     throw doc.error(value, spec.entry, "on_error should be fail or skip")
@@ -50,7 +65,11 @@ struct ConvertStageRunner: StageRunner {
             .init(key: "compression", value: .string(compression.rawValue)),
             .init(key: "level", value: .int(level)),
             .init(key: "on_error", value: .string(onError.rawValue)),
-        ]))
+        ] + (format == .parquet ? [
+            .init(key: "format", value: .string(format.rawValue)),
+            .init(key: "parquet_compression", value: .string(parquet.codec.rawValue)),
+            .init(key: "row_group_size", value: .int(parquet.rowGroupRows)),
+        ] : [])))
     }
 
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
@@ -59,7 +78,9 @@ struct ConvertStageRunner: StageRunner {
         let rejected = onError == .skip ? RejectedWriter(directory: output) : nil
         let reader = RecordReader(files: files, policy: onError, rejected: rejected)
         let writer = try ShardedWriter(directory: output, options: ShardOptions(
-            prefix: "part", compression: compression, level: level, maxRecords: maxRecords, maxBytes: maxBytes, workers: context.threads))
+            prefix: "part", compression: compression, level: level, maxRecords: maxRecords, maxBytes: maxBytes, workers: context.threads,
+            format: format, parquet: parquet))
+        if let rejected { writer.rejectUnfit = { try rejected.write(line: $0, error: $1) } }
         var parallel = OrderedParallel<LineBatch, (LineBatch, [Result<RawRecord, CurationError>])>(threads: context.threads) {
             ($0, RecordReader.parse($0))
         }
@@ -74,6 +95,7 @@ struct ConvertStageRunner: StageRunner {
         var rep = StageReport(stage: "convert")
         rep.absorb(reader.counts)
         rep.recordsOut = manifest.records
+        if writer.rejectedUnfit > 0 { rep.drop("rejected:parquet-schema", count: writer.rejectedUnfit) }
         rep.bytesOut = manifest.compressedBytes
         rep.seconds = Date().timeIntervalSince(started)
         rep.settings = settings.objectValue.map { Dictionary($0.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) } ?? [:]

@@ -48,7 +48,8 @@ struct NormalizeStageRunner: StageRunner {
         let reader = RecordReader(files: files, policy: output.onError, rejected: rejected)
         let writer = try ShardedWriter(directory: dir, options: ShardOptions(
             prefix: "part", compression: output.compression, level: output.level, maxRecords: output.maxRecords,
-            maxBytes: output.maxBytes, workers: context.threads))
+            maxBytes: output.maxBytes, workers: context.threads, format: output.format, parquet: output.parquet))
+        if let rejected { writer.rejectUnfit = { try rejected.write(line: $0, error: $1) } }
         var (report, manifest) = try NormalizeStage.run(reader: reader, writer: writer, normalizer: normalizer, threads: context.threads) { c in
             TestHooks.recordsProcessed(c.records, kind: "normalize")
         }
