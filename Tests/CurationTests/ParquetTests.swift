@@ -144,6 +144,51 @@ import Testing
         #expect(throws: CurationError.self) { try RecordReader(slices: [InputSlice(file: jsonl, rowGroups: 0..<1)]).forEach { _ in } }
     }
 
+    /// Rows whose strings are valid UTF-8 skip the JSON validation pass: their top-level fields come from
+    /// the assembler and must be what the parser finds.
+    @Test(arguments: fixtures)
+    func rowFieldsAreWhatTheParserFinds(name: String) throws {
+        let path = FixturePath.path("parquet/\(name).parquet")
+        func check(_ r: RawRecord) throws {
+            let scanned = try r.bytes.withUnsafeBytes { try JSONParser.scanTopLevel($0) }
+            #expect(r.fields == scanned, "\(r.location)")
+        }
+        var n = 0
+        try RecordReader(files: [path]).forEach { try check($0); n += 1 }
+        let reader = RecordReader(files: [path])
+        try reader.forEachBatch(batchBytes: 200) { batch in
+            for r in try reader.absorb(batch, RecordReader.parse(batch)) { try check(r); n -= 1 }
+        }
+        #expect(n == 0)
+    }
+
+    /// A string that is not valid UTF-8 still gets its row rejected as `invalid-utf8`, as a JSONL line
+    /// would be; the other rows read as before.
+    @Test func invalidUTF8RowIsRejected() throws {
+        var bytes = try Self.bytes("chat_none_v1")
+        let needle = Array("tulu-0-17".utf8)
+        let at = try #require((0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle })
+        bytes[at + needle.count - 1] = 0xFF
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pq-utf8-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.parquet").path
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        var expected = try Self.expectedLines("chat_none_v1")
+        expected.remove(at: 17)
+        for batched in [false, true] {
+            let reader = RecordReader(files: [file], policy: .skip, rejected: RejectedWriter(directory: dir.path, name: "rejected-\(batched)"))
+            var got: [[UInt8]] = []
+            if batched {
+                try reader.forEachBatch(batchBytes: 300) { b in for r in try reader.absorb(b, RecordReader.parse(b)) { got.append(r.bytes) } }
+            } else {
+                try reader.forEach { got.append($0.bytes) }
+            }
+            #expect(got == expected)
+            #expect(reader.counts.rejectedByReason == ["invalid-utf8": 1])
+        }
+    }
+
     @Test func hubDirectoryNeedsASplitWhenItHoldsSeveral() throws {
         let hub = FixturePath.path("parquet/hub")
         do {

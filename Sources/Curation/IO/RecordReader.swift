@@ -24,11 +24,17 @@ public struct LineBatch: Sendable {
         /// For a line longer than the reader's limit: its full length (the batch holds only its
         /// first bytes). 0 for every other line.
         public var tooLongLength = 0
+        /// For a Parquet row known to be valid JSON: where its top-level fields are in the batch's
+        /// `fieldSpans` (-1: none, the line is validated when it is parsed).
+        var fieldsStart = -1
+        var fieldsCount = 0
     }
     public var file: String
     public var sequence: Int
     public var data: [UInt8] = []
     public var lines: [Line] = []
+    /// Top-level fields of the lines that carry them (Parquet rows), relative to each line's start.
+    var fieldSpans: [FieldSpan] = []
     /// The reader's `--max-line-bytes`, for the error of a too-long line.
     public var maxLineBytes = ReadOptions.defaultMaxLineBytes
 
@@ -40,6 +46,10 @@ public struct LineBatch: Sendable {
     public func record(_ l: Line) throws -> RawRecord {
         if l.tooLongLength > 0 {
             throw CurationError.badRecord(location(l), reason: "line of \(l.tooLongLength) bytes is longer than the limit of \(maxLineBytes) bytes (--max-line-bytes)", kind: .lineTooLong)
+        }
+        if l.fieldsStart >= 0 {
+            return RawRecord(validBytes: Array(bytes(l)), fields: Array(fieldSpans[l.fieldsStart..<(l.fieldsStart + l.fieldsCount)]),
+                             location: location(l))
         }
         return try RawRecord(bytes: Array(bytes(l)), location: location(l))
     }
@@ -121,7 +131,7 @@ public final class RecordReader {
             let file = slice.file
             if ParquetInput.isParquet(file) {
                 counts.files += 1
-                let sizes = try ParquetInput.forEachRow(file, rowGroups: slice.rowGroups, options: options, progress: progress) { row, rowNumber in
+                let sizes = try ParquetInput.forEachRow(file, rowGroups: slice.rowGroups, options: options, progress: progress) { row, rowNumber, fields in
                     let loc = SourceLocation(file: file, line: rowNumber + 1, offset: -1)
                     if row.count > options.maxLineBytes {
                         try reject(UnsafeRawBufferPointer(rebasing: row.prefix(LineReader.tooLongPrefixBytes)),
@@ -129,7 +139,10 @@ public final class RecordReader {
                         return
                     }
                     let record: RawRecord
-                    do { record = try RawRecord(bytes: Array(row), location: loc) } catch let e as CurationError {
+                    do {
+                        if let fields { record = RawRecord(validBytes: Array(row), fields: fields, location: loc) }
+                        else { record = try RawRecord(bytes: Array(row), location: loc) }
+                    } catch let e as CurationError {
                         try reject(row, error: e)
                         return
                     }
@@ -234,13 +247,19 @@ public final class RecordReader {
         var batch = newBatch(seq)
         var sequence = seq
         counts.files += 1
-        let sizes = try ParquetInput.forEachRow(file, rowGroups: rowGroups, options: options, progress: progress) { row, rowNumber in
+        let sizes = try ParquetInput.forEachRow(file, rowGroups: rowGroups, options: options, progress: progress) { row, rowNumber, fields in
             if row.count > limit {
                 let prefix = row.prefix(min(LineReader.tooLongPrefixBytes, limit))
                 batch.lines.append(.init(start: batch.data.count, count: prefix.count, line: rowNumber + 1, offset: -1, tooLongLength: row.count))
                 batch.data.append(contentsOf: prefix)
             } else {
-                batch.lines.append(.init(start: batch.data.count, count: row.count, line: rowNumber + 1, offset: -1))
+                var line = LineBatch.Line(start: batch.data.count, count: row.count, line: rowNumber + 1, offset: -1)
+                if let fields {
+                    line.fieldsStart = batch.fieldSpans.count
+                    line.fieldsCount = fields.count
+                    batch.fieldSpans.append(contentsOf: fields)
+                }
+                batch.lines.append(line)
                 batch.data.append(contentsOf: row)
             }
             if batch.data.count >= batchBytes {

@@ -6,7 +6,8 @@ public enum ParquetInput {
         path.lowercased().hasSuffix(".parquet")
     }
 
-    /// Calls `body(row JSON, 0-based row number)` for every row of `file`. Returns the file's size on
+    /// Calls `body(row JSON, 0-based row number, its top-level fields when the row is known valid JSON)`
+    /// for every row of `file`. Returns the file's size on
     /// disk and the JSON bytes produced (for the reader's counts: `body` may update them meanwhile, so they
     /// are not passed in). Parquet errors come out as `CurationError.io` naming the file, row group,
     /// column and page.
@@ -16,7 +17,7 @@ public enum ParquetInput {
     /// partition of the row groups add up to the file's size), and `fileRows` tells whether the whole
     /// file is empty.
     static func forEachRow(_ file: String, rowGroups: Range<Int>? = nil, options: ReadOptions, progress: ((String, Int, Int) -> Void)?,
-                           _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws -> (fileBytes: Int, jsonBytes: Int, fileRows: Int) {
+                           _ body: (UnsafeRawBufferPointer, Int, [FieldSpan]?) throws -> Void) throws -> (fileBytes: Int, jsonBytes: Int, fileRows: Int) {
         do {
             let pq = try ParquetFile(path: file, limits: options.parquetLimits)
             // A projection keeps only the fields this file has: inputs with different schemas can share it.
@@ -29,9 +30,9 @@ public enum ParquetInput {
             let total = max(1, pq.rowCount)
             func sizeAt(_ rows: Int) -> Int { Int((Double(pq.fileSize) * Double(rows) / Double(total)).rounded(.down)) }
             for g in range {
-                try pq.forEachRow(rowGroups: g..<(g + 1), columns: columns) { row, n in
+                try pq.forEachRow(rowGroups: g..<(g + 1), columns: columns, withFields: true) { row, n, fields in
                     bytes += row.count
-                    try body(row, n)
+                    try body(row, n, fields)
                 }
                 let done = pq.rowGroups[g].firstRow + pq.rowGroups[g].rows
                 progress?(file, sizeAt(done), pq.fileSize)
