@@ -41,12 +41,32 @@ public struct LineBatch: Sendable {
     public func bytes(_ l: Line) -> ArraySlice<UInt8> { data[l.start..<(l.start + l.count)] }
     public func location(_ l: Line) -> SourceLocation { SourceLocation(file: file, line: l.line, offset: l.offset) }
 
+    private func tooLong(_ l: Line) -> CurationError {
+        .badRecord(location(l), reason: "line of \(l.tooLongLength) bytes is longer than the limit of \(maxLineBytes) bytes (--max-line-bytes)", kind: .lineTooLong)
+    }
+
+    /// The lines that are not valid records, with the error `record(_:)` would throw for each, ascending:
+    /// what `RecordReader.parse` finds, without copying any line out (for a stage that writes lines back
+    /// as they are, like `convert`). Parquet rows known valid are not scanned again.
+    public func invalidLines() -> [(index: Int, error: CurationError)] {
+        var failures: [(index: Int, error: CurationError)] = []
+        data.withUnsafeBytes { d in
+            for (k, l) in lines.enumerated() where l.fieldsStart < 0 {
+                if l.tooLongLength > 0 { failures.append((k, tooLong(l))); continue }
+                do { _ = try JSONParser.scanTopLevel(UnsafeRawBufferPointer(rebasing: d[l.start..<(l.start + l.count)])) } catch let e as JSONSyntaxError {
+                    failures.append((k, .badRecord(location(l), reason: e.description, kind: e.kind)))
+                } catch {
+                    failures.append((k, .badRecord(location(l), reason: "\(error)")))
+                }
+            }
+        }
+        return failures
+    }
+
     /// The line as a record: every stage parses batch lines through here, so a too-long line (kept
     /// only as a prefix) is rejected as `line-too-long` rather than parsed as a truncated record.
     public func record(_ l: Line) throws -> RawRecord {
-        if l.tooLongLength > 0 {
-            throw CurationError.badRecord(location(l), reason: "line of \(l.tooLongLength) bytes is longer than the limit of \(maxLineBytes) bytes (--max-line-bytes)", kind: .lineTooLong)
-        }
+        if l.tooLongLength > 0 { throw tooLong(l) }
         if l.fieldsStart >= 0 {
             return RawRecord(validBytes: Array(bytes(l)), fields: Array(fieldSpans[l.fieldsStart..<(l.fieldsStart + l.fieldsCount)]),
                              location: location(l))
