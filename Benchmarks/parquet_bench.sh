@@ -12,14 +12,15 @@
 #     pinned, --threads 1, zstd-3 output; the two outputs compared byte for byte.
 # MB/s are of the JSON read or written. CPU = user + system seconds. Timed runs use real-time priority
 # (`chrt -f 50`) when allowed, so that other jobs on the machine do not share the pinned core.
-# usage: Benchmarks/parquet_bench.sh [MEGABYTES=100] [RUNS=3]     PY=python-with-pyarrow (default python3)
+# usage: Benchmarks/parquet_bench.sh [MEGABYTES=100] [RUNS=3]     PY=python-with-pyarrow (default python3), NO_BUILD=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB=${1:-100}; RUNS=${2:-3}
 PY=${PY:-python3}
 W=${BENCH_DIR:-/tmp/curate-bench}; mkdir -p "$W"
 "$PY" -c "import pyarrow, zstandard" 2>/dev/null || { echo "parquet_bench: $PY needs pyarrow and zstandard (set PY=)" >&2; exit 2; }
-swift build -c release --product curate-tool >/dev/null
+# NO_BUILD=1: use the release binary as it is (swift build waits while another swift command holds .build).
+[ -n "${NO_BUILD:-}" ] || swift build -c release --product curate-tool >/dev/null
 BIN=.build/release/curate-tool
 source Benchmarks/bench_header.sh; bench_start parquet_bench 1
 [ -f "$W/chat-$MB.jsonl.zst" ] || "$PY" Benchmarks/gen_chat.py "$W/chat-$MB.jsonl.zst" "$MB"
