@@ -6,7 +6,8 @@
 #  b. the plain-JSONL convert's MB/s (of JSON written) per second of wall clock and per CPU second.
 #  c. the zstd-3 convert beside the `zstd -3` CLI alone compressing the same JSON (from the page cache),
 #     pinned to one core, and with two cores (no pinning, `--threads 1`: both then compress on a zstd
-#     worker thread while the main thread reads).
+#     worker thread while the main thread reads); and `convert` of that JSON as JSONL to zstd-3 (our
+#     reader, writer and compression path without the Parquet decoding) beside the CLI.
 #  d. `decontam scan` (index of the real GSM8K test, HumanEval, IFBench and MATH500 sets) of chat records
 #     carrying eval items (decontam_bench_data.py), from Parquet and from the same rows as .jsonl.zst,
 #     pinned, --threads 1, zstd-3 output; the two outputs compared byte for byte.
@@ -52,7 +53,7 @@ $BIN convert "$W/dchat-$MB.parquet" -o "$W/dpq" --compression zstd --level 3 --m
 mv "$W/dpq/part-00000.jsonl.zst" "$W/dchat-$MB.rows.jsonl.zst"; rm -rf "$W/dpq"
 DBYTES=$(zstd -dc "$W/dchat-$MB.rows.jsonl.zst" | wc -c)
 
-KEYS="swift_none py_none swift_zstd py_zstd zstd_cli swift_zstd_2c zstd_cli_2c scan_jsonl scan_parquet"
+KEYS="swift_none py_none swift_zstd py_zstd zstd_cli jsonl_zstd swift_zstd_2c zstd_cli_2c scan_jsonl scan_parquet"
 declare -A T R C
 for run in $(seq "$RUNS"); do
   for k in $KEYS; do
@@ -63,6 +64,7 @@ for run in $(seq "$RUNS"); do
       py_none) out=$(secs $PIN "$PY" Benchmarks/py_parquet.py convert "$W/chat-$MB.parquet" "$W/py-out.jsonl") ;;
       py_zstd) out=$(secs $PIN "$PY" Benchmarks/py_parquet.py convert "$W/chat-$MB.parquet" "$W/py-out.jsonl.zst") ;;
       zstd_cli) out=$(secs $PIN zstd -q -f -3 "$W/py.jsonl" -o "$W/cli.jsonl.zst") ;;
+      jsonl_zstd) out=$(rm -rf "$W/o"; secs $PIN $BIN convert "$W/py.jsonl" -o "$W/o" --compression zstd --level 3 --max-records 100000000 --threads 1 --quiet) ;;
       zstd_cli_2c) out=$(secs $RT zstd -q -f -3 "$W/py.jsonl" -o "$W/cli.jsonl.zst") ;;
       scan_jsonl) out=$(rm -rf "$W/dj"; secs $PIN $BIN decontam scan --index "$W/pq-evals.sqlite" --input "$W/dchat-$MB.rows.jsonl.zst" --output "$W/dj" --threads 1 --quiet) ;;
       scan_parquet) out=$(rm -rf "$W/dp"; secs $PIN $BIN decontam scan --index "$W/pq-evals.sqlite" --input "$W/dchat-$MB.parquet" --output "$W/dp" --threads 1 --quiet) ;;
@@ -89,9 +91,10 @@ done
 awk -v a="${T[m_py_none]}" -v b="${T[m_swift_none]}" -v c="${T[m_py_zstd]}" -v d="${T[m_swift_zstd]}" \
     -v e="${C[m_py_none]}" -v f="${C[m_swift_none]}" -v g="${C[m_py_zstd]}" -v h="${C[m_swift_zstd]}" \
     -v z="${T[m_zstd_cli]}" -v zc="${C[m_zstd_cli]}" -v s2="${T[m_swift_zstd_2c]}" -v z2="${T[m_zstd_cli_2c]}" \
-    -v sj="${T[m_scan_jsonl]}" -v sp="${T[m_scan_parquet]}" -v cj="${C[m_scan_jsonl]}" -v cp="${C[m_scan_parquet]}" -v bytes="$BYTES" 'BEGIN {
+    -v jz="${T[m_jsonl_zstd]}" -v jzc="${C[m_jsonl_zstd]}" -v sj="${T[m_scan_jsonl]}" -v sp="${T[m_scan_parquet]}" -v cj="${C[m_scan_jsonl]}" -v cp="${C[m_scan_parquet]}" -v bytes="$BYTES" 'BEGIN {
   printf "a. curate/pyarrow, zstd-3: %.2fx wall, %.2fx cpu (target >= 2x); plain JSONL: %.2fx wall, %.2fx cpu\n", c/d, g/h, a/b, e/f
   printf "b. plain JSONL: %.1f MB/s wall, %.1f MB/s cpu per core (target >= 150)\n", bytes/1e6/b, bytes/1e6/f
   printf "c. zstd-3 convert / zstd -3 CLI alone: pinned %.2fx wall, %.2fx cpu; 2 cores %.2fx wall (target >= 0.85)\n", z/d, zc/h, z2/s2
+  printf "   our compression path alone (convert of the same JSON as JSONL to zstd-3) / zstd -3 CLI: pinned %.2fx wall, %.2fx cpu\n", z/jz, zc/jzc
   printf "d. decontam scan, Parquet / JSONL.zst speed: %.2fx wall, %.2fx cpu (target >= 0.80)\n", sj/sp, cj/cp }'
 rm -rf "$W/o" "$W/pq-none" "$W/py.jsonl" "$W/py-out.jsonl" "$W/py-out.jsonl.zst" "$W/cli.jsonl.zst" "$W/dj" "$W/dp"
