@@ -57,6 +57,9 @@ KEYS="swift_none py_none swift_zstd py_zstd zstd_cli jsonl_zstd swift_zstd_2c zs
 declare -A T R C
 for run in $(seq "$RUNS"); do
   for k in $KEYS; do
+    # The previous run's output is put on disk first: otherwise the next run's fsyncs (curate fsyncs its
+    # shards, manifest and report; Python and the zstd CLI do not) would wait for it too (ext4's ordered mode).
+    sync
     case $k in
       swift_none) out=$(rm -rf "$W/o"; secs $PIN $BIN convert "$W/chat-$MB.parquet" -o "$W/o" --compression none --max-records 100000000 --threads 1 --quiet) ;;
       swift_zstd) out=$(rm -rf "$W/o"; secs $PIN $BIN convert "$W/chat-$MB.parquet" -o "$W/o" --compression zstd --level 3 --max-records 100000000 --threads 1 --quiet) ;;
