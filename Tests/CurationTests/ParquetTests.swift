@@ -109,6 +109,88 @@ import Testing
         #expect(throws: ParquetError.self) { try file.forEachRow(rowGroups: 5..<7) { _, _ in } }
     }
 
+    @Test func recordReaderReadsRowGroupSlices() throws {
+        let path = FixturePath.path("parquet/chat_small_pages.parquet")
+        let expected = try Self.expectedLines("chat_small_pages")
+        let size = try ParquetFile(path: path).fileSize
+        // Row groups [2, 4) alone: rows 15...28 (1-based), numbered as in the whole file.
+        var records: [RawRecord] = []
+        let reader = RecordReader(slices: [InputSlice(file: path, rowGroups: 2..<4)])
+        try reader.forEach { records.append($0) }
+        #expect(records.map(\.bytes) == Array(expected[14..<28]))
+        #expect(records.map(\.location.line) == Array(15...28))
+        #expect(records.first.map { "\($0.location)" } == "\(path): row 15")
+        #expect(reader.counts.records == 14)
+        #expect(reader.counts.emptyFiles.isEmpty)
+        // Slices of 4 row groups ([0, 4), [4, 6)) cover the file once, in order, batched too; their byte
+        // shares add up to the file's size.
+        let slices = try InputSlice.rowGroupSlices([path], rowGroupsPerSlice: 4)
+        #expect(slices == [InputSlice(file: path, rowGroups: 0..<4), InputSlice(file: path, rowGroups: 4..<6)])
+        var lines: [Int] = [], rows: [[UInt8]] = []
+        let batched = RecordReader(slices: slices)
+        try batched.forEachBatch(batchBytes: 500) { batch in
+            for r in try batched.absorb(batch, RecordReader.parse(batch)) { rows.append(r.bytes); lines.append(r.location.line) }
+        }
+        #expect(rows == expected)
+        #expect(lines == Array(1...expected.count))
+        #expect(batched.counts.fileBytes == size)
+        #expect(batched.counts.files == 2)
+        // An empty range reads nothing and is not an empty file; a range past the end and a JSONL file
+        // cut by row groups are errors.
+        let none = RecordReader(slices: [InputSlice(file: path, rowGroups: 3..<3)])
+        try none.forEach { _ in Issue.record("a row of an empty slice") }
+        #expect(none.counts.emptyFiles.isEmpty && none.counts.fileBytes == 0)
+        #expect(throws: CurationError.self) { try RecordReader(slices: [InputSlice(file: path, rowGroups: 5..<7)]).forEach { _ in } }
+        let jsonl = FixturePath.path("parquet/chat_small_pages.jsonl")
+        #expect(try InputSlice.rowGroupSlices([jsonl], rowGroupsPerSlice: 2) == [InputSlice(file: jsonl)])
+        #expect(throws: CurationError.self) { try RecordReader(slices: [InputSlice(file: jsonl, rowGroups: 0..<1)]).forEach { _ in } }
+    }
+
+    /// Rows whose strings are valid UTF-8 skip the JSON validation pass: their top-level fields come from
+    /// the assembler and must be what the parser finds.
+    @Test(arguments: fixtures)
+    func rowFieldsAreWhatTheParserFinds(name: String) throws {
+        let path = FixturePath.path("parquet/\(name).parquet")
+        func check(_ r: RawRecord) throws {
+            let scanned = try r.bytes.withUnsafeBytes { try JSONParser.scanTopLevel($0) }
+            #expect(r.fields == scanned, "\(r.location)")
+        }
+        var n = 0
+        try RecordReader(files: [path]).forEach { try check($0); n += 1 }
+        let reader = RecordReader(files: [path])
+        try reader.forEachBatch(batchBytes: 200) { batch in
+            for r in try reader.absorb(batch, RecordReader.parse(batch)) { try check(r); n -= 1 }
+        }
+        #expect(n == 0)
+    }
+
+    /// A string that is not valid UTF-8 still gets its row rejected as `invalid-utf8`, as a JSONL line
+    /// would be; the other rows read as before.
+    @Test func invalidUTF8RowIsRejected() throws {
+        var bytes = try Self.bytes("chat_none_v1")
+        let needle = Array("tulu-0-17".utf8)
+        let at = try #require((0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle })
+        bytes[at + needle.count - 1] = 0xFF
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pq-utf8-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.parquet").path
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        var expected = try Self.expectedLines("chat_none_v1")
+        expected.remove(at: 17)
+        for batched in [false, true] {
+            let reader = RecordReader(files: [file], policy: .skip, rejected: RejectedWriter(directory: dir.path, name: "rejected-\(batched)"))
+            var got: [[UInt8]] = []
+            if batched {
+                try reader.forEachBatch(batchBytes: 300) { b in for r in try reader.absorb(b, RecordReader.parse(b)) { got.append(r.bytes) } }
+            } else {
+                try reader.forEach { got.append($0.bytes) }
+            }
+            #expect(got == expected)
+            #expect(reader.counts.rejectedByReason == ["invalid-utf8": 1])
+        }
+    }
+
     @Test func hubDirectoryNeedsASplitWhenItHoldsSeveral() throws {
         let hub = FixturePath.path("parquet/hub")
         do {

@@ -21,6 +21,29 @@ import Testing
         #expect(idx.instanceNGrams == [13, 2, 13])
     }
 
+    /// A Parquet eval set (read for its text and id columns only) indexes as the same rows in JSONL do,
+    /// and a Parquet input scans to the same output shards as its rows in JSONL.
+    @Test func parquetEvalSetAndInputReadLikeJSONL() throws {
+        let dir = tempDir()
+        let pq = fixture("parquet/chat_snappy_v1.parquet"), js = fixture("parquet/chat_snappy_v1.jsonl")
+        let a = dir + "/a.sqlite", b = dir + "/b.sqlite"
+        _ = try EvalIndexStore.build(path: a, settings: NGramSettings(n: 2), sources: [EvalSource(name: "ev", path: pq)])
+        _ = try EvalIndexStore.build(path: b, settings: NGramSettings(n: 2), sources: [EvalSource(name: "ev", path: js)])
+        let ia = try EvalIndexStore.load(path: a), ib = try EvalIndexStore.load(path: b)
+        #expect(ia.instanceIDs.count == 40)
+        #expect(ia.instanceIDs == ib.instanceIDs)
+        #expect(ia.instanceNGrams == ib.instanceNGrams)
+        #expect(ia.instancePreviews == ib.instancePreviews)
+        var outputs: [String] = []
+        let (rp, _) = try scanFiles(dir, index: a, inputs: [pq]) { outputs.append($0.output) }
+        let (rj, _) = try scanFiles(dir, index: a, inputs: [js]) { outputs.append($0.output) }
+        #expect(rp.stage.recordsIn == 40 && rp.stage.recordsOut == rj.stage.recordsOut && rp.stage.dropped == rj.stage.dropped)
+        #expect(rp.stage.recordsOut < 40)
+        for prefix in ["part", "removed"] {
+            #expect(try outputRecords(outputs[0], prefix: prefix) == outputRecords(outputs[1], prefix: prefix))
+        }
+    }
+
     @Test func otherSettingsRefused() throws {
         let dir = tempDir()
         let path = try buildIndex(dir, [("ev", [words(20)])])

@@ -12,6 +12,9 @@ public final class AtomicFileWriter {
     private var used = 0
     public private(set) var bytesWritten = 0
     private var committed = false
+    /// Bytes handed to the kernel whose writeback has not been started yet (see `startWriteback`).
+    private var unstarted = 0
+    private var startedUpTo = 0
 
     public init(path: String) throws {
         self.path = path
@@ -59,6 +62,33 @@ public final class AtomicFileWriter {
             }
             off += w
         }
+        unstarted += n
+        if unstarted >= Self.writebackChunk { startWriteback() }
+    }
+
+    /// Every 8 MiB written, ask the kernel to start writing those pages to disk now (Linux
+    /// `sync_file_range(SYNC_FILE_RANGE_WRITE)`: asynchronous, it does not wait). Without it a large shard's
+    /// pages sit dirty in the page cache until `commit()`'s fsync, which then waits for all of them
+    /// (0.13 s for 99 MB here, most of the gap between `convert`'s wall and CPU time); started early, the
+    /// disk works while we compute and the fsync waits only for the tail. Durability is unchanged: the
+    /// fsync in `commit()` still comes before the rename.
+    private static let writebackChunk = 8 << 20
+    private typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
+    private static let syncFileRange: SyncFileRange? = {
+        #if os(Linux)
+        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
+        return unsafeBitCast(sym, to: SyncFileRange.self)
+        #else
+        return nil
+        #endif
+    }()
+
+    private func startWriteback() {
+        if let f = Self.syncFileRange {
+            _ = f(fd, Int64(startedUpTo), Int64(unstarted), 2) // SYNC_FILE_RANGE_WRITE
+        }
+        startedUpTo += unstarted
+        unstarted = 0
     }
 
     public func flush() throws {

@@ -24,34 +24,97 @@ public struct LineBatch: Sendable {
         /// For a line longer than the reader's limit: its full length (the batch holds only its
         /// first bytes). 0 for every other line.
         public var tooLongLength = 0
+        /// For a Parquet row known to be valid JSON: where its top-level fields are in the batch's
+        /// `fieldSpans` (-1: none, the line is validated when it is parsed).
+        var fieldsStart = -1
+        var fieldsCount = 0
     }
     public var file: String
     public var sequence: Int
     public var data: [UInt8] = []
     public var lines: [Line] = []
+    /// Top-level fields of the lines that carry them (Parquet rows), relative to each line's start.
+    var fieldSpans: [FieldSpan] = []
     /// The reader's `--max-line-bytes`, for the error of a too-long line.
     public var maxLineBytes = ReadOptions.defaultMaxLineBytes
 
     public func bytes(_ l: Line) -> ArraySlice<UInt8> { data[l.start..<(l.start + l.count)] }
     public func location(_ l: Line) -> SourceLocation { SourceLocation(file: file, line: l.line, offset: l.offset) }
 
+    private func tooLong(_ l: Line) -> CurationError {
+        .badRecord(location(l), reason: "line of \(l.tooLongLength) bytes is longer than the limit of \(maxLineBytes) bytes (--max-line-bytes)", kind: .lineTooLong)
+    }
+
+    /// The lines that are not valid records, with the error `record(_:)` would throw for each, ascending:
+    /// what `RecordReader.parse` finds, without copying any line out (for a stage that writes lines back
+    /// as they are, like `convert`). Parquet rows known valid are not scanned again.
+    public func invalidLines() -> [(index: Int, error: CurationError)] {
+        var failures: [(index: Int, error: CurationError)] = []
+        data.withUnsafeBytes { d in
+            for (k, l) in lines.enumerated() where l.fieldsStart < 0 {
+                if l.tooLongLength > 0 { failures.append((k, tooLong(l))); continue }
+                do { _ = try JSONParser.scanTopLevel(UnsafeRawBufferPointer(rebasing: d[l.start..<(l.start + l.count)])) } catch let e as JSONSyntaxError {
+                    failures.append((k, .badRecord(location(l), reason: e.description, kind: e.kind)))
+                } catch {
+                    failures.append((k, .badRecord(location(l), reason: "\(error)")))
+                }
+            }
+        }
+        return failures
+    }
+
     /// The line as a record: every stage parses batch lines through here, so a too-long line (kept
     /// only as a prefix) is rejected as `line-too-long` rather than parsed as a truncated record.
     public func record(_ l: Line) throws -> RawRecord {
-        if l.tooLongLength > 0 {
-            throw CurationError.badRecord(location(l), reason: "line of \(l.tooLongLength) bytes is longer than the limit of \(maxLineBytes) bytes (--max-line-bytes)", kind: .lineTooLong)
+        if l.tooLongLength > 0 { throw tooLong(l) }
+        if l.fieldsStart >= 0 {
+            return RawRecord(validBytes: Array(bytes(l)), fields: Array(fieldSpans[l.fieldsStart..<(l.fieldsStart + l.fieldsCount)]),
+                             location: location(l))
         }
         return try RawRecord(bytes: Array(bytes(l)), location: location(l))
     }
 }
 
-/// Reads records from many files, in order, under an error policy.
+/// A unit of input: a whole file, or row groups `[a, b)` of a Parquet file (the unit a sharded run
+/// shares out). Rows keep the file's numbering (`FILE: row N`) whichever slice reads them.
+public struct InputSlice: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    /// nil: the whole file. Only Parquet files have row groups.
+    public var rowGroups: Range<Int>?
+
+    public init(file: String, rowGroups: Range<Int>? = nil) {
+        self.file = file
+        self.rowGroups = rowGroups
+    }
+
+    /// Cuts each file into slices of at most `rowGroupsPerSlice` row groups (Parquet; reads each footer);
+    /// other files stay whole. A Parquet file with no row groups is one (empty) slice.
+    public static func rowGroupSlices(_ files: [String], rowGroupsPerSlice: Int, limits: ParquetLimits = ParquetLimits()) throws -> [InputSlice] {
+        guard rowGroupsPerSlice >= 1 else { throw CurationError.invalidArgument("row groups per slice must be at least 1") }
+        var out: [InputSlice] = []
+        for f in files {
+            guard ParquetInput.isParquet(f) else { out.append(InputSlice(file: f)); continue }
+            let n = try ParquetInput.rowGroups(of: f, limits: limits).count
+            if n == 0 { out.append(InputSlice(file: f, rowGroups: 0..<0)); continue }
+            for a in stride(from: 0, to: n, by: rowGroupsPerSlice) { out.append(InputSlice(file: f, rowGroups: a..<min(n, a + rowGroupsPerSlice))) }
+        }
+        return out
+    }
+
+    public var description: String {
+        rowGroups.map { "\(file) [row groups \($0.lowerBound)..<\($0.upperBound)]" } ?? file
+    }
+}
+
+/// Reads records from many files (or slices of files), in order, under an error policy.
 ///
 /// `fail` throws the first bad line's error (file, line, byte offset, reason); `skip` hands bad lines
 /// to a `RejectedWriter` (verbatim, with the reason) and counts them. Empty files are counted and
 /// reported as warnings.
 public final class RecordReader {
     public let files: [String]
+    /// What is read, in order: `files` whole, or the slices given to `init(slices:)`.
+    public let slices: [InputSlice]
     public let policy: ErrorPolicy
     public let rejected: RejectedWriter?
     public let options: ReadOptions
@@ -59,8 +122,16 @@ public final class RecordReader {
     /// Called with (file, bytes on disk read so far, file size) as reading proceeds, for progress displays.
     public var progress: ((String, Int, Int) -> Void)?
 
-    public init(files: [String], policy: ErrorPolicy = .fail, rejected: RejectedWriter? = nil, options: ReadOptions = ReadOptions()) {
-        self.files = files
+    public convenience init(files: [String], policy: ErrorPolicy = .fail, rejected: RejectedWriter? = nil, options: ReadOptions = ReadOptions()) {
+        self.init(slices: files.map { InputSlice(file: $0) }, policy: policy, rejected: rejected, options: options)
+    }
+
+    /// Reads `slices` in order. A slice with row groups must be a Parquet file (else the read throws
+    /// `invalidArgument`). Each slice counts as one input in `counts.files`, and its `fileBytes` is its
+    /// share of the file's size; a slice is reported empty only when its whole file is.
+    public init(slices: [InputSlice], policy: ErrorPolicy = .fail, rejected: RejectedWriter? = nil, options: ReadOptions = ReadOptions()) {
+        self.slices = slices
+        self.files = slices.map(\.file)
         self.policy = policy
         self.rejected = rejected
         self.options = options
@@ -76,12 +147,11 @@ public final class RecordReader {
 
     /// Calls `body` with each valid record, in file then line order.
     public func forEach(_ body: (RawRecord) throws -> Void) throws {
-        for file in files {
+        for slice in slices {
+            let file = slice.file
             if ParquetInput.isParquet(file) {
-                var n = 0
                 counts.files += 1
-                let sizes = try ParquetInput.forEachRow(file, options: options, progress: progress) { row, rowNumber in
-                    n += 1
+                let sizes = try ParquetInput.forEachRow(file, rowGroups: slice.rowGroups, options: options, progress: progress) { row, rowNumber, fields in
                     let loc = SourceLocation(file: file, line: rowNumber + 1, offset: -1)
                     if row.count > options.maxLineBytes {
                         try reject(UnsafeRawBufferPointer(rebasing: row.prefix(LineReader.tooLongPrefixBytes)),
@@ -89,7 +159,10 @@ public final class RecordReader {
                         return
                     }
                     let record: RawRecord
-                    do { record = try RawRecord(bytes: Array(row), location: loc) } catch let e as CurationError {
+                    do {
+                        if let fields { record = RawRecord(validBytes: Array(row), fields: fields, location: loc) }
+                        else { record = try RawRecord(bytes: Array(row), location: loc) }
+                    } catch let e as CurationError {
                         try reject(row, error: e)
                         return
                     }
@@ -98,9 +171,10 @@ public final class RecordReader {
                 }
                 counts.bytes += sizes.jsonBytes
                 counts.fileBytes += sizes.fileBytes
-                if n == 0 { counts.emptyFiles.append(file) }
+                if sizes.fileRows == 0 { counts.emptyFiles.append(file) }
                 continue
             }
+            try Self.checkWhole(slice)
             let reader = try LineReader(path: file, maxLineBytes: options.maxLineBytes)
             counts.files += 1
             var n = 0
@@ -133,11 +207,13 @@ public final class RecordReader {
     /// Pair with `parse(batch:)` on worker threads and `absorb` on the reading thread.
     public func forEachBatch(batchBytes: Int = 1 << 20, _ body: (LineBatch) throws -> Void) throws {
         var seq = 0
-        for file in files {
+        for slice in slices {
+            let file = slice.file
             if ParquetInput.isParquet(file) {
-                try parquetBatches(file, batchBytes: batchBytes, sequence: &seq, body)
+                try parquetBatches(file, rowGroups: slice.rowGroups, batchBytes: batchBytes, sequence: &seq, body)
                 continue
             }
+            try Self.checkWhole(slice)
             let reader = try LineReader(path: file, maxLineBytes: options.maxLineBytes)
             counts.files += 1
             let limit = options.maxLineBytes
@@ -180,7 +256,7 @@ public final class RecordReader {
     /// A Parquet file as batches: each row (rendered as the JSON object `datasets` would write) is a
     /// "line" whose location is its 1-based row number; a row past `--max-line-bytes` travels as its
     /// prefix, flagged, like an over-long JSONL line.
-    private func parquetBatches(_ file: String, batchBytes: Int, sequence seq: inout Int, _ body: (LineBatch) throws -> Void) throws {
+    private func parquetBatches(_ file: String, rowGroups: Range<Int>?, batchBytes: Int, sequence seq: inout Int, _ body: (LineBatch) throws -> Void) throws {
         let limit = options.maxLineBytes
         func newBatch(_ s: Int) -> LineBatch {
             var b = LineBatch(file: file, sequence: s)
@@ -189,17 +265,21 @@ public final class RecordReader {
             return b
         }
         var batch = newBatch(seq)
-        var n = 0
         var sequence = seq
         counts.files += 1
-        let sizes = try ParquetInput.forEachRow(file, options: options, progress: progress) { row, rowNumber in
-            n += 1
+        let sizes = try ParquetInput.forEachRow(file, rowGroups: rowGroups, options: options, progress: progress) { row, rowNumber, fields in
             if row.count > limit {
                 let prefix = row.prefix(min(LineReader.tooLongPrefixBytes, limit))
                 batch.lines.append(.init(start: batch.data.count, count: prefix.count, line: rowNumber + 1, offset: -1, tooLongLength: row.count))
                 batch.data.append(contentsOf: prefix)
             } else {
-                batch.lines.append(.init(start: batch.data.count, count: row.count, line: rowNumber + 1, offset: -1))
+                var line = LineBatch.Line(start: batch.data.count, count: row.count, line: rowNumber + 1, offset: -1)
+                if let fields {
+                    line.fieldsStart = batch.fieldSpans.count
+                    line.fieldsCount = fields.count
+                    batch.fieldSpans.append(contentsOf: fields)
+                }
+                batch.lines.append(line)
                 batch.data.append(contentsOf: row)
             }
             if batch.data.count >= batchBytes {
@@ -212,7 +292,14 @@ public final class RecordReader {
         seq = sequence
         counts.bytes += sizes.jsonBytes
         counts.fileBytes += sizes.fileBytes
-        if n == 0 { counts.emptyFiles.append(file) }
+        if sizes.fileRows == 0 { counts.emptyFiles.append(file) }
+    }
+
+    /// Row groups are Parquet's: a slice of any other file is a caller's mistake.
+    private static func checkWhole(_ slice: InputSlice) throws {
+        if slice.rowGroups != nil {
+            throw CurationError.invalidArgument("\(slice.file): only a Parquet file can be read by row groups")
+        }
     }
 
     /// Parses a batch into records and per-line errors (thread-safe: touches no shared state).

@@ -22,6 +22,14 @@ public struct RawRecord: Sendable {
         }
     }
 
+    /// A record whose bytes are known to be a valid JSON object with these top-level fields (a Parquet
+    /// row rendered by the reader, `ParquetFile.forEachRow(...withFields:)`): no validation pass.
+    init(validBytes bytes: [UInt8], fields: [FieldSpan], location: SourceLocation) {
+        self.bytes = bytes
+        self.fields = fields
+        self.location = location
+    }
+
     /// Builds a record from a decoded object (for records a stage creates).
     public init(object: JSONObject, location: SourceLocation) {
         let b = JSONWriter.bytes(.object(object))

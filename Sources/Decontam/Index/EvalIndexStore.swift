@@ -82,7 +82,12 @@ public enum EvalIndexStore {
             return SetResult(name: source.name, outcome: .unchanged, info: info, emptyInstances: 0, shortInstances: 0, ngrams: 0)
         }
         // Read and n-gram the file (eval files must be right: the first bad line is an error).
-        let reader = RecordReader(files: source.files, policy: .fail)
+        // A Parquet eval set is read for the columns looked at below only (the text fields, the selection's
+        // field, the id fields): hub eval sets can carry wide columns (images, long metadata) never indexed.
+        var read = ReadOptions()
+        read.parquetColumns = (source.fields ?? (EvalText.defaultFields + (source.withAnswers ? EvalText.answerFields : [])))
+            + (source.selection.map { [$0.field] } ?? []) + (source.idField.map { [$0] } ?? RecordID.recognisedFields)
+        let reader = RecordReader(files: source.files, policy: .fail, options: read)
         let buffer = TokenBuffer()
         var ids = UniqueIDs()
         var rows: [(id: String, tokens: Int, hashes: [UInt64], preview: String, first: UInt64)] = []

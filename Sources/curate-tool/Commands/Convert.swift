@@ -25,11 +25,20 @@ struct Convert: ParsableCommand {
         let writer = try ShardedWriter(directory: out.output, options: out.shardOptions(threads: global.threadCount))
         if let rejected { writer.rejectUnfit = { try rejected.write(line: $0, error: $1) } }
         let progress = Progress(label: "convert", quiet: global.quiet)
-        var parallel = OrderedParallel<LineBatch, (LineBatch, [Result<RawRecord, CurationError>])>(threads: global.threadCount) {
-            ($0, RecordReader.parse($0))
+        // Lines are validated where they lie in the batch and written back from it: no record is built.
+        var parallel = OrderedParallel<LineBatch, (LineBatch, [(index: Int, error: CurationError)])>(threads: global.threadCount) {
+            ($0, $0.invalidLines())
         }
-        let consume: ((LineBatch, [Result<RawRecord, CurationError>])) throws -> Void = { item in
-            for r in try reader.absorb(item.0, item.1) { try writer.write(r) }
+        let consume: ((LineBatch, [(index: Int, error: CurationError)])) throws -> Void = { item in
+            let (batch, failures) = item
+            try reader.absorb(batch, failures: failures)
+            var next = 0
+            try batch.data.withUnsafeBytes { data in
+                for (k, l) in batch.lines.enumerated() {
+                    if next < failures.count, failures[next].index == k { next += 1; continue }
+                    try writer.write(line: UnsafeRawBufferPointer(rebasing: data[l.start..<(l.start + l.count)]))
+                }
+            }
             progress.update(records: reader.counts.records, bytes: reader.counts.bytes, done: 0, total: 0)
         }
         try reader.forEachBatch { try parallel.submit($0, consume: consume) }

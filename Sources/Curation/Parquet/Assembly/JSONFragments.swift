@@ -7,15 +7,22 @@ import Foundation
 enum JSONFragments {
     /// A string value: quoted, with JSON's escapes (the same rules as `JSONWriter.writeString`). Runs of
     /// bytes that need no escape are copied whole. Invalid UTF-8 is copied as is: the record reader's
-    /// validation then rejects the row like any bad line.
-    static func appendString(_ p: UnsafePointer<UInt8>, _ count: Int, into out: inout [UInt8]) {
+    /// validation then rejects the row like any bad line. Returns whether the value is valid UTF-8 (checked
+    /// only when it holds a byte >= 0x80), so that rows known valid can skip that validation.
+    @discardableResult
+    static func appendString(_ p: UnsafePointer<UInt8>, _ count: Int, into out: inout [UInt8]) -> Bool {
         out.append(0x22)
         var start = 0
         var k = 0
+        var seen: UInt64 = 0 // every byte looked at, OR-ed: its high bit tells whether any was >= 0x80
         while k < count {
             // Eight bytes at a time while none needs an escape (the common case: prose).
-            if count - k >= 8, !needsEscape(UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)) { k += 8; continue }
+            if count - k >= 8 {
+                let w = UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
+                if !needsEscape(w) { seen |= w; k += 8; continue }
+            }
             let b = p[k]
+            seen |= UInt64(b)
             if b >= 0x20 && b != 0x22 && b != 0x5C { k += 1; continue }
             if k > start { out.append(contentsOf: UnsafeBufferPointer(start: p + start, count: k - start)) }
             appendEscape(b, into: &out)
@@ -24,6 +31,34 @@ enum JSONFragments {
         }
         if count > start { out.append(contentsOf: UnsafeBufferPointer(start: p + start, count: count - start)) }
         out.append(0x22)
+        return seen & 0x8080_8080_8080_8080 == 0 || isValidUTF8(p, count)
+    }
+
+    /// Whether `count` bytes are valid UTF-8 (Unicode Table 3-7: no overlong forms, surrogates or code
+    /// points past U+10FFFF), as `JSONParser` checks it.
+    static func isValidUTF8(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var i = 0
+        while i < count {
+            let c = p[i]
+            if c < 0x80 { i += 1; continue }
+            var need = 0
+            var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
+            switch c {
+            case 0xC2...0xDF: need = 1
+            case 0xE0: need = 2; lo = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: need = 2
+            case 0xED: need = 2; hi = 0x9F
+            case 0xF0: need = 3; lo = 0x90
+            case 0xF1...0xF3: need = 3
+            case 0xF4: need = 3; hi = 0x8F
+            default: return false
+            }
+            guard count - i > need, p[i + 1] >= lo, p[i + 1] <= hi else { return false }
+            if need >= 2 && p[i + 2] & 0xC0 != 0x80 { return false }
+            if need == 3 && p[i + 3] & 0xC0 != 0x80 { return false }
+            i += need + 1
+        }
+        return true
     }
 
     /// Whether any of the 8 bytes in `w` is a control character, `"` or `\\` (the SWAR "has a byte less

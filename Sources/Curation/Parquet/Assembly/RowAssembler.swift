@@ -31,6 +31,7 @@ final class RowAssembler {
         var maxDef = 0
         var pos = 0
         var valuePos = 0
+        var validUTF8 = true
     }
 
     private(set) var nodes: [Node] = []
@@ -42,7 +43,10 @@ final class RowAssembler {
     init(schema: ParquetSchema, fields: [Int]) throws {
         leaves = Array(repeating: Leaf(), count: schema.columns.count)
         for (k, c) in schema.columns.enumerated() { leaves[k].maxDef = c.maxDefinitionLevel }
-        for f in fields { top.append(try build(schema, schema.topLevel[f], asElement: false)) }
+        for f in fields {
+            top.append(try build(schema, schema.topLevel[f], asElement: false))
+            topNames.append(schema.fieldNames[f])
+        }
     }
 
     private func add(_ n: Node) -> Int { nodes.append(n); return nodes.count - 1 }
@@ -91,6 +95,30 @@ final class RowAssembler {
     /// Every leaf the selected fields need.
     var neededLeaves: [Int] { top.flatMap { Array(nodes[$0].leaves) } }
 
+    /// The selected top-level fields' names, in the order rows write them.
+    var topNames: [String] = []
+
+    /// How deep the rows' JSON nests at most (the row object is 1).
+    var jsonDepth: Int {
+        func depth(_ n: Int) -> Int {
+            switch nodes[n].kind {
+            case .leaf: return 0
+            case .structure(let c): return 1 + (c.map(depth).max() ?? 0)
+            case .list(let e, _, _): return 1 + depth(e)
+            case .map(let k, let v, _, _): return 2 + max(depth(k), v.map(depth) ?? 0)
+            }
+        }
+        return 1 + (top.map(depth).max() ?? 0)
+    }
+
+    /// Whether the rows of the loaded row group are valid JSON objects as written: every string value
+    /// was valid UTF-8 and the nesting is within `JSONParser.maxDepth`. Everything else the assembler
+    /// writes (escaped strings, numbers, literals, keys through `JSONWriter`) is valid by construction,
+    /// so such rows need no JSON validation; their top-level fields come from `writeRow(into:spans:)`.
+    var rowsAreValidJSON: Bool {
+        jsonDepth <= JSONParser.maxDepth && neededLeaves.allSatisfy { leaves[$0].validUTF8 }
+    }
+
     func load(_ leaf: Int, _ data: ColumnData) {
         leaves[leaf].def = data.def
         leaves[leaf].rep = data.rep
@@ -99,6 +127,7 @@ final class RowAssembler {
         leaves[leaf].entries = data.entries
         leaves[leaf].pos = 0
         leaves[leaf].valuePos = 0
+        leaves[leaf].validUTF8 = data.values.validUTF8
     }
 
     // MARK: - Writing rows
@@ -198,6 +227,14 @@ final class RowAssembler {
 
     /// Appends the next row as a JSON object.
     func writeRow(into out: inout [UInt8]) throws {
+        var none: [FieldSpan]? = nil
+        try writeRow(into: &out, spans: &none)
+    }
+
+    /// Appends the next row as a JSON object; with `spans`, also appends each top-level field's name and
+    /// value range, relative to the row's first byte (what `JSONParser.scanTopLevel` finds in it).
+    func writeRow(into out: inout [UInt8], spans: inout [FieldSpan]?) throws {
+        let rowStart = out.count
         out.append(UInt8(ascii: "{"))
         for (k, n) in top.enumerated() {
             let first = nodes[n].leaves.lowerBound
@@ -207,7 +244,9 @@ final class RowAssembler {
             }
             if k > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: nodes[n].key)
+            let valueStart = out.count - rowStart
             try write(n, into: &out)
+            spans?.append(FieldSpan(key: topNames[k], value: valueStart..<(out.count - rowStart)))
         }
         out.append(UInt8(ascii: "}"))
     }

@@ -5,6 +5,9 @@ struct RenderedValues {
     var text: [UInt8] = []
     /// The end of each value in `text` (a value starts where the previous one ended).
     var ends: [Int] = []
+    /// False once a string value was not valid UTF-8 (its row then goes through the record reader's
+    /// JSON validation, which rejects it as it would a JSONL line).
+    var validUTF8 = true
     var count: Int { ends.count }
 
     @inline(__always) mutating func close() { ends.append(text.count) }
@@ -53,7 +56,7 @@ struct RenderedValues {
     @inline(__always)
     mutating func appendBytes(_ p: UnsafePointer<UInt8>, _ n: Int, kind: RenderKind) {
         switch kind {
-        case .string: JSONFragments.appendString(p, n, into: &text)
+        case .string: if !JSONFragments.appendString(p, n, into: &text) { validUTF8 = false }
         case .decimal(let scale): JSONFragments.appendDecimal(bigEndian: p, n, scale: scale, into: &text)
         case .uuid where n == 16: JSONFragments.appendUUID(p, into: &text)
         case .float16 where n == 2: JSONFragments.appendDouble(JSONFragments.half(UInt16(p[0]) | UInt16(p[1]) << 8), into: &text)

@@ -104,6 +104,7 @@ struct ValueDecoder {
                 try budget.charge(total, "dictionary-encoded values")
                 out.text.reserveCapacity(out.text.count + total)
                 for i in idx { out.appendCopy(of: Int(i), from: text, ends: ends) }
+                if !dict.validUTF8 { out.validUTF8 = false }
             }
         }
     }

@@ -201,20 +201,31 @@ public final class ParquetFile {
     /// call) and its 0-based row number in the file. One row group is held in memory at a time.
     public func forEachRow(rowGroups range: Range<Int>? = nil, columns: [String]? = nil,
                            _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
+        try forEachRow(rowGroups: range, columns: columns, withFields: false) { row, n, _ in try body(row, n) }
+    }
+
+    /// `forEachRow`, also passing each row's top-level fields as `JSONParser.scanTopLevel` would find
+    /// them when `withFields` is set and the row is known to be valid JSON (`RowAssembler.rowsAreValidJSON`);
+    /// nil otherwise (the caller then validates the row itself).
+    func forEachRow(rowGroups range: Range<Int>?, columns: [String]?, withFields: Bool,
+                    _ body: (UnsafeRawBufferPointer, Int, [FieldSpan]?) throws -> Void) throws {
         let range = range ?? 0..<rowGroups.count
         guard range.lowerBound >= 0, range.upperBound <= rowGroups.count else {
             throw ParquetError(file: path, reason: "row groups \(range) outside the file's \(rowGroups.count)")
         }
         let fields = try fieldIndices(columns)
         var row: [UInt8] = []
+        var spans: [FieldSpan]? = nil
         for g in range {
             let assembler = try decodeRowGroup(g, fields: fields)
             let info = rowGroups[g]
+            let trusted = withFields && assembler.rowsAreValidJSON
             do {
                 for r in 0..<info.rows {
                     row.removeAll(keepingCapacity: true)
-                    try assembler.writeRow(into: &row)
-                    try row.withUnsafeBytes { try body($0, info.firstRow + r) }
+                    if trusted { spans = []; spans!.reserveCapacity(fields.count) }
+                    try assembler.writeRow(into: &row, spans: &spans)
+                    try row.withUnsafeBytes { try body($0, info.firstRow + r, spans) }
                 }
                 try assembler.checkConsumed()
             } catch let e as ParquetDecodeError {
