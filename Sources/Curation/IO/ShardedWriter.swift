@@ -166,7 +166,8 @@ public final class ShardedWriter {
         try write(line: line, location: nil)
     }
 
-    private func write(line: UnsafeRawBufferPointer, location: SourceLocation?) throws {
+    /// Writes one line; `location` (where it was read) names it in a Parquet fit error.
+    public func write(line: UnsafeRawBufferPointer, location: SourceLocation?) throws {
         if let pq = parquet {
             do { try pq.check(line) } catch let e as RecordFitError {
                 let error = unfitError(e, line: line, location: location)

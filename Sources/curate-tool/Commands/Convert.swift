@@ -36,7 +36,7 @@ struct Convert: ParsableCommand {
             try batch.data.withUnsafeBytes { data in
                 for (k, l) in batch.lines.enumerated() {
                     if next < failures.count, failures[next].index == k { next += 1; continue }
-                    try writer.write(line: UnsafeRawBufferPointer(rebasing: data[l.start..<(l.start + l.count)]))
+                    try writer.write(line: UnsafeRawBufferPointer(rebasing: data[l.start..<(l.start + l.count)]), location: batch.location(l))
                 }
             }
             progress.update(records: reader.counts.records, bytes: reader.counts.bytes, done: 0, total: 0)
