@@ -58,7 +58,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for t in ["1", "2"] {
             let r = try CLI.run(["synth", "-o", dir + "/t" + t, "--train-count", "200", "--pretrain-count", "50", "--plant-items", "2",
-                                 "--plant-dose", "2", "--threads", t, "--quiet", "--compression", "none"])
+                                 "--plant-dose", "2", "--threads", t, "--quiet", "--compression", "none",
+                                 "--emit", SynthOutput.allCases.map(\.rawValue).joined(separator: ",")])
             #expect(r.status == 0, "\(r.stderr)")
         }
         for out in SynthOutput.allCases {
