@@ -202,4 +202,21 @@ import Testing
         #expect(s.select((0..<20).map(String.init)).map(\.path) == ["3", "11", "19"])
         #expect(throws: CurationError.self) { _ = try ShardSpec(parsing: "8/8") }
     }
+
+    /// `--shard env`: the executor's variables, both required (never implied by an array job alone), the
+    /// offset added for arrays split above MaxArraySize, Kubernetes' index as the fallback.
+    @Test func shardFromTheEnvironment() throws {
+        let slurm = try ShardSpec(parsing: "env", environment: ["CURATE_SHARD_COUNT": "40", "SLURM_ARRAY_TASK_ID": "3", "CURATE_SHARD_OFFSET": "22"])
+        #expect(slurm == (try ShardSpec(index: 25, count: 40)))
+        let k8s = try ShardSpec(parsing: "env", environment: ["CURATE_SHARD_COUNT": "4", "JOB_COMPLETION_INDEX": "1"])
+        #expect(k8s == (try ShardSpec(index: 1, count: 4)))
+        // An array task without the count is refused, as is a count without a task index.
+        #expect(throws: CurationError.self) { _ = try ShardSpec(parsing: "env", environment: ["SLURM_ARRAY_TASK_ID": "3"]) }
+        #expect(throws: CurationError.self) { _ = try ShardSpec(parsing: "env", environment: ["CURATE_SHARD_COUNT": "4"]) }
+        #expect(throws: CurationError.self) { _ = try ShardSpec(parsing: "env", environment: ["CURATE_SHARD_COUNT": "4", "SLURM_ARRAY_TASK_ID": "x"]) }
+        #expect(throws: CurationError.self) { _ = try ShardSpec(parsing: "env", environment: ["CURATE_SHARD_COUNT": "4", "SLURM_ARRAY_TASK_ID": "4"]) }
+        #expect(throws: CurationError.self) {
+            _ = try ShardSpec(parsing: "env", environment: ["CURATE_SHARD_COUNT": "4", "SLURM_ARRAY_TASK_ID": "1", "CURATE_SHARD_OFFSET": "\(Int.max)"])
+        }
+    }
 }

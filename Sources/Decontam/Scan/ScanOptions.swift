@@ -22,49 +22,6 @@ public enum NoTextPolicy: String, Sendable, CaseIterable {
     case fail
 }
 
-/// The i-th of N deterministic shares of the inputs (0-based): input files in their resolved order,
-/// round robin, so N copies of a scan with `--shard 0/N` ... `--shard N-1/N` cover every file once.
-public struct ShardSpec: Sendable, Hashable {
-    public var index: Int
-    public var count: Int
-
-    public init(index: Int, count: Int) throws {
-        guard count >= 1, (0..<count).contains(index) else {
-            throw CurationError.invalidArgument("--shard expects i/N with 0 <= i < N, got \(index)/\(count)")
-        }
-        self.index = index; self.count = count
-    }
-
-    /// Parses `i/N`.
-    public init(parsing s: String) throws {
-        let parts = s.split(separator: "/")
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
-            throw CurationError.invalidArgument("--shard expects i/N (e.g. 0/8), got \"\(s)\"")
-        }
-        try self.init(index: i, count: n)
-    }
-
-    /// The tag in output names: `s3of8`.
-    public var tag: String { "s\(index)of\(count)" }
-
-    /// This share's files, with their positions in the whole list.
-    public func select(_ files: [String]) -> [(position: Int, path: String)] {
-        files.enumerated().filter { $0.offset % count == index }.map { ($0.offset, $0.element) }
-    }
-
-    /// `report.json` -> `report-s3of8.json`; `matches.jsonl.zst` -> `matches-s3of8.jsonl.zst`.
-    public func name(_ path: String) -> String {
-        let dir = (path as NSString).deletingLastPathComponent
-        let file = (path as NSString).lastPathComponent
-        let stem: Substring, ext: Substring
-        if let dot = file.firstIndex(of: "."), dot != file.startIndex {
-            stem = file[..<dot]; ext = file[dot...]
-        } else { stem = Substring(file); ext = "" }
-        let named = "\(stem)-\(tag)\(ext)"
-        return dir.isEmpty ? named : (dir as NSString).appendingPathComponent(named)
-    }
-}
-
 /// Settings of a scan.
 public struct ScanOptions: Sendable {
     /// A record is contaminated when its largest overlap with an eval instance is at least this.

@@ -49,7 +49,7 @@ struct DecontamScanCommand: ParsableCommand {
     @Option(name: .long, help: "Write one line per (train record, eval instance) match: {id, source, eval_set, eval_id, overlap}.")
     var matches: String?
 
-    @Option(name: .long, help: "Process the i-th of N shares of the input files (0-based), naming outputs with the shard.")
+    @Option(name: .long, help: "Process the i-th of N shares of the input files (0-based), naming outputs with the shard: i/N, or env (i = CURATE_SHARD_OFFSET + SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, N = CURATE_SHARD_COUNT; never implied by the environment alone).")
     var shard: String?
 
     @Option(name: .long, help: "A record with no text to scan: keep (default; counted as no_text, warned), drop (dropped as no-text) or fail (error naming FILE:LINE).")
