@@ -247,18 +247,7 @@ public struct JSONParser {
     /// Validates one multi-byte UTF-8 sequence starting at `i` (Unicode Table 3-7) and steps over it.
     @inline(__always) mutating func skipUTF8Sequence() throws {
         let c = base[i]
-        let need: Int
-        var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
-        switch c {
-        case 0xC2...0xDF: need = 1
-        case 0xE0: need = 2; lo = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: need = 2
-        case 0xED: need = 2; hi = 0x9F
-        case 0xF0: need = 3; lo = 0x90
-        case 0xF1...0xF3: need = 3
-        case 0xF4: need = 3; hi = 0x8F
-        default: throw utf8Error("invalid UTF-8 (byte 0x\(String(c, radix: 16)))")
-        }
+        guard let (need, lo, hi) = UTF8Lead.shape(c) else { throw utf8Error("invalid UTF-8 (byte 0x\(String(c, radix: 16)))") }
         guard i + need < count else { throw utf8Error("invalid UTF-8 (byte 0x\(String(c, radix: 16)) starts a sequence cut short)") }
         let b1 = base[i + 1]
         let lead = "invalid UTF-8 (byte 0x\(String(c, radix: 16)) is not followed by a valid continuation byte)"

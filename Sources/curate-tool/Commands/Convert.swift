@@ -26,7 +26,7 @@ struct Convert: ParsableCommand {
         if let rejected { writer.rejectUnfit = { try rejected.write(line: $0, error: $1) } }
         let progress = Progress(label: "convert", quiet: global.quiet)
         // Lines are validated where they lie in the batch and written back from it: no record is built.
-        var parallel = OrderedParallel<LineBatch, (LineBatch, [(index: Int, error: CurationError)])>(threads: global.threadCount) {
+        let parallel = OrderedParallel<LineBatch, (LineBatch, [(index: Int, error: CurationError)])>(threads: global.threadCount) {
             ($0, $0.invalidLines())
         }
         let consume: ((LineBatch, [(index: Int, error: CurationError)])) throws -> Void = { item in

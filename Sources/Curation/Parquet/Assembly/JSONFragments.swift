@@ -41,18 +41,7 @@ enum JSONFragments {
         while i < count {
             let c = p[i]
             if c < 0x80 { i += 1; continue }
-            var need = 0
-            var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
-            switch c {
-            case 0xC2...0xDF: need = 1
-            case 0xE0: need = 2; lo = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: need = 2
-            case 0xED: need = 2; hi = 0x9F
-            case 0xF0: need = 3; lo = 0x90
-            case 0xF1...0xF3: need = 3
-            case 0xF4: need = 3; hi = 0x8F
-            default: return false
-            }
+            guard let (need, lo, hi) = UTF8Lead.shape(c) else { return false }
             guard count - i > need, p[i + 1] >= lo, p[i + 1] <= hi else { return false }
             if need >= 2 && p[i + 2] & 0xC0 != 0x80 { return false }
             if need == 3 && p[i + 3] & 0xC0 != 0x80 { return false }

@@ -81,7 +81,7 @@ struct ConvertStageRunner: StageRunner {
             prefix: "part", compression: compression, level: level, maxRecords: maxRecords, maxBytes: maxBytes, workers: context.threads,
             format: format, parquet: parquet))
         if let rejected { writer.rejectUnfit = { try rejected.write(line: $0, error: $1) } }
-        var parallel = OrderedParallel<LineBatch, (LineBatch, [Result<RawRecord, CurationError>])>(threads: context.threads) {
+        let parallel = OrderedParallel<LineBatch, (LineBatch, [Result<RawRecord, CurationError>])>(threads: context.threads) {
             ($0, RecordReader.parse($0))
         }
         let consume: ((LineBatch, [Result<RawRecord, CurationError>])) throws -> Void = { item in
