@@ -72,6 +72,21 @@ import Testing
         } else { Issue.record("a chat record passed the preference target") }
     }
 
+    @Test func dropReasonAgreesWithNormalizeOnEveryFixtureRecord() throws {
+        for target in RecordNormalizer.Target.allCases {
+            let n = RecordNormalizer(target: target)
+            for name in ["chat", "s1_pool", "verifiable", "samples", "preference", "persona", "documents"] {
+                let text = try String(contentsOfFile: FixturePath.path("train/\(name).jsonl"), encoding: .utf8)
+                for (k, line) in text.split(separator: "\n").enumerated() {
+                    let r = try record(String(line), line: k + 1)
+                    let full: String?
+                    if case .dropped(let why) = try n.normalize(r, id: "x") { full = why } else { full = nil }
+                    #expect(try n.dropReason(r) == full, "\(target) \(name):\(k + 1)")
+                }
+            }
+        }
+    }
+
     @Test func preferenceTargetWritesTRLsLayoutFromBothInputLayouts() throws {
         let n = RecordNormalizer(target: .preference)
         let tulu = try record(#"{"id":"p","chosen":[{"role":"user","content":"q"},{"role":"assistant","content":"good"}],"rejected":[{"role":"user","content":"q"},{"role":"assistant","content":"bad"}],"source":"uf"}"#)

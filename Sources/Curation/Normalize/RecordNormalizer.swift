@@ -84,6 +84,20 @@ public struct RecordNormalizer: Sendable {
         return .record(RawRecord(object: out, location: record.location))
     }
 
+    /// Why `normalize` would drop the record, or nil when it maps: the same decision without building the
+    /// output (the mix's scan asks this of every record, and builds the output only for the records it takes).
+    public func dropReason(_ record: RawRecord) throws -> String? {
+        switch target {
+        case .chat:
+            if case .failure(let why) = try conversation(of: record) { return why.reason }
+            return nil
+        case .preference:
+            guard record.has("chosen"), record.has("rejected") else { return "not a preference pair (\(Schema.detect(record).rawValue))" }
+            _ = try Preference(record: record)
+            return nil
+        }
+    }
+
     /// Why a record has no conversation to train on.
     struct Unmappable: Error { var reason: String }
 

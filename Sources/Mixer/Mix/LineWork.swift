@@ -38,7 +38,7 @@ struct LineScanner<Counter: TokenCounter>: Sendable {
     func scan(_ record: RawRecord) throws -> ScanLine {
         let id = try RecordID.of(record, field: source.idField)
         for p in source.predicates where try !p.matches(record) { return ScanLine(outcome: .filtered(p.description)) }
-        if let n = recordNormalizer, case .dropped(let why) = try n.normalize(record, id: id) {
+        if let n = recordNormalizer, let why = try n.dropReason(record) {
             return ScanLine(outcome: .filtered(RecordNormalizer.reasonPrefix + why))
         }
         let text = try RecordText.text(of: record, schema: source.schema)
