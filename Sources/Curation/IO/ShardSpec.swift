@@ -1,7 +1,8 @@
 import Foundation
 
-/// The i-th of N deterministic shares of the inputs (0-based): input files in their resolved order,
-/// round robin, so N copies of a scan with `--shard 0/N` ... `--shard N-1/N` cover every file once.
+/// The i-th of N deterministic shares of the input (0-based). Which units of the input a share reads
+/// is `SharePlan`'s: contiguous runs, so N tasks `--shard 0/N` ... `--shard N-1/N` cover every record
+/// once and their outputs in share order are one run's.
 public struct ShardSpec: Sendable, Hashable {
     public var index: Int
     public var count: Int
@@ -50,11 +51,6 @@ public struct ShardSpec: Sendable, Hashable {
 
     /// The tag in output names: `s3of8`.
     public var tag: String { "s\(index)of\(count)" }
-
-    /// This share's files, with their positions in the whole list.
-    public func select(_ files: [String]) -> [(position: Int, path: String)] {
-        files.enumerated().filter { $0.offset % count == index }.map { ($0.offset, $0.element) }
-    }
 
     /// `report.json` -> `report-s3of8.json`; `matches.jsonl.zst` -> `matches-s3of8.jsonl.zst`.
     public func name(_ path: String) -> String {

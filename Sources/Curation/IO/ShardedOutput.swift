@@ -30,6 +30,27 @@ public enum ShardedOutput {
         try AtomicFileWriter.write(note, to: markerPath(directory: directory, prefix: prefix))
     }
 
+    /// The first step of one share's writer (`ShardOptions.share`): marks the whole output of `prefix`
+    /// unfinished (every share writes the same marker; `merge` removes it), removes the old merged
+    /// manifest and this share's old completion record (a re-run of a task is not complete until it
+    /// says so again), and the temporaries a killed writer of this share left.
+    public static func beginShare(directory: String, prefix: String, share: ShardSpec) throws {
+        removeStaleTemporaries(in: directory, prefix: "\(prefix)-\(share.tag)")
+        let record = ShareRecord.path(directory: directory, share: share)
+        if unlink(record) != 0 && errno != ENOENT {
+            throw CurationError.io(path: record, reason: "cannot remove the share's old completion record: \(String(cString: strerror(errno)))")
+        }
+        let manifest = Manifest.path(directory: directory, prefix: prefix)
+        if unlink(manifest) != 0 && errno != ENOENT {
+            throw CurationError.io(path: manifest, reason: "cannot remove the old manifest: \(String(cString: strerror(errno)))")
+        }
+        let marker = markerPath(directory: directory, prefix: prefix)
+        guard !FileManager.default.fileExists(atPath: marker) else { return }
+        let note = "An unfinished sharded output of prefix \"\(prefix)\": its shares are being written (share records in \(ShareRecord.folder)/).\n"
+            + "Readers refuse this directory until `curate-tool merge` joins the shares.\n"
+        try AtomicFileWriter.write(note, to: marker)
+    }
+
     /// Writes the manifest (atomically) and then removes the marker: the last step of a writer.
     public static func complete(_ manifest: Manifest, directory: String) throws {
         try AtomicFileWriter.write(try manifest.jsonBytes(), to: Manifest.path(directory: directory, prefix: manifest.prefix))

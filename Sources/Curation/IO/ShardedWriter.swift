@@ -18,6 +18,10 @@ public struct ShardOptions: Sendable {
     /// How Parquet shards are written (codec, row groups, JSON-text columns); used when `format` is
     /// `.parquet`. Its zstd level is `level`.
     public var parquet: ParquetWriteOptions
+    /// Set when this writer writes one share of a sharded stage: its shards are `PREFIX-sIofN-00000.…`,
+    /// no manifest file is written (`finish` returns it for the share's `ShareRecord`), and the output
+    /// stays marked incomplete until `merge` (see `ShardedOutput.beginShare`).
+    public var share: ShardSpec?
 
     public init(prefix: String = "part", compression: Compression = .zstd, level: Int = 3,
                 maxRecords: Int? = nil, maxBytes: Int? = nil, workers: Int = 1,
@@ -86,18 +90,25 @@ public final class ShardedWriter {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw CurationError.io(path: directory, reason: "cannot create output directory: \(error.localizedDescription)")
         }
-        try ShardedOutput.begin(directory: directory, prefix: options.prefix)
+        if let share = options.share {
+            try ShardedOutput.beginShare(directory: directory, prefix: options.prefix, share: share)
+        } else {
+            try ShardedOutput.begin(directory: directory, prefix: options.prefix)
+        }
         if options.format == .parquet {
-            parquet = try ParquetShardEncoder(directory: directory, prefix: options.prefix, options: options.parquetOptions)
+            parquet = try ParquetShardEncoder(directory: directory, prefix: filePrefix, options: options.parquetOptions)
         }
     }
 
     public var recordsWritten: Int { shards.reduce(0) { $0 + $1.records } + shardRecords }
     public var bytesWritten: Int { shards.reduce(0) { $0 + $1.bytes } + shardBytes }
 
+    /// The shards' name prefix: the output's, with the share's tag for a share (`part-s3of8`).
+    public var filePrefix: String { options.share.map { "\(options.prefix)-\($0.tag)" } ?? options.prefix }
+
     public func shardName(_ index: Int) -> String {
         let n = String(index)
-        return "\(options.prefix)-\(String(repeating: "0", count: max(0, 5 - n.count)))\(n).\(options.fileExtension)"
+        return "\(filePrefix)-\(String(repeating: "0", count: max(0, 5 - n.count)))\(n).\(options.fileExtension)"
     }
 
     private func openShard() throws {
@@ -230,8 +241,8 @@ public final class ShardedWriter {
         }
         let keep = Set(shards.map(\.file))
         if let names = try? FileManager.default.contentsOfDirectory(atPath: directory) {
-            for name in names where name.hasPrefix(options.prefix + "-") && !keep.contains(name) {
-                let rest = name.dropFirst(options.prefix.count + 1)
+            for name in names where name.hasPrefix(filePrefix + "-") && !keep.contains(name) {
+                let rest = name.dropFirst(filePrefix.count + 1)
                 if rest.count > 6, rest.prefix(5).allSatisfy(\.isNumber),
                    rest.dropFirst(5).hasPrefix(".json") || rest.dropFirst(5) == ".parquet" {
                     try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
@@ -239,7 +250,7 @@ public final class ShardedWriter {
             }
         }
         let manifest = manifest()
-        try ShardedOutput.complete(manifest, directory: directory)
+        if options.share == nil { try ShardedOutput.complete(manifest, directory: directory) }
         return manifest
     }
 

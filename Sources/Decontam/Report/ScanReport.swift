@@ -9,6 +9,11 @@ public struct ScanReport: Sendable {
     /// The shards this report covers (one for a `--shard` run, several after merging; empty: all inputs).
     public var shards: [Int] = []
     public var shardCount: Int?
+    /// The manifests of the scan's outputs (kept, then removed), for a share's completion record; not
+    /// part of the JSON.
+    public var outputs: [Manifest] = []
+    /// What the scan read (files, or a share's slices); not part of the JSON.
+    public var slices: [String] = []
 
     public init(stage: StageReport, summary: ContaminationSummary) {
         self.stage = stage
@@ -37,6 +42,11 @@ public struct ScanReport: Sendable {
         }
         let v: JSONValue
         do { v = try JSONParser.parse(text) } catch { throw CurationError.invalidArgument("\(path): not JSON: \(error)") }
+        return try ScanReport(json: v, file: path)
+    }
+
+    /// Reads a report's JSON (`file` names it in errors).
+    public init(json v: JSONValue, file path: String) throws {
         guard case .object(let o) = v, o["stage"]?.stringValue == "decontam-scan", let c = o["contamination"] else {
             throw CurationError.invalidArgument("\(path): not a decontam scan report")
         }
@@ -49,13 +59,12 @@ public struct ScanReport: Sendable {
         stage.seconds = o["seconds"]?.doubleValue ?? 0
         for s in o["settings"]?.objectValue ?? JSONObject() { stage.settings[s.key] = s.value }
         stage.warnings = (o["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
-        for key in ["lines_written", "pieces_written", "documents_masked"] { if let x = o[key] { stage.extra[key] = x } }
-        var report = ScanReport(stage: stage, summary: try ContaminationSummary(json: c, file: path))
+        for key in ["lines_written", "pieces_written", "documents_masked", "no_text"] { if let x = o[key] { stage.extra[key] = x } }
+        self.init(stage: stage, summary: try ContaminationSummary(json: c, file: path))
         if let sh = o["shard"] {
-            report.shardCount = sh["count"]?.intValue
-            report.shards = (sh["covered"]?.arrayValue ?? []).compactMap(\.intValue)
+            shardCount = sh["count"]?.intValue
+            shards = (sh["covered"]?.arrayValue ?? []).compactMap(\.intValue)
         }
-        return report
     }
 
     /// Merges reports of `--shard` runs (or any runs with the same settings) exactly: counts add, found
@@ -80,8 +89,8 @@ public struct ScanReport: Sendable {
             out.stage.bytesIn += r.stage.bytesIn
             out.stage.bytesOut += r.stage.bytesOut
             out.stage.seconds += r.stage.seconds
-            out.stage.warnings += r.stage.warnings
-            for key in ["lines_written", "pieces_written", "documents_masked"] {
+            for w in r.stage.warnings where !out.stage.warnings.contains(w) { out.stage.warnings.append(w) }
+            for key in ["lines_written", "pieces_written", "documents_masked", "no_text"] where out.stage.extra[key] != nil || r.stage.extra[key] != nil {
                 out.stage.extra[key] = .int((out.stage.extra[key]?.intValue ?? 0) + (r.stage.extra[key]?.intValue ?? 0))
             }
         }

@@ -43,15 +43,19 @@ public final class DecontamScan {
     public func run(inputs: [String], rejected: RejectedWriter? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> ScanReport {
         let started = Date()
         let index = self.index, options = self.options
-        let chosen = options.shard.map { $0.select(inputs) } ?? inputs.enumerated().map { ($0.offset, $0.element) }
-        let files = chosen.map(\.1)
-        var position: [String: Int] = [:]
-        for (p, f) in chosen { position[f] = p }
+        // A share reads a contiguous run of the input's units (files, row groups, frames, line ranges):
+        // the shares' outputs in share order are the whole scan's, and sources keep their positions.
+        let slices = try options.shard.map { try SharePlan.plan(inputs, options: options.read).slices(for: $0) } ?? inputs.map { InputSlice(file: $0) }
+        var firstPosition: [String: Int] = [:]
+        for (p, f) in inputs.enumerated() where firstPosition[f] == nil { firstPosition[f] = p }
+        var files: [String] = []
+        for sl in slices where files.last != sl.file { files.append(sl.file) }
+        let chosen = files.map { (firstPosition[$0] ?? 0, $0) }
 
         var shardOptions = options.shardOptions
-        if let s = options.shard { shardOptions.prefix += "-\(s.tag)" }
+        shardOptions.share = options.shard
         var removedOptions = shardOptions
-        removedOptions.prefix = "removed" + (options.shard.map { "-\($0.tag)" } ?? "")
+        removedOptions.prefix = "removed"
         removedOptions.maxRecords = options.shardOptions.maxRecords
         let kept = try ShardedWriter(directory: options.output, options: shardOptions)
         let removed = options.action == .tag ? nil : try ShardedWriter(directory: options.output, options: removedOptions)
@@ -66,7 +70,7 @@ public final class DecontamScan {
         var stage = StageReport(stage: "decontam-scan")
         var pieces = 0, masked = 0, noText = 0
 
-        let reader = RecordReader(files: files, policy: options.errorPolicy, rejected: rejected, options: options.read)
+        let reader = RecordReader(slices: slices, policy: options.errorPolicy, rejected: rejected, options: options.read)
         let sharedIndex = index, sharedOptions = options
         let pipeline = OrderedParallel<LineBatch, BatchResult>(threads: options.threads) { batch in
             DecontamScan.process(batch, index: sharedIndex, options: sharedOptions)
@@ -177,7 +181,7 @@ public final class DecontamScan {
             stage.extra["documents_masked"] = .int(masked)
         }
         if let s = options.shard, files.isEmpty {
-            stage.warnings.append("shard \(s.index)/\(s.count) has no input files (\(inputs.count) files for \(s.count) shards)")
+            stage.warnings.append("shard \(s.index)/\(s.count) has no input (\(inputs.count) files for \(s.count) shards)")
         }
         if noText > 0 {
             stage.extra["no_text"] = .int(noText)
@@ -196,6 +200,8 @@ public final class DecontamScan {
         }
         var report = ScanReport(stage: stage, summary: summary)
         if let s = options.shard { report.shardCount = s.count; report.shards = [s.index] }
+        report.outputs = [manifest] + (removedManifest.map { [$0] } ?? [])
+        report.slices = slices.map(\.description)
         try report.stage.check()
         return report
     }

@@ -13,6 +13,7 @@ struct Convert: ParsableCommand {
     @OptionGroup var out: ShardOutputOptions
     @OptionGroup var global: GlobalOptions
     @OptionGroup var errors: ErrorOptions
+    @OptionGroup var share: ShareOptions
 
     @Option(name: .long, help: "Where to write the report JSON (default: OUTPUT/PREFIX.report.json).")
     var report: String?
@@ -20,9 +21,11 @@ struct Convert: ParsableCommand {
     func run() throws {
         let started = Date()
         let files = try InputFiles.resolve(inputs, allowIncomplete: errors.allowIncomplete, split: errors.split)
-        let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? out.output) : nil
-        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
-        let writer = try ShardedWriter(directory: out.output, options: out.shardOptions(threads: global.threadCount))
+        let shares = try ShareRun(spec: share.spec(), files: files, read: errors.readOptions)
+        let rejectedDir = errors.rejectedDir ?? out.output
+        let rejected = errors.onError == .skip ? RejectedWriter(directory: rejectedDir, name: shares.name("rejected")) : nil
+        let reader = RecordReader(slices: shares.slices, policy: errors.onError, rejected: rejected, options: errors.readOptions)
+        let writer = try ShardedWriter(directory: out.output, options: shares.apply(out.shardOptions(threads: global.threadCount)))
         if let rejected { writer.rejectUnfit = { try rejected.write(line: $0, error: $1) } }
         let progress = Progress(label: "convert", quiet: global.quiet)
         // Lines are validated where they lie in the batch and written back from it: no record is built.
@@ -57,7 +60,11 @@ struct Convert: ParsableCommand {
                         "max_records": out.maxRecords.map { .int($0) } ?? .null, "max_bytes": out.maxBytes.map { .int($0.bytes) } ?? .null,
                         "on_error": .string(errors.onError.rawValue), "inputs": .array(files.map { .string($0) })]
         rep.extra["shards"] = .int(manifest.shards.count)
-        try rep.write(to: report ?? (out.output as NSString).appendingPathComponent("\(out.prefix).report.json"))
+        let reportPath = report ?? (out.output as NSString).appendingPathComponent("\(out.prefix).report.json")
+        if shares.spec == nil { try rep.write(to: reportPath) } else { try rep.check() }
+        try shares.complete(stage: "convert", directory: out.output, manifests: [manifest], report: rep.json, reportFile: reportPath,
+                            sideFiles: ["rejected.jsonl", "rejected.reasons.jsonl"].map { (rejectedDir as NSString).appendingPathComponent($0) },
+                            seconds: rep.seconds)
         Console.show(rep, options: global)
     }
 }

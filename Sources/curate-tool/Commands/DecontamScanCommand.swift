@@ -49,8 +49,7 @@ struct DecontamScanCommand: ParsableCommand {
     @Option(name: .long, help: "Write one line per (train record, eval instance) match: {id, source, eval_set, eval_id, overlap}.")
     var matches: String?
 
-    @Option(name: .long, help: "Process the i-th of N shares of the input files (0-based), naming outputs with the shard: i/N, or env (i = CURATE_SHARD_OFFSET + SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, N = CURATE_SHARD_COUNT; never implied by the environment alone).")
-    var shard: String?
+    @OptionGroup var share: ShareOptions
 
     @Option(name: .long, help: "A record with no text to scan: keep (default; counted as no_text, warned), drop (dropped as no-text) or fail (error naming FILE:LINE).")
     var onNoText: NoTextPolicy = .keep
@@ -66,7 +65,7 @@ struct DecontamScanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let shardSpec = try runStage { try shard.map { try ShardSpec(parsing: $0) } }
+        let shardSpec = try runStage { try share.spec() }
         let files = try runStage { try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete, split: errors.split) }
         let expect: NGramSettings? = try runStage {
             guard let n = ngram else { return nil }
@@ -102,6 +101,12 @@ struct DecontamScanCommand: ParsableCommand {
             let base = report ?? (out.output as NSString).appendingPathComponent("decontam.report.json")
             try r.write(to: shardSpec?.name(base) ?? base)
             if let md = reportMd { try AtomicFileWriter.write(r.markdown(toolVersion: toolVersion), to: shardSpec?.name(md) ?? md) }
+            if let spec = shardSpec {
+                let rejectedDir = errors.rejectedDir ?? out.output
+                let sides = (matches.map { [$0] } ?? []) + ["rejected.jsonl", "rejected.reasons.jsonl"].map { (rejectedDir as NSString).appendingPathComponent($0) }
+                try ShareRecord(stage: "decontam-scan", share: spec, manifests: r.outputs, report: r.json, reportFile: ShareRun.absolute(base),
+                                sideFiles: sides.map(ShareRun.absolute), slices: r.slices, seconds: r.stage.seconds).write(directory: out.output)
+            }
             return r
         }
         progress.finish()

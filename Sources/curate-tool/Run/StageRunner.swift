@@ -31,6 +31,10 @@ struct StageContext {
     var quiet: Bool
     /// The run's seed (a stage may have its own in its settings).
     var seed: UInt64
+    /// Set when this is one task of a sharded stage (`run --executor local|slurm --tasks N`): the
+    /// stage reads only its share of the inputs (`ShareRun`) and writes a share output (`ShardOptions.share`);
+    /// the executor writes the task's `ShareRecord` and merges. Only `shareable` kinds are given one.
+    var share: ShardSpec? = nil
 }
 
 /// What a stage hands back: its report (in = out + dropped checked) and its output manifest.
@@ -39,6 +43,10 @@ struct StageOutcome {
     var manifest: Manifest
     /// A few lines for the person running the recipe (e.g. the mix's per-source table).
     var summary: String = ""
+    /// For a share: every output it wrote (the `part` manifest first, then others such as decontam's
+    /// `removed`), and its side files under their merged names (see `ShareRecord.sideFiles`).
+    var shareOutputs: [Manifest] = []
+    var sideFiles: [String] = []
 }
 
 /// A kind of stage the recipe runner can run. Each module's stages plug in with one adapter file in
@@ -60,6 +68,13 @@ protocol StageRunner {
     var settings: JSONValue { get }
     /// Runs the stage over its inputs (in the order the recipe lists them) into `output`.
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome
+    /// Whether the stage can run as N tasks each doing a share of its input, merged after (record-wise
+    /// stages). False by default: the stage runs as one task.
+    static var shareable: Bool { get }
+}
+
+extension StageRunner {
+    static var shareable: Bool { false }
 }
 
 /// The stage kinds the runner knows. To add one: write `Run/Stages/<Kind>StageRunner.swift` and list it here.

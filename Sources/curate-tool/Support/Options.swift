@@ -77,15 +77,21 @@ struct ShardOutputOptions: ParsableArguments {
     @Option(name: .long, help: "Compression level (zstd 1-22, gzip 1-9; Parquet's zstd pages too).")
     var level = 3
 
+    @Option(name: .long, help: "zstd shards: end a frame after this many uncompressed bytes (at a line end), so a later sharded run can share a shard by frames (default 8MB).", transform: ByteSize.parse)
+    var zstdFrameBytes: ByteSize?
+
     @OptionGroup var parquet: ParquetFormatOptions
 
     func shardOptions(threads: Int, prefix override: String? = nil) -> ShardOptions {
-        ShardOptions(prefix: override ?? prefix, compression: compression, level: level, maxRecords: maxRecords,
-                     maxBytes: maxBytes?.bytes, workers: threads, format: parquet.format, parquet: parquet.options(level: level))
+        var o = ShardOptions(prefix: override ?? prefix, compression: compression, level: level, maxRecords: maxRecords,
+                             maxBytes: maxBytes?.bytes, workers: threads, format: parquet.format, parquet: parquet.options(level: level))
+        if let f = zstdFrameBytes { o.frameBytes = f.bytes }
+        return o
     }
 
     func validate() throws {
         if let m = maxRecords, m < 1 { throw ValidationError("--max-records must be at least 1") }
+        if let f = zstdFrameBytes, f.bytes < 1 { throw ValidationError("--zstd-frame-bytes must be at least 1") }
         if parquet.format == .parquet {
             if let problem = parquet.options(level: level).problem { throw ValidationError(problem) }
         } else if let problem = compression.levelProblem(level) {

@@ -9,6 +9,7 @@ import Yams
 /// `--format`, `--parquet-compression` and `--row-group-size`.
 struct ConvertStageRunner: StageRunner {
     static let kind = "convert"
+    static let shareable = true
     static let settingKeys: Set<String> = ["max_records", "max_bytes", "compression", "level", "on_error", "format", "parquet_compression", "row_group_size"]
 
     var maxRecords: Int?
@@ -75,11 +76,12 @@ struct ConvertStageRunner: StageRunner {
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
         let started = Date()
         let files = inputs.flatMap(\.files)
-        let rejected = onError == .skip ? RejectedWriter(directory: output) : nil
-        let reader = RecordReader(files: files, policy: onError, rejected: rejected)
-        let writer = try ShardedWriter(directory: output, options: ShardOptions(
+        let shares = try ShareRun(spec: context.share, files: files, read: ReadOptions())
+        let rejected = onError == .skip ? RejectedWriter(directory: output, name: shares.name("rejected")) : nil
+        let reader = RecordReader(slices: shares.slices, policy: onError, rejected: rejected)
+        let writer = try ShardedWriter(directory: output, options: shares.apply(ShardOptions(
             prefix: "part", compression: compression, level: level, maxRecords: maxRecords, maxBytes: maxBytes, workers: context.threads,
-            format: format, parquet: parquet))
+            format: format, parquet: parquet)))
         if let rejected { writer.rejectUnfit = { try rejected.write(line: $0, error: $1) } }
         let parallel = OrderedParallel<LineBatch, (LineBatch, [Result<RawRecord, CurationError>])>(threads: context.threads) {
             ($0, RecordReader.parse($0))
@@ -99,6 +101,7 @@ struct ConvertStageRunner: StageRunner {
         rep.bytesOut = manifest.compressedBytes
         rep.seconds = Date().timeIntervalSince(started)
         rep.settings = settings.objectValue.map { Dictionary($0.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) } ?? [:]
-        return StageOutcome(report: rep, manifest: manifest)
+        return StageOutcome(report: rep, manifest: manifest, shareOutputs: [manifest],
+                            sideFiles: ["rejected.jsonl", "rejected.reasons.jsonl"].map { (output as NSString).appendingPathComponent($0) })
     }
 }
