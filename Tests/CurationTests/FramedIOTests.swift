@@ -327,3 +327,22 @@ import Testing
         #expect(recs.map(\.location) == [Curation.SourceLocation(file: path, line: 2, offset: 8)])
     }
 }
+
+extension FramedIOTests {
+    @Test func verifyCatchesAFrameListThatDoesNotFitTheFile() throws {
+        let dir = temporaryDirectory("frames-verify")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var m = try writeShard(dir, lines(120), frameBytes: 2048)
+        #expect(m.verify(directory: dir).isEmpty)
+        let frames = try #require(m.shards.first?.frames)
+        #expect(frames.count >= 3)
+        // Move a boundary inside the frames (sums still match): no magic there.
+        var moved = frames
+        moved[1].offset += 3; moved[1].compressedBytes -= 3; moved[0].compressedBytes += 3
+        m.shards[0].frames = moved
+        #expect(m.verify(directory: dir).contains { $0.contains("no zstd frame starts") })
+        // Frames that do not add up to the shard.
+        m.shards[0].frames = Array(frames.dropLast())
+        #expect(m.verify(directory: dir).contains { $0.contains("frames sum to") })
+    }
+}
