@@ -110,7 +110,9 @@ import Testing
             #expect(Self.text(dir + "/whole/" + f) == Self.text(dir + "/shared/" + f), "\(f)")
         }
         let report = try Self.comparable(dir + "/shared/decontam.report.json")
-        #expect(report.contains("\"train_records_contaminated\"") && report == (try Self.comparable(dir + "/whole/decontam.report.json")))
+        let single = try Self.comparable(dir + "/whole/decontam.report.json")
+        #expect(report.contains("\"train_records_contaminated\""))
+        #expect(report == single, "\(zip(report.split(separator: "\n"), single.split(separator: "\n")).filter { $0.0 != $0.1 }.prefix(5))")
     }
 
     /// `--shard env` takes the executor's variables; merge refuses records of two share counts.
