@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import curate_tool
+
+/// The Slurm client layer against a real slurmctld (scripts/slurm-cluster.sh): arrays submitted with
+/// sbatch, chained with afterok, watched with squeue, inspected with scontrol. Serialized: one test
+/// restarts slurmctld with MaxArraySize=11.
+@Suite(.serialized, .requiresSlurm) struct SlurmClusterTests {
+    static let commands = SlurmCommands(timeout: 30)
+    let submit = SlurmSubmit(commands: commands)
+    let wait = SlurmWait(queue: SlurmQueue(commands: commands), initialInterval: 0.2, maxInterval: 1)
+
+    /// Submits one array running `shell` (a `/bin/sh -c` command) per chunk of `plan`, logs in `dir/tasks`.
+    func submitPlan(_ plan: ArrayPlan, name: String, dir: String, shell: String, afterOK: [String] = []) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: dir + "/tasks", withIntermediateDirectories: true)
+        var ids: [String] = []
+        for (n, chunk) in plan.chunks.enumerated() {
+            let script = SbatchScript(jobName: name, plan: plan, chunk: chunk, logDirectory: dir + "/tasks", command: ["/bin/sh", "-c", shell])
+            ids.append(try submit.submit(script, writingTo: dir + "/tasks/\(name)-\(n).sbatch", afterOK: afterOK))
+        }
+        return ids
+    }
+
+    static func read(_ path: String) -> String? {
+        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Stage B (afterok on stage A's array) starts only after every A task succeeded: each B task sees all
+    /// of A's files. Then scontrol still reports the finished tasks' exit codes and logs.
+    @Test func twoStageChainOfArraysWithAfterOK() throws {
+        try SlurmTestCluster.require()
+        let dir = CLI.tempDir("slurm chain")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/a", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/b", withIntermediateDirectories: true)
+        let plan = try ArrayPlan(tasks: 6, maxArraySize: 1001)
+        let a = try submitPlan(plan, name: "chain-a", dir: dir, shell: "sleep 0.3; echo $SLURM_ARRAY_TASK_ID > '\(dir)/a/'$SLURM_ARRAY_TASK_ID")
+        let b = try submitPlan(plan, name: "chain-b", dir: dir,
+                               shell: "ls '\(dir)/a' | wc -l > '\(dir)/b/'$SLURM_ARRAY_TASK_ID", afterOK: a)
+        try wait.untilDone(a + b, timeout: 90)
+        for i in 0..<6 {
+            #expect(Self.read("\(dir)/a/\(i)") == "\(i)", "stage A task \(i)")
+            #expect(Self.read("\(dir)/b/\(i)") == "6", "stage B task \(i) ran after all of stage A")
+        }
+        let records = try SlurmJobInfo(commands: Self.commands).records(try #require(a.first))
+        #expect(records.count == 6)
+        let hostname = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
+        for r in records {
+            #expect(r.succeeded, "\(r.fields)")
+            #expect(r.nodeList == hostname || hostname.isEmpty)
+            let log = try #require(r.stdOut)
+            #expect(log == "\(dir)/tasks/slurm-\(a[0])_\(try #require(r.arrayTaskID)).log")
+            #expect(FileManager.default.fileExists(atPath: log))
+        }
+    }
+
+    /// A failed task fails its array's afterok: the dependent array is cancelled (--kill-on-invalid-dep)
+    /// instead of pending forever on DependencyNeverSatisfied, so the wait ends; the failed task's exit
+    /// code is in scontrol, and only its completion record is missing.
+    @Test func failedDependencyCancelsInsteadOfHanging() throws {
+        try SlurmTestCluster.require()
+        let dir = CLI.tempDir("slurm-fail")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/shares", withIntermediateDirectories: true)
+        let plan = try ArrayPlan(tasks: 3, maxArraySize: 1001)
+        let a = try submitPlan(plan, name: "fail-a", dir: dir,
+                               shell: "[ $SLURM_ARRAY_TASK_ID -ne 1 ] || exit 7; echo '{}' > '\(dir)/shares/s'$SLURM_ARRAY_TASK_ID'of3.json'")
+        let b = try submitPlan(plan, name: "fail-b", dir: dir, shell: "touch '\(dir)/b-ran'", afterOK: a)
+        try wait.untilDone(a + b, timeout: 90)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/b-ran"))
+        #expect(try ShareCompletion.missing(stageDirectory: dir, count: 3) == [1])
+        let failed = try SlurmJobInfo(commands: Self.commands).records("\(a[0])_1")
+        #expect(failed.first?.state == "FAILED" && failed.first?.exitStatus == 7)
+        let cancelled = try SlurmJobInfo(commands: Self.commands).records(b[0])
+        #expect(cancelled.allSatisfy { $0.state == "CANCELLED" }, "\(cancelled.map(\.state))")
+        try SlurmCancel(commands: Self.commands).cancel(a + b)  // already finished: not an error
+    }
+
+    /// With MaxArraySize=11 Slurm refuses index 11, and 40 tasks go as 4 arrays whose tasks compute their
+    /// global share from CURATE_SHARD_OFFSET + SLURM_ARRAY_TASK_ID; every share runs exactly once.
+    @Test func fortyTasksAcrossArraysAtMaxArraySizeEleven() throws {
+        try SlurmTestCluster.require()
+        let up = try SlurmTestCluster.script(["--max-array-size", "11"])
+        try #require(up.status == 0, "slurm-cluster.sh --max-array-size 11: \(up.stderr)")
+        defer {
+            let back = try? SlurmTestCluster.script([])
+            #expect(back?.status == 0, "restoring MaxArraySize: \(back?.stderr ?? "")")
+        }
+        let config = try SlurmConfig.load(using: Self.commands)
+        #expect(config.maxArraySize == 11)
+
+        let dir = CLI.tempDir("slurm-40")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
+        // The limit is real: an array with index 11 is refused.
+        let tooBig = SbatchScript(jobName: "too-big", array: "0-11", logDirectory: dir, shareCount: 12, shareOffset: 0, command: ["true"])
+        #expect(throws: SlurmError.self) { try submit.submit(tooBig, writingTo: dir + "/too-big.sbatch") }
+
+        let plan = try ArrayPlan(tasks: 40, maxArraySize: config.maxArraySize, maxParallel: 2)
+        #expect(plan.chunks.map(\.count) == [11, 11, 11, 7])
+        let ids = try submitPlan(plan, name: "forty", dir: dir,
+                                 shell: "i=$((CURATE_SHARD_OFFSET + SLURM_ARRAY_TASK_ID)); echo \"$i $CURATE_SHARD_COUNT\" >> '\(dir)/out/'$i")
+        try wait.untilDone(ids, timeout: 120)
+        for i in 0..<40 { #expect(Self.read("\(dir)/out/\(i)") == "\(i) 40", "share \(i)") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/out").count == 40)
+    }
+}
