@@ -30,9 +30,9 @@ import Testing
         return (out, r.counts)
     }
 
-    func readBatches(_ slices: [InputSlice]) throws -> [(bytes: [UInt8], loc: SourceLocation)] {
+    func readBatches(_ slices: [InputSlice]) throws -> [(bytes: [UInt8], loc: Curation.SourceLocation)] {
         let r = RecordReader(slices: slices)
-        var out: [(bytes: [UInt8], loc: SourceLocation)] = []
+        var out: [(bytes: [UInt8], loc: Curation.SourceLocation)] = []
         try r.forEachBatch(batchBytes: 1000) { b in for l in b.lines { out.append((Array(b.bytes(l)), b.location(l))) } }
         return out
     }
@@ -324,6 +324,6 @@ import Testing
         #expect(error { _ = try readAll([InputSlice(file: path, byteRange: 3..<16)]) } is CurationError)
         #expect(error { _ = try readAll([InputSlice(file: path, byteRange: 0..<5)]) } is CurationError)
         let (recs, _) = try readAll([InputSlice(file: path, byteRange: 8..<16, firstLine: 2, firstOffset: 8)])
-        #expect(recs.map(\.location) == [SourceLocation(file: path, line: 2, offset: 8)])
+        #expect(recs.map(\.location) == [Curation.SourceLocation(file: path, line: 2, offset: 8)])
     }
 }
