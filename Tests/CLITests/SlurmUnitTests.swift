@@ -162,7 +162,7 @@ import curate_tool
         #expect(e[1].jobID == "101" && e[1].tasks == SlurmArrayTasks(parsing: "3") && e[1].state == "RUNNING" && e[1].nodes == "vm")
         #expect(e[3].tasks?.count == 11 && e[3].tasks?.limit == nil)
         let t = try #require(e[4].tasks)
-        #expect(t.count == 3 + 3 + 3)
+        #expect(t.count == 1 + 1 + 3 + 3)
         #expect(t.contains(25) && !t.contains(26) && t.contains(3) && !t.contains(4))
         #expect(e[5].tasks == nil && e[5].isStuck)
         #expect(e[6].jobID == "105" && !e[6].isStuck)
