@@ -55,13 +55,13 @@ munge_key=/etc/munge/munge.key
 # The pid in FILE when that process is alive.
 alive() { local p; p=$(cat "$1" 2>/dev/null || true); [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo "$p"; }
 
-# Sends TERM to the daemon in pid FILE and waits (at most 15 s, then KILL) until it is gone.
+# Sends TERM to the daemon in pid FILE and waits (at most GRACE seconds, default 15, then KILL) until it is gone.
 stop_daemon() {
-  local file=$1 name=$2 p i
+  local file=$1 name=$2 grace=${3:-15} p i
   p=$(alive "$file") || { rm -f "$file"; return 0; }
   kill "$p" 2>/dev/null || true
-  for i in $(seq 1 150); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$p" 2>/dev/null; then note "$name ($p) ignored TERM for 15 s; killing it"; kill -9 "$p" 2>/dev/null || true; sleep 0.2; fi
+  for i in $(seq 1 $((grace * 10))); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$p" 2>/dev/null; then note "$name ($p) ignored TERM for $grace s; killing it"; kill -9 "$p" 2>/dev/null || true; sleep 0.2; fi
   rm -f "$file"
 }
 
@@ -75,9 +75,13 @@ log_tails() {
 munged_pid() { pgrep -u munge -x munged 2>/dev/null | head -n1; }
 
 if [ "$action" = stop ]; then
-  stop_daemon "$slurmd_pid" slurmd
+  # slurmd often sits out a TERM for many seconds on this machine; its batch steps run on without it.
+  stop_daemon "$slurmd_pid" slurmd 5
   stop_daemon "$ctld_pid" slurmctld
-  if p=$(munged_pid) && [ -n "$p" ]; then kill "$p" 2>/dev/null || true; fi
+  if p=$(munged_pid) && [ -n "$p" ]; then
+    kill "$p" 2>/dev/null || true
+    for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  fi
   note "stopped"
   exit 0
 fi
@@ -172,16 +176,20 @@ NodeName=$node $hw_fields State=UNKNOWN
 PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES:8
 EOF
 
-changed=0
+changed=0 node_changed=0
 if ! cmp -s "$new_conf" "$conf"; then
+  # The node's own line (its CPUs, memory) is what slurmd must restart for; the rest is slurmctld's.
+  [ "$(grep '^NodeName=' "$new_conf")" = "$(grep '^NodeName=' "$conf" 2>/dev/null)" ] || node_changed=1
   cp "$new_conf" "$conf" && chmod 0644 "$conf" || die "cannot write $conf"
   changed=1
   note "wrote $conf (MaxArraySize=$max_array, MaxJobCount=$max_jobs)"
 fi
 
-# --- daemons: restart on a changed config, start when not running
+# --- daemons: restart on a changed config, start when not running. slurmctld is restarted (MaxArraySize is
+# read at start-up; its state survives in StateSaveLocation); slurmd only when its node changed, since it can
+# take 15 s to stop while it cleans up finished jobs; otherwise `scontrol reconfigure` makes it re-read.
 if [ $changed = 1 ]; then
-  stop_daemon "$slurmd_pid" slurmd
+  [ $node_changed = 0 ] || stop_daemon "$slurmd_pid" slurmd 5
   stop_daemon "$ctld_pid" slurmctld
 fi
 if ! alive "$ctld_pid" >/dev/null; then
@@ -191,6 +199,9 @@ fi
 if ! alive "$slurmd_pid" >/dev/null; then
   note "starting slurmd"
   slurmd -f "$conf" || { log_tails; die "slurmd did not start"; }
+elif [ $changed = 1 ] && [ $node_changed = 0 ]; then
+  for i in $(seq 1 20); do timeout 10 scontrol ping >/dev/null 2>&1 && break; sleep 0.25; done
+  timeout 20 scontrol reconfigure >/dev/null 2>&1 || note "scontrol reconfigure failed; slurmd keeps its old copy of the config until restarted"
 fi
 
 # --- wait (bounded) until the node is usable; resume it when down or drained
