@@ -17,7 +17,7 @@ enum SlurmTestCluster {
         guard let r = try? commands.run("sinfo", ["-h", "-o", "%t"], timeout: 10) else { return "sinfo did not answer" }
         let states = r.stdout.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " *~#!%$@^-")) }
         guard r.status == 0, states.contains(where: { ["idle", "mix", "alloc", "comp"].contains($0) }) else {
-            return "no usable node (sinfo: \(r.stdout.isEmpty ? r.stderr : r.stdout))"
+            return "no usable node (sinfo: \((r.stdout.isEmpty ? r.stderr : r.stdout).trimmingCharacters(in: .whitespacesAndNewlines)))"
         }
         return nil
     }()
