@@ -110,8 +110,8 @@ import curate_tool
     }
 
     /// The real tool under Slurm: 5 shares of `convert --shard env` as arrays of at most 3 (offsets 0 and 3),
-    /// each task writing its outputs and completion record to the shared directory; `merge` then gives
-    /// exactly the records of one unsharded run.
+    /// each task writing its outputs and completion record to the shared directory; `merge`, a job with
+    /// afterok on both arrays, then gives exactly the records of one unsharded run.
     @Test func curateToolSharesRunAsArraysAndMerge() throws {
         try SlurmTestCluster.require()
         let dir = CLI.tempDir("slurm-convert")
@@ -130,11 +130,15 @@ import curate_tool
                                       environment: [("CURATE_SHARE_UNIT_BYTES", "4096")], options: SbatchOptions(extra: ["--oversubscribe"]))
             ids.append(try submit.submit(script, writingTo: stage + "/tasks/convert-\(n).sbatch"))
         }
-        try wait.untilDone(ids, timeout: 120)
+        // The merge runs on the cluster too, as one job after every array succeeded.
+        let merge = SbatchScript.single(jobName: "convert-merge", logDirectory: stage + "/tasks", command: [CLI.binary, "merge", stage, "--quiet"])
+        let mergeID = try submit.submit(merge, writingTo: stage + "/tasks/merge.sbatch", afterOK: ids)
+        try wait.untilDone(ids + [mergeID], timeout: 120)
         let missing = try ShareCompletion.missing(stageDirectory: stage, count: 5)
         #expect(missing.isEmpty, "shares without a completion record: \(missing); logs in \(stage)/tasks")
-        let merged = try CLI.run(["merge", stage, "--quiet"])
-        #expect(merged.status == 0, "\(merged.stderr)")
+        let mergeJob = try SlurmJobInfo(commands: Self.commands).records(mergeID)
+        #expect(mergeJob.first?.succeeded == true, "merge job: \(mergeJob.first?.fields ?? [:]); log \(stage)/tasks/slurm-\(mergeID).log")
+        #expect(FileManager.default.fileExists(atPath: stage + "/tasks/slurm-\(mergeID).log"))
         func records(_ d: String) throws -> [String] {
             var out: [String] = []
             for f in try InputFiles.resolve([d]) {

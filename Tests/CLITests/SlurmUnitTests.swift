@@ -100,6 +100,13 @@ import curate_tool
         #expect(try text(log: "/tmp/100%").contains("#SBATCH --output=/tmp/100%%/slurm-%A_%a.log"))
     }
 
+    @Test func singleJobScriptHasNoArrayOrShare() throws {
+        let text = try SbatchScript.single(jobName: "merge", logDirectory: "/s/tasks", command: ["curate-tool", "merge", "/s"]).text()
+        #expect(!text.contains("--array") && !text.contains("CURATE_SHARD"))
+        #expect(text.contains("#SBATCH --output=/s/tasks/slurm-%j.log\n"))
+        #expect(text.hasSuffix("exec curate-tool merge /s\n"))
+    }
+
     // MARK: sbatch
 
     @Test func sbatchArgumentsAndJobID() throws {

@@ -57,8 +57,9 @@ public struct SbatchOptions: Sendable, Equatable {
 /// %a the index), next to the task file, so a failed share's log is found from the stage directory alone.
 public struct SbatchScript: Sendable, Equatable {
     public var jobName: String
-    /// The `--array` value (ArrayPlan.Chunk.arraySpec).
-    public var array: String
+    /// The `--array` value (ArrayPlan.Chunk.arraySpec); nil for a single job (a stage's merge after its
+    /// arrays), which gets no share variables and logs to `slurm-%j.log`.
+    public var array: String?
     /// Where the per-task logs go (the stage's `tasks` directory).
     public var logDirectory: String
     public var shareCount: Int
@@ -81,6 +82,16 @@ public struct SbatchScript: Sendable, Equatable {
         self.workingDirectory = workingDirectory; self.environment = environment; self.options = options
     }
 
+    /// One job, not an array: e.g. `curate-tool merge STAGE_DIR` submitted with afterok on the stage's arrays,
+    /// so the merge runs on the cluster as soon as the last share is done.
+    public static func single(jobName: String, logDirectory: String, command: [String], workingDirectory: String? = nil,
+                              environment: [(String, String)] = [], options: SbatchOptions = SbatchOptions()) -> SbatchScript {
+        var s = SbatchScript(jobName: jobName, array: "0", logDirectory: logDirectory, shareCount: 1, shareOffset: 0, command: command,
+                             workingDirectory: workingDirectory, environment: environment, options: options)
+        s.array = nil
+        return s
+    }
+
     /// For one chunk of a plan.
     public init(jobName: String, plan: ArrayPlan, chunk: ArrayPlan.Chunk, logDirectory: String, command: [String],
                 workingDirectory: String? = nil, environment: [(String, String)] = [], options: SbatchOptions = SbatchOptions()) {
@@ -98,28 +109,32 @@ public struct SbatchScript: Sendable, Equatable {
     /// The log path pattern: `%` in the directory doubled (Slurm expands `%x` patterns in the whole path).
     public var outputPattern: String {
         let dir = logDirectory.hasSuffix("/") ? String(logDirectory.dropLast()) : logDirectory
-        return dir.replacingOccurrences(of: "%", with: "%%") + "/slurm-%A_%a.log"
+        return dir.replacingOccurrences(of: "%", with: "%%") + (array == nil ? "/slurm-%j.log" : "/slurm-%A_%a.log")
     }
 
     /// The script text.
     public func text() throws -> String {
         guard !command.isEmpty else { throw SlurmError.invalidArgument("a batch script needs a command to run") }
-        guard shareCount >= 1, shareOffset >= 0, shareOffset < shareCount else {
-            throw SlurmError.invalidArgument("share offset \(shareOffset) is outside 0..<\(shareCount)")
-        }
-        guard !array.isEmpty, array.allSatisfy({ $0.isASCII && ($0.isNumber || "-,%".contains($0)) }) else {
-            throw SlurmError.invalidArgument("--array \"\(array)\" is not an index list (e.g. 0-10%4)")
+        if let array {
+            guard shareCount >= 1, shareOffset >= 0, shareOffset < shareCount else {
+                throw SlurmError.invalidArgument("share offset \(shareOffset) is outside 0..<\(shareCount)")
+            }
+            guard !array.isEmpty, array.allSatisfy({ $0.isASCII && ($0.isNumber || "-,%".contains($0)) }) else {
+                throw SlurmError.invalidArgument("--array \"\(array)\" is not an index list (e.g. 0-10%4)")
+            }
         }
         var lines = ["#!/bin/sh"]
         lines.append("#SBATCH --job-name=" + (try Self.directiveValue(jobName, option: "--job-name")))
-        lines.append("#SBATCH --array=" + array)
+        if let array { lines.append("#SBATCH --array=" + array) }
         lines.append("#SBATCH --output=" + (try Self.directiveValue(outputPattern, option: "--output")))
         if let wd = workingDirectory { lines.append("#SBATCH --chdir=" + (try Self.directiveValue(wd, option: "--chdir"))) }
         for o in try options.lines() { lines.append("#SBATCH " + o) }
-        lines.append("# Written by curate-tool's Slurm executor. --shard env reads share")
-        lines.append("# CURATE_SHARD_OFFSET + SLURM_ARRAY_TASK_ID of CURATE_SHARD_COUNT.")
-        lines.append("export CURATE_SHARD_COUNT=\(shareCount)")
-        lines.append("export CURATE_SHARD_OFFSET=\(shareOffset)")
+        lines.append("# Written by curate-tool's Slurm executor.")
+        if array != nil {
+            lines.append("# --shard env reads share CURATE_SHARD_OFFSET + SLURM_ARRAY_TASK_ID of CURATE_SHARD_COUNT.")
+            lines.append("export CURATE_SHARD_COUNT=\(shareCount)")
+            lines.append("export CURATE_SHARD_OFFSET=\(shareOffset)")
+        }
         for (name, value) in environment {
             guard let first = name.first, first == "_" || (first.isASCII && first.isLetter),
                   name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
