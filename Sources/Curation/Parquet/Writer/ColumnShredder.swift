@@ -223,7 +223,7 @@ struct RecordShredder {
                 p.skipWhitespace()
                 guard p.peek == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
                 let keyStart = p.i
-                try p.skipString()
+                try skipKey(&p)
                 let child = find(f, p.base, keyStart, p.i, hint: &hint, scratch: &key)
                 p.skipWhitespace()
                 guard p.peek == UInt8(ascii: ":") else { throw p.error("expected ':' after key") }
@@ -277,32 +277,49 @@ struct RecordShredder {
     }
 
     /// Decodes a string value straight into the column's value buffer.
+    ///
+    /// The spill holds only lines `SchemaInferrer` validated (UTF-8, escapes, no raw control bytes), so the
+    /// only bytes that matter here are `"` and `\`: libc's `memchr` finds each (vector code, many bytes a
+    /// cycle) where a word-at-a-time scan for every special byte was the shredder's hottest loop. The next
+    /// quote is searched once and kept while escapes before it are decoded (a quote an escape consumed,
+    /// `\"`, is passed over and the search resumes after it).
     private func string(_ p: inout JSONParser, _ col: ColumnBuffer, rep: Int) throws {
         let start = col.beginBytes(rep: rep)
-        p.i += 1
-        var run = p.i
+        let base = p.base, end = p.count
+        let raw = UnsafeRawPointer(base)
+        var i = p.i + 1
+        var quote = -1
         while true {
-            let j = SWAR.skipToJSONStringSpecial(p.base, from: p.i, end: p.count)
-            p.i = j
-            guard j < p.count else { throw p.error("unterminated string") }
-            let c = p.base[j]
-            if c == UInt8(ascii: "\"") {
-                col.values.append(contentsOf: UnsafeBufferPointer(start: p.base + run, count: j - run))
-                p.i = j + 1
+            if quote < i {
+                guard i < end, let q = memchr(raw + i, 0x22, end - i) else { p.i = end; throw p.error("unterminated string") }
+                quote = raw.distance(to: UnsafeRawPointer(q))
+            }
+            guard let b = memchr(raw + i, 0x5C, quote - i) else {
+                col.values.append(contentsOf: UnsafeBufferPointer(start: base + i, count: quote - i))
+                p.i = quote + 1
                 break
             }
-            if c == UInt8(ascii: "\\") {
-                col.values.append(contentsOf: UnsafeBufferPointer(start: p.base + run, count: j - run))
-                guard j + 1 < p.count, let next = JSONEscapes.decode(p.base, at: j, end: p.count, into: &col.values) else {
-                    throw p.error("invalid escape")
-                }
-                p.i = next
-                run = next
-            } else {
-                p.i = j + 1
+            let slash = raw.distance(to: UnsafeRawPointer(b))
+            col.values.append(contentsOf: UnsafeBufferPointer(start: base + i, count: slash - i))
+            guard slash + 1 < end, let next = JSONEscapes.decode(base, at: slash, end: end, into: &col.values) else {
+                p.i = slash
+                throw p.error("invalid escape")
             }
+            i = next
         }
         try col.endBytes(start)
+    }
+
+    /// Steps over a key (at its opening quote) of a validated line: only `"` and `\` matter, keys are short.
+    @inline(__always) private func skipKey(_ p: inout JSONParser) throws {
+        var k = p.i + 1
+        while k < p.count {
+            let c = p.base[k]
+            if c == UInt8(ascii: "\"") { p.i = k + 1; return }
+            k += c == UInt8(ascii: "\\") ? 2 : 1
+        }
+        p.i = p.count
+        throw p.error("unterminated string")
     }
 
     /// A JSON number as a double (the literal was validated by `scanNumber`).

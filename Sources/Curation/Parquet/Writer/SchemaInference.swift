@@ -53,6 +53,14 @@ final class InferredField {
     }
 
     var nameString: String { String(decoding: name, as: UTF8.self) }
+
+    /// Whether the name is the `len` bytes at `p` (a key compared in place in the record).
+    @inline(__always) func matches(_ p: UnsafePointer<UInt8>, _ len: Int) -> Bool {
+        name.count == len && name.withUnsafeBufferPointer { b in
+            guard let a = b.baseAddress else { return len == 0 }
+            return memcmp(a, p, len) == 0
+        }
+    }
 }
 
 /// Why a record cannot be written under the schema of the records before it.
@@ -173,14 +181,15 @@ struct SchemaInferrer {
                 guard p.peek == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
                 let keyStart = p.i
                 try p.skipString()
-                decodeKey(p.base, keyStart, p.i, into: &key)
+                let keyEnd = p.i
                 p.skipWhitespace()
                 guard p.peek == UInt8(ascii: ":") else { throw p.error("expected ':' after key") }
                 p.i += 1; p.skipWhitespace()
                 var child: InferredField?
                 if isObject {
-                    child = findChild(node, key, hint: &hint)
+                    child = findChild(node, p.base, keyStart, keyEnd, hint: &hint, scratch: &key)
                     if child == nil, mutate {
+                        decodeKey(p.base, keyStart, keyEnd, into: &key)
                         let name = String(decoding: key, as: UTF8.self)
                         let path = node.path.isEmpty ? name : node.path + "." + name
                         let display = node.display.isEmpty ? name : node.display + "." + name
@@ -227,11 +236,22 @@ struct SchemaInferrer {
         }
     }
 
-    /// Keys mostly come in the same order record after record: look at the expected position first.
-    private func findChild(_ node: InferredField, _ key: [UInt8], hint: inout Int) -> InferredField? {
+    /// The child of `node` named by the key at `start..<end` (quotes included). Keys mostly come in the
+    /// same order record after record: look at the expected position first. A key without escapes (almost
+    /// all) is compared in place, so no key is copied or allocated per object.
+    private func findChild(_ node: InferredField, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, hint: inout Int,
+                           scratch: inout [UInt8]) -> InferredField? {
         let n = node.children.count
-        if hint < n, node.children[hint].name == key { hint += 1; return node.children[hint - 1] }
-        for k in 0..<n where node.children[k].name == key { hint = k + 1; return node.children[k] }
+        let len = end - start - 2
+        guard len >= 0 else { return nil }
+        if memchr(base + start + 1, 0x5C, len) == nil {
+            if hint < n, node.children[hint].matches(base + start + 1, len) { hint += 1; return node.children[hint - 1] }
+            for k in 0..<n where node.children[k].matches(base + start + 1, len) { hint = k + 1; return node.children[k] }
+            return nil
+        }
+        decodeKey(base, start, end, into: &scratch)
+        if hint < n, node.children[hint].name == scratch { hint += 1; return node.children[hint - 1] }
+        for k in 0..<n where node.children[k].name == scratch { hint = k + 1; return node.children[k] }
         return nil
     }
 
