@@ -59,7 +59,7 @@ final class ParquetShardEncoder {
             }
         }
         for c in inferrer.root.children { build(c, [c.nameString]) }
-        var shredder = RecordShredder(root: inferrer.root, columns: columns)
+        let shredder = RecordShredder(root: inferrer.root, columns: columns)
         let compressor = try PageCompressor(codec: options.codec, level: options.level)
         var sizes: [Int] = []
         var shardIndex = 0
