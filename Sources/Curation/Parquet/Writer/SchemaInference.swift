@@ -138,7 +138,7 @@ struct SchemaInferrer {
         case UInt8(ascii: "n"): try p.literal("null")
         case UInt8(ascii: "t"): try p.literal("true"); try fit(node, .bool, mutate: mutate)
         case UInt8(ascii: "f"): try p.literal("false"); try fit(node, .bool, mutate: mutate)
-        case UInt8(ascii: "\""): try p.skipString(); try fit(node, .string, mutate: mutate)
+        case UInt8(ascii: "\""): try p.skipLongString(); try fit(node, .string, mutate: mutate)
         case UInt8(ascii: "["):
             try fit(node, .list, mutate: mutate)
             guard depth < Self.maxDepth else {
@@ -314,5 +314,31 @@ struct SchemaInferrer {
         for c in root.children { visit(c, def: 0, rep: 0) }
         root.leaves = first..<leaves.count
         return leaves
+    }
+}
+
+extension JSONParser {
+    /// `skipString` (the same validation, the same errors) for string values, the bulk of record text:
+    /// first 32 bytes a step while none of them is special (four words tested, one branch), then
+    /// `skipString` from the last plain byte. Chat turns run hundreds of plain bytes, so most of a value
+    /// is passed in the wide steps.
+    @inline(__always) fileprivate mutating func skipLongString() throws {
+        let quote = i
+        i += 1
+        while i &+ 32 <= count {
+            let w = base + i
+            if Self.special(SWAR.load(w)) | Self.special(SWAR.load(w + 8)) | Self.special(SWAR.load(w + 16)) | Self.special(SWAR.load(w + 24)) != 0 { break }
+            i &+= 32
+        }
+        // Back to a byte `skipString` may step over as its opening quote: the quote itself, or a plain byte.
+        i = i == quote + 1 ? quote : i - 1
+        try skipString()
+    }
+
+    /// 0x80 in each byte that is `"`, `\`, a control byte or non-ASCII (as `SWAR.hasJSONStringSpecial`).
+    @inline(__always) private static func special(_ x: UInt64) -> UInt64 {
+        let control = (x &- SWAR.ones &* 0x20) & ~x
+        let q = x ^ (SWAR.ones &* 0x22), b = x ^ (SWAR.ones &* 0x5C)
+        return (control | ((q &- SWAR.ones) & ~q) | ((b &- SWAR.ones) & ~b) | x) & SWAR.high
     }
 }
