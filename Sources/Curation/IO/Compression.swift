@@ -46,13 +46,19 @@ final class ZstdDecoder: StreamDecoder {
     private var inFrame = false
     private let file: String
     private var consumed = 0
+    /// Set when the input is a byte range of the file: errors then name the range's end.
+    private let isRange: Bool
 
-    init(file: String) throws {
+    /// `startOffset`: where in the file the first byte fed lies (a frame start), so errors name file
+    /// offsets whether the whole file or a byte range of it is decoded.
+    init(file: String, startOffset: Int = 0, isRange: Bool = false) throws {
         guard let s = ZSTD_createDStream() else { throw CurationError.io(path: file, reason: "cannot allocate a zstd stream") }
         stream = s
         ZSTD_initDStream(s)
         out = UnsafeMutableRawPointer.allocate(byteCount: outSize, alignment: 64)
         self.file = file
+        self.consumed = startOffset
+        self.isRange = isRange
     }
     deinit { ZSTD_freeDStream(stream); out.deallocate() }
 
@@ -84,7 +90,9 @@ final class ZstdDecoder: StreamDecoder {
 
     func finish() throws {
         if inFrame {
-            throw CurationError.corruptStream(file: file, offset: consumed, reason: "truncated zstd stream (the file ends inside a frame)")
+            let reason = isRange ? "byte range ends inside a zstd frame (a range must end at a frame end)"
+                                 : "truncated zstd stream (the file ends inside a frame)"
+            throw CurationError.corruptStream(file: file, offset: consumed, reason: reason)
         }
     }
 }
@@ -189,6 +197,13 @@ final class ZstdEncoder: StreamEncoder {
         try run(input, mode: ZSTD_e_continue, sink: sink)
     }
     func finish(sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try run(UnsafeRawBufferPointer(start: nil, count: 0), mode: ZSTD_e_end, sink: sink)
+    }
+    /// Ends the current frame and writes out everything zstd holds (its workers buffer output), so the
+    /// bytes sunk so far are exactly the frames ended so far; the next `encode` starts a new frame in
+    /// the same stream. A reader can then start decoding at any frame's offset (`zstd -dc` reads the
+    /// concatenation as one stream).
+    func endFrame(sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         try run(UnsafeRawBufferPointer(start: nil, count: 0), mode: ZSTD_e_end, sink: sink)
     }
 }

@@ -9,14 +9,19 @@ import Foundation
 public final class LineReader {
     public let path: String
     public let compression: Compression
-    /// Compressed (on-disk) bytes read so far.
+    /// Compressed (on-disk) bytes read so far (of the byte range, when reading one).
     public private(set) var fileBytesRead = 0
     /// Uncompressed bytes seen so far.
     public private(set) var bytesRead = 0
     /// Lines that held only whitespace.
     public private(set) var blankLines = 0
-    /// The file's size on disk, for progress.
+    /// The file's size on disk, for progress; for a byte range, the range's size (so progress ends at 100%).
     public let fileSize: Int
+    /// The on-disk byte range read (nil: the whole file).
+    public let range: Range<Int>?
+    /// Number of the range's first line and its offset in the uncompressed stream (1 and 0 for a whole file).
+    public let firstLine: Int
+    public let firstOffset: Int
     /// Lines longer than this are rejected as `line-too-long` and never held whole in memory.
     public let maxLineBytes: Int
     /// The most bytes held at once for a line split across read buffers (at most `maxLineBytes`):
@@ -31,10 +36,28 @@ public final class LineReader {
     private let input: UnsafeMutableRawPointer
 
     /// Opens `path`. The extension chooses the format; the magic bytes must agree.
-    public init(path: String, maxLineBytes: Int = ReadOptions.defaultMaxLineBytes) throws {
+    public convenience init(path: String, maxLineBytes: Int = ReadOptions.defaultMaxLineBytes) throws {
+        try self.init(path: path, maxLineBytes: maxLineBytes, range: nil, firstLine: 1, firstOffset: 0)
+    }
+
+    /// Opens the on-disk bytes `range` of `path` (nil: the whole file), so a share of a file can be read
+    /// alone. Plain JSONL: the range must start and end at line starts (or the file's end). zstd: it must
+    /// be a run of whole frames (as listed in a manifest); a range starting elsewhere is refused here,
+    /// one ending inside a frame fails at its end (`corruptStream`, naming the file offset). gzip cannot
+    /// be entered mid-stream and is refused. Line numbers and offsets continue from `firstLine` and
+    /// `firstOffset` (where the range starts in the whole file's numbering), so records read this way
+    /// carry the same locations as a whole-file read.
+    public init(path: String, maxLineBytes: Int = ReadOptions.defaultMaxLineBytes, range: Range<Int>?,
+                firstLine: Int = 1, firstOffset: Int = 0) throws {
         guard maxLineBytes >= 1 else { throw CurationError.invalidArgument("--max-line-bytes must be at least 1") }
+        guard firstLine >= 1, firstOffset >= 0 else {
+            throw CurationError.invalidArgument("\(path): a byte range's first line must be at least 1 and its first offset at least 0")
+        }
         self.path = path
         self.maxLineBytes = maxLineBytes
+        self.range = range
+        self.firstLine = firstLine
+        self.firstOffset = firstOffset
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw CurationError.io(path: path, reason: "cannot open: \(String(cString: strerror(errno)))") }
         var st = stat()
@@ -44,7 +67,12 @@ public final class LineReader {
             throw CurationError.io(path: path, reason: "is a directory")
         }
         self.fd = fd
-        self.fileSize = Int(st.st_size)
+        let size = Int(st.st_size)
+        if let r = range, r.lowerBound < 0 || r.upperBound > size {
+            close(fd)
+            throw CurationError.invalidArgument("\(path): byte range \(r.lowerBound)..<\(r.upperBound) is outside the file (\(size) bytes)")
+        }
+        self.fileSize = range?.count ?? size
         self.input = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 64)
         var head = [UInt8](repeating: 0, count: 4)
         let n = pread(fd, &head, 4, 0)
@@ -63,12 +91,42 @@ public final class LineReader {
         }
         self.compression = byExt
         do {
+            if let r = range { try Self.checkRange(r, fd: fd, path: path, compression: byExt, fileSize: size) }
             switch byExt {
             case .none: decoder = nil
-            case .zstd: decoder = try ZstdDecoder(file: path)
+            case .zstd: decoder = try ZstdDecoder(file: path, startOffset: range?.lowerBound ?? 0, isRange: range != nil)
             case .gzip: decoder = try GzipDecoder(file: path)
             }
         } catch { close(fd); input.deallocate(); throw error }
+    }
+
+    /// Refuses a range that cannot start a read: gzip (no entry points), a zstd range not starting at a
+    /// frame's magic, a plain range whose ends are not line starts. One small pread per end: a planner's
+    /// off-by-one shows up as an error naming the offset, not as a torn first record.
+    private static func checkRange(_ r: Range<Int>, fd: Int32, path: String, compression: Compression, fileSize: Int) throws {
+        func byte(at offset: Int) -> UInt8? {
+            var b: UInt8 = 0
+            return pread(fd, &b, 1, off_t(offset)) == 1 ? b : nil
+        }
+        switch compression {
+        case .gzip:
+            throw CurationError.invalidArgument("\(path): a gzip file cannot be read by byte range (read it whole)")
+        case .zstd:
+            guard !r.isEmpty else { return }
+            var head = [UInt8](repeating: 0, count: 4)
+            let n = pread(fd, &head, 4, off_t(r.lowerBound))
+            guard n == 4, Compression.fromMagic(head) == .zstd else {
+                throw CurationError.corruptStream(file: path, offset: r.lowerBound,
+                                                  reason: "byte range does not start at a zstd frame (no frame magic there)")
+            }
+        case .none:
+            if r.lowerBound > 0, byte(at: r.lowerBound - 1) != 0x0A {
+                throw CurationError.corruptStream(file: path, offset: r.lowerBound, reason: "byte range does not start at a line start")
+            }
+            if r.upperBound > r.lowerBound, r.upperBound < fileSize, byte(at: r.upperBound - 1) != 0x0A {
+                throw CurationError.corruptStream(file: path, offset: r.upperBound, reason: "byte range does not end at a line end")
+            }
+        }
     }
 
     deinit { close(fd); input.deallocate() }
@@ -84,8 +142,8 @@ public final class LineReader {
                             tooLong: (TooLongLine) throws -> Void = { throw $0.error }) throws {
         var pending: [UInt8] = []
         var pendingOffset = 0
-        var lineNo = 0
-        var streamOffset = 0 // uncompressed offset of the start of the current piece
+        var lineNo = firstLine - 1
+        var streamOffset = firstOffset // uncompressed offset of the start of the current piece
         // Inside a line past the limit: `pending` holds its prefix, `skippedLength` its length so far.
         var skipping = false
         var skippedLength = 0
@@ -168,10 +226,18 @@ public final class LineReader {
             bytesRead += count
         }
 
-        while true {
-            let n = read(fd, input, chunk)
-            if n < 0 { throw CurationError.io(path: path, reason: "read failed: \(String(cString: strerror(errno)))") }
+        // pread from the range's start (or 0), never past its end: a range is read without touching
+        // the bytes around it.
+        var position = range?.lowerBound ?? 0
+        let end = range?.upperBound ?? Int.max
+        while position < end {
+            let n = pread(fd, input, min(chunk, end - position), off_t(position))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CurationError.io(path: path, reason: "read failed at offset \(position): \(String(cString: strerror(errno)))")
+            }
             if n == 0 { break }
+            position += n
             fileBytesRead += n
             let buf = UnsafeRawBufferPointer(start: input, count: n)
             if decoder != nil { try decoder!.decode(buf, emit: consume) } else { try consume(buf) }

@@ -13,9 +13,37 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var compressedBytes: Int
         /// XXH3-128 of the uncompressed content, as xxhsum's hex.
         public var xxh3_128: String
+        /// The zstd frames of a zstd JSONL shard, in file order: each holds whole lines, so a reader
+        /// can decode any run of consecutive frames alone (a share finer than a file). nil for plain,
+        /// gzip and Parquet shards, and in manifests written before frames were listed.
+        public var frames: [Frame]?
 
         enum CodingKeys: String, CodingKey {
-            case file, records, bytes, compressedBytes = "compressed_bytes", xxh3_128
+            case file, records, bytes, compressedBytes = "compressed_bytes", xxh3_128, frames
+        }
+
+        public init(file: String, records: Int, bytes: Int, compressedBytes: Int, xxh3_128: String, frames: [Frame]? = nil) {
+            self.file = file; self.records = records; self.bytes = bytes
+            self.compressedBytes = compressedBytes; self.xxh3_128 = xxh3_128; self.frames = frames
+        }
+    }
+
+    /// One zstd frame of a shard: `[offset, offset + compressedBytes)` on disk decodes to `bytes` bytes
+    /// holding exactly `records` whole lines.
+    public struct Frame: Codable, Sendable, Equatable {
+        /// Byte offset of the frame in the file (compressed).
+        public var offset: Int
+        public var compressedBytes: Int
+        /// Uncompressed bytes (whole lines, newlines included).
+        public var bytes: Int
+        public var records: Int
+
+        enum CodingKeys: String, CodingKey {
+            case offset, compressedBytes = "compressed_bytes", bytes, records
+        }
+
+        public init(offset: Int, compressedBytes: Int, bytes: Int, records: Int) {
+            self.offset = offset; self.compressedBytes = compressedBytes; self.bytes = bytes; self.records = records
         }
     }
     public var version = 1
@@ -107,11 +135,25 @@ public struct Manifest: Codable, Sendable, Equatable {
                 if lines != s.records { problems.append("\(s.file): \(lines) records, manifest says \(s.records)") }
                 if r.bytesRead != s.bytes { problems.append("\(s.file): \(r.bytesRead) bytes, manifest says \(s.bytes)") }
                 if h.hexDigest() != s.xxh3_128 { problems.append("\(s.file): content hash differs from the manifest") }
+                if let frames = s.frames, let problem = Self.frameProblem(frames, of: s) { problems.append("\(s.file): \(problem)") }
             } catch {
                 problems.append("\(s.file): \(error)")
             }
         }
         return problems
+    }
+    /// Whether a shard's frame list tiles it: consecutive, and summing to its records and sizes (a
+    /// planner cuts shares at these offsets, so a list that does not add up must not pass).
+    static func frameProblem(_ frames: [Frame], of s: Shard) -> String? {
+        var offset = 0, records = 0, bytes = 0
+        for f in frames {
+            if f.offset != offset { return "frame at \(f.offset) does not follow the previous frame (expected \(offset))" }
+            offset += f.compressedBytes; records += f.records; bytes += f.bytes
+        }
+        if offset != s.compressedBytes || records != s.records || bytes != s.bytes {
+            return "frames sum to \(records) records, \(bytes) bytes, \(offset) bytes on disk; the shard has \(s.records), \(s.bytes), \(s.compressedBytes)"
+        }
+        return nil
     }
     static let newline: UnsafeMutableRawPointer = { let p = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1); p.storeBytes(of: 0x0A, as: UInt8.self); return p }()
 }

@@ -75,16 +75,32 @@ public struct LineBatch: Sendable {
     }
 }
 
-/// A unit of input: a whole file, or row groups `[a, b)` of a Parquet file (the unit a sharded run
-/// shares out). Rows keep the file's numbering (`FILE: row N`) whichever slice reads them.
+/// A unit of input: a whole file, row groups `[a, b)` of a Parquet file, or an on-disk byte range of a
+/// JSONL file (the units a sharded run shares out). Records keep the file's numbering (`FILE: row N`,
+/// `FILE:LINE`) whichever slice reads them.
 public struct InputSlice: Sendable, Hashable, CustomStringConvertible {
     public var file: String
     /// nil: the whole file. Only Parquet files have row groups.
     public var rowGroups: Range<Int>?
+    /// On-disk byte range [a, b): for plain JSONL a line-aligned range; for zstd a run of whole frames. nil: whole file (or rowGroups).
+    public var byteRange: Range<Int>?
+    /// 1-based line number of the range's first line, and its byte offset in the uncompressed stream.
+    public var firstLine: Int = 1
+    public var firstOffset: Int = 0
 
     public init(file: String, rowGroups: Range<Int>? = nil) {
         self.file = file
         self.rowGroups = rowGroups
+    }
+
+    /// Bytes `byteRange` of a JSONL file, whose first line is line `firstLine` at uncompressed offset
+    /// `firstOffset` of the whole file (from `LineCuts.cuts` for plain files, from the manifest's frames
+    /// for zstd shards: the sums of the earlier frames' records + 1 and bytes).
+    public init(file: String, byteRange: Range<Int>, firstLine: Int = 1, firstOffset: Int = 0) {
+        self.file = file
+        self.byteRange = byteRange
+        self.firstLine = firstLine
+        self.firstOffset = firstOffset
     }
 
     /// Cuts each file into slices of at most `rowGroupsPerSlice` row groups (Parquet; reads each footer);
@@ -102,7 +118,8 @@ public struct InputSlice: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        rowGroups.map { "\(file) [row groups \($0.lowerBound)..<\($0.upperBound)]" } ?? file
+        if let r = byteRange { return "\(file) [bytes \(r.lowerBound)..<\(r.upperBound)]" }
+        return rowGroups.map { "\(file) [row groups \($0.lowerBound)..<\($0.upperBound)]" } ?? file
     }
 }
 
@@ -126,9 +143,10 @@ public final class RecordReader {
         self.init(slices: files.map { InputSlice(file: $0) }, policy: policy, rejected: rejected, options: options)
     }
 
-    /// Reads `slices` in order. A slice with row groups must be a Parquet file (else the read throws
-    /// `invalidArgument`). Each slice counts as one input in `counts.files`, and its `fileBytes` is its
-    /// share of the file's size; a slice is reported empty only when its whole file is.
+    /// Reads `slices` in order. A slice with row groups must be a Parquet file, one with a byte range a
+    /// JSONL file, and no slice has both (else the read throws `invalidArgument`). Each slice counts as
+    /// one input in `counts.files`, and its `fileBytes` is its share of the file's size; a slice is
+    /// reported empty only when its whole file is (a byte range: when it covers the whole file).
     public init(slices: [InputSlice], policy: ErrorPolicy = .fail, rejected: RejectedWriter? = nil, options: ReadOptions = ReadOptions()) {
         self.slices = slices
         self.files = slices.map(\.file)
@@ -149,6 +167,7 @@ public final class RecordReader {
     public func forEach(_ body: (RawRecord) throws -> Void) throws {
         for slice in slices {
             let file = slice.file
+            try Self.checkSlice(slice)
             if ParquetInput.isParquet(file) {
                 counts.files += 1
                 let sizes = try ParquetInput.forEachRow(file, rowGroups: slice.rowGroups, options: options, progress: progress) { row, rowNumber, fields in
@@ -174,8 +193,7 @@ public final class RecordReader {
                 if sizes.fileRows == 0 { counts.emptyFiles.append(file) }
                 continue
             }
-            try Self.checkWhole(slice)
-            let reader = try LineReader(path: file, maxLineBytes: options.maxLineBytes)
+            let reader = try lineReader(slice)
             counts.files += 1
             var n = 0
             try reader.forEachLine({ line, lineNo, offset in
@@ -198,7 +216,7 @@ public final class RecordReader {
             counts.bytes += reader.bytesRead
             counts.fileBytes += reader.fileBytesRead
             counts.blankLines += reader.blankLines
-            if n == 0 { counts.emptyFiles.append(file) }
+            if n == 0 && Self.coversWholeFile(slice, reader) { counts.emptyFiles.append(file) }
             progress?(file, reader.fileBytesRead, reader.fileSize)
         }
     }
@@ -209,12 +227,12 @@ public final class RecordReader {
         var seq = 0
         for slice in slices {
             let file = slice.file
+            try Self.checkSlice(slice)
             if ParquetInput.isParquet(file) {
                 try parquetBatches(file, rowGroups: slice.rowGroups, batchBytes: batchBytes, sequence: &seq, body)
                 continue
             }
-            try Self.checkWhole(slice)
-            let reader = try LineReader(path: file, maxLineBytes: options.maxLineBytes)
+            let reader = try lineReader(slice)
             counts.files += 1
             let limit = options.maxLineBytes
             func newBatch() -> LineBatch {
@@ -248,7 +266,7 @@ public final class RecordReader {
             counts.bytes += reader.bytesRead
             counts.fileBytes += reader.fileBytesRead
             counts.blankLines += reader.blankLines
-            if n == 0 { counts.emptyFiles.append(file) }
+            if n == 0 && Self.coversWholeFile(slice, reader) { counts.emptyFiles.append(file) }
             progress?(file, reader.fileBytesRead, reader.fileSize)
         }
     }
@@ -295,11 +313,36 @@ public final class RecordReader {
         if sizes.fileRows == 0 { counts.emptyFiles.append(file) }
     }
 
-    /// Row groups are Parquet's: a slice of any other file is a caller's mistake.
-    private static func checkWhole(_ slice: InputSlice) throws {
-        if slice.rowGroups != nil {
+    /// Row groups are Parquet's and byte ranges JSONL's: any other pairing is a caller's mistake.
+    private static func checkSlice(_ slice: InputSlice) throws {
+        if slice.rowGroups != nil && slice.byteRange != nil {
+            throw CurationError.invalidArgument("\(slice.file): a slice has row groups or a byte range, not both")
+        }
+        let parquet = ParquetInput.isParquet(slice.file)
+        if slice.rowGroups != nil && !parquet {
             throw CurationError.invalidArgument("\(slice.file): only a Parquet file can be read by row groups")
         }
+        if slice.byteRange != nil && parquet {
+            throw CurationError.invalidArgument("\(slice.file): a Parquet file is read by row groups, not by byte range")
+        }
+    }
+
+    private func lineReader(_ slice: InputSlice) throws -> LineReader {
+        guard let r = slice.byteRange else { return try LineReader(path: slice.file, maxLineBytes: options.maxLineBytes) }
+        return try LineReader(path: slice.file, maxLineBytes: options.maxLineBytes, range: r,
+                              firstLine: slice.firstLine, firstOffset: slice.firstOffset)
+    }
+
+    /// Whether the slice read all of its file (a byte range over the whole file counts as whole): only
+    /// then can an empty read say the file is empty.
+    private static func coversWholeFile(_ slice: InputSlice, _ reader: LineReader) -> Bool {
+        guard let r = slice.byteRange else { return true }
+        return r.lowerBound == 0 && r.count == reader.fileSize && reader.fileSize == Self.sizeOnDisk(slice.file)
+    }
+
+    private static func sizeOnDisk(_ path: String) -> Int? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : nil
     }
 
     /// Parses a batch into records and per-line errors (thread-safe: touches no shared state).

@@ -22,13 +22,18 @@ public struct ShardOptions: Sendable {
     /// no manifest file is written (`finish` returns it for the share's `ShareRecord`), and the output
     /// stays marked incomplete until `merge` (see `ShardedOutput.beginShare`).
     public var share: ShardSpec?
+    /// zstd JSONL shards: end the current zstd frame once at least this many uncompressed bytes went
+    /// into it (at a line boundary) and start a new one, each listed in the manifest, so a later stage
+    /// can share a shard out by frames instead of by whole files.
+    public var frameBytes: Int
 
     public init(prefix: String = "part", compression: Compression = .zstd, level: Int = 3,
                 maxRecords: Int? = nil, maxBytes: Int? = nil, workers: Int = 1,
-                format: OutputFormat = .jsonl, parquet: ParquetWriteOptions = ParquetWriteOptions()) {
+                format: OutputFormat = .jsonl, parquet: ParquetWriteOptions = ParquetWriteOptions(),
+                frameBytes: Int = 8 << 20) {
         self.prefix = prefix; self.compression = compression; self.level = level
         self.maxRecords = maxRecords; self.maxBytes = maxBytes; self.workers = workers
-        self.format = format; self.parquet = parquet
+        self.format = format; self.parquet = parquet; self.frameBytes = frameBytes
     }
 
     /// The Parquet options with the shared level applied.
@@ -73,6 +78,14 @@ public final class ShardedWriter {
     /// per line. The compressed bytes do not depend on how the input is chunked.
     private var pending: [UInt8] = []
     private static let pendingLimit = 1 << 18
+    /// zstd JSONL only: the open shard's ended frames, and the current frame's start on disk, input
+    /// bytes and lines. Frame ends are decided per line from these counts (never by `pending`'s
+    /// batches), so the layout does not depend on batching or on zstd's worker count.
+    private var frames: [Manifest.Frame] = []
+    private var frameStart = 0
+    private var frameBytes = 0
+    private var frameRecords = 0
+    private var framed: Bool { parquet == nil && options.compression == .zstd }
 
     public init(directory: String, options: ShardOptions = ShardOptions()) throws {
         guard !options.prefix.isEmpty, !options.prefix.contains("/") else {
@@ -80,6 +93,7 @@ public final class ShardedWriter {
         }
         if let m = options.maxRecords, m < 1 { throw CurationError.invalidArgument("--max-records must be at least 1") }
         if let m = options.maxBytes, m < 1 { throw CurationError.invalidArgument("--max-bytes must be at least 1") }
+        if options.frameBytes < 1 { throw CurationError.invalidArgument("zstd frame size must be at least 1 byte") }
         if options.format == .parquet {
             if let problem = options.parquetOptions.problem { throw CurationError.invalidArgument(problem) }
         } else if let problem = options.compression.levelProblem(options.level) {
@@ -130,6 +144,26 @@ public final class ShardedWriter {
         hash = XXH128Stream()
         shardRecords = 0
         shardBytes = 0
+        frames = []
+        frameStart = 0
+        frameBytes = 0
+        frameRecords = 0
+    }
+
+    /// Ends the open shard's current zstd frame (after its pending lines) and lists it.
+    private func endFrame() throws {
+        guard let f = file, let enc = encoder as? ZstdEncoder else { return }
+        try flushPending()
+        try enc.endFrame { try f.write($0) }
+        closeFrameEntry(f)
+    }
+
+    /// Lists the frame just ended: everything written since `frameStart` (zstd has flushed it all).
+    private func closeFrameEntry(_ f: AtomicFileWriter) {
+        frames.append(.init(offset: frameStart, compressedBytes: f.bytesWritten - frameStart, bytes: frameBytes, records: frameRecords))
+        frameStart = f.bytesWritten
+        frameBytes = 0
+        frameRecords = 0
     }
 
     /// Hashes and compresses the pending lines of the open shard.
@@ -165,9 +199,12 @@ public final class ShardedWriter {
         guard let f = file, encoder != nil else { return }
         try flushPending()
         try encoder!.finish { try f.write($0) }
+        // The last frame always holds lines: frames are ended lazily, before the next line.
+        if framed && frameRecords > 0 { closeFrameEntry(f) }
         try f.commit()
         shards.append(.init(file: (f.path as NSString).lastPathComponent, records: shardRecords, bytes: shardBytes,
-                            compressedBytes: f.bytesWritten, xxh3_128: hash.hexDigest()))
+                            compressedBytes: f.bytesWritten, xxh3_128: hash.hexDigest(), frames: framed ? frames : nil))
+        frames = []
         file = nil
         encoder = nil
     }
@@ -195,6 +232,9 @@ public final class ShardedWriter {
         }
         if file == nil && !planned { try openShard() }
         guard file != nil || planned else { return }
+        // Ending the full frame only when another line comes keeps a shard's last frame non-empty
+        // (no empty trailing frame when the frame and the shard fill up together).
+        if framed && frameRecords > 0 && frameBytes >= options.frameBytes { try endFrame() }
         if pending.count + size > Self.pendingLimit { try flushPending() }
         if size > Self.pendingLimit, parquet == nil {
             hash.update(line)
@@ -207,6 +247,8 @@ public final class ShardedWriter {
         }
         shardRecords += 1
         shardBytes += size
+        frameRecords += 1
+        frameBytes += size
     }
 
     public func write(_ record: RawRecord) throws {

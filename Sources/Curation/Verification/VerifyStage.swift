@@ -97,10 +97,21 @@ public enum VerifyStage {
         rep.seconds = Date().timeIntervalSince(started)
         rep.extra["per_dataset"] = .object(JSONObject(perDataset.keys.sorted().map { k in
             let v = perDataset[k] ?? (0, 0)
-            return .init(key: k, value: .object(JSONObject(["records": .int(v.n), "mean_reward": .double(v.n > 0 ? v.reward / Double(v.n) : 0)])))
+            return .init(key: k, value: VerifyReport.perDatasetEntry(records: v.n, rewardSum: v.reward))
         }))
         rep.extra["rules"] = .object(JSONObject(rules.keys.sorted().map { .init(key: $0, value: .int(rules[$0] ?? 0)) }))
         try rep.check()
         return rep
+    }
+}
+
+/// The report's per-dataset entry, one definition for a run and for merged shares.
+public enum VerifyReport {
+    /// `{records, mean_reward, reward_sum}`; the sums are rounded to 1e-9 so shares summed in another
+    /// order give the same figures as one run.
+    public static func perDatasetEntry(records: Int, rewardSum: Double) -> JSONValue {
+        func r9(_ x: Double) -> Double { (x * 1e9).rounded() / 1e9 }
+        return .object(JSONObject(["records": .int(records), "mean_reward": .double(records > 0 ? r9(rewardSum / Double(records)) : 0),
+                                   "reward_sum": .double(r9(rewardSum))]))
     }
 }

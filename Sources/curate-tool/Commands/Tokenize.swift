@@ -29,12 +29,17 @@ struct Tokenize: ParsableCommand {
     @Flag(name: .long, help: "Tokenize special-token text such as <|im_end|> as plain text (default: it becomes the token's id, as Hugging Face tokenizers does).")
     var splitSpecialTokens = false
 
+    @Option(name: .long, help: "Also write the report JSON here (with --shard: where `merge` writes the merged report; default with --output: OUTPUT.report.json).")
+    var report: String?
+
     @OptionGroup var global: GlobalOptions
     @OptionGroup var errors: ErrorOptions
+    @OptionGroup var share: ShareOptions
 
     func validate() throws {
         if (output == nil) == !count { throw ValidationError("give exactly one of --output FILE or --count") }
         if input.isEmpty { throw ValidationError("give at least one --input") }
+        if share.shard != nil, output == nil, report == nil { throw ValidationError("--count with --shard needs --report FILE: the shares' counts are merged there (`curate-tool merge FILE`)") }
     }
 
     func run() throws {
@@ -45,9 +50,14 @@ struct Tokenize: ParsableCommand {
         let fieldList = fields?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let files = try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete, split: errors.split)
         let outDir = output.map { ($0 as NSString).deletingLastPathComponent } ?? "."
-        let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? (outDir.isEmpty ? "." : outDir)) : nil
-        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
-        let sink = try output.map { try SingleFileWriter(path: $0, threads: global.threadCount) }
+        let shares = try ShareRun(spec: share.spec(), files: files, read: errors.readOptions)
+        // A share of `--count` has no output file: its record goes beside the report (`REPORT.shares`).
+        let shareKey = output ?? self.report ?? ""
+        let piece = try shares.begin(outputFile: shareKey)
+        let rejectedDir = errors.rejectedDir ?? (outDir.isEmpty ? "." : outDir)
+        let rejected = errors.onError == .skip ? RejectedWriter(directory: rejectedDir, name: shares.name("rejected")) : nil
+        let reader = RecordReader(slices: shares.slices, policy: errors.onError, rejected: rejected, options: errors.readOptions)
+        let sink = try output.map { _ in try SingleFileWriter(path: piece, threads: global.threadCount) }
 
         struct Item { var batch: LineBatch; var results: [Result<RawRecord, CurationError>]; var ids: [[Int32]?]; var errors: [CurationError?] }
         var perSource: [String: (records: Int, tokens: Int)] = [:]
@@ -117,6 +127,13 @@ struct Tokenize: ParsableCommand {
             .init(key: k, value: .object(JSONObject(["records": .int(perSource[k]?.records ?? 0), "tokens": .int(perSource[k]?.tokens ?? 0)])))
         }))
         try report.check()
+        let reportPath = self.report ?? output.map { $0 + ".report.json" }
+        if shares.spec == nil, let reportPath { try report.write(to: reportPath) }
+        if let reportPath {
+            try shares.complete(stage: "tokenize", outputFile: shareKey, report: report.json, reportFile: reportPath,
+                                sideFiles: ["rejected.jsonl", "rejected.reasons.jsonl"].map { (rejectedDir as NSString).appendingPathComponent($0) },
+                                seconds: report.seconds, hasOutput: output != nil)
+        }
         if !global.quiet {
             Console.info(report.table())
             Console.info(TextTable.render(header: ["source", "records", "tokens"],

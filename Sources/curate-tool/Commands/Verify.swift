@@ -28,6 +28,7 @@ struct Verify: ParsableCommand {
     @OptionGroup var answerFlags: AnswerFlags
     @OptionGroup var global: GlobalOptions
     @OptionGroup var errors: ErrorOptions
+    @OptionGroup var share: ShareOptions
 
     @Option(name: .long, help: "Keep only records whose reward reaches this (the rest are dropped as below-min-reward).")
     var minReward: Double?
@@ -35,16 +36,22 @@ struct Verify: ParsableCommand {
     func run() throws {
         let files = try InputFiles.resolve(input, allowIncomplete: errors.allowIncomplete, split: errors.split)
         let outDir = (output as NSString).deletingLastPathComponent
-        let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? (outDir.isEmpty ? "." : outDir)) : nil
-        let reader = RecordReader(files: files, policy: errors.onError, rejected: rejected, options: errors.readOptions)
-        let sink = try SingleFileWriter(path: output, threads: global.threadCount)
+        let shares = try ShareRun(spec: share.spec(), files: files, read: errors.readOptions)
+        let piece = try shares.begin(outputFile: output)
+        let rejectedDir = errors.rejectedDir ?? (outDir.isEmpty ? "." : outDir)
+        let rejected = errors.onError == .skip ? RejectedWriter(directory: rejectedDir, name: shares.name("rejected")) : nil
+        let reader = RecordReader(slices: shares.slices, policy: errors.onError, rejected: rejected, options: errors.readOptions)
+        let sink = try SingleFileWriter(path: piece, threads: global.threadCount)
         let options = VerifyOptions(defaultDataset: dataset, minReward: minReward, threads: global.threadCount, answers: answerFlags.options)
         var rep = try VerifyStage.run(reader: reader, options: options, rejected: rejected) { try sink.write($0) }
         try sink.commit()
         try rejected?.finish()
 
         rep.settings["inputs"] = .array(files.map { .string($0) })
-        try rep.write(to: report ?? output + ".report.json")
+        if shares.spec == nil { try rep.write(to: report ?? output + ".report.json") } else { try rep.check() }
+        try shares.complete(stage: "verify", outputFile: output, report: rep.json, reportFile: report ?? output + ".report.json",
+                            sideFiles: ["rejected.jsonl", "rejected.reasons.jsonl"].map { (rejectedDir as NSString).appendingPathComponent($0) },
+                            seconds: rep.seconds)
         if !global.quiet {
             Console.info(rep.table())
             if case .object(let perDataset)? = rep.extra["per_dataset"] {

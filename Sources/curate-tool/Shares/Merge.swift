@@ -11,7 +11,7 @@ struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Join the shares of a sharded stage (--shard i/N runs) into one output: manifest, report and side files.")
 
-    @Argument(help: "The stage's output directory (the --output every share wrote to).")
+    @Argument(help: "The stage's output: the directory every share wrote to (its records in DIR/shares), or a single output file (records in FILE.shares, e.g. verify --output FILE).")
     var directory: String
 
     @Option(name: .long, help: "The share count N to merge (needed only when records of two counts are present).")
@@ -27,27 +27,60 @@ struct Merge: ParsableCommand {
 
 /// The merge itself, also run by the local executor after a stage's tasks.
 enum ShareMerging {
-    /// Merges the shares in `directory`; returns the merged stage report (already written).
+    /// Merges the shares of `path`: a stage directory, or a single output file whose shares wrote
+    /// `FILE-sIofN.ext` pieces (records in `FILE.shares`). Returns the merged stage report (already written).
     @discardableResult
-    static func merge(directory: String, count: Int? = nil) throws -> StageReport {
-        let records = try ShareRecord.loadAll(directory: directory, expectedCount: count)
+    static func merge(directory path: String, count: Int? = nil) throws -> StageReport {
+        var isDir: ObjCBool = false
+        let fileOutput = !FileManager.default.fileExists(atPath: ShareRecord.folder(directory: path), isDirectory: &isDir)
+            && FileManager.default.fileExists(atPath: ShareRecord.folder(outputFile: path), isDirectory: &isDir) && isDir.boolValue
+        let folder = fileOutput ? ShareRecord.folder(outputFile: path) : ShareRecord.folder(directory: path)
+        let directory = fileOutput ? (path as NSString).deletingLastPathComponent : path
+        let records = try ShareRecord.loadAll(folder: folder, expectedCount: count)
         guard let first = records.first else { throw CurationError.io(path: directory, reason: "no shares to merge") }
         let reportPath = first.reportFile.hasPrefix("/") ? first.reportFile : (directory as NSString).appendingPathComponent(first.reportFile)
         let stage: StageReport
         switch first.stage {
         case "decontam-scan":
-            var merged = try ScanReport.merge(try records.map { try ScanReport(json: $0.report, file: ShareRecord.path(directory: directory, share: $0.share)) })
+            var merged = try ScanReport.merge(try records.map { try ScanReport(json: $0.report, file: ShareRecord.path(folder: folder, share: $0.share)) })
             // All N shares: the report of the whole input, as one machine's scan writes it.
             merged.shardCount = nil
             merged.shards = []
             try merged.write(to: reportPath)
             stage = merged.stage
+        case "verify":
+            var merged = try StageReport.merged(try records.map { try StageReport(json: $0.report) })
+            merged.extra["per_dataset"] = VerifyReportMerge.perDataset(records.map(\.report))
+            try merged.write(to: reportPath)
+            stage = merged
         default:
             let merged = try StageReport.merged(try records.map { try StageReport(json: $0.report) })
             try merged.write(to: reportPath)
             stage = merged
         }
-        try ShareMerge.merge(directory: directory, records: records)
+        try ShareMerge.merge(directory: directory.isEmpty ? "." : directory, records: records)
         return stage
+    }
+}
+
+/// `verify`'s per-dataset table across shares: records add, the mean reward is recomputed from the
+/// shares' reward sums (as one run computes it from its own).
+enum VerifyReportMerge {
+    static func perDataset(_ reports: [JSONValue]) -> JSONValue {
+        var order: [String] = []
+        var totals: [String: (n: Int, sum: Double)] = [:]
+        for r in reports {
+            for e in r["per_dataset"]?.objectValue?.entries ?? [] {
+                if totals[e.key] == nil { order.append(e.key) }
+                let n = e.value["records"]?.intValue ?? 0
+                let sum = e.value["reward_sum"]?.doubleValue ?? (e.value["mean_reward"]?.doubleValue ?? 0) * Double(n)
+                totals[e.key, default: (0, 0)].n += n
+                totals[e.key, default: (0, 0)].sum += sum
+            }
+        }
+        return .object(JSONObject(order.sorted().map { k in
+            let t = totals[k] ?? (0, 0)
+            return .init(key: k, value: VerifyReport.perDatasetEntry(records: t.n, rewardSum: t.sum))
+        }))
     }
 }

@@ -48,6 +48,32 @@ struct ShareRun {
         return o
     }
 
+    /// For a command writing one file (`verify --output FILE`): the path this share writes
+    /// (`FILE-s3of8.jsonl.zst`, joined by `merge FILE`), after removing the share's old completion
+    /// record. A Parquet file cannot be joined by concatenation: a share of one is refused.
+    func begin(outputFile output: String) throws -> String {
+        guard let spec else { return output }
+        if ParquetInput.isParquet(output) {
+            throw CurationError.invalidArgument("--shard with a single Parquet output file: shares are joined by concatenation, which Parquet files do not allow; write JSONL (.jsonl.zst) and convert after the merge")
+        }
+        let record = ShareRecord.path(folder: ShareRecord.folder(outputFile: Self.absolute(output)), share: spec)
+        if unlink(record) != 0 && errno != ENOENT {
+            throw CurationError.io(path: record, reason: "cannot remove the share's old completion record: \(String(cString: strerror(errno)))")
+        }
+        return spec.name(output)
+    }
+
+    /// The last step of a share of a single-file output: its record in `FILE.shares/`.
+    /// `hasOutput: false`: the file is only the key of the records (`tokenize --count --report FILE`).
+    func complete(stage: String, outputFile: String, report: JSONValue, reportFile: String, sideFiles: [String], seconds: Double,
+                  hasOutput: Bool = true) throws {
+        guard let spec else { return }
+        let output = Self.absolute(outputFile)
+        try ShareRecord(stage: stage, share: spec, manifests: [], report: report, reportFile: Self.absolute(reportFile),
+                        sideFiles: (hasOutput ? [output] : []) + sideFiles.map(Self.absolute), slices: slices.map(\.description), seconds: seconds)
+            .write(folder: ShareRecord.folder(outputFile: output))
+    }
+
     /// A path as the merge will find it from any working directory.
     static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : URL(fileURLWithPath: path).standardizedFileURL.path

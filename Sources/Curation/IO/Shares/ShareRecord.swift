@@ -28,9 +28,13 @@ public struct ShareRecord: Sendable, Equatable {
 
     public static let folder = "shares"
 
-    public static func path(directory: String, share: ShardSpec) -> String {
-        ((directory as NSString).appendingPathComponent(folder) as NSString).appendingPathComponent("\(share.tag).json")
-    }
+    /// Where the records of a stage directory's shares go: `DIR/shares`.
+    public static func folder(directory: String) -> String { (directory as NSString).appendingPathComponent(folder) }
+    /// Where the records of a single-file output's shares go (`verify --output x.jsonl.zst`): `x.jsonl.zst.shares`.
+    public static func folder(outputFile: String) -> String { outputFile + ".shares" }
+
+    public static func path(directory: String, share: ShardSpec) -> String { path(folder: folder(directory: directory), share: share) }
+    public static func path(folder: String, share: ShardSpec) -> String { (folder as NSString).appendingPathComponent("\(share.tag).json") }
 
     public var json: JSONValue {
         var o = JSONObject()
@@ -48,8 +52,10 @@ public struct ShareRecord: Sendable, Equatable {
     }
 
     /// Writes the marker atomically: the task's last step.
-    public func write(directory: String) throws {
-        let path = Self.path(directory: directory, share: share)
+    public func write(directory: String) throws { try write(folder: Self.folder(directory: directory)) }
+
+    public func write(folder: String) throws {
+        let path = Self.path(folder: folder, share: share)
         do { try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true) } catch {
             throw CurationError.io(path: path, reason: "cannot create the shares folder: \(error.localizedDescription)")
         }
@@ -80,7 +86,11 @@ public struct ShareRecord: Sendable, Equatable {
     /// The share records of a stage directory: all N of one share count, in share order. Missing
     /// shares, or records of two different counts, are an error naming them.
     public static func loadAll(directory: String, expectedCount: Int? = nil) throws -> [ShareRecord] {
-        let folder = (directory as NSString).appendingPathComponent(Self.folder)
+        try loadAll(folder: folder(directory: directory), expectedCount: expectedCount)
+    }
+
+    public static func loadAll(folder: String, expectedCount: Int? = nil) throws -> [ShareRecord] {
+        let directory = folder
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") && $0.hasSuffix(".json") }
         var byCount: [Int: [Int: ShareRecord]] = [:]
         for name in names {
@@ -89,7 +99,7 @@ public struct ShareRecord: Sendable, Equatable {
         }
         let count: Int
         if let expectedCount { count = expectedCount } else {
-            guard !byCount.isEmpty else { throw CurationError.io(path: directory, reason: "no finished shares (\(Self.folder)/sIofN.json): no sharded task of this stage completed") }
+            guard !byCount.isEmpty else { throw CurationError.io(path: directory, reason: "no finished shares (sIofN.json): no sharded task of this stage completed") }
             guard byCount.count == 1, let only = byCount.keys.first else {
                 throw CurationError.io(path: directory, reason: "share records of different share counts (\(byCount.keys.sorted().map { "of \($0)" }.joined(separator: ", "))); pass the count to merge")
             }

@@ -8,6 +8,7 @@ import Mixer
 /// written verbatim to `rejected.jsonl` in the stage's output directory). The work is `VerifyStage`'s,
 /// shared with `curate-tool verify`.
 struct VerifyStageRunner: StageRunner {
+    static let shareable = true
     static let kind = "verify"
     static let settingKeys: Set<String> = ["dataset", "min_reward", "on_error", "float_rounding", "allow_set_relation", "strict"]
 
@@ -44,14 +45,16 @@ struct VerifyStageRunner: StageRunner {
     }
 
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
-        let rejected = onError == .skip ? RejectedWriter(directory: output) : nil
-        let reader = RecordReader(files: inputs.flatMap(\.files), policy: onError, rejected: rejected)
-        let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
+        let shares = try ShareRun(spec: context.share, files: inputs.flatMap(\.files), read: ReadOptions())
+        let rejected = onError == .skip ? RejectedWriter(directory: output, name: shares.name("rejected")) : nil
+        let reader = RecordReader(slices: shares.slices, policy: onError, rejected: rejected)
+        let writer = try ShardedWriter(directory: output, options: shares.apply(ShardOptions(prefix: "part", workers: context.threads)))
         let options = VerifyOptions(defaultDataset: dataset, minReward: minReward, threads: context.threads, answers: answers)
         var rep = try VerifyStage.run(reader: reader, options: options, rejected: rejected) { try writer.write($0) }
         let manifest = try writer.finish()
         try rejected?.finish()
         rep.bytesOut = manifest.compressedBytes
-        return StageOutcome(report: rep, manifest: manifest)
+        return StageOutcome(report: rep, manifest: manifest, shareOutputs: [manifest],
+                            sideFiles: ["rejected.jsonl", "rejected.reasons.jsonl"].map { (output as NSString).appendingPathComponent($0) })
     }
 }
