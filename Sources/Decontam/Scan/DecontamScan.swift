@@ -45,7 +45,7 @@ public final class DecontamScan {
         let index = self.index, options = self.options
         // A share reads a contiguous run of the input's units (files, row groups, frames, line ranges):
         // the shares' outputs in share order are the whole scan's, and sources keep their positions.
-        let slices = try options.shard.map { try SharePlan.plan(inputs, options: options.read).slices(for: $0) } ?? inputs.map { InputSlice(file: $0) }
+        let slices = try options.shard.map { try SharePlan.plan(inputs, options: options.read, plainUnitBytes: options.plainUnitBytes).slices(for: $0) } ?? inputs.map { InputSlice(file: $0) }
         var firstPosition: [String: Int] = [:]
         for (p, f) in inputs.enumerated() where firstPosition[f] == nil { firstPosition[f] = p }
         var files: [String] = []

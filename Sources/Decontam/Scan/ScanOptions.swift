@@ -42,6 +42,8 @@ public struct ScanOptions: Sendable {
     /// Where to write one line per matching (train record, eval instance) pair; nil: not written.
     public var matchesPath: String?
     public var shard: ShardSpec?
+    /// Plain JSONL is cut into share units of about this many bytes (every share of a scan must use the same).
+    public var plainUnitBytes = SharePlan.plainUnitBytes
     /// Example matches kept per eval set for the report.
     public var examplesPerSet = 3
     /// Masking (NeMo Curator): context cut on each side of a match, shortest piece kept, most cuts allowed.

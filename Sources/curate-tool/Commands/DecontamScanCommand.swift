@@ -90,6 +90,7 @@ struct DecontamScanCommand: ParsableCommand {
         options.shardOptions = out.shardOptions(threads: global.threadCount)
         options.matchesPath = matches
         options.shard = shardSpec
+        options.plainUnitBytes = try runStage { try ShareRun.plainUnitBytes() }
         let rejectedName = "rejected" + (shardSpec.map { "-\($0.tag)" } ?? "")
         let rejected = errors.onError == .skip ? RejectedWriter(directory: errors.rejectedDir ?? out.output, name: rejectedName) : nil
         let progress = Progress(label: "decontam scan", quiet: global.quiet)

@@ -33,15 +33,22 @@ enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        // No other descriptor of this process reaches the task (glibc's addclosefrom_np is not imported).
+        for fd in openDescriptors() where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var pid: pid_t = 0
-        let rc = argv.withUnsafeBufferPointer { args in
-            posix_spawn(&pid, executable, &actions, nil, args.baseAddress, environ)
+        let rc = argv.withUnsafeBufferPointer { args -> Int32 in
+            guard let base = args.baseAddress else { return EINVAL }
+            return posix_spawn(&pid, executable, &actions, nil, base, environ)
         }
         guard rc == 0 else { throw CurationError.io(path: executable, reason: "cannot start a task: \(String(cString: strerror(rc)))") }
         return pid
+    }
+
+    /// This process's open descriptors (from /proc/self/fd; the executor opens none while it spawns).
+    static func openDescriptors() -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }.sorted()
     }
 
     /// Waits for any child to end (blocking, restarting on EINTR); nil when there is no child left.
