@@ -30,9 +30,9 @@ import Testing
         return (out, r.counts)
     }
 
-    func readBatches(_ slices: [InputSlice]) throws -> [(bytes: [UInt8], loc: SourceLocation)] {
+    func readBatches(_ slices: [InputSlice]) throws -> [(bytes: [UInt8], loc: Curation.SourceLocation)] {
         let r = RecordReader(slices: slices)
-        var out: [(bytes: [UInt8], loc: SourceLocation)] = []
+        var out: [(bytes: [UInt8], loc: Curation.SourceLocation)] = []
         try r.forEachBatch(batchBytes: 1000) { b in for l in b.lines { out.append((Array(b.bytes(l)), b.location(l))) } }
         return out
     }
@@ -324,6 +324,25 @@ import Testing
         #expect(error { _ = try readAll([InputSlice(file: path, byteRange: 3..<16)]) } is CurationError)
         #expect(error { _ = try readAll([InputSlice(file: path, byteRange: 0..<5)]) } is CurationError)
         let (recs, _) = try readAll([InputSlice(file: path, byteRange: 8..<16, firstLine: 2, firstOffset: 8)])
-        #expect(recs.map(\.location) == [SourceLocation(file: path, line: 2, offset: 8)])
+        #expect(recs.map(\.location) == [Curation.SourceLocation(file: path, line: 2, offset: 8)])
+    }
+}
+
+extension FramedIOTests {
+    @Test func verifyCatchesAFrameListThatDoesNotFitTheFile() throws {
+        let dir = temporaryDirectory("frames-verify")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var m = try writeShard(dir, lines(120), frameBytes: 2048)
+        #expect(m.verify(directory: dir).isEmpty)
+        let frames = try #require(m.shards.first?.frames)
+        #expect(frames.count >= 3)
+        // Move a boundary inside the frames (sums still match): no magic there.
+        var moved = frames
+        moved[1].offset += 3; moved[1].compressedBytes -= 3; moved[0].compressedBytes += 3
+        m.shards[0].frames = moved
+        #expect(m.verify(directory: dir).contains { $0.contains("no zstd frame starts") })
+        // Frames that do not add up to the shard.
+        m.shards[0].frames = Array(frames.dropLast())
+        #expect(m.verify(directory: dir).contains { $0.contains("frames sum to") })
     }
 }

@@ -89,15 +89,20 @@ public final class LineReader {
             throw CurationError.corruptStream(file: path, offset: 0, reason: "not a \(byExt.rawValue) stream (wrong magic bytes)")
         default: break
         }
-        self.compression = byExt
-        do {
-            if let r = range { try Self.checkRange(r, fd: fd, path: path, compression: byExt, fileSize: size) }
-            switch byExt {
-            case .none: decoder = nil
-            case .zstd: decoder = try ZstdDecoder(file: path, startOffset: range?.lowerBound ?? 0, isRange: range != nil)
-            case .gzip: decoder = try GzipDecoder(file: path)
+        // Checked before `compression` is set: until then `self` is not fully initialized, so a throw
+        // does not run `deinit` and the cleanup here is the only one.
+        if let r = range {
+            do { try Self.checkRange(r, fd: fd, path: path, compression: byExt, fileSize: size) } catch {
+                close(fd); input.deallocate(); throw error
             }
-        } catch { close(fd); input.deallocate(); throw error }
+        }
+        self.compression = byExt
+        // From here `self` is fully initialized: a throw runs `deinit`, which closes and frees.
+        switch byExt {
+        case .none: decoder = nil
+        case .zstd: decoder = try ZstdDecoder(file: path, startOffset: range?.lowerBound ?? 0, isRange: range != nil)
+        case .gzip: decoder = try GzipDecoder(file: path)
+        }
     }
 
     /// Refuses a range that cannot start a read: gzip (no entry points), a zstd range not starting at a

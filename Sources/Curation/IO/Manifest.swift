@@ -135,7 +135,10 @@ public struct Manifest: Codable, Sendable, Equatable {
                 if lines != s.records { problems.append("\(s.file): \(lines) records, manifest says \(s.records)") }
                 if r.bytesRead != s.bytes { problems.append("\(s.file): \(r.bytesRead) bytes, manifest says \(s.bytes)") }
                 if h.hexDigest() != s.xxh3_128 { problems.append("\(s.file): content hash differs from the manifest") }
-                if let frames = s.frames, let problem = Self.frameProblem(frames, of: s) { problems.append("\(s.file): \(problem)") }
+                if let frames = s.frames {
+                    if let problem = Self.frameProblem(frames, of: s) { problems.append("\(s.file): \(problem)") }
+                    else if let bad = Self.frameWithoutMagic(frames, path: p) { problems.append("\(s.file): no zstd frame starts at listed offset \(bad)") }
+                }
             } catch {
                 problems.append("\(s.file): \(error)")
             }
@@ -152,6 +155,18 @@ public struct Manifest: Codable, Sendable, Equatable {
         }
         if offset != s.compressedBytes || records != s.records || bytes != s.bytes {
             return "frames sum to \(records) records, \(bytes) bytes, \(offset) bytes on disk; the shard has \(s.records), \(s.bytes), \(s.compressedBytes)"
+        }
+        return nil
+    }
+    /// The first listed frame offset where the file holds no zstd frame magic (nil: all have it): a
+    /// share starting there would be refused, so verify says so first. Four bytes read per frame.
+    static func frameWithoutMagic(_ frames: [Frame], path: String) -> Int? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return frames.first?.offset }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 4)
+        for f in frames where f.compressedBytes > 0 {
+            guard pread(fd, &head, 4, off_t(f.offset)) == 4, Compression.fromMagic(head) == .zstd else { return f.offset }
         }
         return nil
     }

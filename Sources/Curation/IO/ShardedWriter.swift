@@ -55,6 +55,10 @@ public struct ShardOptions: Sendable {
 /// a hidden temporary file; `finish` encodes the planned shards (the same record counts, JSON sizes and
 /// hashes a JSONL output would have) under the final schema (`ParquetShardEncoder`). A record that cannot
 /// fit the schema is an error naming it and the field, or goes to `rejectUnfit` when that is set.
+///
+/// zstd JSONL shards are a sequence of zstd frames of about `frameBytes` uncompressed bytes each, ended
+/// at line boundaries and listed in the shard's manifest entry (`Manifest.Frame`): a later stage can read
+/// any run of them alone (`InputSlice(file:byteRange:firstLine:firstOffset:)`).
 public final class ShardedWriter {
     public let directory: String
     public let options: ShardOptions

@@ -1,5 +1,6 @@
 import Curation
 import Foundation
+import Yams
 
 /// How much of a source goes into the mix. The unit is always written out (`fraction: 0.25`,
 /// `repeat: 3.0`, `count: 10000`, `tokens: 5_000_000`, `share: 0.6`), so open-instruct's "1" vs "1.0"
@@ -93,6 +94,8 @@ public struct MixRecipe: Sendable {
     public var prefix: String?
     public var maxRecords: Int?
     public var maxBytes: Int?
+    /// The rest of `output:`: the shards' format and compression (nil: the writer's defaults, or the CLI's).
+    public var output = MixOutputFormat()
     /// `normalize:`: every taken record rewritten to one layout (chat or preference) before it is written.
     public var normalize: RecordNormalizer?
 
@@ -126,5 +129,74 @@ public struct MixRecipe: Sendable {
             copy.sources[i].countOf = nil
         }
         return copy
+    }
+}
+
+/// A mix recipe's `output:` format keys: `format` (jsonl, parquet), `compression` and `level` (JSONL shards;
+/// `level` is also Parquet's zstd level), `parquet_compression`, `row_group_size`, `json_columns`. Unset keys
+/// leave the writer's options as they are.
+public struct MixOutputFormat: Sendable, Equatable {
+    public var format: OutputFormat?
+    public var compression: Compression?
+    public var level: Int?
+    public var parquetCodec: ParquetWriteOptions.Codec?
+    public var rowGroupRows: Int?
+    public var jsonColumns: [String]?
+
+    public init() {}
+
+    public static let keys: Set<String> = ["format", "compression", "level", "parquet_compression", "row_group_size", "json_columns"]
+
+    /// Reads one of `keys` from a recipe (a mix's `output:`, or a stage's settings); false for any other key.
+    public mutating func read(_ key: String, _ v: Node, _ doc: YAMLDocument, _ entry: String) throws -> Bool {
+        switch key {
+        case "format":
+            guard let f = OutputFormat(rawValue: try doc.string(v, entry)) else { throw doc.error(v, entry, "format should be jsonl or parquet") }
+            format = f
+        case "compression":
+            guard let c = Compression(rawValue: try doc.string(v, entry)) else { throw doc.error(v, entry, "compression should be zstd, gzip or none") }
+            compression = c
+        case "level": level = try doc.integer(v, entry, what: "level", in: 1...22)
+        case "parquet_compression":
+            guard let c = ParquetWriteOptions.Codec(rawValue: try doc.string(v, entry)) else {
+                throw doc.error(v, entry, "parquet_compression should be zstd, snappy or none")
+            }
+            parquetCodec = c
+        case "row_group_size": rowGroupRows = try doc.integer(v, entry, what: "row_group_size", in: 1...100_000_000)
+        case "json_columns": jsonColumns = try doc.sequence(v, entry).map { try doc.string($0, entry) }
+        default: return false
+        }
+        return true
+    }
+
+    /// The keys set, for a stage's settings (and so its fingerprint); empty when none is.
+    public var settings: [(String, JSONValue)] {
+        var out: [(String, JSONValue)] = []
+        if let format { out.append(("format", .string(format.rawValue))) }
+        if let compression { out.append(("compression", .string(compression.rawValue))) }
+        if let level { out.append(("level", .int(level))) }
+        if let parquetCodec { out.append(("parquet_compression", .string(parquetCodec.rawValue))) }
+        if let rowGroupRows { out.append(("row_group_size", .int(rowGroupRows))) }
+        if let jsonColumns { out.append(("json_columns", .array(jsonColumns.map { .string($0) }))) }
+        return out
+    }
+
+    /// A stage's settings with the keys set added (unchanged when none is, so older recipes keep their fingerprints).
+    public func settingsAdded(to base: JSONValue) -> JSONValue {
+        guard case .object(var o) = base else { return base }
+        for (k, v) in settings { o[k] = v }
+        return .object(o)
+    }
+
+    /// `options` with the keys the recipe sets applied.
+    public func applied(to options: ShardOptions) -> ShardOptions {
+        var o = options
+        if let format { o.format = format }
+        if let compression { o.compression = compression }
+        if let level { o.level = level }
+        if let parquetCodec { o.parquet.codec = parquetCodec }
+        if let rowGroupRows { o.parquet.rowGroupRows = rowGroupRows }
+        if let jsonColumns { o.parquet.jsonColumns = jsonColumns }
+        return o
     }
 }

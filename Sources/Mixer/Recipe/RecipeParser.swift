@@ -37,15 +37,17 @@ extension MixRecipe {
             case "dedupe": recipe.dedupe = try doc.bool(value, entry, what: "dedupe")
             case "output":
                 let oe = entry.isEmpty ? "output" : "\(entry) output"
-                for (k, _, v) in try doc.mapping(value, oe, allowed: ["prefix", "max_records", "max_bytes"]) {
+                for (k, _, v) in try doc.mapping(value, oe, allowed: MixOutputFormat.keys.union(["prefix", "max_records", "max_bytes"])) {
                     switch k {
                     case "prefix": recipe.prefix = try doc.string(v, oe)
                     case "max_records":
                         recipe.maxRecords = try doc.integer(v, oe, what: "max_records")
                         if (recipe.maxRecords ?? 0) < 1 { throw doc.error(v, oe, "max_records should be at least 1") }
-                    default:
+                    case "max_bytes":
                         recipe.maxBytes = try doc.integer(v, oe, what: "max_bytes")
                         if (recipe.maxBytes ?? 0) < 1 { throw doc.error(v, oe, "max_bytes should be at least 1") }
+                    default:
+                        _ = try recipe.output.read(k, v, doc, oe)
                     }
                 }
             case "normalize": recipe.normalize = try parseNormalize(doc, value, entry.isEmpty ? "normalize" : "\(entry) normalize")

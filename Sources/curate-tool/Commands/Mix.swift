@@ -55,6 +55,14 @@ struct Mix: ParsableCommand {
     /// Recipe output settings apply unless given on the command line.
     func shardOptions(_ r: MixRecipe) -> ShardOptions {
         var o = out.shardOptions(threads: global.threadCount)
+        // The recipe's format keys apply where the command line left the defaults.
+        let fromRecipe = r.output.applied(to: o)
+        if out.parquet.format == .jsonl { o.format = fromRecipe.format }
+        if out.compression == .zstd { o.compression = fromRecipe.compression }
+        if out.level == 3 { o.level = fromRecipe.level }
+        if out.parquet.parquetCompression == .zstd { o.parquet.codec = fromRecipe.parquet.codec }
+        if out.parquet.rowGroupSize == ParquetWriteOptions.defaultRowGroupRows { o.parquet.rowGroupRows = fromRecipe.parquet.rowGroupRows }
+        if out.parquet.jsonColumns.isEmpty { o.parquet.jsonColumns = fromRecipe.parquet.jsonColumns }
         if out.prefix == "part", let p = r.prefix { o.prefix = p }
         if o.maxRecords == nil { o.maxRecords = r.maxRecords }
         if o.maxBytes == nil { o.maxBytes = r.maxBytes }

@@ -12,9 +12,11 @@ import Mixer
 /// killed stage re-run pays for nothing twice.
 struct PersonaStageRunner: StageRunner {
     static let kind = "persona"
-    static let settingKeys: Set<String> = ["skill", "count", "backend", "samples", "seed", "model", "task_max_tokens",
+    static let settingKeys: Set<String> = (["skill", "count", "backend", "samples", "seed", "model", "task_max_tokens",
                                            "solution_max_tokens", "task_temperature", "solution_temperature",
-                                           "min_agreement", "dedupe"]
+                                           "min_agreement", "dedupe"]).union(MixOutputFormat.keys)
+    /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them.
+    var outputFormat = MixOutputFormat()
 
     var skill = PersonaSkill.math
     var count = 0
@@ -58,7 +60,7 @@ struct PersonaStageRunner: StageRunner {
                 minAgreement = try doc.double(value, spec.entry, what: key)
                 if !(0..<1).contains(minAgreement) { throw doc.error(value, spec.entry, "min_agreement should be in [0, 1)") }
             case "dedupe": dedupe = try doc.bool(value, spec.entry, what: key)
-            default: break
+            default: _ = try outputFormat.read(key, value, doc, spec.entry)
             }
         }
         for required in ["skill", "count", "backend"] where !saw.contains(required) {
@@ -67,7 +69,9 @@ struct PersonaStageRunner: StageRunner {
         if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a persona stage needs personas as its input") }
     }
 
-    var settings: JSONValue {
+    var settings: JSONValue { outputFormat.settingsAdded(to: coreSettings) }
+
+    var coreSettings: JSONValue {
         .object(JSONObject([
             .init(key: "skill", value: .string(skill.rawValue)), .init(key: "count", value: .int(count)),
             .init(key: "backend", value: .string(backend.description)), .init(key: "samples", value: samples.map { .int($0) } ?? .null),
@@ -93,7 +97,7 @@ struct PersonaStageRunner: StageRunner {
         let synthesis = try PersonaSynthesis(options: options)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let generator = try backend.open(model: model, cachePath: (output as NSString).appendingPathComponent("cache.sqlite"), concurrency: 4)
-        let records = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
+        let records = try ShardedWriter(directory: output, options: outputFormat.applied(to: ShardOptions(prefix: "part", workers: context.threads)))
         let prompts = try ShardedWriter(directory: (output as NSString).appendingPathComponent("prompts"), options: ShardOptions(prefix: "part"))
         func writer(_ w: ShardedWriter) -> (JSONValue) throws -> Void {
             { value in try JSONWriter.bytes(value).withUnsafeBytes { try w.write(line: $0) } }

@@ -7,7 +7,9 @@ import Mixer
 /// `strategy` (s1, or an s1-ablation baseline: random, longest, diversity; see `SelectStrategy`).
 struct SelectStageRunner: StageRunner {
     static let kind = "select"
-    static let settingKeys: Set<String> = ["target", "seed", "jaccard", "shingle", "allow_asy", "seed_field", "strategy"]
+    static let settingKeys: Set<String> = (["target", "seed", "jaccard", "shingle", "allow_asy", "seed_field", "strategy"]).union(MixOutputFormat.keys)
+    /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them.
+    var outputFormat = MixOutputFormat()
 
     var options: SelectOptions
 
@@ -36,14 +38,16 @@ struct SelectStageRunner: StageRunner {
                     throw doc.error(value, spec.entry, "strategy should be one of \(SelectStrategy.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(name)\"")
                 }
                 options.strategy = st
-            default: break
+            default: _ = try outputFormat.read(key, value, doc, spec.entry)
             }
         }
         if !sawTarget { throw doc.error(spec.node, spec.entry, "a select stage needs a target (how many items to select)") }
         if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a select stage needs at least one input") }
     }
 
-    var settings: JSONValue {
+    var settings: JSONValue { outputFormat.settingsAdded(to: coreSettings) }
+
+    var coreSettings: JSONValue {
         .object(JSONObject([
             .init(key: "target", value: .int(options.target)),
             .init(key: "seed", value: .number(String(options.seed))),
@@ -61,7 +65,7 @@ struct SelectStageRunner: StageRunner {
                                                 threads: context.threads, progress: nil)
         result.diversity.seconds = Date().timeIntervalSince(started)
         try result.check()
-        let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
+        let writer = try ShardedWriter(directory: output, options: outputFormat.applied(to: ShardOptions(prefix: "part", workers: context.threads)))
         for r in result.selected { try writer.write(r) }
         let manifest = try writer.finish()
         // One report for the stage: the funnel's input, the selected output, every stage's drop reasons.

@@ -15,7 +15,9 @@ import Yams
 /// invalid-chain), plus the output's figures (teacher error rate, planted counts, pool defects).
 struct SynthStageRunner: StageRunner {
     static let kind = "synth"
-    static let settingKeys: Set<String> = Set(["emit", "seed"] + SynthParameter.allCases.map(\.setting))
+    static let settingKeys: Set<String> = (Set(["emit", "seed"] + SynthParameter.allCases.map(\.setting))).union(MixOutputFormat.keys)
+    /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them.
+    var outputFormat = MixOutputFormat()
 
     var options: SynthOptions
 
@@ -59,7 +61,7 @@ struct SynthStageRunner: StageRunner {
             case "defect_share": options.pool.defectShare = try real(value, key)
             case "weak_solver_threshold": options.pool.weakSolverThreshold = try real(value, key)
             case "self_check_words": options.pool.selfCheckWords = try doc.scalarList(value, spec.entry).map(\.0)
-            default: break
+            default: _ = try outputFormat.read(key, value, doc, spec.entry)
             }
         }
         guard let emit else { throw doc.error(spec.node, spec.entry, "a synth stage needs emit (\(SynthOutput.allCases.map(\.rawValue).joined(separator: ", ")))") }
@@ -70,14 +72,16 @@ struct SynthStageRunner: StageRunner {
         }
     }
 
-    var settings: JSONValue { options.json }
+    var settings: JSONValue { outputFormat.settingsAdded(to: coreSettings) }
+
+    var coreSettings: JSONValue { options.json }
 
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
         let started = Date()
         let files = inputs.flatMap(\.files)
         let personas = files.isEmpty ? [] : try PersonaLoader.load(paths: files)
         let synthesizer = try Synthesizer(options: options, personas: personas)
-        let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
+        let writer = try ShardedWriter(directory: output, options: outputFormat.applied(to: ShardOptions(prefix: "part", workers: context.threads)))
         var rep = try synthesizer.run(threads: context.threads) { _, value in
             try JSONWriter.bytes(value).withUnsafeBytes { try writer.write(line: $0) }
         }

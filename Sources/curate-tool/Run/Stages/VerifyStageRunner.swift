@@ -10,7 +10,9 @@ import Mixer
 struct VerifyStageRunner: StageRunner {
     static let shareable = true
     static let kind = "verify"
-    static let settingKeys: Set<String> = ["dataset", "min_reward", "on_error", "float_rounding", "allow_set_relation", "strict"]
+    static let settingKeys: Set<String> = (["dataset", "min_reward", "on_error", "float_rounding", "allow_set_relation", "strict"]).union(MixOutputFormat.keys)
+    /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them.
+    var outputFormat = MixOutputFormat()
 
     var dataset = "math"
     var minReward: Double?
@@ -30,13 +32,15 @@ struct VerifyStageRunner: StageRunner {
                     throw doc.error(value, spec.entry, "on_error should be fail or skip")
                 }
                 onError = p
-            default: break
+            default: _ = try outputFormat.read(key, value, doc, spec.entry)
             }
         }
         if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a verify stage needs at least one input") }
     }
 
-    var settings: JSONValue {
+    var settings: JSONValue { outputFormat.settingsAdded(to: coreSettings) }
+
+    var coreSettings: JSONValue {
         var s = JSONObject([.init(key: "dataset", value: .string(dataset)), .init(key: "min_reward", value: minReward.map { .double($0) } ?? .null)])
         // Only when set, so that recipes written before the setting keep their stage fingerprint.
         if onError != .fail { s["on_error"] = .string(onError.rawValue) }
@@ -48,7 +52,7 @@ struct VerifyStageRunner: StageRunner {
         let shares = try ShareRun(spec: context.share, files: inputs.flatMap(\.files), read: ReadOptions())
         let rejected = onError == .skip ? RejectedWriter(directory: output, name: shares.name("rejected")) : nil
         let reader = RecordReader(slices: shares.slices, policy: onError, rejected: rejected)
-        let writer = try ShardedWriter(directory: output, options: shares.apply(ShardOptions(prefix: "part", workers: context.threads)))
+        let writer = try ShardedWriter(directory: output, options: shares.apply(outputFormat.applied(to: ShardOptions(prefix: "part", workers: context.threads))))
         let options = VerifyOptions(defaultDataset: dataset, minReward: minReward, threads: context.threads, answers: answers)
         var rep = try VerifyStage.run(reader: reader, options: options, rejected: rejected) { try writer.write($0) }
         let manifest = try writer.finish()

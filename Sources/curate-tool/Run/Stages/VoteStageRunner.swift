@@ -7,7 +7,9 @@ import Mixer
 /// `gold` (check|ignore: whether a majority that disagrees with `ground_truth` drops the instance).
 struct VoteStageRunner: StageRunner {
     static let kind = "vote"
-    static let settingKeys: Set<String> = ["min_agreement", "keep", "prefer", "dataset", "gold"]
+    static let settingKeys: Set<String> = (["min_agreement", "keep", "prefer", "dataset", "gold"]).union(MixOutputFormat.keys)
+    /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them.
+    var outputFormat = MixOutputFormat()
 
     var options = VoteOptions()
 
@@ -33,13 +35,15 @@ struct VoteStageRunner: StageRunner {
                     throw doc.error(value, spec.entry, "dataset should be gsm8k, math or multiple_choice")
                 }
                 options.defaultDataset = d
-            default: break
+            default: _ = try outputFormat.read(key, value, doc, spec.entry)
             }
         }
         if spec.inputs.isEmpty { throw doc.error(spec.node, spec.entry, "a vote stage needs at least one input") }
     }
 
-    var settings: JSONValue {
+    var settings: JSONValue { outputFormat.settingsAdded(to: coreSettings) }
+
+    var coreSettings: JSONValue {
         .object(JSONObject([
             .init(key: "min_agreement", value: .double(options.minAgreement)),
             .init(key: "keep", value: .string(options.keep.rawValue)),
@@ -53,7 +57,7 @@ struct VoteStageRunner: StageRunner {
         var opts = options
         opts.threads = context.threads
         let reader = RecordReader(files: inputs.flatMap(\.files))
-        let writer = try ShardedWriter(directory: output, options: ShardOptions(prefix: "part", workers: context.threads))
+        let writer = try ShardedWriter(directory: output, options: outputFormat.applied(to: ShardOptions(prefix: "part", workers: context.threads)))
         var rep = try VoteStage.run(reader: reader, options: opts) { try writer.write($0) }
         let manifest = try writer.finish()
         rep.bytesOut = manifest.compressedBytes
