@@ -1,0 +1,149 @@
+import Curation
+import Foundation
+import Testing
+
+/// `run --executor local --tasks N`: shareable stages as N processes plus their merge give what the
+/// inline run gives (records in manifest order, rejected files, reports minus timings); a killed task
+/// fails the run naming its share and log, and a re-run runs only that share again; a finished
+/// recipe re-run skips its stages; `runs show` lists the tasks.
+@Suite struct ExecutorCLITests {
+    /// Small units so the small inputs are cut into many (every task sees the same value).
+    static let unitEnv = ["CURATE_SHARE_UNIT_BYTES": "8192"]
+
+    /// A recipe over the share test's inputs (a plain JSONL file with a bad line, a multi-frame zstd
+    /// shard, two Parquet files): convert (on_error skip, many small shards) then decontam.
+    static func recipe(_ dir: String) throws -> String {
+        let ins = try ShareCLITests.inputs(dir)
+        let text = """
+            seed: 7
+            sources:
+              raw: {paths: [\(ins.map { "\"\($0)\"" }.joined(separator: ", "))]}
+            stages:
+              - name: converted
+                kind: convert
+                inputs: [raw]
+                on_error: skip
+                max_records: 40
+              - name: clean
+                kind: decontam
+                inputs: [converted]
+                evals:
+                  gsm8k: \(CLI.fixture("evals/gsm8k-test.jsonl"))
+                  ifbench: \(CLI.fixture("evals/ifbench-test.jsonl"))
+                ngram: 8
+                action: drop
+            """
+        let path = dir + "/recipe.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func run(_ recipe: String, _ out: String, _ extra: [String] = [], env: [String: String] = unitEnv) throws -> CLI.Result {
+        try CLI.run(["run", recipe, "--output", out, "--json", "--quiet"] + extra, cwd: CLI.root, env: env)
+    }
+
+    static func statuses(_ r: CLI.Result) throws -> [String] {
+        let shown = try #require(try JSONParser.parse(r.stdout).objectValue, "\(r.stderr)")
+        return shown["stages"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } ?? []
+    }
+
+    /// Every output of a stage directory that must not depend on how the stage ran.
+    static func expectSameOutputs(_ a: String, _ b: String) throws {
+        for stage in ["converted", "clean"] {
+            let one = try ShareCLITests.records(a + "/" + stage), tasks = try ShareCLITests.records(b + "/" + stage)
+            #expect(one.count > 100 && one == tasks, "\(stage): \(one.count) vs \(tasks.count) records")
+            #expect(try Manifest.load(b + "/\(stage)/part.manifest.json").verify(directory: b + "/" + stage).isEmpty)
+            #expect(try ShareCLITests.comparable(a + "/\(stage)/report.json") == ShareCLITests.comparable(b + "/\(stage)/report.json"), "\(stage)")
+        }
+        for f in ["converted/rejected.jsonl", "converted/rejected.reasons.jsonl", "clean/matches.jsonl", "clean/report.md"] {
+            #expect(ShareCLITests.text(a + "/" + f) == ShareCLITests.text(b + "/" + f), "\(f)")
+        }
+        #expect(try ShareCLITests.records(a + "/clean") == ShareCLITests.records(b + "/clean"))
+        #expect(try ShareCLITests.comparable(a + "/clean/decontam.report.json") == ShareCLITests.comparable(b + "/clean/decontam.report.json"))
+        let removedA = try removed(a + "/clean"), removedB = try removed(b + "/clean")
+        #expect(!removedA.isEmpty && removedA == removedB)
+    }
+
+    /// The records decontam removed, in manifest order.
+    static func removed(_ dir: String) throws -> [String] {
+        var out: [String] = []
+        for s in try Manifest.load(dir + "/removed.manifest.json").shards {
+            try LineReader(path: dir + "/" + s.file).forEachLine { line, _, _ in out.append(String(decoding: line, as: UTF8.self)) }
+        }
+        return out
+    }
+
+    static func state(_ out: String, _ stage: String, _ share: Int, of n: Int) throws -> JSONValue {
+        try JSONParser.parse(String(contentsOfFile: out + "/\(stage)/tasks/s\(share)of\(n).state.json", encoding: .utf8))
+    }
+
+    @Test func tasksGiveTheInlineRunsOutputs() throws {
+        let dir = CLI.tempDir("exec-same")
+        let recipe = try Self.recipe(dir)
+        let inline = try Self.run(recipe, dir + "/inline")
+        #expect(inline.status == 0, "\(inline.stderr)")
+        let tasks = try Self.run(recipe, dir + "/tasks", ["--executor", "local", "--tasks", "4", "--max-parallel", "3"])
+        #expect(tasks.status == 0, "\(tasks.stderr)")
+        try Self.expectSameOutputs(dir + "/inline", dir + "/tasks")
+        // The shares were cut inside the files (the plain file spans several shares).
+        let records = try ShareRecord.loadAll(directory: dir + "/tasks/converted")
+        #expect(records.count == 4 && records.filter { $0.slices.isEmpty || $0.slices.contains { $0.contains("plain.jsonl") } }.count >= 1)
+        // runs show lists each task: state, exit code, attempts, time, log.
+        let shown = try JSONParser.parse(tasks.stdout)
+        let stages = shown["stages"]?.arrayValue ?? []
+        for st in stages {
+            let t = try #require(st["tasks"]?["shares"]?.arrayValue, "\(st)")
+            #expect(t.count == 4 && t.allSatisfy { $0["state"]?.stringValue == "done" && $0["exit_code"]?.intValue == 0 && $0["attempts"]?.intValue == 1 })
+            #expect(t.allSatisfy { ($0["log"]?.stringValue).map { FileManager.default.fileExists(atPath: $0) } ?? false })
+        }
+        let text = try CLI.run(["runs", "show", "1", "--store", dir + "/tasks"])
+        #expect(text.status == 0 && text.stdout.contains("tasks of converted (local executor, 4 shares") && text.stdout.contains("s3of4.log"), "\(text.stdout)")
+        // A re-run of the finished recipe skips both stages, as inline.
+        let again = try Self.run(recipe, dir + "/tasks", ["--executor", "local", "--tasks", "4"])
+        #expect(try Self.statuses(again) == ["skipped", "skipped"], "\(again.stderr)")
+        // --tasks 1 is the inline run.
+        let one = try Self.run(recipe, dir + "/one", ["--executor", "local", "--tasks", "1"])
+        #expect(one.status == 0 && !FileManager.default.fileExists(atPath: dir + "/one/converted/tasks"), "\(one.stderr)")
+    }
+
+    @Test func aKilledTaskIsTheOnlyOneRunAgain() throws {
+        let dir = CLI.tempDir("exec-kill")
+        let recipe = try Self.recipe(dir)
+        let inline = try Self.run(recipe, dir + "/inline")
+        #expect(inline.status == 0, "\(inline.stderr)")
+        let out = dir + "/tasks"
+        let args = ["--executor", "local", "--tasks", "4", "--retries", "0"]
+        var env = Self.unitEnv
+        env["CURATE_TEST_KILL_SHARE"] = "2"
+        env["CURATE_TEST_KILL_KIND"] = "convert"
+        let killed = try Self.run(recipe, out, args, env: env)
+        #expect(killed.status != 0)
+        #expect(killed.stderr.contains("share 2/4") && killed.stderr.contains("signal 9") && killed.stderr.contains("s2of4.log"), "\(killed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/clean/part.manifest.json"))
+        let before = try (0..<4).map { try Self.state(out, "converted", $0, of: 4) }
+        #expect(before[2]["state"]?.stringValue == "failed" && before[2]["exit_code"]?.intValue == 137)
+        #expect([0, 1, 3].allSatisfy { before[$0]["state"]?.stringValue == "done" })
+
+        let again = try Self.run(recipe, out, args)
+        #expect(again.status == 0, "\(again.stderr)")
+        let after = try (0..<4).map { try Self.state(out, "converted", $0, of: 4) }
+        for i in [0, 1, 3] {
+            #expect(after[i]["attempts"]?.intValue == 1 && after[i]["started"] == before[i]["started"], "share \(i) ran again")
+        }
+        #expect(after[2]["attempts"]?.intValue == 2 && after[2]["state"]?.stringValue == "done" && after[2]["started"] != before[2]["started"])
+        try Self.expectSameOutputs(dir + "/inline", out)
+        let log = ShareCLITests.text(out + "/converted/tasks/s2of4.log")
+        #expect(log.contains("attempt 1") && log.contains("attempt 2"), "\(log)")
+    }
+
+    @Test func optionsAreBounded() throws {
+        let dir = CLI.tempDir("exec-opts")
+        let recipe = try Self.recipe(dir)
+        for (extra, message) in [(["--tasks", "4"], "--executor local"), (["--executor", "local", "--tasks", "0"], "--tasks"),
+                                 (["--executor", "local", "--tasks", "4", "--max-parallel", "1000"], "--max-parallel"),
+                                 (["--executor", "local", "--tasks", "4", "--retries", "99"], "--retries")] {
+            let r = try Self.run(recipe, dir + "/o", extra)
+            #expect(r.status != 0 && r.stderr.contains(message), "\(extra): \(r.stderr)")
+        }
+    }
+}
