@@ -36,18 +36,23 @@ import Testing
                 kind: decontam
                 inputs: [scan]
                 evals:
-                  gsm8k: \(CLI.fixture("evals/gsm8k-test.jsonl"))
-                  ifbench: \(CLI.fixture("evals/ifbench-test.jsonl"))
+                  gsm8k: evals/gsm8k-test.jsonl
+                  ifbench: evals/ifbench-test.jsonl
                 ngram: 8
                 action: drop
             """
+        try FileManager.default.createDirectory(atPath: dir + "/evals", withIntermediateDirectories: true)
+        for e in ["gsm8k-test.jsonl", "ifbench-test.jsonl"] { try FileManager.default.copyItem(atPath: CLI.fixture("evals/" + e), toPath: dir + "/evals/" + e) }
         let path = dir + "/recipe.yaml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
+    /// Runs the recipe from its directory, named relatively (its eval paths resolve to relative paths:
+    /// tasks must see the very strings the run's settings hold).
     static func run(_ recipe: String, _ out: String, _ extra: [String] = [], env: [String: String] = unitEnv) throws -> CLI.Result {
-        try CLI.run(["run", recipe, "--output", out, "--json", "--quiet"] + extra, cwd: CLI.root, env: env)
+        try CLI.run(["run", (recipe as NSString).lastPathComponent, "--output", out, "--json", "--quiet"] + extra,
+                    cwd: (recipe as NSString).deletingLastPathComponent, env: env)
     }
 
     static func statuses(_ r: CLI.Result) throws -> [String] {

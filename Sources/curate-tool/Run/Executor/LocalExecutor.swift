@@ -40,7 +40,7 @@ struct LocalExecutor {
         let n = settings.tasks, k = settings.parallel
         let dir = stage.directory
         let fm = FileManager.default
-        let task = TaskFile(executor: settings.kind.rawValue, run: stage.run, recipe: Self.absolute(stage.recipePath), stage: stage.spec.name,
+        let task = TaskFile(executor: settings.kind.rawValue, run: stage.run, recipe: stage.recipePath, stage: stage.spec.name,
                             kind: stage.spec.kind, fingerprint: stage.fingerprint, settings: stage.settings, directory: dir,
                             workingDirectory: fm.currentDirectoryPath, count: n, inputs: stage.inputs,
                             threads: max(1, stage.context.threads / k), memory: stage.context.memory, quiet: stage.context.quiet,

@@ -10,7 +10,9 @@ struct TaskFile: Equatable {
     var executor: String
     /// The run (in the run store) that wrote this file; `runs show` lists the tasks of that run only.
     var run: Int64
-    /// The recipe, absolute: the task loads it to build the stage's runner with its settings.
+    /// The recipe as the run was given it (relative to `workingDirectory`, like every path here, so the
+    /// paths it resolves are the same strings the run's settings hold): the task loads it to build the
+    /// stage's runner with its settings.
     var recipe: String
     var stage: String
     var kind: String
