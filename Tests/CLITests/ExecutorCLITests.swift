@@ -154,6 +154,44 @@ import Testing
         #expect(log.contains("attempt 1") && log.contains("attempt 2"), "\(log)")
     }
 
+    /// A report minus everything timing- and layout-dependent, at any depth: timings, on-disk sizes, the
+    /// count of input files (a stage reading a tasks-run stage reads its shares' shards), and the run directory.
+    static func normalized(_ path: String, run: String) throws -> String {
+        func strip(_ v: JSONValue) -> JSONValue {
+            switch v {
+            case .object(let o):
+                return .object(JSONObject(o.entries.filter { !["seconds", "mb_per_s", "bytes_out", "shards", "files"].contains($0.key) }
+                    .map { .init(key: $0.key, value: strip($0.value)) }))
+            case .array(let a): return .array(a.map(strip))
+            default: return v
+            }
+        }
+        return PrettyJSON.string(strip(try JSONParser.parse(String(contentsOfFile: path, encoding: .utf8)))).replacingOccurrences(of: run + "/", with: "RUN/")
+    }
+
+    /// The demo recipe's data stages (decontam, vote, verify, select, mix), inline and as 4 tasks.
+    @Test func demoDataStagesAsTasks() throws {
+        let dir = CLI.tempDir("exec-demo")
+        let demo = try String(contentsOfFile: CLI.root + "/Fixtures/recipes/demo.yaml", encoding: .utf8)
+        let cut = try #require(demo.range(of: "\n  - name: sft"))
+        try ("directory: \(CLI.root)/Fixtures/recipes\n" + demo[..<cut.lowerBound] + "\n").write(toFile: dir + "/data.yaml", atomically: true, encoding: .utf8)
+        let inline = try Self.run(dir + "/data.yaml", dir + "/inline")
+        #expect(inline.status == 0, "\(inline.stderr)")
+        let tasks = try Self.run(dir + "/data.yaml", dir + "/tasks", ["--executor", "local", "--tasks", "4", "--max-parallel", "2"])
+        #expect(tasks.status == 0, "\(tasks.stderr)")
+        let stages = try Self.statuses(tasks)
+        #expect(stages.count == 5 && stages.allSatisfy { $0 == "done" }, "\(stages)")
+        for stage in ["decontaminated", "voted", "verified", "gold", "mix"] {
+            let a = dir + "/inline/" + stage, b = dir + "/tasks/" + stage
+            #expect(try ShareCLITests.records(a) == ShareCLITests.records(b), "\(stage)")
+            #expect(try Self.normalized(a + "/report.json", run: dir + "/inline") == Self.normalized(b + "/report.json", run: dir + "/tasks"), "\(stage)")
+        }
+        let d = "/decontaminated/"
+        #expect(try Self.normalized(dir + "/inline" + d + "decontam.report.json", run: dir + "/inline") == Self.normalized(dir + "/tasks" + d + "decontam.report.json", run: dir + "/tasks"))
+        for f in ["report.md", "matches.jsonl"] { #expect(ShareCLITests.text(dir + "/inline" + d + f) == ShareCLITests.text(dir + "/tasks" + d + f), "\(f)") }
+        #expect(FileManager.default.fileExists(atPath: dir + "/tasks/decontaminated/tasks/s3of4.state.json"))
+    }
+
     @Test func optionsAreBounded() throws {
         let dir = CLI.tempDir("exec-opts")
         let recipe = try Self.recipe(dir)
