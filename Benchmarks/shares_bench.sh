@@ -42,8 +42,8 @@ BINABS=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 declare -A T
 for run in $(seq "$RUNS"); do
   rm -rf "$R/inline" "$R/tasks"
-  T[inline]+="$(cd "$R" && secs "$BINABS" run recipe.yaml -o inline --threads "$THREADS" --quiet) "
-  T[tasks]+="$(cd "$R" && secs "$BINABS" run recipe.yaml -o tasks --threads "$THREADS" --executor local --tasks "$TASKS" --quiet) "
+  T[inline]+="$(cd "$R" && secs "$BINABS" run recipe.yaml -o "$R/inline" --threads "$THREADS" --quiet) "
+  T[tasks]+="$(cd "$R" && secs "$BINABS" run recipe.yaml -o "$R/tasks" --threads "$THREADS" --executor local --tasks "$TASKS" --quiet) "
 done
 TI=$(echo ${T[inline]} | tr ' ' '\n' | median); TT=$(echo ${T[tasks]} | tr ' ' '\n' | median)
 echo "input: $(awk "BEGIN {printf \"%.0f\", $BYTES / 1e6}") MB of plain JSONL, $(wc -l < "$W/dchat-$MB.jsonl") records; $RUNS runs each (median)"

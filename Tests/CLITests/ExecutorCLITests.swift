@@ -141,6 +141,8 @@ import Testing
         let before = try (0..<4).map { try Self.state(out, "converted", $0, of: 4) }
         #expect(before[2]["state"]?.stringValue == "failed" && before[2]["exit_code"]?.intValue == 137)
         #expect([0, 1, 3].allSatisfy { before[$0]["state"]?.stringValue == "done" })
+        let shown = try CLI.run(["runs", "show", "1", "--store", out])
+        #expect(shown.stdout.contains("tasks of converted") && shown.stdout.contains("failed  137 (signal 9)"), "\(shown.stdout)")
 
         let again = try Self.run(recipe, out, args)
         #expect(again.status == 0, "\(again.stderr)")
