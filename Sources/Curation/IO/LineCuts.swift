@@ -99,13 +99,6 @@ public enum LineCuts {
         return out
     }
 
-    /// The frames of a zstd file from their headers alone, when that is possible without decoding. Not
-    /// implemented: our frames do not pledge their content size, and a frame's line count is never in
-    /// its header, so listing frames needs the manifest (or a decode). Always nil for now.
-    public static func frames(ofZstdFile path: String) throws -> [Manifest.Frame]? {
-        nil
-    }
-
     /// '\n' bytes in `[p, p + n)`, eight bytes at a time: each zero byte of `word ^ 0x0A…` becomes exactly
     /// one set high bit (no borrow between bytes), shifted down to a 0/1 per byte lane and summed in the
     /// lanes for up to 255 words before folding (no popcount: baseline x86-64 has no POPCNT, and the

@@ -19,6 +19,14 @@ public final class VoteStage {
     public private(set) var report: StageReport
     public private(set) var statistics = VoteStatistics()
 
+    /// Keep the ids of the per-completion groups voted (`groupIDs`), for a sharded run: its merge checks
+    /// that no id had completions in two shares (one run would have voted them as one group).
+    public var keepGroupIDs = false
+    /// The per-completion groups' ids, in the order they were voted (with `keepGroupIDs`).
+    public private(set) var groupIDs: [String] = []
+    /// Instances that came as one record with a `completions` list (voted as they were read).
+    public private(set) var listInstances = 0
+
     private var pending: [RawRecord] = []
     private var groupIndex: [String: Int] = [:]
     private var groups: [[RawRecord]] = []
@@ -62,6 +70,11 @@ public final class VoteStage {
     public func finish(emit: (RawRecord) throws -> Void) throws -> StageReport {
         try flush(emit)
         let all = groups
+        if keepGroupIDs {
+            var ids = [String](repeating: "", count: all.count)
+            for (id, k) in groupIndex where k < ids.count { ids[k] = id }
+            groupIDs = ids
+        }
         groups.removeAll()
         groupIndex.removeAll()
         var start = 0
@@ -110,6 +123,7 @@ public final class VoteStage {
     private func flush(_ emit: (RawRecord) throws -> Void) throws {
         guard !pending.isEmpty else { return }
         let batch = pending
+        listInstances += batch.count
         pending.removeAll(keepingCapacity: true)
         let opts = options
         let outcomes = OrderedParallel<RawRecord, Outcome>.map(batch, threads: options.threads) { VoteStage.voteList($0, opts) }

@@ -94,6 +94,15 @@ public struct ScanReport: Sendable {
                 out.stage.extra[key] = .int((out.stage.extra[key]?.intValue ?? 0) + (r.stage.extra[key]?.intValue ?? 0))
             }
         }
+        // Count-bearing warnings are rewritten from the merged count, where the first share's stood.
+        if let n = out.stage.extra["no_text"]?.intValue, n > 0,
+           let policy = out.stage.settings["on_no_text"]?.stringValue.flatMap(NoTextPolicy.init(rawValue:)) {
+            let isNoText: (String) -> Bool = { $0.contains("record(s) with no text to scan") }
+            if let at = out.stage.warnings.firstIndex(where: isNoText) {
+                out.stage.warnings.removeAll(where: isNoText)
+                out.stage.warnings.insert(DecontamScan.noTextWarning(n, policy: policy), at: min(at, out.stage.warnings.count))
+            }
+        }
         out.shards = covered.sorted()
         if let n = out.shardCount, covered.count < n {
             let missing = (0..<n).filter { !covered.contains($0) }

@@ -180,13 +180,9 @@ public final class DecontamScan {
             stage.extra["pieces_written"] = .int(pieces)
             stage.extra["documents_masked"] = .int(masked)
         }
-        if let s = options.shard, files.isEmpty {
-            stage.warnings.append("shard \(s.index)/\(s.count) has no input (\(inputs.count) files for \(s.count) shards)")
-        }
         if noText > 0 {
             stage.extra["no_text"] = .int(noText)
-            stage.warnings.append("\(noText) record(s) with no text to scan (no recognised text field) " +
-                                  (options.onNoText == .drop ? "dropped as no-text" : "kept unscanned") + "; --fields names the fields to read")
+            stage.warnings.append(Self.noTextWarning(noText, policy: options.onNoText))
         }
         if index.boilerplateNGrams > 0 {
             stage.warnings.append("\(index.boilerplateNGrams) boilerplate n-grams (in more than \(index.maxEvalFrequency ?? 0) eval instances) ignored")
@@ -207,6 +203,13 @@ public final class DecontamScan {
     }
 
     /// The settings as reports record them (equal settings are what lets reports merge).
+    /// The report's warning about records with no text (one definition: a merge of shares rewrites it
+    /// from the summed count).
+    public static func noTextWarning(_ count: Int, policy: NoTextPolicy) -> String {
+        "\(count) record(s) with no text to scan (no recognised text field) " +
+            (policy == .drop ? "dropped as no-text" : "kept unscanned") + "; --fields names the fields to read"
+    }
+
     func settingsJSON(inputs: [String]) -> [String: JSONValue] {
         [
             "ngram": .int(index.settings.n),

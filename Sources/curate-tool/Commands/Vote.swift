@@ -43,6 +43,7 @@ struct Vote: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var errors: ErrorOptions
+    @OptionGroup var share: ShareOptions
 
     func validate() throws {
         guard VoteKeep(rawValue: keep) != nil else { throw ValidationError("--keep must be one or all") }
@@ -58,20 +59,30 @@ struct Vote: ParsableCommand {
                                   defaultDataset: AnswerDataset(name: dataset) ?? .math, threads: global.threadCount)
         options.gold = VoteGold(rawValue: gold) ?? .check
         let files = try InputFiles.resolve(input)
+        let shares = try ShareRun(spec: share.spec(), files: files, read: errors.readOptions)
+        let piece = try shares.begin(outputFile: output)
         let policy = errors.onError
         let dir = errors.rejectedDir ?? (output as NSString).deletingLastPathComponent
-        let rejected = policy == .skip ? RejectedWriter(directory: dir.isEmpty ? "." : dir, name: "vote.rejected") : nil
-        let reader = RecordReader(files: files, policy: policy, rejected: rejected)
-        let rep: StageReport
-        if ParquetInput.isParquet(output) {
-            let sink = try SingleFileWriter(path: output, threads: global.threadCount)
-            rep = try VoteStage.run(reader: reader, options: options, rejected: rejected) { try sink.write($0) }
+        let rejectedDir = dir.isEmpty ? "." : dir
+        let rejected = policy == .skip ? RejectedWriter(directory: rejectedDir, name: shares.name("vote.rejected")) : nil
+        let reader = RecordReader(slices: shares.slices, policy: policy, rejected: rejected, options: errors.readOptions)
+        let stage = try VoteStage(options: options, policy: policy, rejected: rejected)
+        stage.keepGroupIDs = shares.spec != nil
+        func vote(_ emit: (RawRecord) throws -> Void) throws -> StageReport {
+            try reader.forEach { try stage.process($0, emit: emit) }
+            stage.absorbReader(reader.counts)
+            return try stage.finish(emit: emit)
+        }
+        var rep: StageReport
+        if ParquetInput.isParquet(piece) {
+            let sink = try SingleFileWriter(path: piece, threads: global.threadCount)
+            rep = try vote { try sink.write($0) }
             try sink.commit()
         } else {
-            let out = try AtomicFileWriter(path: output)
+            let out = try AtomicFileWriter(path: piece)
             var buffer: [UInt8] = []
             buffer.reserveCapacity(1 << 20)
-            rep = try VoteStage.run(reader: reader, options: options, rejected: rejected) { r in
+            rep = try vote { r in
                 buffer.append(contentsOf: r.bytes)
                 buffer.append(0x0A)
                 if buffer.count >= 1 << 20 { try out.write(buffer); buffer.removeAll(keepingCapacity: true) }
@@ -80,7 +91,13 @@ struct Vote: ParsableCommand {
             try out.commit()
         }
         try rejected?.finish()
-        try rep.write(to: report ?? output + ".report.json")
+        let reportPath = report ?? output + ".report.json"
+        if shares.spec == nil { try rep.write(to: reportPath) } else { try rep.check() }
+        try shares.complete(stage: "vote", outputFile: output, report: rep.json, reportFile: reportPath,
+                            sideFiles: ["vote.rejected.jsonl", "vote.rejected.reasons.jsonl"].map { (rejectedDir as NSString).appendingPathComponent($0) },
+                            seconds: rep.seconds,
+                            extra: JSONObject(["list_instances": .int(stage.listInstances),
+                                               "groups": .array(stage.groupIDs.map { .string($0) })]))
         if !global.quiet { Console.info(rep.table() + VoteStageTable.render(rep)) }
         if global.json { Console.stdout(PrettyJSON.string(rep.json)) }
     }

@@ -46,11 +46,16 @@ enum ShareMerging {
             // All N shares: the report of the whole input, as one machine's scan writes it.
             merged.shardCount = nil
             merged.shards = []
-            // A share with no input is normal among all N (fewer units than shares): not a warning of the whole scan.
-            let empty = Set(records.map { "shard \($0.share.index)/\($0.share.count) has no input" })
-            merged.stage.warnings.removeAll { w in empty.contains { w.hasPrefix($0 + " (") } }
             try merged.write(to: reportPath)
             stage = merged.stage
+        case "vote":
+            try VoteShareCheck.check(records, folder: folder)
+            var merged = try StageReport.merged(try records.map { try StageReport(json: $0.report) })
+            var statistics = VoteStatistics()
+            for r in records { if let v = r.report["vote"] { statistics.add(VoteStatistics(json: v)) } }
+            merged.extra["vote"] = statistics.json
+            try merged.write(to: reportPath)
+            stage = merged
         case "verify":
             var merged = try StageReport.merged(try records.map { try StageReport(json: $0.report) })
             merged.extra["per_dataset"] = VerifyReportMerge.perDataset(records.map(\.report))
@@ -85,5 +90,30 @@ enum VerifyReportMerge {
             let t = totals[k] ?? (0, 0)
             return .init(key: k, value: VerifyReport.perDatasetEntry(records: t.n, rewardSum: t.sum))
         }))
+    }
+}
+
+/// What makes a sharded `vote` equal to one run, checked before its shares are joined: one run votes
+/// every completion of an id as one group, so no id may have completions in two shares; and it writes
+/// the instances that came with a `completions` list as it reads them and the per-completion groups
+/// at the end, so no share's list instances may follow an earlier share's groups.
+enum VoteShareCheck {
+    static func check(_ records: [ShareRecord], folder: String) throws {
+        var owner: [String: Int] = [:]
+        var groupsBefore = false
+        for r in records {
+            let where_ = ShareRecord.path(folder: folder, share: r.share)
+            if groupsBefore, (r.extra["list_instances"]?.intValue ?? 0) > 0 {
+                throw CurationError.io(path: where_, reason: "share \(r.share.index) of \(r.share.count) has instances with a completions list after an earlier share's per-completion groups: one run writes all list instances first; run vote unsharded, or give it one layout")
+            }
+            let ids = (r.extra["groups"]?.arrayValue ?? []).compactMap(\.stringValue)
+            for id in ids {
+                if let first = owner[id], first != r.share.index {
+                    throw CurationError.io(path: where_, reason: "instance id \"\(id.prefix(80))\" has completions in shares \(first) and \(r.share.index): one run votes them as one group; run vote unsharded, or keep each id's completions together in the input")
+                }
+                owner[id] = r.share.index
+            }
+            if !ids.isEmpty { groupsBefore = true }
+        }
     }
 }

@@ -35,11 +35,9 @@ struct ShareRun {
         return v
     }
 
-    /// `rejected` -> `rejected-s3of8` for a share.
-    func name(_ base: String) -> String { spec.map { "\(base)-\($0.tag)" } ?? base }
-
-    /// A side file's path for this share (`matches.jsonl.zst` -> `matches-s3of8.jsonl.zst`).
-    func path(_ base: String) -> String { spec?.name(base) ?? base }
+    /// `rejected` -> `rejected-s3of8`, `vote.rejected` -> `vote-s3of8.rejected` for a share: the tag goes
+    /// before the first dot, as in the side files' names (`ShardSpec.name`) that `merge` joins.
+    func name(_ base: String) -> String { spec?.name(base) ?? base }
 
     /// Sets the share on a writer's options.
     func apply(_ options: ShardOptions) -> ShardOptions {
@@ -66,11 +64,12 @@ struct ShareRun {
     /// The last step of a share of a single-file output: its record in `FILE.shares/`.
     /// `hasOutput: false`: the file is only the key of the records (`tokenize --count --report FILE`).
     func complete(stage: String, outputFile: String, report: JSONValue, reportFile: String, sideFiles: [String], seconds: Double,
-                  hasOutput: Bool = true) throws {
+                  hasOutput: Bool = true, extra: JSONObject = JSONObject()) throws {
         guard let spec else { return }
         let output = Self.absolute(outputFile)
         try ShareRecord(stage: stage, share: spec, manifests: [], report: report, reportFile: Self.absolute(reportFile),
-                        sideFiles: (hasOutput ? [output] : []) + sideFiles.map(Self.absolute), slices: slices.map(\.description), seconds: seconds)
+                        sideFiles: (hasOutput ? [output] : []) + sideFiles.map(Self.absolute), slices: slices.map(\.description), seconds: seconds,
+                        extra: extra)
             .write(folder: ShareRecord.folder(outputFile: output))
     }
 

@@ -10,14 +10,22 @@ import Foundation
 /// makes `merge` exact for a record-wise stage. Every unit knows its first line number, so a record's
 /// `FILE:LINE` location (and the ids derived from it) is the same whichever task reads it.
 ///
+/// Shares are balanced by the bytes of records each unit holds: a Parquet row group's uncompressed
+/// size, a frame's decoded size, a plain range's length, a whole compressed file's size on disk times
+/// `compressedRatioEstimate`.
+///
 /// Planning reads only footers, manifests and (for plain JSONL) counts newlines, and is a pure function
 /// of the input files and their bytes: N tasks planning independently agree without talking.
 public struct SharePlan: Sendable {
     public struct Unit: Sendable, Hashable {
         public var slice: InputSlice
-        /// Bytes on disk: what balances the shares.
+        /// About how many bytes of records it holds (the work it is): what balances the shares.
         public var weight: Int
     }
+
+    /// A compressed file read whole has no listed size: its records are taken to be this many times
+    /// its size on disk (zstd and gzip JSONL typically shrink 4-6x). Only balance depends on it.
+    public static let compressedRatioEstimate = 4
 
     /// Every unit of the input, in input order.
     public let units: [Unit]
@@ -48,12 +56,12 @@ public struct SharePlan: Sendable {
                     var line = 1, offset = 0
                     for f in frames {
                         units.append(Unit(slice: InputSlice(file: file, byteRange: f.offset..<(f.offset + f.compressedBytes), firstLine: line, firstOffset: offset),
-                                          weight: max(1, f.compressedBytes)))
+                                          weight: max(1, f.bytes)))
                         line += f.records
                         offset += f.bytes
                     }
                 } else {
-                    units.append(Unit(slice: InputSlice(file: file), weight: size))
+                    units.append(Unit(slice: InputSlice(file: file), weight: size * Self.compressedRatioEstimate))
                 }
             case .none:
                 guard size > plainUnitBytes else { units.append(Unit(slice: InputSlice(file: file), weight: size)); continue }
@@ -68,7 +76,7 @@ public struct SharePlan: Sendable {
                 }
                 if start == 0 { units.append(Unit(slice: InputSlice(file: file), weight: size)) }
             case .gzip:
-                units.append(Unit(slice: InputSlice(file: file), weight: size))
+                units.append(Unit(slice: InputSlice(file: file), weight: size * Self.compressedRatioEstimate))
             }
         }
         return SharePlan(units: units)

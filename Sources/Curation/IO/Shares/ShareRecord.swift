@@ -19,11 +19,14 @@ public struct ShareRecord: Sendable, Equatable {
     /// What the share read, for `runs show` and for people.
     public var slices: [String]
     public var seconds: Double
+    /// What a stage's merge needs beyond counts (vote: the groups it voted, to check none was split).
+    public var extra: JSONObject
 
     public init(stage: String, share: ShardSpec, manifests: [Manifest], report: JSONValue, reportFile: String,
-                sideFiles: [String] = [], slices: [String] = [], seconds: Double = 0) {
+                sideFiles: [String] = [], slices: [String] = [], seconds: Double = 0, extra: JSONObject = JSONObject()) {
         self.stage = stage; self.share = share; self.manifests = manifests; self.report = report
         self.reportFile = reportFile; self.sideFiles = sideFiles; self.slices = slices; self.seconds = seconds
+        self.extra = extra
     }
 
     public static let folder = "shares"
@@ -48,6 +51,7 @@ public struct ShareRecord: Sendable, Equatable {
         o["side_files"] = .array(sideFiles.map { .string($0) })
         o["slices"] = .array(slices.map { .string($0) })
         o["seconds"] = .double((seconds * 1000).rounded() / 1000)
+        if !extra.entries.isEmpty { o["extra"] = .object(extra) }
         return .object(o)
     }
 
@@ -80,7 +84,7 @@ public struct ShareRecord: Sendable, Equatable {
         return ShareRecord(stage: stage, share: spec, manifests: manifests, report: report, reportFile: reportFile,
                            sideFiles: (v["side_files"]?.arrayValue ?? []).compactMap(\.stringValue),
                            slices: (v["slices"]?.arrayValue ?? []).compactMap(\.stringValue),
-                           seconds: v["seconds"]?.doubleValue ?? 0)
+                           seconds: v["seconds"]?.doubleValue ?? 0, extra: v["extra"]?.objectValue ?? JSONObject())
     }
 
     /// The share records of a stage directory: all N of one share count, in share order. Missing

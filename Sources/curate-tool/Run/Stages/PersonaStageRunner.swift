@@ -12,7 +12,7 @@ import Mixer
 /// killed stage re-run pays for nothing twice.
 struct PersonaStageRunner: StageRunner {
     static let kind = "persona"
-    static let settingKeys: Set<String> = Set<String>(["skill", "count", "backend", "samples", "seed", "model", "task_max_tokens",
+    static let settingKeys: Set<String> = Set(["skill", "count", "backend", "samples", "seed", "model", "task_max_tokens",
                                            "solution_max_tokens", "task_temperature", "solution_temperature",
                                            "min_agreement", "dedupe"]).union(MixOutputFormat.keys)
     /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them.

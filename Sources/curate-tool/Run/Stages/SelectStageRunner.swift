@@ -7,7 +7,7 @@ import Mixer
 /// `strategy` (s1, or an s1-ablation baseline: random, longest, diversity; see `SelectStrategy`).
 struct SelectStageRunner: StageRunner {
     static let kind = "select"
-    static let settingKeys: Set<String> = Set<String>(["target", "seed", "jaccard", "shingle", "allow_asy", "seed_field", "strategy"]).union(MixOutputFormat.keys)
+    static let settingKeys: Set<String> = Set(["target", "seed", "jaccard", "shingle", "allow_asy", "seed_field", "strategy"]).union(MixOutputFormat.keys)
     /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them.
     var outputFormat = MixOutputFormat()
 

@@ -10,7 +10,7 @@ import Mixer
 struct VerifyStageRunner: StageRunner {
     static let shareable = true
     static let kind = "verify"
-    static let settingKeys: Set<String> = Set<String>(["dataset", "min_reward", "on_error", "float_rounding", "allow_set_relation", "strict"]).union(MixOutputFormat.keys)
+    static let settingKeys: Set<String> = Set(["dataset", "min_reward", "on_error", "float_rounding", "allow_set_relation", "strict"]).union(MixOutputFormat.keys)
     /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them.
     var outputFormat = MixOutputFormat()
 

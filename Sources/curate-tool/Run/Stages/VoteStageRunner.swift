@@ -7,7 +7,7 @@ import Mixer
 /// `gold` (check|ignore: whether a majority that disagrees with `ground_truth` drops the instance).
 struct VoteStageRunner: StageRunner {
     static let kind = "vote"
-    static let settingKeys: Set<String> = Set<String>(["min_agreement", "keep", "prefer", "dataset", "gold"]).union(MixOutputFormat.keys)
+    static let settingKeys: Set<String> = Set(["min_agreement", "keep", "prefer", "dataset", "gold"]).union(MixOutputFormat.keys)
     /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them.
     var outputFormat = MixOutputFormat()
 
