@@ -10,7 +10,7 @@ struct CurateTool: ParsableCommand {
         abstract: "Curate, decontaminate, mix and train on post-training data.",
         discussion: "Every data stage reads and writes sharded JSONL (.jsonl, .jsonl.zst, .jsonl.gz), writes a manifest and a report, and counts records in, out and dropped by reason.",
         version: "0.1.0",
-        subcommands: [Stats.self, Convert.self, Merge.self, Normalize.self, Tokenize.self, Decontaminate.self, Verify.self, Vote.self, Select.self, PersonaCommand.self, Mix.self, Run.self, Runs.self, SFT.self, DPO.self, RLVR.self, Score.self, ConvertModel.self, Generate.self, Eval.self, Serve.self, Bench.self, AnswersEval.self, Doctor.self, LangID.self, Synth.self, Ablate.self]
+        subcommands: [Stats.self, Convert.self, Merge.self, Normalize.self, Tokenize.self, Decontaminate.self, Verify.self, Vote.self, Select.self, PersonaCommand.self, Mix.self, Run.self, RunTask.self, Runs.self, SFT.self, DPO.self, RLVR.self, Score.self, ConvertModel.self, Generate.self, Eval.self, Serve.self, Bench.self, AnswersEval.self, Doctor.self, LangID.self, Synth.self, Ablate.self]
     )
 
     /// Refuses the trainer's commands on a CPU without AVX2 + FMA before any of the Trainer module's code runs:

@@ -3,6 +3,8 @@ import Curation
 import Foundation
 import Mixer
 
+extension ExecutorSettings.Kind: ExpressibleByArgument {}
+
 /// `curate-tool run RECIPE`: the whole pipeline from one file.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +25,25 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Content-addressed stage outputs: each stage writes DIR/<kind>-<fingerprint>, and any run whose stage has the same kind, settings and inputs reuses it (runs of different recipes share their common stages).")
     var sharedStages: String?
 
+    @Option(name: .long, help: "How stages run: inline (default: every stage in this process) or local (each shareable stage as --tasks processes of this machine, then merged).")
+    var executor: ExecutorSettings.Kind = .inline
+
+    @Option(name: .long, help: "Tasks per shareable stage (convert, decontam, ...): each does a contiguous share of the inputs; the shares are merged. Default 1.")
+    var tasks = 1
+
+    @Option(name: .long, help: "At most K tasks at once (default: all --tasks; at most \(LocalExecutor.maxParallel)). The run's --threads are shared among them.")
+    var maxParallel: Int?
+
+    @Option(name: .long, help: "Retries of a failed task before its stage fails (default 2). A re-run redoes only the shares that did not finish.")
+    var retries = 2
+
     @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        do { try executorSettings.validate() } catch let e as CurationError { throw ValidationError(e.description) }
+    }
+
+    var executorSettings: ExecutorSettings { ExecutorSettings(kind: executor, tasks: tasks, maxParallel: maxParallel, retries: retries) }
 
     func run() throws {
         let parsed = try RunRecipe.load(path: recipe)
@@ -36,7 +56,7 @@ struct Run: ParsableCommand {
         let runner = RecipeRunner(recipe: parsed, recipePath: recipe, output: dir,
                                   context: StageContext(threads: global.threadCount, memory: memory.bytes, quiet: global.quiet, seed: parsed.seed),
                                   log: { if !global.quiet { Console.info($0) } }, reuseOutputs: reuseOutputs,
-                                  sharedStages: sharedStages.map { ($0 as NSString).standardizingPath })
+                                  sharedStages: sharedStages.map { ($0 as NSString).standardizingPath }, executor: executorSettings)
         let result = try runner.run()
         if !global.quiet { Console.info(RunsShow.render(run: result.run, stages: result.stages)) }
         if global.json { Console.stdout(PrettyJSON.string(RunsShow.json(run: result.run, stages: result.stages))) }

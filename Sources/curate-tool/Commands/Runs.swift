@@ -80,7 +80,24 @@ struct RunsShow: ParsableCommand {
             guard !d.isEmpty else { continue }
             out += "dropped in \(st.name): " + d.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n"
         }
+        for st in stages {
+            guard let (task, states) = tasks(run: r, stage: st) else { continue }
+            out += "tasks of \(st.name) (\(task.executor) executor, \(task.count) shares, \(TaskFile.folder(directory: st.outputDirectory))):\n"
+            let rows = states.map { t -> [String] in
+                ["\(t.share)", t.state.rawValue, t.exitCode.map { "\($0)" + (t.signal.map { " (signal \($0))" } ?? "") } ?? "-", "\(t.attempts)",
+                 t.seconds.map { String(format: "%.2f s", $0) } ?? "-", t.log]
+            }
+            out += TextTable.render(header: ["share", "state", "exit", "attempts", "time", "log"], rows: rows, rightAlign: [0, 3, 4])
+        }
         return out
+    }
+
+    /// The tasks of a stage this run ran as tasks (its task file names this run), from the state files in
+    /// the stage directory; nil for a stage run inline or skipped.
+    static func tasks(run r: RunRecord, stage st: StageRecord) -> (TaskFile, [TaskState])? {
+        guard st.status != .skipped, let found = TaskState.all(directory: st.outputDirectory), found.task.run == r.id,
+              found.task.stage == st.name else { return nil }
+        return found
     }
 
     static func json(run r: RunRecord, stages: [StageRecord]) -> JSONValue {
@@ -97,6 +114,11 @@ struct RunsShow: ParsableCommand {
             s["fingerprint"] = .string(st.fingerprint); s["output"] = .string(st.outputDirectory); s["output_hash"] = st.outputHash.map { .string($0) } ?? .null
             s["inputs"] = .array(st.inputs.map { .object(JSONObject([.init(key: "name", value: .string($0.name)), .init(key: "kind", value: .string($0.kind)),
                                                                     .init(key: "content_hash", value: .string($0.contentHash))])) })
+            s["tasks"] = tasks(run: r, stage: st).map { (task, states) in
+                .object(JSONObject([.init(key: "executor", value: .string(task.executor)), .init(key: "count", value: .int(task.count)),
+                                    .init(key: "folder", value: .string(TaskFile.folder(directory: st.outputDirectory))),
+                                    .init(key: "shares", value: .array(states.map(\.json)))]))
+            } ?? .null
             return .object(s)
         })
         return .object(o)

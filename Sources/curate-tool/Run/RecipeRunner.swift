@@ -27,6 +27,8 @@ struct RecipeRunner {
     /// recipes (an ablation lab's variants and seeds) keep each distinct stage's outputs side by side and
     /// any run whose stage has the same kind, settings and inputs reuses them instead of recomputing.
     var sharedStages: String? = nil
+    /// How stages run: inline (default), or shareable stages as tasks (`run --executor local --tasks N`).
+    var executor = ExecutorSettings()
 
     /// The output directory of a stage.
     func stageDirectory(name: String, kind: String, fingerprint: String) -> String {
@@ -96,7 +98,16 @@ struct RecipeRunner {
                 }
                 let outcome: StageOutcome
                 do {
-                    outcome = try stage.runner.run(inputs: stageInputs, output: dir, context: context)
+                    if executor.runsAsTasks(stage.runner) {
+                        log("\(label): as \(executor.tasks) tasks (\(executor.kind.rawValue) executor)")
+                        outcome = try LocalExecutor(settings: executor, log: log).run(LocalExecutor.Stage(
+                            spec: spec, runner: stage.runner, inputs: stageInputs, directory: dir, fingerprint: fingerprint, settings: settings,
+                            run: run.id, recipePath: recipePath, context: context))
+                    } else {
+                        // An inline run: task files of an earlier tasks run no longer describe this stage's output.
+                        try? FileManager.default.removeItem(atPath: TaskFile.path(directory: dir))
+                        outcome = try stage.runner.run(inputs: stageInputs, output: dir, context: context)
+                    }
                     try outcome.report.write(to: (dir as NSString).appendingPathComponent("report.json"))
                 } catch {
                     try? store.finishStage(run: run.id, name: spec.name, status: .failed, error: "\(error)")

@@ -47,6 +47,11 @@ struct StageOutcome {
     /// `removed`), and its side files under their merged names (see `ShareRecord.sideFiles`).
     var shareOutputs: [Manifest] = []
     var sideFiles: [String] = []
+    /// For a share whose report to merge is not `report` (decontam's scan report): the stage name
+    /// `ShareMerging` merges it by, its JSON, and the file the merged report goes to.
+    var shareReport: (stage: String, json: JSONValue, file: String)? = nil
+    /// For a share: what it read (`InputSlice` descriptions), kept in its `ShareRecord` for people.
+    var slices: [String] = []
 }
 
 /// A kind of stage the recipe runner can run. Each module's stages plug in with one adapter file in

@@ -5,7 +5,8 @@ import Foundation
 /// callback, so resume-after-kill is tested on a real process dying mid-stage.
 /// `CURATE_TEST_KILL_KIND=mix` limits this to stages of one kind. `CURATE_TEST_KILL_AT_STAGE=N` kills
 /// the process when the N-th stage it runs (not skips) has been recorded as running: an ablation lab
-/// killed between and inside its recipe runs.
+/// killed between and inside its recipe runs. `CURATE_TEST_KILL_SHARE=I` kills the task of share I of a
+/// stage run as tasks (`run-task`) after its outputs, before its completion record.
 ///
 /// Compiled in only when `CURATE_TEST_HOOKS` is defined, so a shipped binary has no code path that
 /// reads these variables or kills itself. Which builds define it, and why:
@@ -31,8 +32,17 @@ enum TestHooks {
         stagesStarted += 1
         if let n = killAtStage, stagesStarted >= n { kill(getpid(), SIGKILL) }
     }
+
+    static let killShare: Int? = ProcessInfo.processInfo.environment["CURATE_TEST_KILL_SHARE"].flatMap(Int.init)
+
+    /// A task of a sharded stage (`run-task`) has written its share's outputs but not yet its completion
+    /// record: with `CURATE_TEST_KILL_SHARE=I` (and, if set, `CURATE_TEST_KILL_KIND`), share I's task dies here.
+    static func shareTaskRan(_ share: Int, kind: String) {
+        if let i = killShare, i == share, killKind == nil || killKind == kind { kill(getpid(), SIGKILL) }
+    }
     #else
     @inline(__always) static func recordsProcessed(_ n: Int, kind: String) {}
     @inline(__always) static func stageStarted() {}
+    @inline(__always) static func shareTaskRan(_ share: Int, kind: String) {}
     #endif
 }

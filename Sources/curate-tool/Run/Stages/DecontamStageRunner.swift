@@ -11,9 +11,12 @@ import Mixer
 /// `max_eval_frequency`, `fields` (training-record fields to scan). The eval files' content hashes are part of the
 /// settings (an input stage's content hash is part of the fingerprint as every input's is), so a changed eval set
 /// re-runs the stage. Removed records go to `removed-*` shards beside the kept `part-*`;
-/// `report.md` is the publishable report.
+/// `report.md` is the publishable report. Shareable: each task scans a share of the scanned inputs
+/// against the index the executor built before the tasks started; the merge joins outputs, matches and
+/// reports, and `report.md` is rendered from the merged report.
 struct DecontamStageRunner: StageRunner {
     static let kind = "decontam"
+    static let shareable = true
     static let settingKeys: Set<String> = ["evals", "ngram", "threshold", "any", "action", "max_eval_frequency", "fields"]
 
     var sources: [EvalSource] = []
@@ -128,10 +131,16 @@ struct DecontamStageRunner: StageRunner {
         ]))
     }
 
-    func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
-        let indexPath = (output as NSString).appendingPathComponent("evals.index.sqlite")
+    var indexSettings: NGramSettings { NGramSettings(n: ngram) }
+
+    static func indexPath(_ output: String) -> String { (output as NSString).appendingPathComponent("evals.index.sqlite") }
+
+    /// Builds (or updates) the eval index in the stage directory. For a stage run as tasks the executor
+    /// calls this once before the tasks start (`PreparesShares`): the tasks only read the index.
+    func prepareIndex(inputs: [StageInput], output: String) throws {
+        let indexPath = Self.indexPath(output)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let settings = NGramSettings(n: ngram)
+        let settings = indexSettings
         // An index of other settings in the stage directory is from an earlier configuration: start over.
         if FileManager.default.fileExists(atPath: indexPath), (try? EvalIndexStore.settings(path: indexPath)) != settings {
             try FileManager.default.removeItem(atPath: indexPath)
@@ -146,10 +155,16 @@ struct DecontamStageRunner: StageRunner {
             evalSources[i].files = input.files
             evalSources[i].path = input.files.first.map { ($0 as NSString).deletingLastPathComponent } ?? stage
         }
-        let evalStages = Set(evalInputs.values)
-        let scanned = inputs.filter { !evalStages.contains($0.name) }
         _ = try EvalIndexStore.build(path: indexPath, settings: settings, sources: evalSources)
-        let index = try EvalIndexStore.load(path: indexPath, expect: settings, maxEvalFrequency: maxEvalFrequency)
+    }
+
+    func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
+        // A share reads the index its executor built; a whole run builds it.
+        if context.share == nil { try prepareIndex(inputs: inputs, output: output) }
+        let index = try EvalIndexStore.load(path: Self.indexPath(output), expect: indexSettings, maxEvalFrequency: maxEvalFrequency)
+        let evalStages = Set(evalInputs.values)
+        // Only the scanned inputs are cut into shares: the eval-set inputs are in the index.
+        let scanned = inputs.filter { !evalStages.contains($0.name) }
         var options = ScanOptions(output: output)
         options.threshold = threshold
         options.any = any
@@ -158,12 +173,33 @@ struct DecontamStageRunner: StageRunner {
         options.threads = context.threads
         options.shardOptions = ShardOptions(prefix: "part", workers: context.threads)
         options.matchesPath = (output as NSString).appendingPathComponent("matches.jsonl")
+        options.shard = context.share
+        options.plainUnitBytes = try ShareRun.plainUnitBytes()
         let scan = try DecontamScan(index: index, options: options)
         let report = try scan.run(inputs: scanned.flatMap(\.files))
+        let reportFile = (output as NSString).appendingPathComponent("decontam.report.json")
+        if context.share != nil, let manifest = report.outputs.first {
+            // A share: its scan report goes into its share record; the merge writes decontam.report.json, then report.md.
+            return StageOutcome(report: report.stage, manifest: manifest, shareOutputs: report.outputs, sideFiles: [ShareRun.absolute(options.matchesPath ?? "")],
+                                shareReport: (stage: report.stage.stage, json: report.json, file: reportFile), slices: report.slices)
+        }
         try AtomicFileWriter.write(report.markdown(toolVersion: toolVersion),
                                    to: (output as NSString).appendingPathComponent("report.md"))
-        try AtomicFileWriter.write(PrettyJSON.string(report.json) + "\n", to: (output as NSString).appendingPathComponent("decontam.report.json"))
+        try AtomicFileWriter.write(PrettyJSON.string(report.json) + "\n", to: reportFile)
         let manifest = try Manifest.load(Manifest.path(directory: output, prefix: "part"))
         return StageOutcome(report: report.stage, manifest: manifest, summary: report.tables())
+    }
+}
+
+extension DecontamStageRunner: PreparesShares, FinishesShares {
+    func prepareShares(inputs: [StageInput], output: String, context: StageContext) throws {
+        try prepareIndex(inputs: inputs, output: output)
+    }
+
+    /// The merged scan report (written by the merge) rendered as the publishable `report.md`, as a whole run writes it.
+    func finishShares(output: String, report: StageReport) throws -> String {
+        let scan = try ScanReport.load((output as NSString).appendingPathComponent("decontam.report.json"))
+        try AtomicFileWriter.write(scan.markdown(toolVersion: toolVersion), to: (output as NSString).appendingPathComponent("report.md"))
+        return scan.tables()
     }
 }

@@ -1,0 +1,14 @@
+import Curation
+import Foundation
+
+/// A shareable stage that needs something done once, before any of its tasks starts (decontam's eval
+/// index): the executor calls it in the parent, so N tasks never race to build the same file.
+protocol PreparesShares {
+    func prepareShares(inputs: [StageInput], output: String, context: StageContext) throws
+}
+
+/// A shareable stage that writes more than the merged report once its shares are merged (decontam's
+/// publishable `report.md`). Returns the summary lines an inline run would show.
+protocol FinishesShares {
+    func finishShares(output: String, report: StageReport) throws -> String
+}

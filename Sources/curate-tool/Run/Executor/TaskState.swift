@@ -1,0 +1,91 @@
+import Curation
+import Foundation
+
+/// One task's state as the executor last saw it: `STAGE_DIR/tasks/sIofN.state.json`, rewritten
+/// atomically at every transition (pending, running, done, failed). It is for people and `runs show`;
+/// whether a share is complete is decided by its `ShareRecord` alone, so a state file left by a killed
+/// executor ("running") never makes a share count as done.
+struct TaskState: Equatable {
+    enum State: String { case pending, running, done, failed }
+
+    var share: Int
+    var count: Int
+    var state: State
+    /// The last attempt's exit status; a task killed by a signal has 128 + the signal, as shells report it.
+    var exitCode: Int32?
+    var signal: Int32?
+    /// Attempts over all runs of this stage's tasks (a re-run adds to it only for the tasks it starts).
+    var attempts: Int
+    var started: Date?
+    var finished: Date?
+    var seconds: Double?
+    var log: String
+    var pid: Int32?
+    var host: String
+
+    static func path(directory: String, share: ShardSpec) -> String {
+        (TaskFile.folder(directory: directory) as NSString).appendingPathComponent("\(share.tag).state.json")
+    }
+
+    var json: JSONValue {
+        var o = JSONObject()
+        o["share"] = .int(share)
+        o["count"] = .int(count)
+        o["state"] = .string(state.rawValue)
+        o["exit_code"] = exitCode.map { .int(Int($0)) } ?? .null
+        o["signal"] = signal.map { .int(Int($0)) } ?? .null
+        o["attempts"] = .int(attempts)
+        o["started"] = started.map { .string(Self.time($0)) } ?? .null
+        o["finished"] = finished.map { .string(Self.time($0)) } ?? .null
+        o["seconds"] = seconds.map { .double(($0 * 1000).rounded() / 1000) } ?? .null
+        o["log"] = .string(log)
+        o["pid"] = pid.map { .int(Int($0)) } ?? .null
+        o["host"] = .string(host)
+        return .object(o)
+    }
+
+    func write(directory: String) throws {
+        guard let spec = try? ShardSpec(index: share, count: count) else { return }
+        try AtomicFileWriter.write(PrettyJSON.string(json) + "\n", to: Self.path(directory: directory, share: spec))
+    }
+
+    /// The state file of a share, or nil when there is none or it cannot be read (it is informational).
+    static func load(directory: String, share: ShardSpec) -> TaskState? {
+        guard let data = FileManager.default.contents(atPath: path(directory: directory, share: share)),
+              let v = try? JSONParser.parse([UInt8](data)), let i = v["share"]?.intValue, let n = v["count"]?.intValue,
+              let state = v["state"]?.stringValue.flatMap(State.init(rawValue:)) else { return nil }
+        return TaskState(share: i, count: n, state: state, exitCode: v["exit_code"]?.intValue.map { Int32(truncatingIfNeeded: $0) },
+                         signal: v["signal"]?.intValue.map { Int32(truncatingIfNeeded: $0) }, attempts: v["attempts"]?.intValue ?? 0,
+                         started: v["started"]?.stringValue.flatMap(Self.date), finished: v["finished"]?.stringValue.flatMap(Self.date),
+                         seconds: v["seconds"]?.doubleValue, log: v["log"]?.stringValue ?? "", pid: v["pid"]?.intValue.map { Int32(truncatingIfNeeded: $0) },
+                         host: v["host"]?.stringValue ?? "")
+    }
+
+    /// Every share's state of a stage directory's task file, in share order (nil: no task file).
+    static func all(directory: String) -> (task: TaskFile, states: [TaskState])? {
+        guard let task = try? TaskFile.load(TaskFile.path(directory: directory)) else { return nil }
+        let states = (0..<min(task.count, LocalExecutor.maxTasks)).compactMap { i in
+            (try? ShardSpec(index: i, count: task.count)).flatMap { load(directory: directory, share: $0) }
+        }
+        return (task, states)
+    }
+
+    /// ISO 8601 with milliseconds, UTC: start times that tell two attempts apart.
+    static func time(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+
+    static func date(_ s: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: s)
+    }
+
+    static let hostName: String = {
+        var buf = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buf, buf.count - 1) == 0 else { return "?" }
+        return String(cString: buf)
+    }()
+}
