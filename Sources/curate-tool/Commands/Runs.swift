@@ -83,11 +83,18 @@ struct RunsShow: ParsableCommand {
         for st in stages {
             guard let (task, states) = tasks(run: r, stage: st) else { continue }
             out += "tasks of \(st.name) (\(task.executor) executor, \(task.count) shares, \(TaskFile.folder(directory: st.outputDirectory))):\n"
+            // Under Slurm: each task's job (ARRAYID_INDEX) and node.
+            let slurm = states.contains { $0.slurmJob != nil }
             let rows = states.map { t -> [String] in
-                ["\(t.share)", t.state.rawValue, t.exitCode.map { "\($0)" + (t.signal.map { " (signal \($0))" } ?? "") } ?? "-", "\(t.attempts)",
-                 t.seconds.map { String(format: "%.2f s", $0) } ?? "-", t.log]
+                let exit: String = t.exitCode.map { "\($0)" + (t.signal.map { " (signal \($0))" } ?? "") } ?? "-"
+                let time: String = t.seconds.map { String(format: "%.2f s", $0) } ?? "-"
+                var row: [String] = ["\(t.share)", t.state.rawValue, exit, "\(t.attempts)", time]
+                if slurm { row += [t.slurmJob ?? "-", t.node ?? "-"] }
+                row.append(t.log)
+                return row
             }
-            out += TextTable.render(header: ["share", "state", "exit", "attempts", "time", "log"], rows: rows, rightAlign: [0, 3, 4])
+            out += TextTable.render(header: ["share", "state", "exit", "attempts", "time"] + (slurm ? ["slurm job", "node"] : []) + ["log"],
+                                    rows: rows, rightAlign: [0, 3, 4])
         }
         return out
     }

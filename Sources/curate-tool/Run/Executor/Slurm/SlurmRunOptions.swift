@@ -18,7 +18,7 @@ struct SlurmRunOptions: ParsableArguments {
     @Option(name: .long, help: "Slurm: CPUs per task (also the task's thread count).")
     var cpusPerTask: Int?
 
-    @Option(name: .long, parsing: .singleValue, help: "Slurm: a further sbatch option, written verbatim (one --option[=value] word; repeatable).")
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Slurm: a further sbatch option, written verbatim (one --option[=value] word; repeatable).")
     var sbatchArg: [String] = []
 
     @Option(name: .long, help: "Slurm: give up waiting for a stage's tasks after this many seconds (default one week).")
