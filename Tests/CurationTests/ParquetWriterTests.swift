@@ -225,6 +225,36 @@ import Testing
         }
     }
 
+    /// Where the writer's fast scans could go wrong: an escaped quote or backslash next to the closing
+    /// quote, strings of escapes only, a `\u`-escaped quote or backslash (the shredder's memchr search),
+    /// long plain runs before non-ASCII text or an escape (the schema inferrer's 32-byte steps), and a
+    /// key spelled with an escape in one record and plainly in another (keys compared in place).
+    @Test func escapesAndLongStringsRoundTrip() throws {
+        let dir = temporaryDirectory("pqw-escapes")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let long = String(repeating: "plain text ", count: 9)
+        let lines = [
+            #"{"s":"a\"","k":"\\"}"#,
+            #"{"s":"\"\"\"","k":"x\\\"y\\"}"#,
+            #"{"s":"\u0022q\u005c","k":"\\\\\\"}"#,
+            #"{"s":"\#(long)é\#(long)\n\#(long)\"","k":""}"#,
+            #"{"\u0073":"escaped key","k":"\ud83d\ude00\#(long)"}"#,
+            #"{"s":"\#(long)\#(long)\#(long)","k":"\#(long)\\"}"#,
+        ]
+        for codec in ParquetWriteOptions.Codec.allCases {
+            let m = try Self.write(lines, to: dir, Self.parquetOptions(codec, rowGroup: 4))
+            let got = try Self.readAll(dir, m)
+            #expect(got.count == lines.count)
+            for (g, l) in zip(got, lines) { #expect(Self.same(g, try JSONParser.parse(l)), "\(codec): \(JSONWriter.string(g)) want \(l)") }
+        }
+        // The 32-byte steps still stop at (and refuse) bad bytes after a long plain run.
+        let w = try ShardedWriter(directory: dir, options: Self.parquetOptions())
+        let prefix = Array(#"{"s":""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: 70)
+        for bad in [prefix + [0xC3, 0x28] + Array(#""}"#.utf8), prefix + [0x01] + Array(#""}"#.utf8), prefix] {
+            #expect(throws: CurationError.self) { try bad.withUnsafeBytes { try w.write(line: $0) } }
+        }
+    }
+
     @Test func oldManifestsStillDecode() throws {
         let old = #"{"version":1,"prefix":"part","compression":"zstd","records":1,"bytes":3,"compressed_bytes":12,"shards":[{"file":"part-00000.jsonl.zst","records":1,"bytes":3,"compressed_bytes":12,"xxh3_128":"00"}]}"#
         let m = try JSONDecoder().decode(Manifest.self, from: Data(old.utf8))

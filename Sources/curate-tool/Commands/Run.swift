@@ -25,7 +25,7 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Content-addressed stage outputs: each stage writes DIR/<kind>-<fingerprint>, and any run whose stage has the same kind, settings and inputs reuses it (runs of different recipes share their common stages).")
     var sharedStages: String?
 
-    @Option(name: .long, help: "How stages run: inline (default: every stage in this process) or local (each shareable stage as --tasks processes of this machine, then merged).")
+    @Option(name: .long, help: "How stages run: inline (default: every stage in this process), local (each shareable stage as --tasks processes of this machine, then merged) or slurm (each shareable stage as Slurm job arrays of --tasks tasks, then merged; other stages run here).")
     var executor: ExecutorSettings.Kind = .inline
 
     @Option(name: .long, help: "Tasks per shareable stage (convert, decontam, ...): each does a contiguous share of the inputs; the shares are merged. Default 1.")
@@ -37,13 +37,20 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Retries of a failed task before its stage fails (default 2). A re-run redoes only the shares that did not finish.")
     var retries = 2
 
+    @OptionGroup var slurm: SlurmRunOptions
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         do { try executorSettings.validate() } catch let e as CurationError { throw ValidationError(e.description) }
     }
 
-    var executorSettings: ExecutorSettings { ExecutorSettings(kind: executor, tasks: tasks, maxParallel: maxParallel, retries: retries) }
+    var executorSettings: ExecutorSettings {
+        var e = ExecutorSettings(kind: executor, tasks: tasks, maxParallel: maxParallel, retries: retries)
+        e.slurm = slurm.sbatchOptions
+        e.slurmTimeout = slurm.slurmTimeout
+        return e
+    }
 
     func run() throws {
         let parsed = try RunRecipe.load(path: recipe)

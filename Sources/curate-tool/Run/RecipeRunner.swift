@@ -100,9 +100,14 @@ struct RecipeRunner {
                 do {
                     if executor.runsAsTasks(stage.runner) {
                         log("\(label): as \(executor.tasks) tasks (\(executor.kind.rawValue) executor)")
-                        outcome = try LocalExecutor(settings: executor, log: log).run(LocalExecutor.Stage(
+                        let tasks = LocalExecutor.Stage(
                             spec: spec, runner: stage.runner, inputs: stageInputs, directory: dir, fingerprint: fingerprint, settings: settings,
-                            run: run.id, recipePath: recipePath, context: context))
+                            run: run.id, recipePath: recipePath, context: context)
+                        if executor.kind == .slurm {
+                            outcome = try SlurmExecutor(settings: executor, log: log).run(tasks)
+                        } else {
+                            outcome = try LocalExecutor(settings: executor, log: log).run(tasks)
+                        }
                     } else {
                         // An inline run: task files of an earlier tasks run no longer describe this stage's output.
                         try? FileManager.default.removeItem(atPath: TaskFile.path(directory: dir))

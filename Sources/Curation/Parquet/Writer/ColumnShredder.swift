@@ -83,7 +83,7 @@ final class ColumnBuffer {
     /// Starts a BYTE_ARRAY value: a length prefix to patch by `endBytes`. Returns where its content starts.
     @inline(__always) func beginBytes(rep r: Int) -> Int {
         level(r, maxDef)
-        values.append(contentsOf: [0, 0, 0, 0] as [UInt8])
+        withUnsafeBytes(of: UInt32(0)) { values.append(contentsOf: $0) }
         return values.count
     }
 
@@ -113,6 +113,8 @@ final class ColumnBuffer {
         values.withUnsafeBufferPointer { v -> Int in
             guard let base = v.baseAddress else { return 0 }
             let n = min(a.count, b.count)
+            // Most strings differ in their first byte: decide on it without a call.
+            if n > 0, base[a.lowerBound] != base[b.lowerBound] { return Int(base[a.lowerBound]) - Int(base[b.lowerBound]) }
             let c = n == 0 ? 0 : memcmp(base + a.lowerBound, base + b.lowerBound, n)
             if c != 0 { return Int(c) }
             return a.count - b.count
@@ -126,79 +128,153 @@ final class ColumnBuffer {
 /// Turns a JSON record into entries of the leaf columns (Dremel's striping), against the final schema.
 /// Records reach it only after `SchemaInferrer` accepted them, so a mismatch here is a bug reported as an
 /// error, never a trap.
-struct RecordShredder {
+///
+/// The schema tree is flattened once into a table of plain `Node` values (children, names and visit
+/// stamps in flat buffers, columns as unretained references), so walking a record touches no class
+/// references: walking the `InferredField` objects and the `[ColumnBuffer]` array retained and released
+/// every node and column per record, a fifth of the shredder's time. The `InferredField`s are kept
+/// (by `fields`) for error messages only, and `columns` keeps the buffers alive.
+final class RecordShredder {
+    private struct Node {
+        var kind: InferredField.Kind
+        var def: Int
+        var rep: Int
+        var leaf: Int
+        var leavesStart: Int
+        var leavesEnd: Int
+        /// Objects: the node ids of the children are `childIDs[firstChild ..< firstChild + childCount]`.
+        var firstChild: Int
+        var childCount: Int
+        /// Lists: the element's node id (-1: none).
+        var element: Int
+        /// The decoded name: `names[nameStart ..< nameStart + nameCount]`.
+        var nameStart: Int
+        var nameCount: Int
+    }
+
     let root: InferredField
     let columns: [ColumnBuffer]
+    private let fields: [InferredField]
+    private let nodes: UnsafeMutableBufferPointer<Node>
+    private let childIDs: UnsafeMutableBufferPointer<Int>
+    private let names: UnsafeMutableBufferPointer<UInt8>
+    private let stamps: UnsafeMutableBufferPointer<UInt64>
+    private let cols: UnsafeMutableBufferPointer<Unmanaged<ColumnBuffer>>
     private var stamp: UInt64 = 0
+    private var scratch: [UInt8] = []
 
     init(root: InferredField, columns: [ColumnBuffer]) {
         self.root = root; self.columns = columns
+        var fields: [InferredField] = []
+        var nodes: [Node] = []
+        var childIDs: [Int] = []
+        var names: [UInt8] = []
+        // Ids in preorder; an object's children get consecutive slots in `childIDs` before any grandchild.
+        func add(_ f: InferredField) -> Int {
+            let id = nodes.count
+            fields.append(f)
+            nodes.append(Node(kind: f.kind, def: f.def, rep: f.rep, leaf: f.leaf, leavesStart: f.leaves.lowerBound, leavesEnd: f.leaves.upperBound,
+                              firstChild: 0, childCount: 0, element: -1, nameStart: names.count, nameCount: f.name.count))
+            names.append(contentsOf: f.name)
+            if f.kind == .object {
+                let first = childIDs.count
+                childIDs.append(contentsOf: repeatElement(-1, count: f.children.count))
+                nodes[id].firstChild = first
+                nodes[id].childCount = f.children.count
+                for (k, c) in f.children.enumerated() { childIDs[first + k] = add(c) }
+            } else if f.kind == .list, let e = f.element {
+                nodes[id].element = add(e)
+            }
+            return id
+        }
+        _ = add(root)
+        self.fields = fields
+        self.nodes = .allocate(capacity: nodes.count)
+        _ = self.nodes.initialize(from: nodes)
+        self.childIDs = .allocate(capacity: max(1, childIDs.count))
+        _ = self.childIDs.initialize(from: childIDs)
+        self.names = .allocate(capacity: max(1, names.count))
+        _ = self.names.initialize(from: names)
+        self.stamps = .allocate(capacity: nodes.count)
+        self.stamps.initialize(repeating: 0)
+        self.cols = .allocate(capacity: max(1, columns.count))
+        _ = self.cols.initialize(from: columns.map { Unmanaged.passUnretained($0) })
     }
 
-    mutating func shred(_ line: UnsafeRawBufferPointer) throws {
-        for c in columns { c.beginRow() }
+    deinit {
+        nodes.deallocate(); childIDs.deallocate(); names.deallocate(); stamps.deallocate(); cols.deallocate()
+    }
+
+    func shred(_ line: UnsafeRawBufferPointer) throws {
+        for k in 0..<columns.count { cols[k]._withUnsafeGuaranteedRef { $0.beginRow() } }
         var p = JSONParser(line)
         do {
             p.skipWhitespace()
-            try object(&p, root, rep: 0)
+            try object(&p, 0, rep: 0)
         } catch let e as JSONSyntaxError {
             throw RecordFitError(field: "", reason: e.description, isSyntax: true, kind: e.kind)
         }
     }
 
-    /// Entries saying "not defined below level `def`" for every leaf under `f`.
-    @inline(__always) private func nulls(_ f: InferredField, rep: Int, def: Int) {
-        for k in f.leaves { columns[k].appendNull(rep: rep, def: def) }
+    /// Entries saying "not defined below level `def`" for every leaf under node `id`.
+    @inline(__always) private func nulls(_ id: Int, rep: Int, def: Int) {
+        let n = nodes[id]
+        for k in n.leavesStart..<n.leavesEnd { cols[k]._withUnsafeGuaranteedRef { $0.appendNull(rep: rep, def: def) } }
     }
 
-    private func mismatch(_ f: InferredField, _ what: String) -> RecordFitError {
-        RecordFitError(field: f.display, reason: "\(what) in a \(f.kind.name) column (the record changed after its schema was inferred)")
+    private func mismatch(_ id: Int, _ what: String) -> RecordFitError {
+        let f = fields[id]
+        return RecordFitError(field: f.display, reason: "\(what) in a \(f.kind.name) column (the record changed after its schema was inferred)")
     }
 
-    private mutating func value(_ p: inout JSONParser, _ f: InferredField, rep: Int, parentDef: Int) throws {
+    private func value(_ p: inout JSONParser, _ id: Int, rep: Int, parentDef: Int) throws {
         p.skipWhitespace()
         guard p.i < p.count else { throw p.error("expected a value") }
         let c = p.base[p.i]
         if c == UInt8(ascii: "n") {
             try p.literal("null")
-            nulls(f, rep: rep, def: parentDef)
+            nulls(id, rep: rep, def: parentDef)
             return
         }
-        switch f.kind {
+        let node = nodes[id]
+        switch node.kind {
         case .json:
             let s = p.i
             try p.skipValue(depth: 0)
-            try columns[f.leaf].appendBytes(p.base + s, p.i - s, rep: rep)
+            try cols[node.leaf]._withUnsafeGuaranteedRef { try $0.appendBytes(p.base + s, p.i - s, rep: rep) }
         case .bool:
-            if c == UInt8(ascii: "t") { try p.literal("true"); columns[f.leaf].appendBool(true, rep: rep) }
-            else if c == UInt8(ascii: "f") { try p.literal("false"); columns[f.leaf].appendBool(false, rep: rep) }
-            else { throw mismatch(f, "a non-boolean") }
+            if c == UInt8(ascii: "t") { try p.literal("true"); cols[node.leaf]._withUnsafeGuaranteedRef { $0.appendBool(true, rep: rep) } }
+            else if c == UInt8(ascii: "f") { try p.literal("false"); cols[node.leaf]._withUnsafeGuaranteedRef { $0.appendBool(false, rep: rep) } }
+            else { throw mismatch(id, "a non-boolean") }
         case .int:
             let r = try p.scanNumber()
-            guard let v = SchemaInferrer.parseInt(p.base, r), SchemaInferrer.isInteger(p.base, r) else { throw mismatch(f, "a float") }
-            columns[f.leaf].appendInt(v, rep: rep)
+            guard let v = SchemaInferrer.parseInt(p.base, r), SchemaInferrer.isInteger(p.base, r) else { throw mismatch(id, "a float") }
+            cols[node.leaf]._withUnsafeGuaranteedRef { $0.appendInt(v, rep: rep) }
         case .double:
-            guard c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { throw mismatch(f, "a non-number") }
+            guard c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { throw mismatch(id, "a non-number") }
             let r = try p.scanNumber()
-            columns[f.leaf].appendDouble(Self.parseDouble(p.base, r), rep: rep)
+            let v = Self.parseDouble(p.base, r)
+            cols[node.leaf]._withUnsafeGuaranteedRef { $0.appendDouble(v, rep: rep) }
         case .string, .unknown:
-            guard c == UInt8(ascii: "\"") else { throw mismatch(f, "a non-string") }
-            try string(&p, columns[f.leaf], rep: rep)
+            guard c == UInt8(ascii: "\"") else { throw mismatch(id, "a non-string") }
+            try cols[node.leaf]._withUnsafeGuaranteedRef { try string(&p, $0, rep: rep) }
         case .object:
-            guard c == UInt8(ascii: "{") else { throw mismatch(f, "a non-object") }
-            try object(&p, f, rep: rep)
+            guard c == UInt8(ascii: "{") else { throw mismatch(id, "a non-object") }
+            try object(&p, id, rep: rep)
         case .list:
-            guard c == UInt8(ascii: "["), let e = f.element else { throw mismatch(f, "a non-list") }
+            let e = node.element
+            guard c == UInt8(ascii: "["), e >= 0 else { throw mismatch(id, "a non-list") }
             p.i += 1; p.skipWhitespace()
             if p.peek == UInt8(ascii: "]") {
                 p.i += 1
-                nulls(e, rep: rep, def: f.def)
+                nulls(e, rep: rep, def: node.def)
                 return
             }
+            let elementRep = node.rep + 1
             var r = rep
             while true {
-                try value(&p, e, rep: r, parentDef: f.def + 1)
-                r = f.rep + 1
+                try value(&p, e, rep: r, parentDef: node.def + 1)
+                r = elementRep
                 p.skipWhitespace()
                 guard p.i < p.count else { throw p.error("unterminated array") }
                 let c = p.base[p.i]; p.i += 1
@@ -209,13 +285,13 @@ struct RecordShredder {
         }
     }
 
-    private mutating func object(_ p: inout JSONParser, _ f: InferredField, rep: Int) throws {
-        guard p.peek == UInt8(ascii: "{") else { throw mismatch(f, "a non-object") }
+    private func object(_ p: inout JSONParser, _ id: Int, rep: Int) throws {
+        guard p.peek == UInt8(ascii: "{") else { throw mismatch(id, "a non-object") }
+        let node = nodes[id]
         stamp &+= 1
         let visit = stamp
         p.i += 1; p.skipWhitespace()
         var hint = 0
-        var key: [UInt8] = []
         if p.peek == UInt8(ascii: "}") {
             p.i += 1
         } else {
@@ -223,17 +299,17 @@ struct RecordShredder {
                 p.skipWhitespace()
                 guard p.peek == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
                 let keyStart = p.i
-                try p.skipString()
-                let child = find(f, p.base, keyStart, p.i, hint: &hint, scratch: &key)
+                try skipKey(&p)
+                let child = find(node, p.base, keyStart, p.i, hint: &hint)
                 p.skipWhitespace()
                 guard p.peek == UInt8(ascii: ":") else { throw p.error("expected ':' after key") }
                 p.i += 1
-                guard let c = child else {
-                    throw RecordFitError(field: f.display, reason: "a key the inferred schema does not have (the record changed after its schema was inferred)")
+                guard child >= 0 else {
+                    throw RecordFitError(field: fields[id].display, reason: "a key the inferred schema does not have (the record changed after its schema was inferred)")
                 }
-                guard c.stamp != visit else { throw RecordFitError(field: c.display, reason: "the key appears twice in one object") }
-                c.stamp = visit
-                try value(&p, c, rep: rep, parentDef: f.def)
+                guard stamps[child] != visit else { throw RecordFitError(field: fields[child].display, reason: "the key appears twice in one object") }
+                stamps[child] = visit
+                try value(&p, child, rep: rep, parentDef: node.def)
                 p.skipWhitespace()
                 guard p.i < p.count else { throw p.error("unterminated object") }
                 let ch = p.base[p.i]; p.i += 1
@@ -242,67 +318,94 @@ struct RecordShredder {
                 p.i -= 1; throw p.error("expected ',' or '}' in object")
             }
         }
-        for c in f.children where c.stamp != visit { nulls(c, rep: rep, def: f.def) }
+        for k in node.firstChild..<(node.firstChild + node.childCount) {
+            let c = childIDs[k]
+            if stamps[c] != visit { nulls(c, rep: rep, def: node.def) }
+        }
     }
 
-    /// The child of `f` named by the key at `start..<end` (quotes included). Keys without escapes are
-    /// compared in place.
-    private func find(_ f: InferredField, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, hint: inout Int,
-                      scratch: inout [UInt8]) -> InferredField? {
-        var k = start + 1
-        let stop = end - 1
-        var escaped = false
-        while k < stop { if base[k] == UInt8(ascii: "\\") { escaped = true; break }; k += 1 }
-        let n = f.children.count
-        if !escaped {
-            let len = stop - start - 1
-            func matches(_ c: InferredField) -> Bool {
-                c.name.count == len && c.name.withUnsafeBufferPointer { b in
-                    guard let a = b.baseAddress else { return len == 0 }
-                    return memcmp(a, base + start + 1, len) == 0
-                }
+    /// Whether node `id`'s name is the `len` bytes at `key`.
+    @inline(__always) private func named(_ id: Int, _ key: UnsafePointer<UInt8>, _ len: Int) -> Bool {
+        let n = nodes[id]
+        guard n.nameCount == len else { return false }
+        guard len > 0, let names = names.baseAddress else { return true }
+        return memcmp(names + n.nameStart, key, len) == 0
+    }
+
+    /// The child (node id, -1: none) of `node` named by the key at `start..<end` (quotes included). Keys
+    /// without escapes are compared in place; keys mostly come in the same order, so the expected
+    /// position is tried first.
+    private func find(_ node: Node, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, hint: inout Int) -> Int {
+        let len = end - start - 2
+        guard len >= 0 else { return -1 }
+        let key = base + start + 1
+        if memchr(key, 0x5C, len) != nil {
+            scratch.removeAll(keepingCapacity: true)
+            var k = start + 1
+            let stop = end - 1
+            while k < stop {
+                if base[k] == UInt8(ascii: "\\"), let next = JSONEscapes.decode(base, at: k, end: stop, into: &scratch) { k = next }
+                else { scratch.append(base[k]); k += 1 }
             }
-            if hint < n, matches(f.children[hint]) { hint += 1; return f.children[hint - 1] }
-            for j in 0..<n where matches(f.children[j]) { hint = j + 1; return f.children[j] }
-            return nil
+            return scratch.withUnsafeBufferPointer { b -> Int in
+                guard let a = b.baseAddress else { return search(node, base, 0, &hint) }
+                return search(node, a, b.count, &hint)
+            }
         }
-        scratch.removeAll(keepingCapacity: true)
-        k = start + 1
-        while k < stop {
-            if base[k] == UInt8(ascii: "\\"), let next = JSONEscapes.decode(base, at: k, end: stop, into: &scratch) { k = next }
-            else { scratch.append(base[k]); k += 1 }
-        }
-        for j in 0..<n where f.children[j].name == scratch { hint = j + 1; return f.children[j] }
-        return nil
+        return search(node, key, len, &hint)
+    }
+
+    @inline(__always) private func search(_ node: Node, _ key: UnsafePointer<UInt8>, _ len: Int, _ hint: inout Int) -> Int {
+        let n = node.childCount
+        if hint < n, named(childIDs[node.firstChild + hint], key, len) { hint += 1; return childIDs[node.firstChild + hint - 1] }
+        for j in 0..<n where named(childIDs[node.firstChild + j], key, len) { hint = j + 1; return childIDs[node.firstChild + j] }
+        return -1
     }
 
     /// Decodes a string value straight into the column's value buffer.
+    ///
+    /// The spill holds only lines `SchemaInferrer` validated (UTF-8, escapes, no raw control bytes), so the
+    /// only bytes that matter here are `"` and `\`: libc's `memchr` finds each (vector code, many bytes a
+    /// cycle) where a word-at-a-time scan for every special byte was the shredder's hottest loop. The next
+    /// quote is searched once and kept while escapes before it are decoded (a quote an escape consumed,
+    /// `\"`, is passed over and the search resumes after it).
     private func string(_ p: inout JSONParser, _ col: ColumnBuffer, rep: Int) throws {
         let start = col.beginBytes(rep: rep)
-        p.i += 1
-        var run = p.i
+        let base = p.base, end = p.count
+        let raw = UnsafeRawPointer(base)
+        var i = p.i + 1
+        var quote = -1
         while true {
-            let j = SWAR.skipToJSONStringSpecial(p.base, from: p.i, end: p.count)
-            p.i = j
-            guard j < p.count else { throw p.error("unterminated string") }
-            let c = p.base[j]
-            if c == UInt8(ascii: "\"") {
-                col.values.append(contentsOf: UnsafeBufferPointer(start: p.base + run, count: j - run))
-                p.i = j + 1
+            if quote < i {
+                guard i < end, let q = memchr(raw + i, 0x22, end - i) else { p.i = end; throw p.error("unterminated string") }
+                quote = raw.distance(to: UnsafeRawPointer(q))
+            }
+            guard let b = memchr(raw + i, 0x5C, quote - i) else {
+                col.values.append(contentsOf: UnsafeBufferPointer(start: base + i, count: quote - i))
+                p.i = quote + 1
                 break
             }
-            if c == UInt8(ascii: "\\") {
-                col.values.append(contentsOf: UnsafeBufferPointer(start: p.base + run, count: j - run))
-                guard j + 1 < p.count, let next = JSONEscapes.decode(p.base, at: j, end: p.count, into: &col.values) else {
-                    throw p.error("invalid escape")
-                }
-                p.i = next
-                run = next
-            } else {
-                p.i = j + 1
+            let slash = raw.distance(to: UnsafeRawPointer(b))
+            col.values.append(contentsOf: UnsafeBufferPointer(start: base + i, count: slash - i))
+            guard slash + 1 < end, let next = JSONEscapes.decode(base, at: slash, end: end, into: &col.values) else {
+                p.i = slash
+                throw p.error("invalid escape")
             }
+            i = next
         }
         try col.endBytes(start)
+    }
+
+    /// Steps over a key (at its opening quote) of a validated line: only `"` and `\` matter, keys are short.
+    @inline(__always) private func skipKey(_ p: inout JSONParser) throws {
+        var k = p.i + 1
+        while k < p.count {
+            let c = p.base[k]
+            if c == UInt8(ascii: "\"") { p.i = k + 1; return }
+            k += c == UInt8(ascii: "\\") ? 2 : 1
+        }
+        p.i = p.count
+        throw p.error("unterminated string")
     }
 
     /// A JSON number as a double (the literal was validated by `scanNumber`).

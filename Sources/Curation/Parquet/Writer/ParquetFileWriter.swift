@@ -69,18 +69,21 @@ final class ParquetFileWriter {
     /// Compresses `page` and writes it with its header (`type` 0: data page v1, 2: dictionary page;
     /// `header` adds the type's own header struct). Returns the uncompressed bytes it counts for.
     private func writePage(type: Int32, column: ColumnBuffer, _ header: (inout ThriftCompactWriter) -> Void) throws -> Int64 {
-        try page.withUnsafeBytes { try compressor.compress($0, into: &compressed) }
-        guard page.count <= Int(Int32.max), compressed.count <= Int(Int32.max) else {
+        // Uncompressed pages are written from `page` itself (no copy into `compressed`).
+        let stored = compressor.codec == .none
+        if !stored { try page.withUnsafeBytes { try compressor.compress($0, into: &compressed) } }
+        let storedCount = stored ? page.count : compressed.count
+        guard page.count <= Int(Int32.max), storedCount <= Int(Int32.max) else {
             throw ParquetError(file: path, column: column.path.joined(separator: "."), reason: "a page over 2 GiB")
         }
         var h = ThriftCompactWriter()
         h.i32(1, type)
         h.i32(2, Int32(page.count))
-        h.i32(3, Int32(compressed.count))
+        h.i32(3, Int32(storedCount))
         header(&h)
         h.stop()
         try file.write(h.bytes)
-        try file.write(compressed)
+        try file.write(stored ? page : compressed)
         return Int64(h.bytes.count + page.count)
     }
 

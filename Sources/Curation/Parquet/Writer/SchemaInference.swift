@@ -53,6 +53,14 @@ final class InferredField {
     }
 
     var nameString: String { String(decoding: name, as: UTF8.self) }
+
+    /// Whether the name is the `len` bytes at `p` (a key compared in place in the record).
+    @inline(__always) func matches(_ p: UnsafePointer<UInt8>, _ len: Int) -> Bool {
+        name.count == len && name.withUnsafeBufferPointer { b in
+            guard let a = b.baseAddress else { return len == 0 }
+            return memcmp(a, p, len) == 0
+        }
+    }
 }
 
 /// Why a record cannot be written under the schema of the records before it.
@@ -130,7 +138,7 @@ struct SchemaInferrer {
         case UInt8(ascii: "n"): try p.literal("null")
         case UInt8(ascii: "t"): try p.literal("true"); try fit(node, .bool, mutate: mutate)
         case UInt8(ascii: "f"): try p.literal("false"); try fit(node, .bool, mutate: mutate)
-        case UInt8(ascii: "\""): try p.skipString(); try fit(node, .string, mutate: mutate)
+        case UInt8(ascii: "\""): try p.skipLongString(); try fit(node, .string, mutate: mutate)
         case UInt8(ascii: "["):
             try fit(node, .list, mutate: mutate)
             guard depth < Self.maxDepth else {
@@ -173,14 +181,15 @@ struct SchemaInferrer {
                 guard p.peek == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
                 let keyStart = p.i
                 try p.skipString()
-                decodeKey(p.base, keyStart, p.i, into: &key)
+                let keyEnd = p.i
                 p.skipWhitespace()
                 guard p.peek == UInt8(ascii: ":") else { throw p.error("expected ':' after key") }
                 p.i += 1; p.skipWhitespace()
                 var child: InferredField?
                 if isObject {
-                    child = findChild(node, key, hint: &hint)
+                    child = findChild(node, p.base, keyStart, keyEnd, hint: &hint, scratch: &key)
                     if child == nil, mutate {
+                        decodeKey(p.base, keyStart, keyEnd, into: &key)
                         let name = String(decoding: key, as: UTF8.self)
                         let path = node.path.isEmpty ? name : node.path + "." + name
                         let display = node.display.isEmpty ? name : node.display + "." + name
@@ -227,11 +236,22 @@ struct SchemaInferrer {
         }
     }
 
-    /// Keys mostly come in the same order record after record: look at the expected position first.
-    private func findChild(_ node: InferredField, _ key: [UInt8], hint: inout Int) -> InferredField? {
+    /// The child of `node` named by the key at `start..<end` (quotes included). Keys mostly come in the
+    /// same order record after record: look at the expected position first. A key without escapes (almost
+    /// all) is compared in place, so no key is copied or allocated per object.
+    private func findChild(_ node: InferredField, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, hint: inout Int,
+                           scratch: inout [UInt8]) -> InferredField? {
         let n = node.children.count
-        if hint < n, node.children[hint].name == key { hint += 1; return node.children[hint - 1] }
-        for k in 0..<n where node.children[k].name == key { hint = k + 1; return node.children[k] }
+        let len = end - start - 2
+        guard len >= 0 else { return nil }
+        if memchr(base + start + 1, 0x5C, len) == nil {
+            if hint < n, node.children[hint].matches(base + start + 1, len) { hint += 1; return node.children[hint - 1] }
+            for k in 0..<n where node.children[k].matches(base + start + 1, len) { hint = k + 1; return node.children[k] }
+            return nil
+        }
+        decodeKey(base, start, end, into: &scratch)
+        if hint < n, node.children[hint].name == scratch { hint += 1; return node.children[hint - 1] }
+        for k in 0..<n where node.children[k].name == scratch { hint = k + 1; return node.children[k] }
         return nil
     }
 
@@ -294,5 +314,31 @@ struct SchemaInferrer {
         for c in root.children { visit(c, def: 0, rep: 0) }
         root.leaves = first..<leaves.count
         return leaves
+    }
+}
+
+extension JSONParser {
+    /// `skipString` (the same validation, the same errors) for string values, the bulk of record text:
+    /// first 32 bytes a step while none of them is special (four words tested, one branch), then
+    /// `skipString` from the last plain byte. Chat turns run hundreds of plain bytes, so most of a value
+    /// is passed in the wide steps.
+    @inline(__always) fileprivate mutating func skipLongString() throws {
+        let quote = i
+        i += 1
+        while i &+ 32 <= count {
+            let w = base + i
+            if Self.special(SWAR.load(w)) | Self.special(SWAR.load(w + 8)) | Self.special(SWAR.load(w + 16)) | Self.special(SWAR.load(w + 24)) != 0 { break }
+            i &+= 32
+        }
+        // Back to a byte `skipString` may step over as its opening quote: the quote itself, or a plain byte.
+        i = i == quote + 1 ? quote : i - 1
+        try skipString()
+    }
+
+    /// 0x80 in each byte that is `"`, `\`, a control byte or non-ASCII (as `SWAR.hasJSONStringSpecial`).
+    @inline(__always) private static func special(_ x: UInt64) -> UInt64 {
+        let control = (x &- SWAR.ones &* 0x20) & ~x
+        let q = x ^ (SWAR.ones &* 0x22), b = x ^ (SWAR.ones &* 0x5C)
+        return (control | ((q &- SWAR.ones) & ~q) | ((b &- SWAR.ones) & ~b) | x) & SWAR.high
     }
 }

@@ -36,7 +36,17 @@ struct LocalExecutor {
         var context: StageContext
     }
 
-    func run(_ stage: Stage) throws -> StageOutcome {
+    /// What a stage run as tasks starts from: its task file (written) and the shares still to do.
+    struct Prepared {
+        var task: TaskFile
+        var taskPath: String
+        var queue: [Int]
+    }
+
+    /// Steps 1 of the protocol, shared by every executor: the task file, the shares of other work
+    /// discarded, the stage's own preparation (`PreparesShares`), finished shares kept and the rest
+    /// marked pending.
+    func prepare(_ stage: Stage) throws -> Prepared {
         let n = settings.tasks, k = settings.parallel
         let dir = stage.directory
         let fm = FileManager.default
@@ -71,6 +81,15 @@ struct LocalExecutor {
             queue.append(i)
         }
         if queue.count < n { log("  \(n - queue.count) of \(n) shares finished earlier, kept") }
+        return Prepared(task: task, taskPath: taskPath, queue: queue)
+    }
+
+    func run(_ stage: Stage) throws -> StageOutcome {
+        let n = settings.tasks, k = settings.parallel
+        let dir = stage.directory
+        let prepared = try prepare(stage)
+        let task = prepared.task, taskPath = prepared.taskPath
+        var queue = prepared.queue
         log("  \(queue.count) task\(queue.count == 1 ? "" : "s") of \(n), \(min(k, max(1, queue.count))) at once, \(task.threads) thread\(task.threads == 1 ? "" : "s") each -> \(TaskFile.folder(directory: dir))")
 
         let executable = ChildProcess.selfExecutable()
@@ -134,6 +153,12 @@ struct LocalExecutor {
         }
         if !failed.isEmpty { throw ExecutorError.tasksFailed(stage: stage.spec.name, count: n, failures: failed.sorted { $0.share < $1.share }) }
 
+        return try Self.finish(stage, count: n)
+    }
+
+    /// Step 3, shared by every executor: all N shares are finished; merge them into the stage's output.
+    static func finish(_ stage: Stage, count n: Int) throws -> StageOutcome {
+        let dir = stage.directory
         let report = try ShareMerging.merge(directory: dir, count: n)
         let summary = try (stage.runner as? FinishesShares)?.finishShares(output: dir, report: report) ?? ""
         let manifest = try Manifest.load(Manifest.path(directory: dir, prefix: "part"))

@@ -22,6 +22,9 @@ struct TaskState: Equatable {
     var log: String
     var pid: Int32?
     var host: String
+    /// Under the Slurm executor: the task's job (`ARRAYID_INDEX`) and the node it ran on, when Slurm said.
+    var slurmJob: String? = nil
+    var node: String? = nil
 
     static func path(directory: String, share: ShardSpec) -> String {
         (TaskFile.folder(directory: directory) as NSString).appendingPathComponent("\(share.tag).state.json")
@@ -41,6 +44,8 @@ struct TaskState: Equatable {
         o["log"] = .string(log)
         o["pid"] = pid.map { .int(Int($0)) } ?? .null
         o["host"] = .string(host)
+        if let slurmJob { o["slurm_job"] = .string(slurmJob) }
+        if let node { o["node"] = .string(node) }
         return .object(o)
     }
 
@@ -58,7 +63,7 @@ struct TaskState: Equatable {
                          signal: v["signal"]?.intValue.map { Int32(truncatingIfNeeded: $0) }, attempts: v["attempts"]?.intValue ?? 0,
                          started: v["started"]?.stringValue.flatMap(Self.date), finished: v["finished"]?.stringValue.flatMap(Self.date),
                          seconds: v["seconds"]?.doubleValue, log: v["log"]?.stringValue ?? "", pid: v["pid"]?.intValue.map { Int32(truncatingIfNeeded: $0) },
-                         host: v["host"]?.stringValue ?? "")
+                         host: v["host"]?.stringValue ?? "", slurmJob: v["slurm_job"]?.stringValue, node: v["node"]?.stringValue)
     }
 
     /// Every share's state of a stage directory's task file, in share order (nil: no task file).
