@@ -78,7 +78,7 @@ import curate_tool
     }
 
     @Test func scriptRefusesWhatADirectiveCannotCarry() throws {
-        func text(_ options: SbatchOptions = SbatchOptions(), log: String = "/tmp/t", name: String = "j", env: [(String, String)] = []) throws -> String {
+        func text(_ options: SbatchOptions = SbatchOptions(), log: String = "/scratch/t", name: String = "j", env: [(String, String)] = []) throws -> String {
             try SbatchScript(jobName: name, array: "0-3", logDirectory: log, shareCount: 4, shareOffset: 0, command: ["true"],
                              environment: env, options: options).text()
         }
@@ -87,7 +87,7 @@ import curate_tool
         #expect(throws: SlurmError.self) { try text(SbatchOptions(extra: ["--array=0-99"])) }
         #expect(throws: SlurmError.self) { try text(SbatchOptions(extra: ["--qos=a\n#SBATCH --array=0-9"])) }
         #expect(throws: SlurmError.self) { try text(SbatchOptions(partition: "a\"b")) }
-        #expect(throws: SlurmError.self) { try text(log: "/tmp/a\nb") }
+        #expect(throws: SlurmError.self) { try text(log: "/scratch/a\nb") }
         #expect(throws: SlurmError.self) { try text(name: "") }
         #expect(throws: SlurmError.self) { try text(env: [("1BAD", "x")]) }
         #expect(throws: SlurmError.self) {
@@ -97,7 +97,7 @@ import curate_tool
             try SbatchScript(jobName: "j", array: "0-3", logDirectory: "/t", shareCount: 4, shareOffset: 4, command: ["true"]).text()
         }
         // A % in the directory is doubled so Slurm does not expand it.
-        #expect(try text(log: "/tmp/100%").contains("#SBATCH --output=/tmp/100%%/slurm-%A_%a.log"))
+        #expect(try text(log: "/scratch/100%").contains("#SBATCH --output=/scratch/100%%/slurm-%A_%a.log"))
     }
 
     @Test func singleJobScriptHasNoArrayOrShare() throws {
@@ -190,8 +190,8 @@ import curate_tool
            AllocNode:Sid=localhost:19671
            NodeList=vm
            TRES=cpu=1,node=1,billing=1
-           Command=/tmp/sl/a b.sh
-           StdOut=/tmp/sl/a b/slurm-1_3.log
+           Command=/scratch/sl/a b.sh
+           StdOut=/scratch/sl/a b/slurm-1_3.log
            Power=
 
 
@@ -200,7 +200,7 @@ import curate_tool
            ExitCode=0:0
            RunTime=00:00:01 TimeLimit=UNLIMITED
            NodeList=vm
-           StdOut=/tmp/sl/slurm-1_4.log
+           StdOut=/scratch/sl/slurm-1_4.log
 
         JobId=10 JobName=wrap
            JobState=CANCELLED Reason=DependencyNeverSatisfied Dependency=afterok:9_*(failed)
@@ -215,8 +215,8 @@ import curate_tool
         #expect(r[0].fields["JobName"] == "curate dedup")
         #expect(r[0].state == "FAILED" && r[0].reason == "NonZeroExitCode" && r[0].exitStatus == 3 && r[0].exitSignal == 0 && !r[0].succeeded)
         #expect(r[0].runTime == 86_402 && r[0].nodeList == "vm")
-        #expect(r[0].stdOut == "/tmp/sl/a b/slurm-1_3.log")
-        #expect(r[0].fields["Command"] == "/tmp/sl/a b.sh")
+        #expect(r[0].stdOut == "/scratch/sl/a b/slurm-1_3.log")
+        #expect(r[0].fields["Command"] == "/scratch/sl/a b.sh")
         #expect(r[0].fields["TRES"] == "cpu=1,node=1,billing=1")
         #expect(r[0].fields["AllocNode:Sid"] == "localhost:19671")
         #expect(r[1].succeeded && r[1].runTime == 1 && r[1].arrayTaskID == 4)
