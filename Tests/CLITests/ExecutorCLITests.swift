@@ -173,13 +173,18 @@ import Testing
 
     /// The demo recipe's data stages (decontam, vote, verify, select, mix), inline and as 4 tasks.
     @Test func demoDataStagesAsTasks() throws {
-        let dir = CLI.tempDir("exec-demo")
+        try Self.demoDataStagesMatchInline(CLI.tempDir("exec-demo"), ["--executor", "local", "--tasks", "4", "--max-parallel", "2"])
+    }
+
+    /// Runs the demo recipe's data stages inline and with `executor` (the local or the Slurm executor with
+    /// 4 tasks), and checks every stage's records and report are the inline run's.
+    static func demoDataStagesMatchInline(_ dir: String, _ executor: [String]) throws {
         let demo = try String(contentsOfFile: CLI.root + "/Fixtures/recipes/demo.yaml", encoding: .utf8)
         let cut = try #require(demo.range(of: "\n  - name: sft"))
         try ("directory: \(CLI.root)/Fixtures/recipes\n" + demo[..<cut.lowerBound] + "\n").write(toFile: dir + "/data.yaml", atomically: true, encoding: .utf8)
         let inline = try Self.run(dir + "/data.yaml", dir + "/inline")
         #expect(inline.status == 0, "\(inline.stderr)")
-        let tasks = try Self.run(dir + "/data.yaml", dir + "/tasks", ["--executor", "local", "--tasks", "4", "--max-parallel", "2"])
+        let tasks = try Self.run(dir + "/data.yaml", dir + "/tasks", executor)
         #expect(tasks.status == 0, "\(tasks.stderr)")
         let stages = try Self.statuses(tasks)
         #expect(stages.count == 5 && stages.allSatisfy { $0 == "done" }, "\(stages)")

@@ -32,6 +32,7 @@ import curate_tool
     /// Stage B (afterok on stage A's array) starts only after every A task succeeded: each B task sees all
     /// of A's files. Then scontrol still reports the finished tasks' exit codes and logs.
     @Test func twoStageChainOfArraysWithAfterOK() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
         try SlurmTestCluster.require()
         let dir = CLI.tempDir("slurm chain")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -62,6 +63,7 @@ import curate_tool
     /// instead of pending forever on DependencyNeverSatisfied, so the wait ends; the failed task's exit
     /// code is in scontrol, and only its completion record is missing.
     @Test func failedDependencyCancelsInsteadOfHanging() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
         try SlurmTestCluster.require()
         let dir = CLI.tempDir("slurm-fail")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -83,6 +85,7 @@ import curate_tool
     /// With MaxArraySize=11 Slurm refuses index 11, and 40 tasks go as 4 arrays whose tasks compute their
     /// global share from CURATE_SHARD_OFFSET + SLURM_ARRAY_TASK_ID; every share runs exactly once.
     @Test func fortyTasksAcrossArraysAtMaxArraySizeEleven() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
         try SlurmTestCluster.require()
         let up = try SlurmTestCluster.script(["--max-array-size", "11"])
         try #require(up.status == 0, "slurm-cluster.sh --max-array-size 11: \(up.stderr)")
@@ -113,6 +116,7 @@ import curate_tool
     /// each task writing its outputs and completion record to the shared directory; `merge`, a job with
     /// afterok on both arrays, then gives exactly the records of one unsharded run.
     @Test func curateToolSharesRunAsArraysAndMerge() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
         try SlurmTestCluster.require()
         let dir = CLI.tempDir("slurm-convert")
         defer { try? FileManager.default.removeItem(atPath: dir) }

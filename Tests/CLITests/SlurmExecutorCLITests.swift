@@ -7,6 +7,7 @@ import Testing
 /// task that dies is the only one resubmitted; more tasks than MaxArraySize run as several arrays.
 @Suite(.serialized, .requiresSlurm) struct SlurmExecutorCLITests {
     @Test func slurmTasksGiveTheLocalExecutorsOutputs() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
         try SlurmTestCluster.require()
         let dir = CLI.tempDir("slurm-exec")
         let recipe = try ExecutorCLITests.recipe(dir)
@@ -28,7 +29,15 @@ import Testing
         #expect(again.status == 0 && statuses == ["skipped", "skipped"], "\(again.stderr)")
     }
 
+    /// The demo recipe's data stages: decontam and verify as 4 Slurm tasks each, the rest inline.
+    @Test func demoDataStagesOnSlurm() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
+        try SlurmTestCluster.require()
+        try ExecutorCLITests.demoDataStagesMatchInline(CLI.tempDir("slurm-demo"), ["--executor", "slurm", "--tasks", "4", "--sbatch-arg", "--oversubscribe"])
+    }
+
     @Test func aTaskThatDiesIsTheOnlyOneResubmitted() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
         try SlurmTestCluster.require()
         let dir = CLI.tempDir("slurm-kill")
         let recipe = try ExecutorCLITests.recipe(dir)
@@ -57,6 +66,7 @@ import Testing
 
     /// 40 tasks with MaxArraySize 11: four arrays (offsets 0, 11, 22, 33), every share once.
     @Test func moreTasksThanMaxArraySizeRunAsSeveralArrays() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
         try SlurmTestCluster.require()
         let set = try SlurmTestCluster.script(["--max-array-size", "11"])
         #expect(set.status == 0, "\(set.stderr)")

@@ -9,6 +9,10 @@ import curate_tool
 enum SlurmTestCluster {
     static let commands = SlurmCommands(timeout: 30)
 
+    /// Held by every test that submits to the cluster: suites run side by side, and a test that changes
+    /// MaxArraySize restarts slurmctld under any other test's jobs.
+    static let lock = NSLock()
+
     static var inCI: Bool { ["true", "1", "yes"].contains(ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? "") }
 
     /// Why the cluster is unusable, or nil when its node accepts jobs.
