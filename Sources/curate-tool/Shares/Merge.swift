@@ -19,6 +19,10 @@ struct Merge: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        if let count, !(1...1_000_000).contains(count) { throw ValidationError("--count should be 1 to 1000000, got \(count)") }
+    }
+
     func run() throws {
         let report = try runStage { try ShareMerging.merge(directory: directory, count: count) }
         Console.show(report, options: global)

@@ -33,6 +33,8 @@ public struct SharePlan: Sendable {
     /// About this many bytes of plain JSONL per unit: fine enough to balance N <= a few hundred
     /// shares of a large file, coarse enough that planning stays one pass.
     public static let plainUnitBytes = 8 << 20
+    /// A plain file is cut into at most this many units (a tiny unit size on a huge file is raised).
+    public static let maxUnitsPerFile = 1 << 16
 
     public init(units: [Unit]) { self.units = units }
 
@@ -64,8 +66,10 @@ public struct SharePlan: Sendable {
                     units.append(Unit(slice: InputSlice(file: file), weight: size * Self.compressedRatioEstimate))
                 }
             case .none:
-                guard size > plainUnitBytes else { units.append(Unit(slice: InputSlice(file: file), weight: size)); continue }
-                let targets = Array(stride(from: plainUnitBytes, to: size, by: plainUnitBytes))
+                // At most `maxUnitsPerFile` units a file, whatever unit size is asked for: planning memory stays bounded.
+                let unit = max(1, plainUnitBytes, size / Self.maxUnitsPerFile + 1)
+                guard size > unit else { units.append(Unit(slice: InputSlice(file: file), weight: size)); continue }
+                let targets = Array(stride(from: unit, to: size, by: unit))
                 let cuts = try LineCuts.cuts(path: file, at: targets)
                 var start = 0, line = 1
                 for cut in cuts + [(offset: size, line: 0)] where cut.offset > start {
