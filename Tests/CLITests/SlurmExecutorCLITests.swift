@@ -82,4 +82,86 @@ import Testing
         let jobs = Set(try (0..<40).compactMap { try ExecutorCLITests.state(dir + "/slurm", "converted", $0, of: 40)["slurm_job"]?.stringValue?.split(separator: "_").first })
         #expect(jobs.count == 4, "\(jobs)")
     }
+    /// `clean` reads `converted`: both go to Slurm in one submission, clean's jobs after converted's merge
+    /// job (afterok), reading converted's manifest when they start. When a share of converted dies, Slurm
+    /// cancels clean's jobs (they never ran: pending, no attempt counted); the re-run resubmits that share,
+    /// converted's merge and clean only, and the outputs are the local executor's.
+    @Test func aChainedRecipeIsOneSubmissionAndAFailureStopsWhatFollows() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
+        try SlurmTestCluster.require()
+        let dir = CLI.tempDir("slurm-chain")
+        let recipe = dir + "/chain.yaml"
+        try """
+            seed: 7
+            sources:
+              raw: {paths: ["\(CLI.fixture("decontam/train-mix.jsonl"))", "\(CLI.fixture("train/chat.jsonl"))"]}
+            stages:
+              - name: converted
+                kind: convert
+                inputs: [raw]
+              - name: clean
+                kind: decontam
+                inputs: [converted]
+                evals:
+                  gsm8k: \(CLI.fixture("evals/gsm8k-test.jsonl"))
+                ngram: 8
+                action: drop
+              - name: picked
+                kind: mix
+                inputs: [clean]
+                sources:
+                  - name: general
+                    input: clean
+                    amount: {fraction: 0.5}
+
+            """.write(toFile: recipe, atomically: true, encoding: .utf8)
+        let env = ["CURATE_SHARE_UNIT_BYTES": "2048"]
+        let local = try ExecutorCLITests.run(recipe, dir + "/local", ["--executor", "local", "--tasks", "4"], env: env)
+        #expect(local.status == 0, "\(local.stderr)")
+
+        let out = dir + "/slurm"
+        let args = ["--executor", "slurm", "--tasks", "4", "--retries", "0", "--sbatch-arg", "--oversubscribe"]
+        var dying = env
+        dying["CURATE_TEST_KILL_SHARE"] = "2"
+        dying["CURATE_TEST_KILL_KIND"] = "convert"
+        let killed = try ExecutorCLITests.run(recipe, out, args, env: dying)
+        #expect(killed.status != 0 && killed.stderr.contains("share 2/4"), "\(killed.stderr)")
+        // Submitted at once, each after the stage it reads (the batch scripts say so).
+        #expect(ShareCLITests.text(out + "/clean/tasks/slurm-prepare.sh").contains("--kill-on-invalid-dep=yes: after stage converted."))
+        #expect(ShareCLITests.text(out + "/picked/tasks/slurm-whole.sh").contains("--kill-on-invalid-dep=yes: after stage clean."))
+        for i in 0..<4 {
+            let st = try ExecutorCLITests.state(out, "clean", i, of: 4)
+            #expect(st["state"]?.stringValue == "pending" && st["attempts"]?.intValue == 0, "clean share \(i): \(st)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + "/clean/tasks/outcome.json"))
+        let before = try (0..<4).map { try ExecutorCLITests.state(out, "converted", $0, of: 4) }
+
+        let again = try ExecutorCLITests.run(recipe, out, args, env: env)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try ExecutorCLITests.statuses(again) == ["done", "done", "done"], "\(again.stdout)")
+        let after = try (0..<4).map { try ExecutorCLITests.state(out, "converted", $0, of: 4) }
+        for i in [0, 1, 3] {
+            #expect(after[i]["attempts"]?.intValue == 1 && after[i]["slurm_job"] == before[i]["slurm_job"], "share \(i) was resubmitted")
+        }
+        #expect(after[2]["attempts"]?.intValue == 2 && after[2]["state"]?.stringValue == "done")
+        for i in 0..<4 {
+            let st = try ExecutorCLITests.state(out, "clean", i, of: 4)
+            #expect(st["state"]?.stringValue == "done" && st["attempts"]?.intValue == 1, "clean share \(i): \(st)")
+        }
+        // The single-job stage ran on the cluster as one job.
+        let whole = try ExecutorCLITests.state(out, "picked", 0, of: 1)
+        #expect(whole["state"]?.stringValue == "done" && whole["slurm_job"]?.stringValue?.isEmpty == false, "\(whole)")
+
+        for stage in ["converted", "clean", "picked"] {
+            let a = try ShareCLITests.records(dir + "/local/" + stage), b = try ShareCLITests.records(out + "/" + stage)
+            #expect(!a.isEmpty && a == b, "\(stage): \(a.count) vs \(b.count) records")
+            #expect(try ExecutorCLITests.normalized(dir + "/local/\(stage)/report.json", run: dir + "/local")
+                    == ExecutorCLITests.normalized(out + "/\(stage)/report.json", run: out), "\(stage)")
+        }
+        #expect(try ExecutorCLITests.normalized(dir + "/local/clean/decontam.report.json", run: dir + "/local")
+                == ExecutorCLITests.normalized(out + "/clean/decontam.report.json", run: out))
+        let matches = { (run: String) in ShareCLITests.text(run + "/clean/matches.jsonl").replacingOccurrences(of: run + "/", with: "RUN/") }
+        #expect(matches(dir + "/local") == matches(out))
+        #expect(try Manifest.load(out + "/clean/part.manifest.json").verify(directory: out + "/clean").isEmpty)
+    }
 }

@@ -56,77 +56,11 @@ struct RecipeRunner {
 
         var produced: [String: (files: [String], hash: String)] = [:]
         for s in recipe.sources { produced[s.name] = (s.files, try ContentHash.files(s.files)) }
-        let sourceNames = Set(recipe.sources.map(\.name))
         do {
-            for (n, stage) in recipe.stages.enumerated() {
-                let spec = stage.spec
-                let inputs = spec.inputs.map { i -> StageRecord.Input in
-                    let p = produced[i.name] ?? ([], "")
-                    return StageRecord.Input(name: i.name, kind: sourceNames.contains(i.name) ? "source" : "stage", contentHash: p.hash, files: p.files)
-                }
-                let settings = JSONWriter.string(stage.runner.settings)
-                let fingerprint = Self.fingerprint(kind: spec.kind, settings: settings, inputs: inputs)
-                let dir = stageDirectory(name: spec.name, kind: spec.kind, fingerprint: fingerprint)
-                let label = "[\(n + 1)/\(recipe.stages.count)] \(spec.name) (\(spec.kind))"
-
-                let candidates = try verifiedCandidates(store: store, run: run.id, name: spec.name, fingerprint: fingerprint, dir: dir)
-                if let reused = reusable(candidates) {
-                    // Recorded under this stage's name unless it is this very record (a resumed run): the output may
-                    // come from another stage of this run with the same kind, settings and inputs (shared stages).
-                    if reused.runID != run.id || reused.name != spec.name {
-                        try store.startStage(run: run.id, name: spec.name, kind: spec.kind, position: spec.position, fingerprint: fingerprint,
-                                             settings: settings, inputs: inputs, outputDirectory: dir, toolBuild: reused.toolBuild)
-                        try store.finishStage(run: run.id, name: spec.name, status: .skipped, recordsIn: reused.recordsIn, recordsOut: reused.recordsOut,
-                                              dropped: Dictionary(RunStore.droppedCounts(reused.dropped), uniquingKeysWith: +),
-                                              outputManifest: reused.outputManifest, outputHash: reused.outputHash, reusedFromRun: reused.runID)
-                    }
-                    produced[spec.name] = (reused.manifestFiles(dir), reused.outputHash ?? "")
-                    log("\(label): skipped, inputs and settings unchanged and outputs verify (from run \(reused.reusedFromRun ?? reused.runID))")
-                    continue
-                }
-
-                if let other = candidates.first {
-                    log("\(label): outputs from another build of the tool (\(other.toolBuild.map { String($0.prefix(12)) } ?? "unrecorded")) are redone (--reuse-outputs keeps them)")
-                }
-                log("\(label): running")
-                try? FileManager.default.removeItem(atPath: Manifest.path(directory: dir, prefix: "part"))
-                try store.startStage(run: run.id, name: spec.name, kind: spec.kind, position: spec.position, fingerprint: fingerprint,
-                                     settings: settings, inputs: inputs, outputDirectory: dir, toolBuild: tool.build)
-                TestHooks.stageStarted()
-                let stageInputs = spec.inputs.map { i in
-                    StageInput(name: i.name, kind: sourceNames.contains(i.name) ? "source" : "stage", files: produced[i.name]?.files ?? [])
-                }
-                let outcome: StageOutcome
-                do {
-                    if executor.runsAsTasks(stage.runner) {
-                        log("\(label): as \(executor.tasks) tasks (\(executor.kind.rawValue) executor)")
-                        let tasks = LocalExecutor.Stage(
-                            spec: spec, runner: stage.runner, inputs: stageInputs, directory: dir, fingerprint: fingerprint, settings: settings,
-                            run: run.id, recipePath: recipePath, context: context)
-                        if executor.kind == .slurm {
-                            outcome = try SlurmExecutor(settings: executor, log: log).run(tasks)
-                        } else {
-                            outcome = try LocalExecutor(settings: executor, log: log).run(tasks)
-                        }
-                    } else {
-                        // An inline run: task files of an earlier tasks run no longer describe this stage's output.
-                        try? FileManager.default.removeItem(atPath: TaskFile.path(directory: dir))
-                        outcome = try stage.runner.run(inputs: stageInputs, output: dir, context: context)
-                    }
-                    try outcome.report.write(to: (dir as NSString).appendingPathComponent("report.json"))
-                } catch {
-                    try? store.finishStage(run: run.id, name: spec.name, status: .failed, error: "\(error)")
-                    throw error
-                }
-                let manifestBytes = try outcome.manifest.jsonBytes()
-                let hash = ContentHash.bytes(manifestBytes)
-                try store.finishStage(run: run.id, name: spec.name, status: .done, recordsIn: outcome.report.recordsIn,
-                                      recordsOut: outcome.report.recordsOut, dropped: outcome.report.dropped,
-                                      outputManifest: String(decoding: manifestBytes, as: UTF8.self), outputHash: hash)
-                produced[spec.name] = (outcome.manifest.shards.map { (dir as NSString).appendingPathComponent($0.file) }, hash)
-                let r = outcome.report
-                log("\(label): \(r.recordsIn) in, \(r.recordsOut) out, \(r.droppedTotal) dropped, \(outcome.manifest.records) written -> \(dir)")
-                if !context.quiet && !outcome.summary.isEmpty { log(outcome.summary) }
+            if executor.kind == .slurm {
+                try runOnSlurm(store: store, run: run.id, produced: &produced)
+            } else {
+                for n in recipe.stages.indices { try runStage(n, store: store, run: run.id, produced: &produced) }
             }
         } catch {
             try? store.finishRun(run.id, status: .failed, error: "\(error)")
@@ -134,6 +68,116 @@ struct RecipeRunner {
         }
         try store.finishRun(run.id, status: .succeeded)
         return Result(run: try store.run(run.id), resumed: resumed, stages: try store.stages(run: run.id))
+    }
+
+    /// What a stage is, given the outputs of the stages before it: its inputs, settings, fingerprint
+    /// and output directory.
+    struct PlannedStage {
+        var n: Int
+        var stage: RunRecipe.Stage
+        var inputs: [StageRecord.Input]
+        var stageInputs: [StageInput]
+        var settings: String
+        var fingerprint: String
+        var directory: String
+        var label: String
+        var spec: StageSpec { stage.spec }
+    }
+
+    var sourceNames: Set<String> { Set(recipe.sources.map(\.name)) }
+
+    func plan(_ n: Int, produced: [String: (files: [String], hash: String)]) -> PlannedStage {
+        let stage = recipe.stages[n]
+        let spec = stage.spec
+        let sources = sourceNames
+        let inputs = spec.inputs.map { i -> StageRecord.Input in
+            let p = produced[i.name] ?? ([], "")
+            return StageRecord.Input(name: i.name, kind: sources.contains(i.name) ? "source" : "stage", contentHash: p.hash, files: p.files)
+        }
+        let settings = JSONWriter.string(stage.runner.settings)
+        let fingerprint = Self.fingerprint(kind: spec.kind, settings: settings, inputs: inputs)
+        let stageInputs = spec.inputs.map { i in
+            StageInput(name: i.name, kind: sources.contains(i.name) ? "source" : "stage", files: produced[i.name]?.files ?? [])
+        }
+        return PlannedStage(n: n, stage: stage, inputs: inputs, stageInputs: stageInputs, settings: settings, fingerprint: fingerprint,
+                            directory: stageDirectory(name: spec.name, kind: spec.kind, fingerprint: fingerprint),
+                            label: "[\(n + 1)/\(recipe.stages.count)] \(spec.name) (\(spec.kind))")
+    }
+
+    /// Skips the stage when a finished one can stand in for it (recording it under this run), and says so.
+    func skipIfReusable(_ p: PlannedStage, store: RunStore, run: Int64, produced: inout [String: (files: [String], hash: String)]) throws -> Bool {
+        let spec = p.spec
+        let candidates = try verifiedCandidates(store: store, run: run, name: spec.name, fingerprint: p.fingerprint, dir: p.directory)
+        if let reused = reusable(candidates) {
+            // Recorded under this stage's name unless it is this very record (a resumed run): the output may
+            // come from another stage of this run with the same kind, settings and inputs (shared stages).
+            if reused.runID != run || reused.name != spec.name {
+                try store.startStage(run: run, name: spec.name, kind: spec.kind, position: spec.position, fingerprint: p.fingerprint,
+                                     settings: p.settings, inputs: p.inputs, outputDirectory: p.directory, toolBuild: reused.toolBuild)
+                try store.finishStage(run: run, name: spec.name, status: .skipped, recordsIn: reused.recordsIn, recordsOut: reused.recordsOut,
+                                      dropped: Dictionary(RunStore.droppedCounts(reused.dropped), uniquingKeysWith: +),
+                                      outputManifest: reused.outputManifest, outputHash: reused.outputHash, reusedFromRun: reused.runID)
+            }
+            produced[spec.name] = (reused.manifestFiles(p.directory), reused.outputHash ?? "")
+            log("\(p.label): skipped, inputs and settings unchanged and outputs verify (from run \(reused.reusedFromRun ?? reused.runID))")
+            return true
+        }
+        if let other = candidates.first {
+            log("\(p.label): outputs from another build of the tool (\(other.toolBuild.map { String($0.prefix(12)) } ?? "unrecorded")) are redone (--reuse-outputs keeps them)")
+        }
+        return false
+    }
+
+    /// Marks the stage started in the store, its old manifest removed first (a stage killed midway never
+    /// leaves outputs that look complete).
+    func start(_ p: PlannedStage, store: RunStore, run: Int64) throws {
+        try? FileManager.default.removeItem(atPath: Manifest.path(directory: p.directory, prefix: "part"))
+        try store.startStage(run: run, name: p.spec.name, kind: p.spec.kind, position: p.spec.position, fingerprint: p.fingerprint,
+                             settings: p.settings, inputs: p.inputs, outputDirectory: p.directory, toolBuild: tool.build)
+    }
+
+    /// Records a finished stage and passes its outputs on.
+    func record(_ p: PlannedStage, _ outcome: StageOutcome, store: RunStore, run: Int64, produced: inout [String: (files: [String], hash: String)]) throws {
+        let manifestBytes = try outcome.manifest.jsonBytes()
+        let hash = ContentHash.bytes(manifestBytes)
+        try store.finishStage(run: run, name: p.spec.name, status: .done, recordsIn: outcome.report.recordsIn,
+                              recordsOut: outcome.report.recordsOut, dropped: outcome.report.dropped,
+                              outputManifest: String(decoding: manifestBytes, as: UTF8.self), outputHash: hash)
+        produced[p.spec.name] = (outcome.manifest.shards.map { (p.directory as NSString).appendingPathComponent($0.file) }, hash)
+        let r = outcome.report
+        log("\(p.label): \(r.recordsIn) in, \(r.recordsOut) out, \(r.droppedTotal) dropped, \(outcome.manifest.records) written -> \(p.directory)")
+        if !context.quiet && !outcome.summary.isEmpty { log(outcome.summary) }
+    }
+
+    /// One stage in this process (inline), or as tasks of this machine (`--executor local`).
+    func runStage(_ n: Int, store: RunStore, run: Int64, produced: inout [String: (files: [String], hash: String)]) throws {
+        let p = plan(n, produced: produced)
+        if try skipIfReusable(p, store: store, run: run, produced: &produced) { return }
+        log("\(p.label): running")
+        try start(p, store: store, run: run)
+        TestHooks.stageStarted()
+        let outcome: StageOutcome
+        do {
+            if executor.runsAsTasks(p.stage.runner) {
+                log("\(p.label): as \(executor.tasks) tasks (\(executor.kind.rawValue) executor)")
+                outcome = try LocalExecutor(settings: executor, log: log).run(taskStage(p, run: run))
+            } else {
+                // An inline run: task files of an earlier tasks run no longer describe this stage's output.
+                try? FileManager.default.removeItem(atPath: TaskFile.path(directory: p.directory))
+                outcome = try p.stage.runner.run(inputs: p.stageInputs, output: p.directory, context: context)
+            }
+            try outcome.report.write(to: (p.directory as NSString).appendingPathComponent("report.json"))
+        } catch {
+            try? store.finishStage(run: run, name: p.spec.name, status: .failed, error: "\(error)")
+            throw error
+        }
+        try record(p, outcome, store: store, run: run, produced: &produced)
+    }
+
+    /// The stage as an executor sees it.
+    func taskStage(_ p: PlannedStage, run: Int64) -> LocalExecutor.Stage {
+        LocalExecutor.Stage(spec: p.spec, runner: p.stage.runner, inputs: p.stageInputs, directory: p.directory, fingerprint: p.fingerprint,
+                            settings: p.settings, run: run, recipePath: recipePath, context: context)
     }
 
     /// A finished stage whose outputs can stand in for running this one: same name and fingerprint,

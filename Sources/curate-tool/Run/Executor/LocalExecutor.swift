@@ -158,9 +158,14 @@ struct LocalExecutor {
 
     /// Step 3, shared by every executor: all N shares are finished; merge them into the stage's output.
     static func finish(_ stage: Stage, count n: Int) throws -> StageOutcome {
-        let dir = stage.directory
+        try finish(runner: stage.runner, directory: stage.directory, count: n)
+    }
+
+    /// Step 3 for any executor (here, or a Slurm merge job): merge the N shares, then the stage's own
+    /// finishing (`FinishesShares`).
+    static func finish(runner: any StageRunner, directory dir: String, count n: Int) throws -> StageOutcome {
         let report = try ShareMerging.merge(directory: dir, count: n)
-        let summary = try (stage.runner as? FinishesShares)?.finishShares(output: dir, report: report) ?? ""
+        let summary = try (runner as? FinishesShares)?.finishShares(output: dir, report: report) ?? ""
         let manifest = try Manifest.load(Manifest.path(directory: dir, prefix: "part"))
         return StageOutcome(report: report, manifest: manifest, summary: summary)
     }

@@ -1,103 +1,261 @@
 import Curation
 import Foundation
 
-/// Runs one shareable stage as Slurm job arrays (`run --executor slurm --tasks N`), through the same file
-/// protocol as `LocalExecutor` (task file, share records, merge):
+/// Runs a recipe's stages as Slurm jobs (`run --executor slurm --tasks N`), through the same file protocol
+/// as `LocalExecutor` (task file, share records, merge). The recipe runner submits every stage it can at
+/// once, each after the stages it reads (`afterok`), then waits for the whole submission
+/// (`RecipeRunner.runOnSlurm`); this type submits one stage and, once its jobs have left the queue, reads
+/// what it did.
 ///
-/// 1. `prepare`: the task file on shared storage, finished shares kept;
-/// 2. the shares still to do are submitted as arrays of `curate-tool run-task TASKFILE --shard env`
-///    (`ArrayPlan`: arrays longer than the cluster's MaxArraySize are split, each exporting its
-///    `CURATE_SHARD_OFFSET`; `--max-parallel K` becomes each array's `%k`, K divided between the arrays),
-///    and this process waits until they leave the queue (`SlurmWait`: backoff, a deadline, and an end to
-///    the wait when every remaining job can never start);
-/// 3. a share is done when its record is there, whatever Slurm says; the others are resubmitted up to
-///    `--retries` times, with each task's job id, node, exit code and log in its state file;
-/// 4. `LocalExecutor.finish` merges, here (the stage's next stages run after it, so its outputs are
-///    whole before anything reads them).
+/// A shareable stage becomes:
+/// 1. a `prepare` job, when the stage prepares something before its tasks (decontam's eval index) and its
+///    inputs are not there yet (otherwise this process prepares it, as the local executor does);
+/// 2. arrays of `curate-tool run-task TASKFILE --shard env` for the shares still to do (`ArrayPlan`: arrays
+///    longer than the cluster's MaxArraySize are split, each exporting its `CURATE_SHARD_OFFSET`;
+///    `--max-parallel K` becomes each array's `%k`, K divided between the arrays);
+/// 3. a `finish` job (`run-task --step finish`) after the arrays: the merge, run on the cluster, which
+///    writes the stage's outcome record.
 ///
-/// Slurm is reached only through `sbatch`, `squeue`, `scontrol` and `scancel` (no `sacct`: a cluster
-/// without an accounting database has none).
+/// Any other stage (training, mixing, selection) is one `run-task --step whole` job, with
+/// `--cpus-per-task` threads when given. Every dependency is `afterok` with `--kill-on-invalid-dep=yes`:
+/// when a job fails, the jobs after it are cancelled rather than left pending on DependencyNeverSatisfied.
+///
+/// The records decide what is done, whatever Slurm says: a share is done when its share record is there,
+/// a stage when its outcome record and manifest are. Slurm is reached only through `sbatch`, `squeue`,
+/// `scontrol` and `scancel` (no `sacct`: a cluster without an accounting database has none).
 struct SlurmExecutor {
     var settings: ExecutorSettings
     var log: (String) -> Void
     var commands = SlurmCommands()
 
-    func run(_ stage: LocalExecutor.Stage) throws -> StageOutcome {
+    /// What was submitted for one stage.
+    struct Submitted {
+        var stage: LocalExecutor.Stage
+        /// N for a stage run as shares, 1 for a stage run whole.
+        var count: Int
+        var whole: Bool
+        /// The shares submitted in arrays (the others were finished earlier).
+        var shares: [Int]
+        /// Every job of the stage, in submission order.
+        var jobs: [String]
+        /// The job the stages reading this one wait on (its finish or whole job).
+        var last: String
+    }
+
+    func checkAvailable() throws {
         guard commands.available("sbatch"), commands.available("squeue"), commands.available("scontrol") else {
             throw CurationError.invalidArgument("--executor slurm needs Slurm's commands (sbatch, squeue, scontrol) on PATH; none found on this machine")
         }
-        let n = settings.tasks
+    }
+
+    /// Whether a stage runs as shares (arrays and a merge) or as one job.
+    func runsAsShares(_ stage: LocalExecutor.Stage) -> Bool { settings.runsAsTasks(stage.runner) }
+
+    /// Submits one stage after `dependencies` (the last jobs of the stages it reads that are still to
+    /// run). `deferred`: inputs those stages are computing (input name -> stage directory), read by the
+    /// jobs when they start.
+    func submit(_ stage: LocalExecutor.Stage, after dependencies: [String], deferred: [String: String], config: SlurmConfig,
+                afterStages: [String] = []) throws -> Submitted {
+        /// What a script waits for, written in it for the person reading it.
+        func note(_ jobs: [String], _ what: String) -> [String] {
+            jobs.isEmpty ? [] : ["Submitted with --dependency=afterok:\(jobs.joined(separator: ":")) --kill-on-invalid-dep=yes: after \(what)."]
+        }
+        let upstream = note(dependencies, afterStages.isEmpty ? "the stages it reads" : "stage \(afterStages.joined(separator: ", stage "))")
         let dir = stage.directory
-        let local = LocalExecutor(settings: settings, log: log)
-        let prepared = try local.prepare(stage)
-        let config = try SlurmConfig.load(using: commands)
         let folder = TaskFile.folder(directory: dir)
         let executable = ChildProcess.selfExecutable()
-        var missing = prepared.queue
-        var round = 0
-        while !missing.isEmpty {
-            round += 1
-            let arrays = try ArrayPlan(shares: missing, shareCount: n, maxArraySize: config.maxArraySize).chunks.count
-            let plan = try ArrayPlan(shares: missing, shareCount: n, maxArraySize: config.maxArraySize,
-                                     maxParallel: settings.maxParallel.map { ArrayPlan.perArrayLimit($0, arrays: arrays) })
-            var jobs: [String] = []
-            for (c, chunk) in plan.chunks.enumerated() {
-                let script = SbatchScript(jobName: "curate-\(stage.spec.name)", plan: plan, chunk: chunk, logDirectory: folder,
-                                          command: [executable, "run-task", prepared.taskPath, "--shard", "env"],
-                                          workingDirectory: FileManager.default.currentDirectoryPath, options: settings.slurm)
-                let path = (folder as NSString).appendingPathComponent("slurm-round\(round)-array\(c).sh")
-                let id = try SlurmSubmit(commands: commands).submit(script, writingTo: path)
+        let cwd = FileManager.default.currentDirectoryPath
+        let submitter = SlurmSubmit(commands: commands)
+        StageOutcomeRecord.remove(directory: dir)
+        let local = LocalExecutor(settings: settings, log: log)
+
+        guard runsAsShares(stage) else {
+            var whole = settings
+            whole.tasks = 1
+            whole.maxParallel = nil
+            var st = stage
+            st.context.threads = settings.slurm.cpusPerTask ?? stage.context.threads
+            let task = try Self.writeTaskFile(st, executor: whole, deferred: deferred)
+            var script = SbatchScript.single(jobName: "curate-\(stage.spec.name)", logDirectory: folder,
+                                             command: [executable, "run-task", TaskFile.path(directory: dir), "--step", "whole"],
+                                             workingDirectory: cwd, options: settings.slurm)
+            script.notes = upstream
+            let id = try submitter.submit(script, writingTo: (folder as NSString).appendingPathComponent("slurm-whole.sh"), afterOK: dependencies)
+            let only = try ShardSpec(index: 0, count: 1)
+            var state = TaskState.load(directory: dir, share: only) ?? local.fresh(only, task)
+            Self.submitted(&state, job: id, log: (folder as NSString).appendingPathComponent("slurm-\(id).log"))
+            try state.write(directory: dir)
+            log("  submitted as one job \(id)\(dependencies.isEmpty ? "" : " after \(dependencies.joined(separator: ", "))")")
+            return Submitted(stage: stage, count: 1, whole: true, shares: [0], jobs: [id], last: id)
+        }
+
+        let n = settings.tasks
+        var jobs: [String] = []
+        var queue: [Int]
+        var taskPath = TaskFile.path(directory: dir)
+        var before = dependencies
+        var beforeNotes = upstream
+        if deferred.isEmpty {
+            let prepared = try local.prepare(stage)
+            queue = prepared.queue
+            taskPath = prepared.taskPath
+        } else {
+            // Its inputs do not exist yet: shares of earlier work cannot be this work's, and the stage's own
+            // preparation runs as a job once they do.
+            let task = try Self.writeTaskFile(stage, executor: settings, deferred: deferred)
+            try local.discardShares(task)
+            try task.write()
+            queue = Array(0..<n)
+            for i in queue {
+                let spec = try ShardSpec(index: i, count: n)
+                var st = local.fresh(spec, task)
+                st.attempts = TaskState.load(directory: dir, share: spec)?.attempts ?? 0
+                try st.write(directory: dir)
+            }
+            if stage.runner is PreparesShares {
+                var script = SbatchScript.single(jobName: "curate-\(stage.spec.name)-prepare", logDirectory: folder,
+                                                 command: [executable, "run-task", taskPath, "--step", "prepare"],
+                                                 workingDirectory: cwd, options: settings.slurm)
+                script.notes = upstream
+                let id = try submitter.submit(script, writingTo: (folder as NSString).appendingPathComponent("slurm-prepare.sh"), afterOK: before)
                 jobs.append(id)
+                before = [id]
+                beforeNotes = note(before, "this stage's prepare job")
+            }
+        }
+
+        var arrays: [String] = []
+        if !queue.isEmpty {
+            let count = try ArrayPlan(shares: queue, shareCount: n, maxArraySize: config.maxArraySize).chunks.count
+            let plan = try ArrayPlan(shares: queue, shareCount: n, maxArraySize: config.maxArraySize,
+                                     maxParallel: settings.maxParallel.map { ArrayPlan.perArrayLimit($0, arrays: count) })
+            for (c, chunk) in plan.chunks.enumerated() {
+                var script = SbatchScript(jobName: "curate-\(stage.spec.name)", plan: plan, chunk: chunk, logDirectory: folder,
+                                          command: [executable, "run-task", taskPath, "--shard", "env"],
+                                          workingDirectory: cwd, options: settings.slurm)
+                script.notes = beforeNotes
+                let id = try submitter.submit(script, writingTo: (folder as NSString).appendingPathComponent("slurm-array\(c).sh"), afterOK: before)
+                arrays.append(id)
                 for index in chunk.indices {
-                    let share = chunk.offset + index
-                    let spec = try ShardSpec(index: share, count: n)
-                    var st = TaskState.load(directory: dir, share: spec) ?? local.fresh(spec, prepared.task)
-                    st.attempts += 1
-                    st.state = .running
-                    st.slurmJob = "\(id)_\(index)"
-                    st.log = LocalExecutor.absolute((folder as NSString).appendingPathComponent("slurm-\(id)_\(index).log"))
-                    st.started = Date(); st.finished = nil; st.seconds = nil; st.exitCode = nil; st.signal = nil; st.pid = nil; st.node = nil
+                    let spec = try ShardSpec(index: chunk.offset + index, count: n)
+                    let task = try TaskFile.load(taskPath)
+                    var st = TaskState.load(directory: dir, share: spec) ?? local.fresh(spec, task)
+                    Self.submitted(&st, job: "\(id)_\(index)", log: (folder as NSString).appendingPathComponent("slurm-\(id)_\(index).log"))
                     try st.write(directory: dir)
                 }
             }
-            log("  submitted \(missing.count) task\(missing.count == 1 ? "" : "s") of \(n) as \(jobs.count) array\(jobs.count == 1 ? "" : "s") (\(jobs.joined(separator: ", "))), MaxArraySize \(config.maxArraySize); waiting")
-            do {
-                try SlurmWait(queue: SlurmQueue(commands: commands)).untilDone(jobs, timeout: settings.slurmTimeout)
-            } catch let e as SlurmError {
-                // Stuck or timed out: cancel what is left, so a re-run starts from the records alone.
-                try? SlurmCancel(commands: commands).cancel(jobs)
-                throw CurationError.io(path: folder, reason: "stage \"\(stage.spec.name)\": \(e); its jobs were cancelled, a re-run resubmits the shares not finished")
-            }
-            var failed: [TaskState] = []
-            var info: [String: SlurmJobRecord] = [:]
-            for id in jobs {
-                for r in (try? SlurmJobInfo(commands: commands).records(id)) ?? [] {
-                    if let t = r.arrayTaskID { info["\(r.arrayJobID ?? id)_\(t)"] = r }
-                }
-            }
-            for share in missing {
-                let spec = try ShardSpec(index: share, count: n)
-                var st = TaskState.load(directory: dir, share: spec) ?? local.fresh(spec, prepared.task)
-                if let job = st.slurmJob, let r = info[job] {
-                    st.exitCode = r.exitStatus.map { Int32(truncatingIfNeeded: $0) }
-                    st.signal = r.exitSignal.flatMap { $0 == 0 ? nil : Int32(truncatingIfNeeded: $0) }
-                    st.node = r.nodeList
-                    st.seconds = r.runTime.map(Double.init)
-                    if let out = r.stdOut, !out.isEmpty { st.log = out }
-                }
-                st.finished = Date()
-                st.state = LocalExecutor.completed(directory: dir, share: spec) != nil ? .done : .failed
-                try st.write(directory: dir)
-                if st.state == .failed { failed.append(st) }
-            }
-            missing = failed.map(\.share)
-            if !failed.isEmpty {
-                if round > settings.retries {
-                    throw ExecutorError.tasksFailed(stage: stage.spec.name, count: n, failures: failed)
-                }
-                log("  \(failed.count) task\(failed.count == 1 ? "" : "s") did not finish (share \(failed.prefix(10).map { String($0.share) }.joined(separator: ", "))\(failed.count > 10 ? ", ..." : "")): resubmitting (round \(round + 1) of \(settings.retries + 1))")
+            jobs += arrays
+        }
+        var merge = SbatchScript.single(jobName: "curate-\(stage.spec.name)-merge", logDirectory: folder,
+                                        command: [executable, "run-task", taskPath, "--step", "finish"],
+                                        workingDirectory: cwd, options: settings.slurm)
+        merge.notes = arrays.isEmpty ? beforeNotes : note(arrays, "this stage's arrays")
+        let last = try submitter.submit(merge, writingTo: (folder as NSString).appendingPathComponent("slurm-merge.sh"),
+                                        afterOK: arrays.isEmpty ? before : arrays)
+        jobs.append(last)
+        let kept = n - queue.count
+        log("  submitted \(queue.count) task\(queue.count == 1 ? "" : "s") of \(n)\(kept > 0 ? " (\(kept) finished earlier, kept)" : "") as \(arrays.count) array\(arrays.count == 1 ? "" : "s")\(arrays.isEmpty ? "" : " (\(arrays.joined(separator: ", ")))"), MaxArraySize \(config.maxArraySize), merge job \(last)\(dependencies.isEmpty ? "" : ", after \(dependencies.joined(separator: ", "))")")
+        return Submitted(stage: stage, count: n, whole: false, shares: queue, jobs: jobs, last: last)
+    }
+
+    /// The task file of a stage whose inputs may still be computed by earlier jobs.
+    static func writeTaskFile(_ stage: LocalExecutor.Stage, executor: ExecutorSettings, deferred: [String: String]) throws -> TaskFile {
+        let fm = FileManager.default
+        var task = TaskFile(executor: executor.kind.rawValue, run: stage.run, recipe: stage.recipePath, stage: stage.spec.name,
+                            kind: stage.spec.kind, fingerprint: deferred.isEmpty ? stage.fingerprint : TaskFile.deferredFingerprint,
+                            settings: stage.settings, directory: stage.directory, workingDirectory: fm.currentDirectoryPath,
+                            count: executor.tasks, inputs: stage.inputs,
+                            threads: max(1, stage.context.threads / executor.parallel), memory: stage.context.memory,
+                            quiet: stage.context.quiet, seed: stage.context.seed,
+                            environment: ProcessInfo.processInfo.environment.filter { TaskFile.passedVariables.contains($0.key) && !$0.value.isEmpty })
+        task.deferredInputs = deferred
+        try task.write()
+        return task
+    }
+
+    static func submitted(_ st: inout TaskState, job: String, log: String) {
+        st.attempts += 1
+        st.state = .running
+        st.slurmJob = job
+        st.log = LocalExecutor.absolute(log)
+        st.started = Date(); st.finished = nil; st.seconds = nil; st.exitCode = nil; st.signal = nil; st.pid = nil; st.node = nil
+    }
+
+    /// Waits until every job of the submission has left the queue; a wait that times out or can never end
+    /// cancels what is left (a re-run starts from the records alone).
+    func wait(_ jobs: [String]) throws {
+        guard !jobs.isEmpty else { return }
+        do {
+            try SlurmWait(queue: SlurmQueue(commands: commands)).untilDone(jobs, timeout: settings.slurmTimeout)
+        } catch let e as SlurmError {
+            try? SlurmCancel(commands: commands).cancel(jobs)
+            throw CurationError.io(path: ".", reason: "\(e); the run's jobs were cancelled, a re-run resubmits what did not finish")
+        }
+    }
+
+    /// A stage whose jobs Slurm cancelled before they started (a stage it reads failed): its tasks are
+    /// pending again, the attempt not counted.
+    func notRun(_ s: Submitted) {
+        for share in s.shares {
+            guard let spec = try? ShardSpec(index: share, count: s.count), var st = TaskState.load(directory: s.stage.directory, share: spec) else { continue }
+            st.state = .pending
+            st.attempts = max(0, st.attempts - 1)
+            st.started = nil
+            try? st.write(directory: s.stage.directory)
+        }
+    }
+
+    enum Collected {
+        case done(StageOutcome)
+        /// The stage's jobs ran and it did not finish: why.
+        case failed(any Error)
+    }
+
+    /// After the jobs left the queue: every submitted task's state (from its record and `scontrol`), and
+    /// the stage's outcome when its outcome record and manifest are there.
+    func collect(_ s: Submitted) throws -> Collected {
+        let dir = s.stage.directory
+        var info: [String: SlurmJobRecord] = [:]
+        for id in s.jobs {
+            for r in (try? SlurmJobInfo(commands: commands).records(id)) ?? [] {
+                if let t = r.arrayTaskID { info["\(r.arrayJobID ?? id)_\(t)"] = r } else { info[r.jobID] = r }
             }
         }
-        return try LocalExecutor.finish(stage, count: n)
+        var failed: [TaskState] = []
+        for share in s.shares {
+            let spec = try ShardSpec(index: share, count: s.count)
+            guard var st = TaskState.load(directory: dir, share: spec) else { continue }
+            if let job = st.slurmJob, let r = info[job] {
+                st.exitCode = r.exitStatus.map { Int32(truncatingIfNeeded: $0) }
+                st.signal = r.exitSignal.flatMap { $0 == 0 ? nil : Int32(truncatingIfNeeded: $0) }
+                st.node = r.nodeList
+                st.seconds = r.runTime.map(Double.init)
+                if let out = r.stdOut, !out.isEmpty { st.log = out }
+            }
+            st.finished = Date()
+            let done = s.whole ? (try? StageOutcomeRecord.load(directory: dir, stage: s.stage.spec.name)) != nil
+                               : LocalExecutor.completed(directory: dir, share: spec) != nil
+            st.state = done ? .done : .failed
+            try st.write(directory: dir)
+            if !done { failed.append(st) }
+        }
+        if !failed.isEmpty {
+            if s.whole, let st = failed.first {
+                let how = st.exitCode.map { "exit \($0)" } ?? "did not run (cancelled, or a stage before it failed)"
+                return .failed(CurationError.io(path: st.log, reason: "stage \"\(s.stage.spec.name)\": its job \(st.slurmJob ?? "?") failed (\(how)); see its log"))
+            }
+            return .failed(ExecutorError.tasksFailed(stage: s.stage.spec.name, count: s.count, failures: failed))
+        }
+        do {
+            guard let outcome = try StageOutcomeRecord.load(directory: dir, stage: s.stage.spec.name) else {
+                let job = s.last
+                let log = info[job]?.stdOut ?? (TaskFile.folder(directory: dir) as NSString).appendingPathComponent("slurm-\(job).log")
+                return .failed(CurationError.io(path: log, reason: "stage \"\(s.stage.spec.name)\": every share finished but its merge job \(job) did not (see its log); a re-run merges again"))
+            }
+            let manifest = try Manifest.load(Manifest.path(directory: dir, prefix: "part"))
+            return .done(StageOutcome(report: outcome.report, manifest: manifest, summary: outcome.summary))
+        } catch {
+            return .failed(error)
+        }
     }
 }

@@ -35,8 +35,16 @@ struct TaskFile: Equatable {
     /// Environment variables every task must see alike (`CURATE_SHARE_UNIT_BYTES` cuts the inputs):
     /// passed on by the task file so an executor that does not forward the environment still agrees.
     var environment: [String: String]
+    /// Inputs that an earlier stage of the same Slurm submission is still computing (input name -> that
+    /// stage's directory): their `files` are empty here and are read from the stage's manifest when a
+    /// task starts (`resolvedInputs`), which Slurm's `afterok` orders after that stage's merge. Such a task
+    /// file has the fingerprint `deferred`, never the same work as another: the executor rewrites it with
+    /// the real inputs and fingerprint once the stage it waited for is recorded.
+    var deferredInputs: [String: String] = [:]
 
     static let folder = "tasks"
+    /// The fingerprint of a task file written before its inputs existed.
+    static let deferredFingerprint = "deferred"
     static let name = "task.json"
     /// Variables copied into the task file when set.
     static let passedVariables = ["CURATE_SHARE_UNIT_BYTES"]
@@ -50,7 +58,7 @@ struct TaskFile: Equatable {
 
     /// Whether finished shares of `other` are shares of this stage: the same stage, settings, inputs and count.
     func sameWork(as other: TaskFile) -> Bool {
-        stage == other.stage && kind == other.kind && fingerprint == other.fingerprint && settings == other.settings
+        fingerprint != Self.deferredFingerprint && stage == other.stage && kind == other.kind && fingerprint == other.fingerprint && settings == other.settings
             && directory == other.directory && count == other.count && inputs == other.inputs && environment == other.environment
     }
 
@@ -74,6 +82,9 @@ struct TaskFile: Equatable {
         o["context"] = .object(JSONObject([.init(key: "threads", value: .int(threads)), .init(key: "memory", value: .int(memory)),
                                            .init(key: "quiet", value: .bool(quiet)), .init(key: "seed", value: .number(String(seed)))]))
         o["environment"] = .object(JSONObject(environment.keys.sorted().map { .init(key: $0, value: .string(environment[$0] ?? "")) }))
+        if !deferredInputs.isEmpty {
+            o["deferred_inputs"] = .object(JSONObject(deferredInputs.keys.sorted().map { .init(key: $0, value: .string(deferredInputs[$0] ?? "")) }))
+        }
         return .object(o)
     }
 
@@ -112,9 +123,31 @@ struct TaskFile: Equatable {
         }
         var env: [String: String] = [:]
         for e in v["environment"]?.objectValue?.entries ?? [] { if let s = e.value.stringValue { env[e.key] = s } }
-        return TaskFile(executor: executor, run: Int64(run), recipe: recipe, stage: stage, kind: kind, fingerprint: fingerprint, settings: settings,
+        var deferred: [String: String] = [:]
+        for e in v["deferred_inputs"]?.objectValue?.entries ?? [] {
+            guard let s = e.value.stringValue, !s.isEmpty else { throw bad("deferred input \"\(e.key)\" has no stage directory") }
+            guard ins.contains(where: { $0.name == e.key }) else { throw bad("deferred input \"\(e.key)\" is not one of the inputs") }
+            deferred[e.key] = s
+        }
+        var file = TaskFile(executor: executor, run: Int64(run), recipe: recipe, stage: stage, kind: kind, fingerprint: fingerprint, settings: settings,
                         directory: directory, workingDirectory: cwd, count: count, inputs: ins, threads: threads, memory: memory, quiet: quiet,
                         seed: seed, environment: env)
+        file.deferredInputs = deferred
+        return file
+    }
+
+    /// The inputs with the deferred ones read from their stages' manifests (`DIR/part.manifest.json`, the
+    /// shards in manifest order, as the recipe runner passes a finished stage's output on).
+    func resolvedInputs() throws -> [StageInput] {
+        try inputs.map { input in
+            guard let dir = deferredInputs[input.name] else { return input }
+            let path = Manifest.path(directory: dir, prefix: "part")
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CurationError.io(path: path, reason: "input \"\(input.name)\" of stage \"\(stage)\": the stage it reads has no manifest (it did not finish)")
+            }
+            let manifest = try Manifest.load(path)
+            return StageInput(name: input.name, kind: input.kind, files: manifest.shards.map { (dir as NSString).appendingPathComponent($0.file) })
+        }
     }
 }
 

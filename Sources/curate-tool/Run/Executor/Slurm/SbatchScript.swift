@@ -71,6 +71,8 @@ public struct SbatchScript: Sendable, Equatable {
     /// Further variables to export, in this order (names must be shell identifiers).
     public var environment: [(String, String)]
     public var options: SbatchOptions
+    /// Comment lines for the person reading the script (what it waits for); one line each, no line breaks.
+    public var notes: [String] = []
 
     /// The options this script sets itself, which `--sbatch-arg` may not repeat.
     static let reserved: Set<String> = ["--array", "--job-name", "--output", "--error", "--chdir", "--parsable", "--dependency", "--kill-on-invalid-dep", "--wrap"]
@@ -104,6 +106,7 @@ public struct SbatchScript: Sendable, Equatable {
         a.jobName == b.jobName && a.array == b.array && a.logDirectory == b.logDirectory && a.shareCount == b.shareCount
             && a.shareOffset == b.shareOffset && a.command == b.command && a.workingDirectory == b.workingDirectory
             && a.environment.map(\.0) == b.environment.map(\.0) && a.environment.map(\.1) == b.environment.map(\.1) && a.options == b.options
+            && a.notes == b.notes
     }
 
     /// The log path pattern: `%` in the directory doubled (Slurm expands `%x` patterns in the whole path).
@@ -130,6 +133,7 @@ public struct SbatchScript: Sendable, Equatable {
         if let wd = workingDirectory { lines.append("#SBATCH --chdir=" + (try Self.directiveValue(wd, option: "--chdir"))) }
         for o in try options.lines() { lines.append("#SBATCH " + o) }
         lines.append("# Written by curate-tool's Slurm executor.")
+        for note in notes { lines.append("# " + note.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")) }
         if array != nil {
             lines.append("# --shard env reads share CURATE_SHARD_OFFSET + SLURM_ARRAY_TASK_ID of CURATE_SHARD_COUNT.")
             lines.append("export CURATE_SHARD_COUNT=\(shareCount)")
