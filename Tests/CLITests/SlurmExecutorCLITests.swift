@@ -164,4 +164,28 @@ import Testing
         #expect(matches(dir + "/local") == matches(out))
         #expect(try Manifest.load(out + "/clean/part.manifest.json").verify(directory: out + "/clean").isEmpty)
     }
+    /// A training stage is one Slurm job (`run-task --step whole`, `--cpus-per-task` threads) after the data
+    /// stages it reads, and trains the model the inline run trains with as many threads, byte for byte.
+    @Test func trainingIsOneJobAndTrainsTheInlineModel() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
+        try SlurmTestCluster.require()
+        let dir = CLI.tempDir("slurm-sft")
+        let demo = try String(contentsOfFile: CLI.root + "/Fixtures/recipes/demo.yaml", encoding: .utf8)
+        let cut = try #require(demo.range(of: "\n  - name: dpo"))
+        try ("directory: \(CLI.root)/Fixtures/recipes\n" + demo[..<cut.lowerBound] + "\n").write(toFile: dir + "/sft.yaml", atomically: true, encoding: .utf8)
+        let inline = try ExecutorCLITests.run(dir + "/sft.yaml", dir + "/inline", ["--threads", "2"])
+        #expect(inline.status == 0, "\(inline.stderr)")
+        let slurm = try ExecutorCLITests.run(dir + "/sft.yaml", dir + "/slurm", ["--executor", "slurm", "--tasks", "2", "--cpus-per-task", "2",
+                                                                                 "--sbatch-arg", "--oversubscribe"])
+        #expect(slurm.status == 0, "\(slurm.stderr)")
+        #expect(try ExecutorCLITests.statuses(slurm) == Array(repeating: "done", count: 6), "\(slurm.stdout)")
+        let job = try ExecutorCLITests.state(dir + "/slurm", "sft", 0, of: 1)
+        #expect(job["state"]?.stringValue == "done" && job["slurm_job"]?.stringValue?.isEmpty == false, "\(job)")
+        #expect(ShareCLITests.text(dir + "/slurm/sft/tasks/slurm-whole.sh").contains("--cpus-per-task=2"))
+        #expect(ShareCLITests.text(dir + "/slurm/sft/tasks/slurm-whole.sh").contains("after stage mix."))
+        for file in ["model.safetensors", "tokenizer.json", "config.json"] {
+            let a = FileManager.default.contents(atPath: dir + "/inline/sft/" + file), b = FileManager.default.contents(atPath: dir + "/slurm/sft/" + file)
+            #expect(a != nil && a == b, "\(file)")
+        }
+    }
 }

@@ -221,19 +221,23 @@ public final class RunStore {
         }
     }
 
-    /// Records a stage's end: counts, drop reasons, output manifest, status.
+    /// Records a stage's end: counts, drop reasons, output manifest, status. `ranFrom`: when the stage
+    /// ran elsewhere (a cluster's jobs), the times its work started and ended, which replace the times
+    /// this process saw.
     public func finishStage(run: Int64, name: String, status: StageRecord.Status, recordsIn: Int? = nil, recordsOut: Int? = nil,
                             dropped: [String: Int] = [:], outputManifest: String? = nil, outputHash: String? = nil,
-                            reusedFromRun: Int64? = nil, error: String? = nil) throws {
+                            reusedFromRun: Int64? = nil, error: String? = nil, ranFrom: (started: Date, finished: Date)? = nil) throws {
         try write { db in
-            let now = Date().timeIntervalSince1970
+            let now = ranFrom?.finished.timeIntervalSince1970 ?? Date().timeIntervalSince1970
+            let started = ranFrom?.started.timeIntervalSince1970
             let droppedJSON = "{" + dropped.keys.sorted().map { "\(RunStore.jsonString($0)):\(dropped[$0] ?? 0)" }.joined(separator: ",") + "}"
             try db.execute(sql: """
                 UPDATE stages SET status = ?, records_in = ?, records_out = ?, dropped = ?, output_manifest = ?, output_hash = ?,
-                    reused_from_run = ?, error = ?, finished_at = ?, seconds = ? - COALESCE(started_at, ?)
+                    reused_from_run = ?, error = ?, started_at = COALESCE(?, started_at), finished_at = ?,
+                    seconds = ? - COALESCE(?, started_at, ?)
                 WHERE run_id = ? AND name = ?
                 """, arguments: [status.rawValue, recordsIn, recordsOut, droppedJSON, outputManifest, outputHash, reusedFromRun, error,
-                                 now, now, now, run, name])
+                                 started, now, now, started, now, run, name])
             if db.changesCount == 0 { throw RunStoreError.noSuchStage(run: run, name: name) }
         }
     }

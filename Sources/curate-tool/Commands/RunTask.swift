@@ -70,11 +70,12 @@ struct RunTask: ParsableCommand {
         case .prepare:
             try runStage { try (stage.runner as? PreparesShares)?.prepareShares(inputs: inputs, output: dir, context: context) }
         case .finish:
+            let first = Self.firstShareStart(directory: dir) ?? started
             let outcome = try runStage { try LocalExecutor.finish(runner: stage.runner, directory: dir, count: task.count) }
-            try runStage { try Self.record(outcome, stage: task.stage, directory: dir) }
+            try runStage { try Self.record(outcome, stage: task.stage, directory: dir, started: first) }
         case .whole:
             let outcome = try stage.runner.run(inputs: inputs, output: dir, context: context)
-            try runStage { try Self.record(outcome, stage: task.stage, directory: dir) }
+            try runStage { try Self.record(outcome, stage: task.stage, directory: dir, started: started) }
         case .share:
             guard let spec else { return }
             let outcome = try stage.runner.run(inputs: inputs, output: dir, context: context)
@@ -94,8 +95,21 @@ struct RunTask: ParsableCommand {
     }
 
     /// The stage's report (as an inline run writes it) and then its outcome record, last.
-    static func record(_ outcome: StageOutcome, stage: String, directory: String) throws {
+    static func record(_ outcome: StageOutcome, stage: String, directory: String, started: Date) throws {
         try outcome.report.write(to: (directory as NSString).appendingPathComponent("report.json"))
-        try StageOutcomeRecord(stage: stage, report: outcome.report, summary: outcome.summary).write(directory: directory)
+        let now = Date()
+        try StageOutcomeRecord(stage: stage, report: outcome.report, summary: outcome.summary, started: min(started, now), finished: now)
+            .write(directory: directory)
+    }
+
+    /// When the earliest share of the stage started: each share record is written as its task ends, with
+    /// the task's seconds.
+    static func firstShareStart(directory: String) -> Date? {
+        guard let records = try? ShareRecord.loadAll(directory: directory) else { return nil }
+        return records.compactMap { r -> Date? in
+            let path = ShareRecord.path(directory: directory, share: r.share)
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return nil }
+            return modified.addingTimeInterval(-r.seconds)
+        }.min()
     }
 }

@@ -105,8 +105,8 @@ extension RecipeRunner {
                     }
                 }
                 switch try slurm.collect(s.jobs) {
-                case .done(let outcome):
-                    try record(p, outcome, store: store, run: run, produced: &produced)
+                case .done(let outcome, let started, let ended):
+                    try record(p, outcome, store: store, run: run, produced: &produced, ranFrom: (started, ended))
                     finished.insert(spec.name)
                 case .failed(let error):
                     try? store.finishStage(run: run, name: spec.name, status: .failed, error: "\(error)")

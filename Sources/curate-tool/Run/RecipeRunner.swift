@@ -137,12 +137,13 @@ struct RecipeRunner {
     }
 
     /// Records a finished stage and passes its outputs on.
-    func record(_ p: PlannedStage, _ outcome: StageOutcome, store: RunStore, run: Int64, produced: inout [String: (files: [String], hash: String)]) throws {
+    func record(_ p: PlannedStage, _ outcome: StageOutcome, store: RunStore, run: Int64, produced: inout [String: (files: [String], hash: String)],
+                ranFrom: (started: Date, finished: Date)? = nil) throws {
         let manifestBytes = try outcome.manifest.jsonBytes()
         let hash = ContentHash.bytes(manifestBytes)
         try store.finishStage(run: run, name: p.spec.name, status: .done, recordsIn: outcome.report.recordsIn,
                               recordsOut: outcome.report.recordsOut, dropped: outcome.report.dropped,
-                              outputManifest: String(decoding: manifestBytes, as: UTF8.self), outputHash: hash)
+                              outputManifest: String(decoding: manifestBytes, as: UTF8.self), outputHash: hash, ranFrom: ranFrom)
         produced[p.spec.name] = (outcome.manifest.shards.map { (p.directory as NSString).appendingPathComponent($0.file) }, hash)
         let r = outcome.report
         log("\(p.label): \(r.recordsIn) in, \(r.recordsOut) out, \(r.droppedTotal) dropped, \(outcome.manifest.records) written -> \(p.directory)")

@@ -206,7 +206,8 @@ struct SlurmExecutor {
     }
 
     enum Collected {
-        case done(StageOutcome)
+        /// The stage's outcome and when its work started and ended on the cluster.
+        case done(StageOutcome, started: Date, finished: Date)
         /// The stage's jobs ran and it did not finish: why.
         case failed(any Error)
     }
@@ -253,7 +254,7 @@ struct SlurmExecutor {
                 return .failed(CurationError.io(path: log, reason: "stage \"\(s.stage.spec.name)\": every share finished but its merge job \(job) did not (see its log); a re-run merges again"))
             }
             let manifest = try Manifest.load(Manifest.path(directory: dir, prefix: "part"))
-            return .done(StageOutcome(report: outcome.report, manifest: manifest, summary: outcome.summary))
+            return .done(StageOutcome(report: outcome.report, manifest: manifest, summary: outcome.summary), started: outcome.started, finished: outcome.finished)
         } catch {
             return .failed(error)
         }

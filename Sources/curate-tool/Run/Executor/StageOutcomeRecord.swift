@@ -10,6 +10,10 @@ struct StageOutcomeRecord {
     var stage: String
     var report: StageReport
     var summary: String
+    /// When the stage's work started (its single job, or its earliest share) and ended (this record):
+    /// the run store records these, not the time the submitting process waited.
+    var started: Date
+    var finished: Date
 
     static let name = "outcome.json"
 
@@ -23,6 +27,8 @@ struct StageOutcomeRecord {
         o["stage"] = .string(stage)
         o["report"] = report.json
         o["summary"] = .string(summary)
+        o["started"] = .double(started.timeIntervalSince1970)
+        o["finished"] = .double(finished.timeIntervalSince1970)
         try AtomicFileWriter.write(PrettyJSON.string(.object(o)) + "\n", to: Self.path(directory: directory))
     }
 
@@ -37,7 +43,11 @@ struct StageOutcomeRecord {
             throw bad("needs version 1, stage and report")
         }
         guard name == stage else { throw bad("it is stage \"\(name)\"'s, not \"\(stage)\"'s") }
-        return StageOutcomeRecord(stage: name, report: try StageReport(json: report), summary: v["summary"]?.stringValue ?? "")
+        guard let started = v["started"]?.doubleValue, let finished = v["finished"]?.doubleValue, started <= finished else {
+            throw bad("needs started <= finished (seconds since 1970)")
+        }
+        return StageOutcomeRecord(stage: name, report: try StageReport(json: report), summary: v["summary"]?.stringValue ?? "",
+                                  started: Date(timeIntervalSince1970: started), finished: Date(timeIntervalSince1970: finished))
     }
 
     /// Removes the record (before the stage's jobs are submitted, so an old one never stands for them).
