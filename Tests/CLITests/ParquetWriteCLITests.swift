@@ -81,4 +81,57 @@ import Testing
         #expect(rows.count == want.count && !rows.isEmpty)
         #expect(rows.map { $0["id"] } == want.map { $0["id"] })
     }
+    /// A decontam stage with `format: parquet` writes its kept and removed shards as Parquet, holding the records
+    /// (in order) the JSONL stage keeps and removes, inline and as tasks.
+    @Test func decontamStageWritesParquet() throws {
+        let dir = CLI.tempDir("pqw-decontam")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func recipe(_ format: String) -> String {
+            """
+            seed: 3
+            sources:
+              mix: {paths: ["\(CLI.fixture("decontam/train-mix.jsonl"))"]}
+            stages:
+              - name: clean
+                kind: decontam
+                inputs: [mix]
+                evals:
+                  gsm8k: \(CLI.fixture("evals/gsm8k-test.jsonl"))
+                  ifbench: \(CLI.fixture("evals/ifbench-test.jsonl"))
+                ngram: 8
+                action: drop
+            \(format)
+
+            """
+        }
+        try recipe("").write(toFile: dir + "/jsonl.yaml", atomically: true, encoding: .utf8)
+        try recipe("    format: parquet\n    parquet_compression: zstd").write(toFile: dir + "/pq.yaml", atomically: true, encoding: .utf8)
+        let j = try CLI.run(["run", dir + "/jsonl.yaml", "--output", dir + "/j", "--quiet"])
+        #expect(j.status == 0, "\(j.stderr)")
+        func ids(_ stageDir: String, _ prefix: String) throws -> [String] {
+            let m = try Manifest.load(stageDir + "/\(prefix).manifest.json")
+            var out: [String] = []
+            for s in m.shards {
+                var lines: [String] = []
+                if m.format == .parquet {
+                    lines = try ParquetFile(path: stageDir + "/" + s.file).jsonLines().map { String(decoding: $0, as: UTF8.self) }
+                } else {
+                    try LineReader(path: stageDir + "/" + s.file).forEachLine { line, _, _ in lines.append(String(decoding: line, as: UTF8.self)) }
+                }
+                for l in lines { out.append(try JSONParser.parse(l)["id"]?.stringValue ?? "?") }
+            }
+            return out
+        }
+        let keptJ = try ids(dir + "/j/clean", "part"), removedJ = try ids(dir + "/j/clean", "removed")
+        #expect(keptJ.count > 40 && !removedJ.isEmpty)
+        for (name, extra) in [("p", [String]()), ("t", ["--executor", "local", "--tasks", "2"])] {
+            let r = try CLI.run(["run", dir + "/pq.yaml", "--output", dir + "/" + name, "--quiet"] + extra, env: ["CURATE_SHARE_UNIT_BYTES": "4096"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let m = try Manifest.load(dir + "/\(name)/clean/part.manifest.json")
+            #expect(m.format == .parquet && m.shards.allSatisfy { $0.file.hasSuffix(".parquet") }, "\(name)")
+            #expect(try Manifest.load(dir + "/\(name)/clean/removed.manifest.json").format == .parquet, "\(name)")
+            #expect(try ids(dir + "/\(name)/clean", "part") == keptJ, "\(name)")
+            #expect(try ids(dir + "/\(name)/clean", "removed") == removedJ, "\(name)")
+        }
+    }
 }

@@ -74,7 +74,9 @@ extension RecipeRunner {
                 if finished.count == recipe.stages.count { break }
                 throw CurationError.invalidArgument("no stage of the recipe can be submitted: check the stages' inputs")
             }
-            do { try slurm.wait(submitted.flatMap(\.jobs.jobs)) } catch {
+            let all = submitted.flatMap(\.jobs.jobs)
+            log("waiting for \(all.count) Slurm job\(all.count == 1 ? "" : "s") of \(submitted.count) stage\(submitted.count == 1 ? "" : "s") (run \(run); task states and logs in each STAGE/tasks/)")
+            do { try slurm.wait(all) } catch {
                 for s in submitted where s.planned != nil {
                     try? store.finishStage(run: run, name: recipe.stages[s.n].spec.name, status: .failed, error: "\(error)")
                 }

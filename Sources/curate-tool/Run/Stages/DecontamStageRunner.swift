@@ -17,7 +17,10 @@ import Mixer
 struct DecontamStageRunner: StageRunner {
     static let kind = "decontam"
     static let shareable = true
-    static let settingKeys: Set<String> = ["evals", "ngram", "threshold", "any", "action", "max_eval_frequency", "fields"]
+    static let settingKeys: Set<String> = Set(["evals", "ngram", "threshold", "any", "action", "max_eval_frequency", "fields"]).union(MixOutputFormat.keys)
+    /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them: the kept `part-*` and
+    /// the `removed-*` shards are both written so.
+    var outputFormat = MixOutputFormat()
 
     var sources: [EvalSource] = []
     /// Per source: the file's content hash, or nil for an eval set read from an input stage.
@@ -100,7 +103,7 @@ struct DecontamStageRunner: StageRunner {
             case "fields":
                 guard let seq = value.sequence else { throw doc.error(value, spec.entry, "fields should be a list of field names") }
                 fields = try seq.map { try doc.string($0, spec.entry) }
-            default: break
+            default: _ = try outputFormat.read(key, value, doc, spec.entry)
             }
         }
         if !sawEvals || sources.isEmpty { throw doc.error(spec.node, spec.entry, "a decontam stage needs evals (name: path, ...)") }
@@ -111,7 +114,9 @@ struct DecontamStageRunner: StageRunner {
         }
     }
 
-    var settings: JSONValue {
+    var settings: JSONValue { outputFormat.settingsAdded(to: coreSettings) }
+
+    var coreSettings: JSONValue {
         .object(JSONObject([
             .init(key: "evals", value: .array(zip(sources, fileHashes).map { s, h in
                 if let stage = evalInputs[s.name] {
@@ -171,7 +176,7 @@ struct DecontamStageRunner: StageRunner {
         options.action = action
         options.fields = fields
         options.threads = context.threads
-        options.shardOptions = ShardOptions(prefix: "part", workers: context.threads)
+        options.shardOptions = outputFormat.applied(to: ShardOptions(prefix: "part", workers: context.threads))
         options.matchesPath = (output as NSString).appendingPathComponent("matches.jsonl")
         options.shard = context.share
         options.plainUnitBytes = try ShareRun.plainUnitBytes()
