@@ -66,6 +66,7 @@ struct SlurmExecutor {
         let executable = ChildProcess.selfExecutable()
         let cwd = FileManager.default.currentDirectoryPath
         let submitter = SlurmSubmit(commands: commands)
+        try refuseQueuedJobs(stage)
         StageOutcomeRecord.remove(directory: dir)
         let local = LocalExecutor(settings: settings, log: log)
 
@@ -85,6 +86,7 @@ struct SlurmExecutor {
             var state = TaskState.load(directory: dir, share: only) ?? local.fresh(only, task)
             Self.submitted(&state, job: id, log: (folder as NSString).appendingPathComponent("slurm-\(id).log"))
             try state.write(directory: dir)
+            try Self.writeJobList([id], directory: dir)
             log("  submitted as one job \(id)\(dependencies.isEmpty ? "" : " after \(dependencies.joined(separator: ", "))")")
             return Submitted(stage: stage, count: 1, whole: true, shares: [0], jobs: [id], last: id)
         }
@@ -153,9 +155,34 @@ struct SlurmExecutor {
         let last = try submitter.submit(merge, writingTo: (folder as NSString).appendingPathComponent("slurm-merge.sh"),
                                         afterOK: arrays.isEmpty ? before : arrays)
         jobs.append(last)
+        try Self.writeJobList(jobs, directory: dir)
         let kept = n - queue.count
         log("  submitted \(queue.count) task\(queue.count == 1 ? "" : "s") of \(n)\(kept > 0 ? " (\(kept) finished earlier, kept)" : "") as \(arrays.count) array\(arrays.count == 1 ? "" : "s")\(arrays.isEmpty ? "" : " (\(arrays.joined(separator: ", ")))"), MaxArraySize \(config.maxArraySize), merge job \(last)\(dependencies.isEmpty ? "" : ", after \(dependencies.joined(separator: ", "))")")
         return Submitted(stage: stage, count: n, whole: false, shares: queue, jobs: jobs, last: last)
+    }
+
+    /// Every job a stage's last submission made (`STAGE_DIR/tasks/slurm-jobs.txt`, one id a line), so a
+    /// later run can tell whether any of them is still queued.
+    static func jobListPath(directory: String) -> String {
+        (TaskFile.folder(directory: directory) as NSString).appendingPathComponent("slurm-jobs.txt")
+    }
+
+    static func writeJobList(_ jobs: [String], directory: String) throws {
+        try AtomicFileWriter.write(jobs.joined(separator: "\n") + "\n", to: jobListPath(directory: directory))
+    }
+
+    /// Refuses to submit a stage while jobs of its earlier submission are still queued or running (the
+    /// `run` that submitted them was stopped, or another is running): two submissions would write the same
+    /// files. The message names the jobs to wait for or cancel.
+    func refuseQueuedJobs(_ stage: LocalExecutor.Stage) throws {
+        let path = Self.jobListPath(directory: stage.directory)
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+        let ids = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty && $0.count <= 20 && $0.allSatisfy(\.isNumber) }
+        guard !ids.isEmpty else { return }
+        let queued = try SlurmQueue(commands: commands).entries(Array(ids.prefix(LocalExecutor.maxTasks)))
+        guard !queued.isEmpty else { return }
+        let jobs = Array(Set(queued.map(\.jobID))).sorted()
+        throw CurationError.io(path: path, reason: "stage \"\(stage.spec.name)\": Slurm job\(jobs.count == 1 ? "" : "s") \(jobs.joined(separator: ", ")) of an earlier submission \(jobs.count == 1 ? "is" : "are") still queued or running: wait for \(jobs.count == 1 ? "it" : "them") (`runs watch`) or cancel (`scancel \(jobs.joined(separator: " "))`), then run again")
     }
 
     /// The task file of a stage whose inputs may still be computed by earlier jobs.
