@@ -53,15 +53,7 @@ public final class AtomicFileWriter {
     public func write(_ text: String) throws { try write(Array(text.utf8)) }
 
     private func writeAll(_ p: UnsafeRawPointer, _ n: Int) throws {
-        var off = 0
-        while off < n {
-            let w = Glibc.write(fd, p + off, n - off)
-            if w < 0 {
-                if errno == EINTR { continue }
-                throw CurationError.io(path: path, reason: "write failed: \(String(cString: strerror(errno)))")
-            }
-            off += w
-        }
+        try FileDescriptorWrite.all(fd, p, n, path: path, what: "write failed")
         unstarted += n
         if unstarted >= Self.writebackChunk { startWriteback() }
     }
@@ -127,4 +119,20 @@ public final class AtomicFileWriter {
         try w.commit()
     }
     public static func write(_ text: String, to path: String) throws { try write(Array(text.utf8), to: path) }
+}
+
+/// Writes all `n` bytes to `fd`, again after a signal interrupts (EINTR) and on short writes; an error
+/// names the file. The one loop every buffered file writer here ends in.
+enum FileDescriptorWrite {
+    static func all(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int, path: String, what: String) throws {
+        var off = 0
+        while off < n {
+            let w = Glibc.write(fd, p + off, n - off)
+            if w < 0 {
+                if errno == EINTR { continue }
+                throw CurationError.io(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
+            }
+            off += w
+        }
+    }
 }

@@ -100,6 +100,21 @@ public struct JSONParser {
 
     @inline(__always) var peek: UInt8 { i < count ? base[i] : 0 }
 
+    /// After an object member or array element (whitespace skipped): consumes `,` and returns true (another
+    /// follows), or the closing `close` (`}` or `]`) and returns false; anything else is an error. The one
+    /// separator step of every walker over our JSON (this parser, the Parquet schema inference and shredder),
+    /// so they report a bad separator alike.
+    @inline(__always) mutating func moreMembers(closing close: UInt8) throws -> Bool {
+        let object = close == UInt8(ascii: "}")
+        guard i < count else { throw error(object ? "unterminated object" : "unterminated array") }
+        let c = base[i]
+        i += 1
+        if c == UInt8(ascii: ",") { return true }
+        if c == close { return false }
+        i -= 1
+        throw error(object ? "expected ',' or '}' in object" : "expected ',' or ']' in array")
+    }
+
     @inline(__always) mutating func skipWhitespace() {
         while i < count {
             let c = base[i]
@@ -143,11 +158,8 @@ public struct JSONParser {
                 guard peek == UInt8(ascii: ":") else { throw error("expected ':' after key") }
                 i += 1; skipWhitespace()
                 try skipValue(depth: depth + 1); skipWhitespace()
-                guard i < count else { throw error("unterminated object") }
-                let c = base[i]; i += 1
-                if c == UInt8(ascii: ",") { continue }
-                if c == UInt8(ascii: "}") { return }
-                i -= 1; throw error("expected ',' or '}' in object")
+                if try moreMembers(closing: UInt8(ascii: "}")) { continue }
+                return
             }
         case UInt8(ascii: "["):
             i += 1; skipWhitespace()
@@ -155,11 +167,8 @@ public struct JSONParser {
             while true {
                 skipWhitespace()
                 try skipValue(depth: depth + 1); skipWhitespace()
-                guard i < count else { throw error("unterminated array") }
-                let c = base[i]; i += 1
-                if c == UInt8(ascii: ",") { continue }
-                if c == UInt8(ascii: "]") { return }
-                i -= 1; throw error("expected ',' or ']' in array")
+                if try moreMembers(closing: UInt8(ascii: "]")) { continue }
+                return
             }
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
@@ -280,11 +289,8 @@ public struct JSONParser {
                 i += 1; skipWhitespace()
                 entries.append(JSONObject.Entry(key: key, value: try parseValue(depth: depth + 1)))
                 skipWhitespace()
-                guard i < count else { throw error("unterminated object") }
-                let c = base[i]; i += 1
-                if c == UInt8(ascii: ",") { continue }
-                if c == UInt8(ascii: "}") { return .object(JSONObject(entries)) }
-                i -= 1; throw error("expected ',' or '}' in object")
+                if try moreMembers(closing: UInt8(ascii: "}")) { continue }
+                return .object(JSONObject(entries))
             }
         case UInt8(ascii: "["):
             i += 1; skipWhitespace()
@@ -293,11 +299,8 @@ public struct JSONParser {
             while true {
                 skipWhitespace()
                 items.append(try parseValue(depth: depth + 1)); skipWhitespace()
-                guard i < count else { throw error("unterminated array") }
-                let c = base[i]; i += 1
-                if c == UInt8(ascii: ",") { continue }
-                if c == UInt8(ascii: "]") { return .array(items) }
-                i -= 1; throw error("expected ',' or ']' in array")
+                if try moreMembers(closing: UInt8(ascii: "]")) { continue }
+                return .array(items)
             }
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)

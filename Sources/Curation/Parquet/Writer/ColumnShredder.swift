@@ -276,11 +276,8 @@ final class RecordShredder {
                 try value(&p, e, rep: r, parentDef: node.def + 1)
                 r = elementRep
                 p.skipWhitespace()
-                guard p.i < p.count else { throw p.error("unterminated array") }
-                let c = p.base[p.i]; p.i += 1
-                if c == UInt8(ascii: ",") { continue }
-                if c == UInt8(ascii: "]") { return }
-                p.i -= 1; throw p.error("expected ',' or ']' in array")
+                if try p.moreMembers(closing: UInt8(ascii: "]")) { continue }
+                return
             }
         }
     }
@@ -311,11 +308,8 @@ final class RecordShredder {
                 stamps[child] = visit
                 try value(&p, child, rep: rep, parentDef: node.def)
                 p.skipWhitespace()
-                guard p.i < p.count else { throw p.error("unterminated object") }
-                let ch = p.base[p.i]; p.i += 1
-                if ch == UInt8(ascii: ",") { continue }
-                if ch == UInt8(ascii: "}") { break }
-                p.i -= 1; throw p.error("expected ',' or '}' in object")
+                if try p.moreMembers(closing: UInt8(ascii: "}")) { continue }
+                break
             }
         }
         for k in node.firstChild..<(node.firstChild + node.childCount) {

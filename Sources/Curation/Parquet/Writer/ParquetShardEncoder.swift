@@ -163,15 +163,7 @@ final class SpillFile {
     }
 
     private func writeAll(_ p: UnsafeRawPointer, _ n: Int) throws {
-        var off = 0
-        while off < n {
-            let w = Glibc.write(fd, p + off, n - off)
-            if w < 0 {
-                if errno == EINTR { continue }
-                throw CurationError.io(path: path, reason: "cannot write the Parquet spill: \(String(cString: strerror(errno)))")
-            }
-            off += w
-        }
+        try FileDescriptorWrite.all(fd, p, n, path: path, what: "cannot write the Parquet spill")
     }
 
     /// Calls `body` with each spilled line (without its line feed), in order, reading from the start

@@ -158,11 +158,8 @@ struct SchemaInferrer {
                     try p.skipValue(depth: depth + 1)
                 }
                 p.skipWhitespace()
-                guard p.i < p.count else { throw p.error("unterminated array") }
-                let c = p.base[p.i]; p.i += 1
-                if c == UInt8(ascii: ",") { continue }
-                if c == UInt8(ascii: "]") { return }
-                p.i -= 1; throw p.error("expected ',' or ']' in array")
+                if try p.moreMembers(closing: UInt8(ascii: "]")) { continue }
+                return
             }
         case UInt8(ascii: "{"):
             try fit(node, .object, mutate: mutate)
@@ -210,11 +207,8 @@ struct SchemaInferrer {
                     try p.skipValue(depth: depth + 1)
                 }
                 p.skipWhitespace()
-                guard p.i < p.count else { throw p.error("unterminated object") }
-                let c = p.base[p.i]; p.i += 1
-                if c == UInt8(ascii: ",") { continue }
-                if c == UInt8(ascii: "}") { return }
-                p.i -= 1; throw p.error("expected ',' or '}' in object")
+                if try p.moreMembers(closing: UInt8(ascii: "}")) { continue }
+                return
             }
         default:
             let r = try p.scanNumber()
