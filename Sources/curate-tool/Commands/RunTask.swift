@@ -44,6 +44,7 @@ struct RunTask: ParsableCommand {
         FileHandle.standardError.write(Data("share \(spec.index)/\(spec.count) of stage \"\(task.stage)\" (\(task.kind)), pid \(getpid()), \(task.threads) thread(s) -> \(task.directory)\n".utf8))
 
         let context = StageContext(threads: task.threads, memory: task.memory, quiet: task.quiet, seed: task.seed, share: spec)
+        TestHooks.shareTaskStarting(spec.index, kind: task.kind)
         let outcome = try stage.runner.run(inputs: task.inputs, output: task.directory, context: context)
         TestHooks.shareTaskRan(spec.index, kind: task.kind)
         let dir = task.directory
