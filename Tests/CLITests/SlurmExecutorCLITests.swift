@@ -1,10 +1,11 @@
 import Curation
 import Foundation
 import Testing
+import curate_tool
 
 /// `run --executor slurm --tasks N` on the real one-node cluster (scripts/slurm-cluster.sh): shareable
 /// stages run as job arrays of `run-task --shard env` and merge to what the local executor writes; a
-/// task that dies is the only one resubmitted; more tasks than MaxArraySize run as several arrays.
+/// task that dies, or is cancelled with `scancel` while it runs, is the only one resubmitted; more tasks than MaxArraySize run as several arrays.
 @Suite(.serialized, .requiresSlurm) struct SlurmExecutorCLITests {
     @Test func slurmTasksGiveTheLocalExecutorsOutputs() throws {
         SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
@@ -62,6 +63,61 @@ import Testing
         }
         #expect(after[2]["attempts"]?.intValue == 2 && after[2]["state"]?.stringValue == "done" && after[2]["slurm_job"] != before[2]["slurm_job"])
         try ExecutorCLITests.expectSameOutputs(dir + "/inline", out)
+    }
+
+    /// A task cancelled mid-run (`scancel`) fails the run naming its share; the re-run resubmits that share
+    /// alone (the others keep their one attempt and job), and every output is the local executor's.
+    @Test func aCancelledTaskIsTheOnlyOneResubmitted() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
+        try SlurmTestCluster.require()
+        let dir = CLI.tempDir("slurm-cancel")
+        let recipe = try ExecutorCLITests.recipe(dir)
+        let local = try ExecutorCLITests.run(recipe, dir + "/local", ["--executor", "local", "--tasks", "4"])
+        #expect(local.status == 0, "\(local.stderr)")
+        let out = dir + "/slurm"
+        let args = ["--executor", "slurm", "--tasks", "4", "--retries", "0", "--sbatch-arg", "--oversubscribe"]
+        var env = ExecutorCLITests.unitEnv
+        // Share 2 of the convert stage waits 90 s before its work: it is running, and not done, when cancelled.
+        env["CURATE_TEST_SLOW_SHARE"] = "2:90"
+        env["CURATE_TEST_SLOW_KIND"] = "convert"
+        let run = try BackgroundCLI(["run", (recipe as NSString).lastPathComponent, "--output", out, "--json", "--quiet"] + args,
+                                    cwd: dir, env: env)
+        var job: String?
+        defer {
+            run.stop()
+            if let job { _ = try? SlurmTestCluster.commands.run("scancel", [job]) }
+        }
+        // Share 2's job, once Slurm runs it and its task has started the share (its log says so).
+        let running = BackgroundCLI.waitFor(120) {
+            guard run.isRunning, let st = try? ExecutorCLITests.state(out, "converted", 2, of: 4), let j = st["slurm_job"]?.stringValue,
+                  let q = try? SlurmTestCluster.commands.run("squeue", ["-h", "-j", j, "-o", "%T"], timeout: 10),
+                  q.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "RUNNING",
+                  let log = st["log"]?.stringValue, ShareCLITests.text(log).contains("share 2/4 of stage \"converted\"") else { return false }
+            job = j
+            return true
+        }
+        let cancelled = try #require(running ? job : nil, "share 2's task never ran: \(run.stderrSoFar)")
+        let scancel = try SlurmTestCluster.commands.run("scancel", [cancelled], timeout: 30)
+        #expect(scancel.status == 0, "\(scancel.stderr)")
+        let killed = run.wait(timeout: 300)
+        #expect(killed.status != 0 && killed.stderr.contains("share 2/4"), "\(killed.stderr)")
+        let before = try (0..<4).map { try ExecutorCLITests.state(out, "converted", $0, of: 4) }
+        #expect(before[2]["state"]?.stringValue == "failed" && before[2]["slurm_job"]?.stringValue == cancelled, "\(before[2])")
+        #expect([0, 1, 3].allSatisfy { before[$0]["state"]?.stringValue == "done" }, "\(before)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/converted/shares/s2of4.json"))
+        // `runs watch` on the failed run names the cancelled task and its job.
+        let watched = try CLI.run(["runs", "watch", "1", "--store", out])
+        #expect(watched.status == 1 && watched.stdout.contains("converted share 2/4: failed") && watched.stdout.contains("slurm job \(cancelled)"),
+                "\(watched.stdout)\n\(watched.stderr)")
+
+        let again = try ExecutorCLITests.run(recipe, out, args)
+        #expect(again.status == 0, "\(again.stderr)")
+        let after = try (0..<4).map { try ExecutorCLITests.state(out, "converted", $0, of: 4) }
+        for i in [0, 1, 3] {
+            #expect(after[i]["attempts"]?.intValue == 1 && after[i]["slurm_job"] == before[i]["slurm_job"], "share \(i) was resubmitted")
+        }
+        #expect(after[2]["attempts"]?.intValue == 2 && after[2]["state"]?.stringValue == "done" && after[2]["slurm_job"] != before[2]["slurm_job"], "\(after[2])")
+        try ExecutorCLITests.expectSameOutputs(dir + "/local", out)
     }
 
     /// 40 tasks with MaxArraySize 11: four arrays (offsets 0, 11, 22, 33), every share once.
@@ -187,5 +243,44 @@ import Testing
             let a = FileManager.default.contents(atPath: dir + "/inline/sft/" + file), b = FileManager.default.contents(atPath: dir + "/slurm/sft/" + file)
             #expect(a != nil && a == b, "\(file)")
         }
+    }
+    /// A `run` stopped while its jobs wait leaves them to the cluster, and a second `run` of the recipe does not
+    /// submit the same stage beside them: it names the queued jobs. Once they are gone, the run goes ahead.
+    @Test func aStageIsNotSubmittedWhileItsEarlierJobsAreQueued() throws {
+        SlurmTestCluster.lock.lock(); defer { SlurmTestCluster.lock.unlock() }
+        try SlurmTestCluster.require()
+        let dir = CLI.tempDir("slurm-twice")
+        let recipe = try ExecutorCLITests.recipe(dir)
+        let out = dir + "/slurm"
+        func listed() -> [String] {
+            ["converted", "clean"].flatMap { stage in
+                ShareCLITests.text(out + "/\(stage)/tasks/slurm-jobs.txt").split(whereSeparator: \.isNewline).map(String.init).filter { $0.allSatisfy(\.isNumber) }
+            }
+        }
+        // Jobs that may not start for ten minutes: queued, pending, when the run is stopped.
+        let first = try BackgroundCLI(["run", (recipe as NSString).lastPathComponent, "--output", out, "--json", "--quiet",
+                                       "--executor", "slurm", "--tasks", "2", "--sbatch-arg", "--begin=now+600"],
+                                      cwd: dir, env: ExecutorCLITests.unitEnv)
+        defer {
+            first.stop()
+            let jobs = listed()
+            if !jobs.isEmpty { _ = try? SlurmTestCluster.commands.run("scancel", jobs, timeout: 30) }
+        }
+        #expect(BackgroundCLI.waitFor(60) { listed().count >= 4 }, "not every stage submitted: \(first.stderrSoFar)")
+        first.stop()
+        let queued = listed()
+        let again = try ExecutorCLITests.run(recipe, out, ["--executor", "slurm", "--tasks", "2"])
+        #expect(again.status != 0 && again.stderr.contains("still queued or running") && again.stderr.contains("scancel"), "\(again.stderr)")
+        #expect(queued.contains { again.stderr.contains($0) }, "\(again.stderr)")
+
+        let cancel = try SlurmTestCluster.commands.run("scancel", queued, timeout: 30)
+        #expect(cancel.status == 0, "\(cancel.stderr)")
+        #expect(BackgroundCLI.waitFor(60) {
+            let q = try? SlurmTestCluster.commands.run("squeue", ["-h", "-j", queued.joined(separator: ","), "-o", "%i"], timeout: 10)
+            return (q?.stdout ?? "x").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        })
+        let third = try ExecutorCLITests.run(recipe, out, ["--executor", "slurm", "--tasks", "2", "--sbatch-arg", "--oversubscribe"])
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(try ExecutorCLITests.statuses(third) == ["done", "done"], "\(third.stdout)")
     }
 }

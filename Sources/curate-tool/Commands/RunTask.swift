@@ -78,6 +78,7 @@ struct RunTask: ParsableCommand {
             try runStage { try Self.record(outcome, stage: task.stage, directory: dir, started: started) }
         case .share:
             guard let spec else { return }
+            TestHooks.shareTaskStarting(spec.index, kind: task.kind)
             let outcome = try stage.runner.run(inputs: inputs, output: dir, context: context)
             TestHooks.shareTaskRan(spec.index, kind: task.kind)
             let manifests = outcome.shareOutputs.isEmpty ? [outcome.manifest] : outcome.shareOutputs

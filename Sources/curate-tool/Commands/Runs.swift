@@ -2,11 +2,11 @@ import ArgumentParser
 import Curation
 import Foundation
 
-/// `curate-tool runs`: what the run store of a run directory holds.
+/// `curate-tool runs`: what the run store of a run directory holds, and how a run in progress goes.
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List recipe runs, or show one run's stages, counts and drop reasons.",
-        subcommands: [RunsList.self, RunsShow.self], defaultSubcommand: RunsList.self)
+        abstract: "List recipe runs, show one run's stages, counts and drop reasons, or follow a run as it goes.",
+        subcommands: [RunsList.self, RunsShow.self, RunsWatch.self], defaultSubcommand: RunsList.self)
 }
 
 struct StoreOption: ParsableArguments {
@@ -23,6 +23,9 @@ struct StoreOption: ParsableArguments {
         guard FileManager.default.fileExists(atPath: path) else { throw CurationError.store(path: path, reason: "no run store here") }
         return try RunStore(path: path)
     }
+
+    /// The store, read-only, for following a run another process writes (`runs watch`).
+    func openReadOnly() throws -> RunStoreReader { try RunStoreReader(path: path) }
 }
 
 struct RunsList: ParsableCommand {
@@ -82,7 +85,8 @@ struct RunsShow: ParsableCommand {
         }
         for st in stages {
             guard let (task, states) = tasks(run: r, stage: st) else { continue }
-            out += "tasks of \(st.name) (\(task.executor) executor, \(task.count) shares, \(TaskFile.folder(directory: st.outputDirectory))):\n"
+            let what = task.count == 1 ? "one job" : "\(task.count) shares"
+            out += "tasks of \(st.name) (\(task.executor) executor, \(what), \(TaskFile.folder(directory: st.outputDirectory))):\n"
             // Under Slurm: each task's job (ARRAYID_INDEX) and node.
             let slurm = states.contains { $0.slurmJob != nil }
             let rows = states.map { t -> [String] in

@@ -7,6 +7,9 @@ import Foundation
 /// the process when the N-th stage it runs (not skips) has been recorded as running: an ablation lab
 /// killed between and inside its recipe runs. `CURATE_TEST_KILL_SHARE=I` kills the task of share I of a
 /// stage run as tasks (`run-task`) after its outputs, before its completion record.
+/// `CURATE_TEST_SLOW_SHARE=I:SECONDS` (and, if set, `CURATE_TEST_SLOW_KIND=convert`) makes share I's task
+/// sleep SECONDS (at most 600) before it runs its share: a task surely still running while a test cancels
+/// it (`scancel`) or watches the run (`runs watch`).
 ///
 /// Compiled in only when `CURATE_TEST_HOOKS` is defined, so a shipped binary has no code path that
 /// reads these variables or kills itself. Which builds define it, and why:
@@ -40,7 +43,21 @@ enum TestHooks {
     static func shareTaskRan(_ share: Int, kind: String) {
         if let i = killShare, i == share, killKind == nil || killKind == kind { kill(getpid(), SIGKILL) }
     }
+
+    static let slowShare: (share: Int, seconds: Double)? = {
+        guard let v = ProcessInfo.processInfo.environment["CURATE_TEST_SLOW_SHARE"] else { return nil }
+        let parts = v.split(separator: ":")
+        guard parts.count == 2, let i = Int(parts[0]), let s = Double(parts[1]), s.isFinite, s >= 0 else { return nil }
+        return (i, min(s, 600))
+    }()
+    static let slowKind: String? = ProcessInfo.processInfo.environment["CURATE_TEST_SLOW_KIND"]
+
+    /// A task of a sharded stage is about to run its share: with `CURATE_TEST_SLOW_SHARE=I:SECONDS`, share I's task waits first.
+    static func shareTaskStarting(_ share: Int, kind: String) {
+        if let slow = slowShare, slow.share == share, slowKind == nil || slowKind == kind { Thread.sleep(forTimeInterval: slow.seconds) }
+    }
     #else
+    @inline(__always) static func shareTaskStarting(_ share: Int, kind: String) {}
     @inline(__always) static func recordsProcessed(_ n: Int, kind: String) {}
     @inline(__always) static func stageStarted() {}
     @inline(__always) static func shareTaskRan(_ share: Int, kind: String) {}
