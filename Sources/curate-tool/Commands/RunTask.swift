@@ -43,6 +43,7 @@ struct RunTask: ParsableCommand {
         guard type(of: stage.runner).shareable else { throw ValidationError("stage \"\(task.stage)\" (\(task.kind)) cannot run as shares") }
         FileHandle.standardError.write(Data("share \(spec.index)/\(spec.count) of stage \"\(task.stage)\" (\(task.kind)), pid \(getpid()), \(task.threads) thread(s) -> \(task.directory)\n".utf8))
 
+        TestHooks.shareStarted(spec.index)
         let context = StageContext(threads: task.threads, memory: task.memory, quiet: task.quiet, seed: task.seed, share: spec)
         let outcome = try stage.runner.run(inputs: task.inputs, output: task.directory, context: context)
         TestHooks.shareTaskRan(spec.index, kind: task.kind)

@@ -60,6 +60,12 @@ enum ShareMerging {
             merged.extra["vote"] = statistics.json
             try merged.write(to: reportPath)
             stage = merged
+        case let name where name.hasPrefix("persona-"):
+            let reports = try records.map { try StageReport(json: $0.report) }
+            var merged = try StageReport.merged(reports)
+            try PersonaReportMerge.fix(&merged, shares: reports)
+            try merged.write(to: reportPath)
+            stage = merged
         case "verify":
             var merged = try StageReport.merged(try records.map { try StageReport(json: $0.report) })
             merged.extra["per_dataset"] = VerifyReportMerge.perDataset(records.map(\.report))
@@ -72,6 +78,24 @@ enum ShareMerging {
         }
         try ShareMerge.merge(directory: directory.isEmpty ? "." : directory, records: records)
         return stage
+    }
+}
+
+/// Persona synthesis across shares: every share loads, dedupes and samples all the personas, so what it
+/// reports about them (and the input's bytes) is the whole input's, taken once from share 0; the vote's
+/// removed share is recomputed from the summed counts; the preference pairs' report merges as a report.
+enum PersonaReportMerge {
+    static func fix(_ m: inout StageReport, shares: [StageReport]) throws {
+        guard let first = shares.first else { return }
+        m.bytesIn = first.bytesIn
+        for k in ["personas", "personas_loaded", "personas_after_dedupe"] where first.extra[k] != nil { m.extra[k] = first.extra[k] }
+        if var p = m.extra["persona"]?.objectValue, let voted = p["voted"]?.intValue, let removed = p["vote_removed"]?.intValue {
+            p["vote_removed_share"] = .double(voted == 0 ? 0 : (Double(removed) / Double(voted) * 10000).rounded() / 10000)
+            m.extra["persona"] = .object(p)
+        }
+        let prefs = shares.compactMap { $0.extra["preferences"] }
+        if !prefs.isEmpty { m.extra["preferences"] = try StageReport.merged(prefs.map { try StageReport(json: $0) }).json }
+        try m.check()
     }
 }
 

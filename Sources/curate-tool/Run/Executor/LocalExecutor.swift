@@ -175,9 +175,10 @@ struct LocalExecutor {
     static func completed(directory: String, share: ShardSpec) -> ShareRecord? {
         guard let r = try? ShareRecord.load(ShareRecord.path(directory: directory, share: share)), r.share == share, !r.manifests.isEmpty else { return nil }
         for m in r.manifests {
+            let place = ShareRecord.location(prefix: m.prefix, directory: directory)
             for s in m.shards {
                 var st = stat()
-                let path = (directory as NSString).appendingPathComponent(s.file)
+                let path = (place.directory as NSString).appendingPathComponent(s.file)
                 guard stat(path, &st) == 0, Int(st.st_size) == s.compressedBytes || m.format == .parquet && s.compressedBytes == 0 else { return nil }
             }
         }
