@@ -77,7 +77,35 @@ enum ShareMerging {
             stage = merged
         }
         try ShareMerge.merge(directory: directory.isEmpty ? "." : directory, records: records)
+        for warning in ParquetShareSchemas.differences(records, directory: directory.isEmpty ? "." : directory) { Console.warn(warning) }
         return stage
+    }
+}
+
+/// Each share of a Parquet output encodes its shards under the union schema of its own records, where one
+/// run has one union schema over every shard: when a column is absent from some shares (no record of theirs
+/// has the field) or typed differently (integers in one, floats in another), readers that take one file's
+/// schema (`datasets`) or refuse conflicting ones see a difference the rows themselves do not have. The
+/// merge says so (the rows and their order are one run's; absent columns read as null).
+enum ParquetShareSchemas {
+    static func differences(_ records: [ShareRecord], directory: String) -> [String] {
+        guard let first = records.first else { return [] }
+        var out: [String] = []
+        for (p, m0) in first.manifests.enumerated() where m0.format == .parquet {
+            let place = ShareRecord.location(prefix: m0.prefix, directory: directory)
+            var seen: [(share: Int, columns: [String])] = []
+            for r in records where p < r.manifests.count {
+                guard let shard = r.manifests[p].shards.first,
+                      let file = try? ParquetFile(path: (place.directory as NSString).appendingPathComponent(shard.file)) else { continue }
+                seen.append((r.share.index, file.schema.columns.map { "\($0.dottedPath) \($0.physicalType) \($0.logicalType)" }))
+            }
+            guard let base = seen.first else { continue }
+            let differing = seen.filter { $0.columns != base.columns }.map(\.share)
+            if !differing.isEmpty {
+                out.append("\((place.directory as NSString).appendingPathComponent(place.prefix)): the Parquet shards of share(s) \(differing.prefix(10).map(String.init).joined(separator: ", ")) have another schema than share \(base.share)'s (each share writes the union schema of its own records; a column none of a share's records has is absent there): the rows are one run's, but readers that take one file's schema (datasets) need the schemas unified; run the stage inline, or write JSONL and convert the merged output to Parquet")
+            }
+        }
+        return out
     }
 }
 
