@@ -133,6 +133,43 @@ import Testing
         #expect(report["backend"]?["requests_sent"] == .int(0) && report["personas"]?["loaded"] == .int(320), "\(report)")
     }
 
+    /// Instruction following with preference pairs: three answer styles, picked by a hash of the request.
+    static func ifScript(_ r: GenerationRequest) -> String {
+        let parts = r.id.split(separator: "/")
+        if parts.count > 1, parts[1] == "task" { return "User instruction: Write about the sea for \(parts[0])." }
+        let texts = ["a calm answer in lowercase without any commas at all.", "A Calm Answer, In Title Case, With Commas.",
+                     "SEA. " + String(repeating: "the sea is wide and deep and old and blue. ", count: 40)]
+        return texts[Int(XXH3.hash64(r.id) % 3)]
+    }
+
+    @Test func personaSharesWithPreferencesMergeToTheOneRun() throws {
+        let dir = CLI.tempDir("persona-share-if")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let personas = try PersonaSelection.dedupe(try PersonaLoader.load(path: CLI.fixture("persona/personas.jsonl"))).kept
+        let primer = try CachePrimer(cachePath: dir + "/cache.sqlite", script: Self.ifScript)
+        _ = try PersonaSynthesis(options: PersonaSynthesisOptions(skill: .instructionFollowing, count: 24, samples: 2, seed: 4, preferences: true))
+            .run(slots: PersonaSelection.sample(personas, count: 24, seed: 4), generator: primer, prompt: { _ in }, record: { _ in }, preference: { _ in })
+        let base = ["persona", "--skill", "if", "--preferences", "--personas", CLI.fixture("persona/personas.jsonl"), "--count", "24", "--samples", "2",
+                    "--seed", "4", "--backend", "openai:http://127.0.0.1:9/v1", "--cache", dir + "/cache.sqlite", "--quiet"]
+        let one = try CLI.run(base + ["--output", dir + "/one"])
+        #expect(one.status == 0, "\(one.stderr)")
+        for i in 0..<4 {
+            let r = try CLI.run(base + ["--output", dir + "/shared", "--shard", "\(i)/4"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let merged = try CLI.run(["merge", dir + "/shared", "--quiet"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        for sub in ["records", "prompts", "preferences"] {
+            let a = try ShareCLITests.records(dir + "/one/" + sub), b = try ShareCLITests.records(dir + "/shared/" + sub)
+            #expect((!a.isEmpty || sub == "preferences") && a == b, "\(sub): \(a.count) vs \(b.count)")
+        }
+        // Equal shares' equal counts add (the backend's cache hits: 18 in each share).
+        let report = try JSONParser.parse(ShareCLITests.text(dir + "/shared/report.json"))
+        #expect(report["backend"]?["cache_hits"] == .int(72) && report["preferences"]?["records_in"] != nil, "\(report)")
+        #expect(try ExecutorCLITests.normalized(dir + "/one/report.json", run: dir + "/one")
+                == ExecutorCLITests.normalized(dir + "/shared/report.json", run: dir + "/shared"))
+    }
+
     @Test func personaStageAsTasksGivesTheInlineRecords() throws {
         let dir = CLI.tempDir("persona-tasks")
         defer { try? FileManager.default.removeItem(atPath: dir) }
