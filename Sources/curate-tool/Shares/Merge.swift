@@ -45,6 +45,8 @@ enum ShareMerging {
         let reportPath = first.reportFile.hasPrefix("/") ? first.reportFile : (directory as NSString).appendingPathComponent(first.reportFile)
         let stage: StageReport
         switch first.stage {
+        case "select-screen":
+            throw CurationError.invalidArgument("\(folder) holds the shares of a sharded select: its final sampling is `curate-tool select` with the same arguments and --merge-shares")
         case "decontam-scan":
             var merged = try ScanReport.merge(try records.map { try ScanReport(json: $0.report, file: ShareRecord.path(folder: folder, share: $0.share)) })
             // All N shares: the report of the whole input, as one machine's scan writes it.
