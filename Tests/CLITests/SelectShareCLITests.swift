@@ -43,4 +43,33 @@ import Testing
         #expect(try ExecutorCLITests.normalized(dir + "/one/gold.report.json", run: dir + "/one")
                 == ExecutorCLITests.normalized(dir + "/shared/gold.report.json", run: dir + "/shared"))
     }
+
+    /// The recipe stage as tasks: each task screens its share, the executor samples once.
+    @Test func selectStageAsTasksGivesTheInlineGoldSet() throws {
+        let dir = CLI.tempDir("select-tasks")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try SelectCLITests.writePool(dir + "/pool.jsonl")
+        try """
+            seed: 4
+            sources:
+              pool: {paths: [pool.jsonl]}
+            stages:
+              - name: gold
+                kind: select
+                inputs: [pool]
+                target: 12
+            """.write(toFile: dir + "/recipe.yaml", atomically: true, encoding: .utf8)
+        let env = ["CURATE_SHARE_UNIT_BYTES": "2048"]
+        let inline = try ExecutorCLITests.run(dir + "/recipe.yaml", dir + "/inline", env: env)
+        #expect(inline.status == 0, "\(inline.stderr)")
+        let tasks = try ExecutorCLITests.run(dir + "/recipe.yaml", dir + "/tasks", ["--executor", "local", "--tasks", "3"], env: env)
+        #expect(tasks.status == 0, "\(tasks.stderr)")
+        let a = try ShareCLITests.records(dir + "/inline/gold"), b = try ShareCLITests.records(dir + "/tasks/gold")
+        #expect(a.count == 12 && a == b)
+        #expect(try ExecutorCLITests.normalized(dir + "/inline/gold/report.json", run: dir + "/inline")
+                == ExecutorCLITests.normalized(dir + "/tasks/gold/report.json", run: dir + "/tasks"))
+        let shares = try ShareRecord.loadAll(directory: dir + "/tasks/gold")
+        #expect(shares.count == 3 && shares.allSatisfy { $0.stage == "select-screen" && !$0.slices.isEmpty }, "\(shares.map(\.slices))")
+        #expect(try Manifest.load(dir + "/tasks/gold/part.manifest.json").verify(directory: dir + "/tasks/gold").isEmpty)
+    }
 }

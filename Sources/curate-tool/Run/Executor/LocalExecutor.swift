@@ -159,6 +159,7 @@ struct LocalExecutor {
     /// Step 3, shared by every executor: all N shares are finished; merge them into the stage's output.
     static func finish(_ stage: Stage, count n: Int) throws -> StageOutcome {
         let dir = stage.directory
+        if let own = stage.runner as? MergesShares { return try own.mergeShares(output: dir, count: n, context: stage.context) }
         let report = try ShareMerging.merge(directory: dir, count: n)
         let summary = try (stage.runner as? FinishesShares)?.finishShares(output: dir, report: report) ?? ""
         let manifest = try Manifest.load(Manifest.path(directory: dir, prefix: "part"))
