@@ -4,7 +4,7 @@ import Testing
 
 /// Answers persona synthesis requests from a script and stores each answer in a `RequestCache` under the
 /// key `HTTPGenerator` would use, so the CLI run against an `openai:` backend finds every request cached.
-private final class CachePrimer: Generator {
+final class CachePrimer: Generator {
     let name = "primer"
     let http: HTTPGenerator
     let cache: RequestCache

@@ -49,6 +49,14 @@ public struct ShardSpec: Sendable, Hashable {
         try self.init(index: index, count: count)
     }
 
+    /// The share's part of `total` items taken in order (records, persona slots): `[i*total/N, (i+1)*total/N)`.
+    /// For stages whose work is per record and costly (generation), where every task reads the whole
+    /// (small) input and shares are balanced by count, not by bytes.
+    public func range(of total: Int) -> Range<Int> {
+        let t = max(0, total)
+        return (t / count * index + t % count * index / count)..<(t / count * (index + 1) + t % count * (index + 1) / count)
+    }
+
     /// The tag in output names: `s3of8`.
     public var tag: String { "s\(index)of\(count)" }
 

@@ -24,7 +24,7 @@ extension StageReport {
     /// The report of a stage run as shares, from the shares' reports in share order: counts and
     /// bytes add, the slowest share's time is the stage's, settings are share 0's without `shard`,
     /// warnings are kept once each in order, and each `extra` key merges by `mergeExtra` (whole
-    /// numbers add, equal values stay, objects merge key by key, arrays concatenate).
+    /// numbers add, objects merge key by key, other equal values stay, arrays concatenate).
     public static func merged(_ reports: [StageReport]) throws -> StageReport {
         guard let first = reports.first else { throw CurationError.invalidArgument("no share reports to merge") }
         var m = StageReport(stage: first.stage)
@@ -51,11 +51,12 @@ extension StageReport {
         return m
     }
 
-    /// Merges one `extra` value across shares (see `merged`).
+    /// Merges one `extra` value across shares (see `merged`). Objects merge key by key even when every
+    /// share's is the same: they hold counts (`rules`, `per_source`, a backend's requests), and equal
+    /// shares of a uniform input have equal counts, which add like any others.
     public static func mergeExtra(_ values: [JSONValue]) -> JSONValue {
         guard let first = values.first else { return .null }
         if values.allSatisfy({ $0.intValue != nil && !$0.isDoubleText }) { return .int(values.reduce(0) { $0 + ($1.intValue ?? 0) }) }
-        if values.allSatisfy({ $0 == first }) { return first }
         if values.allSatisfy({ $0.objectValue != nil }) {
             var keys: [String] = []
             for v in values { for k in v.objectValue?.keys ?? [] where !keys.contains(k) { keys.append(k) } }
@@ -63,6 +64,7 @@ extension StageReport {
             for k in keys { o[k] = mergeExtra(values.compactMap { $0.objectValue?[k] }) }
             return .object(o)
         }
+        if values.allSatisfy({ $0 == first }) { return first }
         if values.allSatisfy({ $0.arrayValue != nil }) { return .array(values.flatMap { $0.arrayValue ?? [] }) }
         return first
     }

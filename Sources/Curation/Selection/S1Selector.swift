@@ -61,6 +61,12 @@ public struct SelectCandidate: Sendable {
     public var isSeed: Bool
     /// For a seed: the reason quality or difficulty would have dropped it (it is kept anyway).
     public var bypassed: String?
+
+    /// A candidate as a sharded select's share kept it (`select --shard`), read back for the final sampling.
+    public init(record: RawRecord, id: String, question: String, length: Int, domain: String?, isSeed: Bool, bypassed: String?) {
+        self.record = record; self.id = id; self.question = question; self.length = length
+        self.domain = domain; self.isSeed = isSeed; self.bypassed = bypassed
+    }
 }
 
 /// What screening decided for one record.

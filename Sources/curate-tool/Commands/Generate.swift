@@ -14,7 +14,9 @@ struct Generate: ParsableCommand {
         trailing assistant turn is dropped) or "prompt" (used raw unless --template names a template: chatml, \
         tulu or model). Each output record is the input record plus "completions" and "completion_meta" \
         ([{tokens, thinking_tokens, waits, finish_reason}]). Budget forcing (s1): --min-thinking, --max-thinking, \
-        --max-waits, --thinking-delimiters.
+        --max-waits, --thinking-delimiters. --shard i/N generates for the i-th of N equal runs of the input records \
+        (every share reads the whole input, so ids and --limit are those of one run) into OUTPUT-sIofN.EXT; \
+        `curate-tool merge OUTPUT` joins them into the file one run writes.
         """
     )
 
@@ -43,14 +45,29 @@ struct Generate: ParsableCommand {
     @Flag(name: .long, help: "No progress on stderr.")
     var quiet = false
 
+    @Option(name: .long, help: "Write a report JSON (prompts in, records out, tokens) here; with --shard, where `merge` writes the merged report (default: OUTPUT.report.json).")
+    var report: String?
+
+    @OptionGroup var share: ShareOptions
+
     func run() throws {
-        let gen = try LocalModel.open(model, topK: sampling.topK, batch: sampling.batch, budget: try budget.budget(), template: template, threads: decodeThreads.threads, exact: exact)
+        let spec = try runStage { try share.spec() }
         let files = try InputFiles.resolve(input)
-        let parquet = ParquetInput.isParquet(output) ? try SingleFileWriter(path: output, threads: 1) : nil
-        let out = parquet == nil ? try AtomicFileWriter(path: output) : nil
+        let shares = ShareRun(spec: spec, wholeFiles: files)
+        let path = try runStage { try shares.begin(outputFile: output) }
+        // A share generates for its run of the records; it reads them all (they are prompts: a small
+        // input next to the generation), so ids made unique and --limit are the whole input's.
+        let range: Range<Int>? = try spec.map { s in
+            var total = 0
+            try RecordReader(files: files).forEach { _ in total += 1 }
+            return s.range(of: min(total, limit ?? total))
+        }
+        let gen = try LocalModel.open(model, topK: sampling.topK, batch: sampling.batch, budget: try budget.budget(), template: template, threads: decodeThreads.threads, exact: exact)
+        let parquet = ParquetInput.isParquet(path) ? try SingleFileWriter(path: path, threads: 1) : nil
+        let out = parquet == nil ? try AtomicFileWriter(path: path) : nil
         var ids = UniqueIDs()
         var pending: [(RawRecord, GenerationRequest)] = []
-        var done = 0, tokens = 0
+        var done = 0, tokens = 0, considered = 0
         let started = Date()
         func flush() throws {
             guard !pending.isEmpty else { return }
@@ -76,8 +93,11 @@ struct Generate: ParsableCommand {
         var seen = 0
         try reader.forEach { rec in
             if let l = limit, seen >= l { return }
+            let index = seen
             seen += 1
             let id = ids.claim(try RecordID.of(rec))
+            if let range, !range.contains(index) { return }
+            considered += 1
             var req = GenerationRequest(id: id, samples: sampling.samples, maxTokens: sampling.maxNewTokens,
                                         temperature: sampling.temperature, topP: sampling.topP, seed: sampling.seed, stop: sampling.stop)
             try Generate.setPrompt(of: &req, from: rec)
@@ -87,7 +107,20 @@ struct Generate: ParsableCommand {
         try flush()
         try out?.commit()
         try parquet?.commit()
-        if !quiet { Console.info("wrote \(done) samples records to \(output)") }
+        var rep = StageReport(stage: "generate")
+        rep.recordsIn = considered
+        rep.recordsOut = done
+        rep.seconds = Date().timeIntervalSince(started)
+        rep.settings = ["samples": .int(sampling.samples), "max_new_tokens": .int(sampling.maxNewTokens), "temperature": .double(sampling.temperature),
+                        "seed": .number(String(sampling.seed)), "limit": limit.map { .int($0) } ?? .null]
+        rep.extra["tokens"] = .int(tokens)
+        let reportPath = report ?? output + ".report.json"
+        try runStage {
+            if spec == nil { if let report { try rep.write(to: report) } } else { try rep.check() }
+            try shares.complete(stage: "generate", outputFile: output, report: rep.json, reportFile: reportPath, sideFiles: [],
+                                seconds: rep.seconds, extra: JSONObject(["records": .string(range.map { "\($0.lowerBound)..<\($0.upperBound)" } ?? "")]))
+        }
+        if !quiet { Console.info("wrote \(done) samples records to \(path)") }
     }
 
     /// The request's prompt from a record: its chat turns (a trailing assistant turn is the one to

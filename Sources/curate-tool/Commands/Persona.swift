@@ -18,7 +18,10 @@ struct PersonaCommand: ParsableCommand {
         and with --preferences writes DPO pairs whose rejected side answers the prompt with one constraint removed. \
         Output: OUTPUT/records (persona prompt schema), OUTPUT/prompts (the synthesis prompts), \
         OUTPUT/preferences (with --preferences) and OUTPUT/report.json. With openai:URL every request is cached \
-        (OUTPUT/cache.sqlite by default), so a re-run after a kill sends only what is missing.
+        (OUTPUT/cache.sqlite by default), so a re-run after a kill sends only what is missing. \
+        --shard i/N synthesizes the i-th of N equal runs of the sampled personas (every share loads, dedupes and \
+        samples them all) with its own cache (OUTPUT/cache-sIofN.sqlite unless --cache is given); \
+        `curate-tool merge OUTPUT` joins the shares into what one run writes.
         """)
 
     @Option(name: .long, help: "math | grade-math | code | if")
@@ -85,6 +88,7 @@ struct PersonaCommand: ParsableCommand {
     var report: String?
 
     @OptionGroup var out: ShardOutputOptions
+    @OptionGroup var share: ShareOptions
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -106,7 +110,8 @@ struct PersonaCommand: ParsableCommand {
     private func execute() throws {
         let started = Date()
         let fm = FileManager.default
-        // Personas: load, dedupe, sample.
+        let spec = try share.spec()
+        // Personas: load, dedupe, sample (all of them in every share: a share is a run of the slots).
         let files = try InputFiles.resolve(personas)
         let loaded = try PersonaLoader.load(paths: files)
         guard !loaded.isEmpty else { throw PersonaError.noPersonas("\(files.joined(separator: ", ")) holds no persona") }
@@ -114,6 +119,9 @@ struct PersonaCommand: ParsableCommand {
         let dedupe = noDedupe ? PersonaSelection.Dedupe(kept: loaded, dropped: [])
             : try PersonaSelection.dedupe(loaded, options: dedupeOptions, threads: global.threadCount)
         let slots = PersonaSelection.sample(dedupe.kept, count: count, seed: seed)
+        // Each slot's requests are seeded by its instance id, never by its batch or position: a run of the
+        // slots synthesizes what one run does for them.
+        let range = spec.map { $0.range(of: slots.count) } ?? 0..<slots.count
 
         // Templates and options.
         var templateSet = PersonaTemplates.defaults
@@ -129,11 +137,20 @@ struct PersonaCommand: ParsableCommand {
 
         // Backend.
         try fm.createDirectory(atPath: out.output, withIntermediateDirectories: true)
-        let generator = try backend.open(model: model, cachePath: cache ?? (out.output as NSString).appendingPathComponent("cache.sqlite"),
+        if let spec {
+            // Not finished until it says so again (its record is written last).
+            let old = ShareRecord.path(directory: out.output, share: spec)
+            if unlink(old) != 0 && errno != ENOENT { throw CurationError.io(path: old, reason: "cannot remove the share's old completion record") }
+        }
+        // A share's own cache file by default: SQLite's locks are not to be trusted on the network file
+        // systems a cluster's tasks share.
+        let cacheName = spec.map { $0.name("cache.sqlite") } ?? "cache.sqlite"
+        let generator = try backend.open(model: model, cachePath: cache ?? (out.output as NSString).appendingPathComponent(cacheName),
                                          concurrency: concurrency)
 
         // Outputs.
-        let shard = out.shardOptions(threads: global.threadCount)
+        var shard = out.shardOptions(threads: global.threadCount)
+        shard.share = spec
         let dir = { (name: String) in (out.output as NSString).appendingPathComponent(name) }
         let promptWriter = try ShardedWriter(directory: dir("prompts"), options: shard)
         let recordWriter = try ShardedWriter(directory: dir("records"), options: shard)
@@ -141,9 +158,9 @@ struct PersonaCommand: ParsableCommand {
         func writer(_ w: ShardedWriter?) -> (JSONValue) throws -> Void {
             { value in try JSONWriter.bytes(value).withUnsafeBytes { try w?.write(line: $0) } }
         }
-        let result = try synthesis.run(slots: slots, generator: generator, prompt: writer(promptWriter),
+        let result = try synthesis.run(slots: Array(slots[range]), generator: generator, prompt: writer(promptWriter),
                                        record: writer(recordWriter), preference: writer(preferenceWriter))
-        try promptWriter.finish()
+        let promptManifest = try promptWriter.finish()
         let records = try recordWriter.finish()
         let pairs = try preferenceWriter?.finish()
 
@@ -174,7 +191,23 @@ struct PersonaCommand: ParsableCommand {
             try pr.check()
             rep.extra["preferences"] = pr.json
         }
-        try rep.write(to: report ?? dir("report.json"))
+        if let spec {
+            // The share's record, last: its three outputs (in their sub-directories) and its report, which
+            // `merge` joins (the persona figures are the whole input's, counted once).
+            if spec.index > 0 { rep.bytesIn = 0 }
+            try rep.check()
+            var manifests: [Manifest] = []
+            for (sub, m) in [("records", records), ("prompts", promptManifest)] + (pairs.map { [("preferences", $0)] } ?? []) {
+                var named = m
+                named.prefix = sub + "/" + m.prefix
+                manifests.append(named)
+            }
+            try ShareRecord(stage: rep.stage, share: spec, manifests: manifests, report: rep.json, reportFile: ShareRun.absolute(report ?? dir("report.json")),
+                            slices: ["persona slots \(range.lowerBound)..<\(range.upperBound) of \(slots.count)"],
+                            seconds: rep.seconds).write(directory: out.output)
+        } else {
+            try rep.write(to: report ?? dir("report.json"))
+        }
         if !global.quiet {
             var text = rep.table()
             var rows: [[String]] = []

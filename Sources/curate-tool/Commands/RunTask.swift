@@ -71,13 +71,14 @@ struct RunTask: ParsableCommand {
             try runStage { try (stage.runner as? PreparesShares)?.prepareShares(inputs: inputs, output: dir, context: context) }
         case .finish:
             let first = Self.firstShareStart(directory: dir) ?? started
-            let outcome = try runStage { try LocalExecutor.finish(runner: stage.runner, directory: dir, count: task.count) }
+            let outcome = try runStage { try LocalExecutor.finish(runner: stage.runner, directory: dir, count: task.count, context: context) }
             try runStage { try Self.record(outcome, stage: task.stage, directory: dir, started: first) }
         case .whole:
             let outcome = try stage.runner.run(inputs: inputs, output: dir, context: context)
             try runStage { try Self.record(outcome, stage: task.stage, directory: dir, started: started) }
         case .share:
             guard let spec else { return }
+            TestHooks.shareStarted(spec.index)
             TestHooks.shareTaskStarting(spec.index, kind: task.kind)
             let outcome = try stage.runner.run(inputs: inputs, output: dir, context: context)
             TestHooks.shareTaskRan(spec.index, kind: task.kind)

@@ -45,6 +45,8 @@ enum ShareMerging {
         let reportPath = first.reportFile.hasPrefix("/") ? first.reportFile : (directory as NSString).appendingPathComponent(first.reportFile)
         let stage: StageReport
         switch first.stage {
+        case "select-screen":
+            throw CurationError.invalidArgument("\(folder) holds the shares of a sharded select: its final sampling is `curate-tool select` with the same arguments and --merge-shares")
         case "decontam-scan":
             var merged = try ScanReport.merge(try records.map { try ScanReport(json: $0.report, file: ShareRecord.path(folder: folder, share: $0.share)) })
             // All N shares: the report of the whole input, as one machine's scan writes it.
@@ -60,6 +62,12 @@ enum ShareMerging {
             merged.extra["vote"] = statistics.json
             try merged.write(to: reportPath)
             stage = merged
+        case let name where name.hasPrefix("persona-"):
+            let reports = try records.map { try StageReport(json: $0.report) }
+            var merged = try StageReport.merged(reports)
+            try PersonaReportMerge.fix(&merged, shares: reports)
+            try merged.write(to: reportPath)
+            stage = merged
         case "verify":
             var merged = try StageReport.merged(try records.map { try StageReport(json: $0.report) })
             merged.extra["per_dataset"] = VerifyReportMerge.perDataset(records.map(\.report))
@@ -71,7 +79,53 @@ enum ShareMerging {
             stage = merged
         }
         try ShareMerge.merge(directory: directory.isEmpty ? "." : directory, records: records)
+        for warning in ParquetShareSchemas.differences(records, directory: directory.isEmpty ? "." : directory) { Console.warn(warning) }
         return stage
+    }
+}
+
+/// Each share of a Parquet output encodes its shards under the union schema of its own records, where one
+/// run has one union schema over every shard: when a column is absent from some shares (no record of theirs
+/// has the field) or typed differently (integers in one, floats in another), readers that take one file's
+/// schema (`datasets`) or refuse conflicting ones see a difference the rows themselves do not have. The
+/// merge says so (the rows and their order are one run's; absent columns read as null).
+enum ParquetShareSchemas {
+    static func differences(_ records: [ShareRecord], directory: String) -> [String] {
+        guard let first = records.first else { return [] }
+        var out: [String] = []
+        for (p, m0) in first.manifests.enumerated() where m0.format == .parquet {
+            let place = ShareRecord.location(prefix: m0.prefix, directory: directory)
+            var seen: [(share: Int, columns: [String])] = []
+            for r in records where p < r.manifests.count {
+                guard let shard = r.manifests[p].shards.first,
+                      let file = try? ParquetFile(path: (place.directory as NSString).appendingPathComponent(shard.file)) else { continue }
+                seen.append((r.share.index, file.schema.columns.map { "\($0.dottedPath) \($0.physicalType) \($0.logicalType)" }))
+            }
+            guard let base = seen.first else { continue }
+            let differing = seen.filter { $0.columns != base.columns }.map(\.share)
+            if !differing.isEmpty {
+                out.append("\((place.directory as NSString).appendingPathComponent(place.prefix)): the Parquet shards of share(s) \(differing.prefix(10).map(String.init).joined(separator: ", ")) have another schema than share \(base.share)'s (each share writes the union schema of its own records; a column none of a share's records has is absent there): the rows are one run's, but readers that take one file's schema (datasets) need the schemas unified; run the stage inline, or write JSONL and convert the merged output to Parquet")
+            }
+        }
+        return out
+    }
+}
+
+/// Persona synthesis across shares: every share loads, dedupes and samples all the personas, so what it
+/// reports about them (and the input's bytes) is the whole input's, taken once from share 0; the vote's
+/// removed share is recomputed from the summed counts; the preference pairs' report merges as a report.
+enum PersonaReportMerge {
+    static func fix(_ m: inout StageReport, shares: [StageReport]) throws {
+        guard let first = shares.first else { return }
+        m.bytesIn = first.bytesIn
+        for k in ["personas", "personas_loaded", "personas_after_dedupe"] where first.extra[k] != nil { m.extra[k] = first.extra[k] }
+        if var p = m.extra["persona"]?.objectValue, let voted = p["voted"]?.intValue, let removed = p["vote_removed"]?.intValue {
+            p["vote_removed_share"] = .double(voted == 0 ? 0 : (Double(removed) / Double(voted) * 10000).rounded() / 10000)
+            m.extra["persona"] = .object(p)
+        }
+        let prefs = shares.compactMap { $0.extra["preferences"] }
+        if !prefs.isEmpty { m.extra["preferences"] = try StageReport.merged(prefs.map { try StageReport(json: $0) }).json }
+        try m.check()
     }
 }
 

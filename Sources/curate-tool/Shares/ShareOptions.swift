@@ -27,6 +27,14 @@ struct ShareRun {
         slices = try spec.map { try SharePlan.plan(files, options: read, plainUnitBytes: Self.plainUnitBytes()).slices(for: $0) } ?? files.map { InputSlice(file: $0) }
     }
 
+    /// A share whose stage divides the work itself (by record or persona slot, `ShardSpec.range`) and
+    /// reads its files whole: its record lists them as what it read.
+    init(spec: ShardSpec?, wholeFiles files: [String]) {
+        self.spec = spec
+        self.files = files
+        slices = files.map { InputSlice(file: $0) }
+    }
+
     /// Plain JSONL is cut into units of about this many bytes: `CURATE_SHARE_UNIT_BYTES` (every task of
     /// a stage must see the same value; the executors pass theirs on), else 8 MiB.
     static func plainUnitBytes(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {

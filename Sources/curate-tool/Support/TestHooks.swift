@@ -6,7 +6,8 @@ import Foundation
 /// `CURATE_TEST_KILL_KIND=mix` limits this to stages of one kind. `CURATE_TEST_KILL_AT_STAGE=N` kills
 /// the process when the N-th stage it runs (not skips) has been recorded as running: an ablation lab
 /// killed between and inside its recipe runs. `CURATE_TEST_KILL_SHARE=I` kills the task of share I of a
-/// stage run as tasks (`run-task`) after its outputs, before its completion record.
+/// stage run as tasks (`run-task`) after its outputs, before its completion record; with
+/// `CURATE_TEST_KILL_AFTER_RECORDS=N` too, that task dies after N records, in the middle of its share.
 /// `CURATE_TEST_SLOW_SHARE=I:SECONDS` (and, if set, `CURATE_TEST_SLOW_KIND=convert`) makes share I's task
 /// sleep SECONDS (at most 600) before it runs its share: a task surely still running while a test cancels
 /// it (`scancel`) or watches the run (`runs watch`).
@@ -24,8 +25,11 @@ enum TestHooks {
     static let killAfterRecords: Int? = ProcessInfo.processInfo.environment["CURATE_TEST_KILL_AFTER_RECORDS"].flatMap(Int.init)
     static let killKind: String? = ProcessInfo.processInfo.environment["CURATE_TEST_KILL_KIND"]
 
+    /// With `CURATE_TEST_KILL_SHARE=I` set too, only share I's task (`run-task`) dies, in the middle of its share.
     static func recordsProcessed(_ n: Int, kind: String) {
-        if let limit = killAfterRecords, n >= limit, killKind == nil || killKind == kind { kill(getpid(), SIGKILL) }
+        if let limit = killAfterRecords, n >= limit, killKind == nil || killKind == kind, killShare == nil || killShare == currentShare {
+            kill(getpid(), SIGKILL)
+        }
     }
 
     static let killAtStage: Int? = ProcessInfo.processInfo.environment["CURATE_TEST_KILL_AT_STAGE"].flatMap(Int.init)
@@ -37,6 +41,10 @@ enum TestHooks {
     }
 
     static let killShare: Int? = ProcessInfo.processInfo.environment["CURATE_TEST_KILL_SHARE"].flatMap(Int.init)
+    /// The share this process does as a task (`run-task`), nil otherwise.
+    nonisolated(unsafe) static var currentShare: Int?
+
+    static func shareStarted(_ share: Int) { currentShare = share }
 
     /// A task of a sharded stage (`run-task`) has written its share's outputs but not yet its completion
     /// record: with `CURATE_TEST_KILL_SHARE=I` (and, if set, `CURATE_TEST_KILL_KIND`), share I's task dies here.
@@ -61,5 +69,6 @@ enum TestHooks {
     @inline(__always) static func recordsProcessed(_ n: Int, kind: String) {}
     @inline(__always) static func stageStarted() {}
     @inline(__always) static func shareTaskRan(_ share: Int, kind: String) {}
+    @inline(__always) static func shareStarted(_ share: Int) {}
     #endif
 }

@@ -6,7 +6,8 @@ import Foundation
 /// reader sees the stage's output complete or not at all.
 public enum ShareMerge {
     /// Merges `records` (all N shares, in order, from `ShareRecord.loadAll`) in `directory`. The caller
-    /// writes the merged report first (its merge is stage-specific). Returns the merged manifests.
+    /// writes the merged report first (its merge is stage-specific). Returns the merged manifests. A
+    /// prefix naming a sub-directory (`prompts/part`, see `ShareRecord.location`) is merged in it.
     @discardableResult
     public static func merge(directory: String, records: [ShareRecord]) throws -> [Manifest] {
         guard let first = records.first else { throw CurationError.io(path: directory, reason: "no shares to merge") }
@@ -14,8 +15,9 @@ public enum ShareMerge {
             throw CurationError.io(path: directory, reason: "share records out of order (share \(r.share.index) of \(r.share.count) at position \(k))")
         }
         let prefixes = first.manifests.map(\.prefix)
-        var merged: [Manifest] = []
+        var merged: [(manifest: Manifest, directory: String)] = []
         for (p, prefix) in prefixes.enumerated() {
+            let place = ShareRecord.location(prefix: prefix, directory: directory)
             var shards: [Manifest.Shard] = []
             var format: OutputFormat?
             var compression: Compression?
@@ -33,7 +35,7 @@ public enum ShareMerge {
                     format = m.format; compression = m.compression; codec = m.parquetCodec
                 }
                 for s in m.shards {
-                    let path = (directory as NSString).appendingPathComponent(s.file)
+                    let path = (place.directory as NSString).appendingPathComponent(s.file)
                     guard let size = fileSize(path) else {
                         throw CurationError.io(path: path, reason: "shard listed by share \(r.share.index) of \(r.share.count) is missing")
                     }
@@ -43,10 +45,10 @@ public enum ShareMerge {
                     shards.append(s)
                 }
             }
-            var m = Manifest(prefix: prefix, compression: compression ?? first.manifests[p].compression, shards: shards)
+            var m = Manifest(prefix: place.prefix, compression: compression ?? first.manifests[p].compression, shards: shards)
             m.format = format ?? first.manifests[p].format
             m.parquetCodec = codec ?? first.manifests[p].parquetCodec
-            merged.append(m)
+            merged.append((m, place.directory))
         }
         // Side files: the concatenation of the shares' pieces, written whole before any manifest.
         for side in Set(records.flatMap(\.sideFiles)).sorted() {
@@ -57,8 +59,8 @@ public enum ShareMerge {
             for piece in pieces { try copy(piece, into: writer) }
             try writer.commit()
         }
-        for m in merged { try ShardedOutput.complete(m, directory: directory) }
-        return merged
+        for m in merged { try ShardedOutput.complete(m.manifest, directory: m.directory) }
+        return merged.map(\.manifest)
     }
 
     static func fileSize(_ path: String) -> Int? {

@@ -37,6 +37,14 @@ public struct ShareRecord: Sendable, Equatable {
     public static func folder(outputFile: String) -> String { outputFile + ".shares" }
 
     public static func path(directory: String, share: ShardSpec) -> String { path(folder: folder(directory: directory), share: share) }
+
+    /// Where an output listed in a record lives: a manifest prefix may name a sub-directory of the stage
+    /// directory (`prompts/part`: persona's synthesis prompts, written beside its records), so one record
+    /// covers every output of the share. Returns the output's directory and its plain prefix.
+    public static func location(prefix: String, directory: String) -> (directory: String, prefix: String) {
+        guard let slash = prefix.lastIndex(of: "/") else { return (directory, prefix) }
+        return ((directory as NSString).appendingPathComponent(String(prefix[..<slash])), String(prefix[prefix.index(after: slash)...]))
+    }
     public static func path(folder: String, share: ShardSpec) -> String { (folder as NSString).appendingPathComponent("\(share.tag).json") }
 
     public var json: JSONValue {

@@ -158,12 +158,13 @@ struct LocalExecutor {
 
     /// Step 3, shared by every executor: all N shares are finished; merge them into the stage's output.
     static func finish(_ stage: Stage, count n: Int) throws -> StageOutcome {
-        try finish(runner: stage.runner, directory: stage.directory, count: n)
+        try finish(runner: stage.runner, directory: stage.directory, count: n, context: stage.context)
     }
 
-    /// Step 3 for any executor (here, or a Slurm merge job): merge the N shares, then the stage's own
-    /// finishing (`FinishesShares`).
-    static func finish(runner: any StageRunner, directory dir: String, count n: Int) throws -> StageOutcome {
+    /// Step 3 for any executor (here, or a Slurm merge job): merge the N shares (or the stage's own merge,
+    /// `MergesShares`: select's final sampling), then the stage's own finishing (`FinishesShares`).
+    static func finish(runner: any StageRunner, directory dir: String, count n: Int, context: StageContext) throws -> StageOutcome {
+        if let own = runner as? MergesShares { return try own.mergeShares(output: dir, count: n, context: context) }
         let report = try ShareMerging.merge(directory: dir, count: n)
         let summary = try (runner as? FinishesShares)?.finishShares(output: dir, report: report) ?? ""
         let manifest = try Manifest.load(Manifest.path(directory: dir, prefix: "part"))
@@ -180,9 +181,10 @@ struct LocalExecutor {
     static func completed(directory: String, share: ShardSpec) -> ShareRecord? {
         guard let r = try? ShareRecord.load(ShareRecord.path(directory: directory, share: share)), r.share == share, !r.manifests.isEmpty else { return nil }
         for m in r.manifests {
+            let place = ShareRecord.location(prefix: m.prefix, directory: directory)
             for s in m.shards {
                 var st = stat()
-                let path = (directory as NSString).appendingPathComponent(s.file)
+                let path = (place.directory as NSString).appendingPathComponent(s.file)
                 guard stat(path, &st) == 0, Int(st.st_size) == s.compressedBytes || m.format == .parquet && s.compressedBytes == 0 else { return nil }
             }
         }

@@ -102,6 +102,7 @@ struct ConvertStageRunner: StageRunner {
         rep.seconds = Date().timeIntervalSince(started)
         rep.settings = settings.objectValue.map { Dictionary($0.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) } ?? [:]
         return StageOutcome(report: rep, manifest: manifest, shareOutputs: [manifest],
-                            sideFiles: ["rejected.jsonl", "rejected.reasons.jsonl"].map { (output as NSString).appendingPathComponent($0) })
+                            sideFiles: ["rejected.jsonl", "rejected.reasons.jsonl"].map { (output as NSString).appendingPathComponent($0) },
+                            slices: context.share == nil ? [] : shares.slices.map(\.description))
     }
 }

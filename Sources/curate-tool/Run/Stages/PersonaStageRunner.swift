@@ -10,8 +10,13 @@ import Mixer
 /// `dedupe` (true). The kept records (persona prompt schema) are the stage's `part-*` shards; the synthesis
 /// prompts go to `prompts/`. An `openai:` backend caches every request in the stage's `cache.sqlite`, so a
 /// killed stage re-run pays for nothing twice.
+///
+/// Shareable: run as N tasks, every task loads, dedupes and samples all the personas and synthesizes the
+/// i-th of N equal runs of the slots, with its own cache (`cache-sIofN.sqlite`); requests are seeded per
+/// instance, so the merged records and prompts are one run's.
 struct PersonaStageRunner: StageRunner {
     static let kind = "persona"
+    static let shareable = true
     static let settingKeys: Set<String> = Set(["skill", "count", "backend", "samples", "seed", "model", "task_max_tokens",
                                            "solution_max_tokens", "task_temperature", "solution_temperature",
                                            "min_agreement", "dedupe"]).union(MixOutputFormat.keys)
@@ -89,6 +94,7 @@ struct PersonaStageRunner: StageRunner {
         let kept = dedupe ? try PersonaSelection.dedupe(loaded, options: MinHashOptions(shingleSize: 1, permutations: 128, threshold: 0.9),
                                                        threads: context.threads).kept : loaded
         let slots = PersonaSelection.sample(kept, count: count, seed: seed)
+        let range = context.share.map { $0.range(of: slots.count) } ?? 0..<slots.count
         var vote = VoteOptions(threads: 1)
         vote.minAgreement = minAgreement
         let options = PersonaSynthesisOptions(skill: skill, count: count, samples: samples, seed: seed,
@@ -96,14 +102,20 @@ struct PersonaStageRunner: StageRunner {
                                               taskTemperature: taskTemperature, solutionTemperature: solutionTemperature, vote: vote)
         let synthesis = try PersonaSynthesis(options: options)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let generator = try backend.open(model: model, cachePath: (output as NSString).appendingPathComponent("cache.sqlite"), concurrency: 4)
-        let records = try ShardedWriter(directory: output, options: outputFormat.applied(to: ShardOptions(prefix: "part", workers: context.threads)))
-        let prompts = try ShardedWriter(directory: (output as NSString).appendingPathComponent("prompts"), options: ShardOptions(prefix: "part"))
+        let cacheName = context.share.map { $0.name("cache.sqlite") } ?? "cache.sqlite"
+        let generator = try backend.open(model: model, cachePath: (output as NSString).appendingPathComponent(cacheName), concurrency: 4)
+        var recordOptions = outputFormat.applied(to: ShardOptions(prefix: "part", workers: context.threads))
+        recordOptions.share = context.share
+        var promptOptions = ShardOptions(prefix: "part")
+        promptOptions.share = context.share
+        let records = try ShardedWriter(directory: output, options: recordOptions)
+        let prompts = try ShardedWriter(directory: (output as NSString).appendingPathComponent("prompts"), options: promptOptions)
         func writer(_ w: ShardedWriter) -> (JSONValue) throws -> Void {
             { value in try JSONWriter.bytes(value).withUnsafeBytes { try w.write(line: $0) } }
         }
-        let result = try synthesis.run(slots: slots, generator: generator, prompt: writer(prompts), record: writer(records), preference: { _ in })
-        try prompts.finish()
+        let result = try synthesis.run(slots: Array(slots[range]), generator: generator, prompt: writer(prompts), record: writer(records), preference: { _ in })
+        var promptManifest = try prompts.finish()
+        promptManifest.prefix = "prompts/" + promptManifest.prefix
         let manifest = try records.finish()
         var rep = result.report
         rep.recordsOut = manifest.records
@@ -112,6 +124,8 @@ struct PersonaStageRunner: StageRunner {
         rep.extra["personas_loaded"] = .int(loaded.count)
         rep.extra["personas_after_dedupe"] = .int(kept.count)
         return StageOutcome(report: rep, manifest: manifest,
-                            summary: "kept \(manifest.records) of \(count) synthesized tasks (tasks \(result.tasksGenerated), solutions \(result.solutionsGenerated))")
+                            summary: "kept \(manifest.records) of \(count) synthesized tasks (tasks \(result.tasksGenerated), solutions \(result.solutionsGenerated))",
+                            shareOutputs: [manifest, promptManifest],
+                            slices: context.share == nil ? [] : ["persona slots \(range.lowerBound)..<\(range.upperBound) of \(slots.count)"])
     }
 }

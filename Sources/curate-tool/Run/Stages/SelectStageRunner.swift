@@ -5,8 +5,13 @@ import Mixer
 /// `kind: select`: s1 selection (quality -> difficulty -> diversity) over all inputs.
 /// Settings: `target` (required), `seed`, `jaccard`, `shingle`, `allow_asy` (list of sources), `seed_field`,
 /// `strategy` (s1, or an s1-ablation baseline: random, longest, diversity; see `SelectStrategy`).
-struct SelectStageRunner: StageRunner {
+///
+/// Shareable: run as N tasks, each screens (quality, difficulty) its share of the inputs and keeps its
+/// candidates beside its share record (`SelectShares`); the final sampling is one step, in the executor
+/// (`mergeShares`), over every share's candidates in share order: what one run chooses.
+struct SelectStageRunner: StageRunner, MergesShares {
     static let kind = "select"
+    static let shareable = true
     static let settingKeys: Set<String> = Set(["target", "seed", "jaccard", "shingle", "allow_asy", "seed_field", "strategy"]).union(MixOutputFormat.keys)
     /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them.
     var outputFormat = MixOutputFormat()
@@ -61,8 +66,38 @@ struct SelectStageRunner: StageRunner {
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
         let started = Date()
         let selector = try S1Selector(options: options)
-        var result = try SelectExecution.select(files: inputs.flatMap(\.files), selector: selector, policy: .fail, rejected: nil,
+        if let share = context.share {
+            // A share: screening only. Its (empty) `part` output marks the directory unfinished until the sampling.
+            let shares = try ShareRun(spec: share, files: inputs.flatMap(\.files), read: ReadOptions())
+            let tally = try SelectExecution.screen(slices: shares.slices, selector: selector, policy: .fail, rejected: nil,
+                                                   threads: context.threads, progress: nil)
+            try SelectShares.write(tally, to: SelectShares.tallyPath(folder: ShareRecord.folder(directory: output), share: share))
+            var o = ShardOptions(prefix: "part")
+            o.share = share
+            let manifest = try ShardedWriter(directory: output, options: o).finish()
+            var rep = StageReport(stage: "select-screen")
+            rep.recordsIn = tally.screened
+            rep.recordsOut = tally.candidates.count
+            for (stage, reasons) in tally.dropped { for (r, n) in reasons { rep.drop("\(stage.rawValue):\(r)", count: n) } }
+            rep.seconds = Date().timeIntervalSince(started)
+            return StageOutcome(report: rep, manifest: manifest, shareOutputs: [manifest], slices: shares.slices.map(\.description))
+        }
+        let result = try SelectExecution.select(files: inputs.flatMap(\.files), selector: selector, policy: .fail, rejected: nil,
                                                 threads: context.threads, progress: nil)
+        return try finish(result, output: output, context: context, started: started)
+    }
+
+    /// The final sampling of a stage run as tasks: every share's candidates, joined in share order, chosen from once.
+    func mergeShares(output: String, count: Int, context: StageContext) throws -> StageOutcome {
+        let started = Date()
+        let records = try ShareRecord.loadAll(directory: output, expectedCount: count)
+        let folder = ShareRecord.folder(directory: output)
+        let tally = try SelectShares.join(records.map { SelectShares.tallyPath(folder: folder, share: $0.share) })
+        return try finish(try S1Selector(options: options).choose(tally, threads: context.threads), output: output, context: context, started: started)
+    }
+
+    func finish(_ chosen: SelectionResult, output: String, context: StageContext, started: Date) throws -> StageOutcome {
+        var result = chosen
         result.diversity.seconds = Date().timeIntervalSince(started)
         try result.check()
         let writer = try ShardedWriter(directory: output, options: outputFormat.applied(to: ShardOptions(prefix: "part", workers: context.threads)))

@@ -59,6 +59,7 @@ struct VerifyStageRunner: StageRunner {
         try rejected?.finish()
         rep.bytesOut = manifest.compressedBytes
         return StageOutcome(report: rep, manifest: manifest, shareOutputs: [manifest],
-                            sideFiles: ["rejected.jsonl", "rejected.reasons.jsonl"].map { (output as NSString).appendingPathComponent($0) })
+                            sideFiles: ["rejected.jsonl", "rejected.reasons.jsonl"].map { (output as NSString).appendingPathComponent($0) },
+                            slices: context.share == nil ? [] : shares.slices.map(\.description))
     }
 }
