@@ -90,7 +90,7 @@ import json, sys
 t = json.load(open(sys.argv[1]))
 print(f\"{t['count']} shares, {t['context']['threads']} thread(s) each, executor {t['executor']}\")" "$out/clean/tasks/task.json")"
       if [ "$ex" = slurm ]; then
-        echo "slurm array script: $(grep -hE '^#SBATCH (--array|--cpus-per-task|--oversubscribe)' "$out"/clean/tasks/slurm-round1-array*.sh | tr '\n' ' ')"
+        echo "slurm array script: $(grep -hE '^#SBATCH (--array|--cpus-per-task|--oversubscribe)' "$out"/clean/tasks/slurm-array*.sh | tr '\n' ' ')"
         echo "slurm tasks: $(python3 -c "
 import glob, json, sys
 st = [json.load(open(f)) for f in sorted(glob.glob(sys.argv[1] + '/s*of*.state.json'))]

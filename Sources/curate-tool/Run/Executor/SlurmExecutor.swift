@@ -213,7 +213,9 @@ struct SlurmExecutor {
     func wait(_ jobs: [String]) throws {
         guard !jobs.isEmpty else { return }
         do {
-            try SlurmWait(queue: SlurmQueue(commands: commands)).untilDone(jobs, timeout: settings.slurmTimeout)
+            // One squeue a second at most (over the submission's few array and single job ids, not its tasks):
+            // nothing for slurmctld, and a run ends within a second of its last job, not up to 5 s later.
+            try SlurmWait(queue: SlurmQueue(commands: commands), maxInterval: 1).untilDone(jobs, timeout: settings.slurmTimeout)
         } catch let e as SlurmError {
             try? SlurmCancel(commands: commands).cancel(jobs)
             throw CurationError.io(path: ".", reason: "\(e); the run's jobs were cancelled, a re-run resubmits what did not finish")
