@@ -41,8 +41,7 @@ import Testing
                 ngram: 8
                 action: drop
             """
-        try FileManager.default.createDirectory(atPath: dir + "/evals", withIntermediateDirectories: true)
-        for e in ["gsm8k-test.jsonl", "ifbench-test.jsonl"] { try FileManager.default.copyItem(atPath: CLI.fixture("evals/" + e), toPath: dir + "/evals/" + e) }
+        try copyEvals(to: dir)
         let path = dir + "/recipe.yaml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -50,6 +49,12 @@ import Testing
 
     /// Runs the recipe from its directory, named relatively (its eval paths resolve to relative paths:
     /// tasks must see the very strings the run's settings hold).
+    /// GSM8K's and IFBench's test sets in `DIR/evals/`, where the test recipes name them.
+    static func copyEvals(to dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir + "/evals", withIntermediateDirectories: true)
+        for e in ["gsm8k-test.jsonl", "ifbench-test.jsonl"] { try FileManager.default.copyItem(atPath: CLI.fixture("evals/" + e), toPath: dir + "/evals/" + e) }
+    }
+
     static func run(_ recipe: String, _ out: String, _ extra: [String] = [], env: [String: String] = unitEnv) throws -> CLI.Result {
         try CLI.run(["run", (recipe as NSString).lastPathComponent, "--output", out, "--json", "--quiet"] + extra,
                     cwd: (recipe as NSString).deletingLastPathComponent, env: env)

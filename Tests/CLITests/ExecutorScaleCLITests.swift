@@ -87,8 +87,7 @@ import Testing
                 ngram: 8
                 action: drop
             """
-        try FileManager.default.createDirectory(atPath: dir + "/evals", withIntermediateDirectories: true)
-        for e in ["gsm8k-test.jsonl", "ifbench-test.jsonl"] { try FileManager.default.copyItem(atPath: CLI.fixture("evals/" + e), toPath: dir + "/evals/" + e) }
+        try ExecutorCLITests.copyEvals(to: dir)
         try text.write(toFile: dir + "/recipe.yaml", atomically: true, encoding: .utf8)
         return dir + "/recipe.yaml"
     }

@@ -154,18 +154,23 @@ public final class RunStore {
     }
 
     public func run(_ id: Int64) throws -> RunRecord {
-        try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else { throw RunStoreError.noSuchRun(id) }
-            return try RunStore.runRecord(row)
-        }
+        try read { db in try RunStore.run(id, db) }
+    }
+
+    /// The queries both this store and the read-only `RunStoreReader` answer.
+    static func run(_ id: Int64, _ db: Database) throws -> RunRecord {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else { throw RunStoreError.noSuchRun(id) }
+        return try runRecord(row)
+    }
+
+    static func stages(run: Int64, _ db: Database) throws -> [StageRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM stages WHERE run_id = ? ORDER BY position", arguments: [run]).map { try stageRecord($0, db) }
     }
 
     // MARK: - Stages
 
     public func stages(run: Int64) throws -> [StageRecord] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM stages WHERE run_id = ? ORDER BY position", arguments: [run]).map { try RunStore.stageRecord($0, db) }
-        }
+        try read { db in try RunStore.stages(run: run, db) }
     }
 
     public func stage(run: Int64, name: String) throws -> StageRecord? {

@@ -38,16 +38,11 @@ public final class RunStoreReader {
     }
 
     public func run(_ id: Int64) throws -> RunRecord {
-        try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else { throw RunStoreError.noSuchRun(id) }
-            return try RunStore.runRecord(row)
-        }
+        try read { db in try RunStore.run(id, db) }
     }
 
     public func stages(run: Int64) throws -> [StageRecord] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM stages WHERE run_id = ? ORDER BY position", arguments: [run]).map { try RunStore.stageRecord($0, db) }
-        }
+        try read { db in try RunStore.stages(run: run, db) }
     }
 
     /// The ids of the runs in the store, ascending (for an error that names the runs there are).
