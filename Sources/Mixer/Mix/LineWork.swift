@@ -8,6 +8,8 @@ struct ScanLine: Sendable {
     var tokens: UInt32 = 0
     var contentHash: UInt64 = 0
     var idHash: UInt64 = 0
+    /// The record's id, kept only when the scanner is asked to (a sharded mix's scan writes it for the plan).
+    var id: String? = nil
 }
 
 /// The per-line work of the scan: parse, id and sampling key, field predicates, text, tokens, length
@@ -20,6 +22,8 @@ struct LineScanner<Counter: TokenCounter>: Sendable {
     /// The recipe's `normalize:`: a record it cannot map is filtered out here (`normalize: REASON`), so the
     /// sampling only ever picks records that will be written.
     let recordNormalizer: RecordNormalizer?
+    /// Whether kept lines carry their id string (`ScanLine.id`).
+    var keepID = false
     let normalizer = TextNormalizer()
 
     func scan(_ batch: LineBatch) -> [ScanLine] {
@@ -50,7 +54,7 @@ struct LineScanner<Counter: TokenCounter>: Sendable {
         if let why = source.language?.failure(text) { return ScanLine(outcome: .filtered(why)) }
         return ScanLine(outcome: .kept, key: SamplingKey.record(seed: seed, source: source.name, id: id),
                         tokens: UInt32(clamping: tokens), contentHash: dedupe ? normalizer.contentHash(text) : 0,
-                        idHash: SamplingKey.id(id))
+                        idHash: SamplingKey.id(id), id: keepID ? id : nil)
     }
 }
 
@@ -59,6 +63,8 @@ struct GatheredRecord: Sendable {
     var id: String
     var copies: UInt32
     var record: SplicedRecord
+    /// The line's index in what the gather reads (the copies array's index).
+    var line: Int
 }
 
 struct GatherBatch: Sendable {
@@ -120,7 +126,7 @@ struct LineGatherer: Sendable {
                     }
                     written = r
                 }
-                out.records.append(GatheredRecord(id: id, copies: n, record: SplicedRecord(record: written, edits: edits)))
+                out.records.append(GatheredRecord(id: id, copies: n, record: SplicedRecord(record: written, edits: edits), line: line))
             } catch let e as CurationError {
                 out.error = e
                 return out

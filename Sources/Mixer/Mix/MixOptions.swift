@@ -21,6 +21,9 @@ public struct MixOptions: Sendable {
     public var batchBytes: Int
     /// Line limit and incomplete-directory check of the source readers.
     public var read = ReadOptions()
+    /// A sharded mix (`MixShares`) cuts plain JSONL sources into units of about this many bytes (every
+    /// task of one mix must use the same value).
+    public var plainUnitBytes = SharePlan.plainUnitBytes
 
     public init(memoryLimit: Int = 256_000_000, threads: Int = 1, shard: ShardOptions = ShardOptions(),
                 onError: ErrorPolicy = .fail, seed: UInt64? = nil, tempDirectory: String? = nil,

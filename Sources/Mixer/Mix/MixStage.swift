@@ -23,24 +23,7 @@ public enum MixStage {
     ) throws -> MixResult {
         let started = Date()
         let seed = options.seed ?? recipe.seed
-        var sourceFiles: [[String]] = []
-        for (i, s) in recipe.sources.enumerated() {
-            guard case .files(let f) = s.origin else {
-                throw RecipeError(file: recipe.file, line: s.line, column: 1, entry: "sources[\(i)] \"\(s.name)\"",
-                                  message: "input is not bound to files (run this mix as a stage of a run recipe)")
-            }
-            sourceFiles.append(f)
-            if let inside = f.first(where: { PathOverlap.isInside($0, directory: outputDirectory) }) {
-                throw RecipeError(file: recipe.file, line: s.line, column: 1, entry: "sources[\(i)] \"\(s.name)\"",
-                                  message: "\(inside) lies inside the output directory \(outputDirectory): the mix would read its own output on a re-run")
-            }
-            if let problem = s.amount.rangeProblem {
-                throw RecipeError(file: recipe.file, line: s.line, column: 1, entry: "sources[\(i)] \"\(s.name)\"", message: problem)
-            }
-        }
-        if let t = recipe.totalTokens, t < 1 || t > Amount.maxWhole {
-            throw RecipeError(file: recipe.file, line: 0, column: 0, entry: "", message: "total_tokens \(t) is out of range (1 to \(Amount.maxWhole))")
-        }
+        let sourceFiles = try sourceFiles(recipe: recipe, outputDirectory: outputDirectory)
         do { try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch {
             throw CurationError.io(path: outputDirectory, reason: "cannot create output directory: \(error.localizedDescription)")
         }
@@ -61,37 +44,25 @@ public enum MixStage {
                                       recordNormalizer: recipe.normalize)
             var candidates: [Selection.Candidate] = []
             var lineOfCandidate: [UInt32] = []
-            var lines = 0
+            var tally = ScanTally(summary: summary)
             var sourceBytes = 0
-            var rejectedReasons: [String: Int] = [:]
             let consume: ((LineBatch, [ScanLine])) throws -> Void = { item in
                 let (batch, results) = item
                 for (l, r) in zip(batch.lines, results) {
-                    defer { lines += 1 }
-                    switch r.outcome {
-                    case .bad(let e):
+                    let line = tally.lines
+                    guard try tally.book(r, policy: options.onError, reject: { e in
                         // Rejected here, not through the reader: the reader is busy on the producer thread.
-                        guard options.onError == .skip else { throw e }
                         try batch.data.withUnsafeBytes { try rejected?.write(line: UnsafeRawBufferPointer(rebasing: $0[l.start..<(l.start + l.count)]), error: e) }
-                        rejectedReasons[e.rejectionReason.rawValue, default: 0] += 1
-                        summary.rejected += 1
-                        continue
-                    case .filtered(let reason):
-                        summary.recordsRead += 1
-                        summary.filtered[reason, default: 0] += 1
-                        continue
-                    case .kept:
-                        summary.recordsRead += 1
-                    }
+                    }) else { continue }
                     if scanner.dedupe, !state.texts.insert(r.contentHash).inserted {
-                        summary.duplicates += 1
+                        tally.summary.duplicates += 1
                         continue
                     }
                     if !state.ids.insert(r.idHash).inserted { state.repeatedIDs.insert(r.idHash) }
                     let index = UInt32(truncatingIfNeeded: candidates.count)
                     candidates.append(.init(key: r.key, tokens: r.tokens, index: index))
-                    lineOfCandidate.append(UInt32(truncatingIfNeeded: lines))
-                    summary.availableTokens += Int(r.tokens)
+                    lineOfCandidate.append(UInt32(truncatingIfNeeded: line))
+                    tally.summary.availableTokens += Int(r.tokens)
                 }
                 scanned += batch.lines.count
                 scannedBytes += batch.data.count
@@ -101,30 +72,12 @@ public enum MixStage {
             try OrderedParallel.run(threads: options.threads, produce: { emit in
                 try reader.forEachBatch(batchBytes: options.batchBytes) { try emit($0) }
             }, transform: { ($0, scanner.scan($0)) }, consume: consume)
+            let lines = tally.lines
             guard lines <= Int(UInt32.max) else { throw CurationError.invalidArgument("source \(source.name) has more than 2^32 records") }
-
-            var counts = reader.counts
-            counts.records = summary.recordsRead
-            counts.rejected = summary.rejected
-            counts.rejectedByReason = rejectedReasons
-            report.absorb(counts)
+            report.absorb(tally.counts(reader.counts))
+            summary = tally.summary
             summary.availableRecords = candidates.count
-
-            let sel = Selection.plan(source.amount, candidates: &candidates, totalTokens: recipe.totalTokens)
-            guard sel.full < Int(UInt32.max) else {
-                throw RecipeError(file: recipe.file, line: source.line, column: 1, entry: "sources[\(si)] \"\(source.name)\"",
-                                  message: "\(source.amount) asks for \(sel.full) copies of each of its \(candidates.count) records: too many")
-            }
-            summary.target = sel.target
-            summary.fullCopies = sel.full
-            summary.extraRecords = sel.extra
-            var copies = [UInt32](repeating: 0, count: lines)
-            if sel.full > 0 { for l in lineOfCandidate { copies[Int(l)] = UInt32(clamping: sel.full) } }
-            for c in candidates.prefix(sel.extra) { copies[Int(lineOfCandidate[Int(c.index)])] += 1 }
-            for c in candidates {
-                let n = Int(copies[Int(lineOfCandidate[Int(c.index)])])
-                if n > 0 { summary.takenDistinct += 1; summary.takenRecords += n; summary.takenTokens += n * Int(c.tokens) }
-            }
+            let copies = try CopyPlan.copies(source: si, of: recipe, candidates: &candidates, lineOfCandidate: lineOfCandidate, lines: lines, summary: &summary)
             copiesPerSource.append(copies)
             summaries.append(summary)
             plannedBytes.append(lines == 0 ? 0 : Double(sourceBytes) / Double(lines) * Double(summary.takenRecords))
@@ -150,20 +103,7 @@ public enum MixStage {
                 defer { progress?(MixProgress(phase: .gather, source: source.name, records: gathered, bytes: gatheredBytes)) }
                 for g in batch.records {
                     let idHash = SamplingKey.id(g.id)
-                    let repeated = state.repeatedIDs.contains(idHash)
-                    // Copies of one id are numbered on: the first keeps the id, later ones get `#2`,
-                    // `#3`, ... skipping any suffixed id an input record already has or an earlier copy
-                    // took, so output ids stay unique.
-                    var n = repeated ? claims[idHash] ?? 0 : 0
-                    for _ in 1...Int(g.copies) {
-                        n += 1
-                        var outID = n == 1 ? g.id : "\(g.id)#\(n)"
-                        while n > 1 {
-                            let h = SamplingKey.id(outID)
-                            if !state.ids.contains(h), state.copyIDs.insert(h).inserted { break }
-                            n += 1
-                            outID = "\(g.id)#\(n)"
-                        }
+                    for outID in state.outputIDs(of: g.id, idHash: idHash, copies: Int(g.copies), claims: &claims) {
                         var idJSON: [UInt8] = []
                         JSONWriter.writeString(outID, into: &idJSON)
                         let key = SamplingKey.shuffle(seed: seed, source: source.name, outputID: outID)
@@ -175,7 +115,6 @@ public enum MixStage {
                         }
                         gathered += 1
                     }
-                    if repeated { claims[idHash] = n }
                 }
             }
             try OrderedParallel.run(threads: options.threads, produce: { emit in
@@ -203,15 +142,7 @@ public enum MixStage {
         let manifest = try writer.finish()
         try rejected?.finish()
 
-        // The report: in = distinct records out + dropped; copies are counted beside it.
-        for s in summaries {
-            for (reason, n) in s.filtered {
-                report.drop(reason.hasPrefix(RecordNormalizer.reasonPrefix) ? reason : "filter: \(reason)", count: n)
-            }
-            if s.duplicates > 0 { report.drop("duplicate", count: s.duplicates) }
-            if s.notSampled > 0 { report.drop("not sampled", count: s.notSampled) }
-            report.recordsOut += s.takenDistinct
-        }
+        finishReport(&report, summaries: summaries)
         report.bytesOut = manifest.compressedBytes
         report.seconds = Date().timeIntervalSince(started)
         let result = MixResult(manifest: manifest, report: report, sources: summaries, seed: seed,

@@ -33,14 +33,15 @@ public final class ExternalShuffler {
 
     deinit { discard() }
 
-    /// Adds one record given in up to three pieces (they are concatenated).
-    public func add(key: UInt64, _ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer = .init(start: nil, count: 0),
+    /// Adds one record given in up to three pieces (they are concatenated). `seq` orders records of equal
+    /// keys (default: the arrival number); a sharded mix passes its global input order.
+    public func add(key: UInt64, seq: UInt64? = nil, _ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer = .init(start: nil, count: 0),
                     _ c: UnsafeRawBufferPointer = .init(start: nil, count: 0)) throws {
         let n = a.count + b.count + c.count
         if !entries.isEmpty, arena.count + n + (entries.count + 1) * 32 > memoryLimit { try spill() }
         let off = arena.count
         arena.append(contentsOf: a); arena.append(contentsOf: b); arena.append(contentsOf: c)
-        entries.append(Entry(key: key, seq: UInt64(records), offset: off, count: n))
+        entries.append(Entry(key: key, seq: seq ?? UInt64(records), offset: off, count: n))
         records += 1
     }
 
@@ -79,11 +80,16 @@ public final class ExternalShuffler {
 
     /// Hands every record to `body` in shuffled order, then removes the temporary files.
     public func finish(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try finishKeyed { _, _, bytes in try body(bytes) }
+    }
+
+    /// `finish` with each record's key and sequence number (a sharded mix writes them into its runs).
+    func finishKeyed(_ body: (UInt64, UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
         defer { discard() }
         if runs.isEmpty {
             sortEntries()
             try arena.withUnsafeBytes { a in
-                for e in entries { try body(UnsafeRawBufferPointer(rebasing: a[e.offset..<(e.offset + e.count)])) }
+                for e in entries { try body(e.key, e.seq, UnsafeRawBufferPointer(rebasing: a[e.offset..<(e.offset + e.count)])) }
             }
             arena = []; entries = []
             return
@@ -98,7 +104,7 @@ public final class ExternalShuffler {
                 let group = Array(runs[i..<min(runs.count, i + fanIn)])
                 if group.count == 1 { merged.append(group[0]) } else {
                     let w = try RunWriter(path: try newRunPath(), bufferBytes: ioBuffer)
-                    try merge(group) { key, seq, bytes in try w.append(key: key, seq: seq, bytes) }
+                    try Self.merge(group, memoryLimit: memoryLimit) { key, seq, bytes in try w.append(key: key, seq: seq, bytes) }
                     try w.close()
                     for p in group { unlink(p) }
                     merged.append(w.path)
@@ -107,13 +113,17 @@ public final class ExternalShuffler {
             }
             runs = merged
         }
-        try merge(runs) { _, _, bytes in try body(bytes) }
+        try Self.merge(runs, memoryLimit: memoryLimit, body)
     }
 
-    /// K-way merge by a binary heap over the readers' current entries.
-    private func merge(_ paths: [String], _ body: (UInt64, UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+    /// K-way merge of sorted runs by (key, seq), by a binary heap over the readers' current entries.
+    static func merge(_ paths: [String], memoryLimit: Int, _ body: (UInt64, UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
         let per = max(1 << 12, min(1 << 20, memoryLimit / max(1, paths.count)))
-        var readers = try paths.map { try RunReader(path: $0, bufferBytes: per) }.filter { !$0.exhausted }
+        try merge(readers: try paths.map { try RunReader(path: $0, bufferBytes: per) }, body)
+    }
+
+    static func merge(readers all: [RunReader], _ body: (UInt64, UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+        var readers = all.filter { !$0.exhausted }
         func less(_ a: RunReader, _ b: RunReader) -> Bool { a.key != b.key ? a.key < b.key : a.seq < b.seq }
         func siftDown(_ start: Int) {
             var i = start

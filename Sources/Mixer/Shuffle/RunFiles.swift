@@ -8,6 +8,8 @@ final class RunWriter {
     private var fd: Int32
     private var buffer: [UInt8] = []
     private let capacity: Int
+    /// Bytes appended so far (an entry's offset is this before its `append`).
+    private(set) var offset = 0
 
     init(path: String, bufferBytes: Int) throws {
         self.path = path
@@ -20,6 +22,7 @@ final class RunWriter {
 
     func append(key: UInt64, seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
         if buffer.count + 20 + bytes.count > capacity { try flush() }
+        offset += 20 + bytes.count
         withUnsafeBytes(of: key.littleEndian) { buffer.append(contentsOf: $0) }
         withUnsafeBytes(of: seq.littleEndian) { buffer.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { buffer.append(contentsOf: $0) }
@@ -63,8 +66,12 @@ final class RunReader {
     private var recStart = 0
     private var recCount = 0
     private(set) var exhausted = false
+    /// Bytes of the file still to read (the rest of the range read).
+    private var remaining = Int.max
 
-    init(path: String, bufferBytes: Int) throws {
+    /// Reads the run in `path`, or only the entries in its byte range `range` (a sharded mix's gather
+    /// file holds one key range per partition, listed in its index).
+    init(path: String, bufferBytes: Int, range: Range<Int>? = nil) throws {
         self.path = path
         capacity = max(1 << 12, bufferBytes)
         capacityNow = capacity
@@ -73,6 +80,12 @@ final class RunReader {
         guard fd >= 0 else {
             buffer.deallocate()
             throw CurationError.io(path: path, reason: "cannot open spill file: \(String(cString: strerror(errno)))")
+        }
+        if let range {
+            guard range.lowerBound >= 0, lseek(fd, off_t(range.lowerBound), SEEK_SET) == off_t(range.lowerBound) else {
+                throw CurationError.io(path: path, reason: "cannot seek to byte \(range.lowerBound): \(String(cString: strerror(errno)))")
+            }
+            remaining = range.count
         }
         try advance()
     }
@@ -95,12 +108,13 @@ final class RunReader {
             capacityNow = n
         }
         while end - start < n && !eof {
-            let r = read(fd, buffer + end, capacityNow - end)
+            if remaining == 0 { eof = true; break }
+            let r = read(fd, buffer + end, min(capacityNow - end, remaining))
             if r < 0 {
                 if errno == EINTR { continue }
                 throw CurationError.io(path: path, reason: "spill read failed: \(String(cString: strerror(errno)))")
             }
-            if r == 0 { eof = true } else { end += r }
+            if r == 0 { eof = true } else { end += r; remaining -= r }
         }
         return end - start >= n
     }

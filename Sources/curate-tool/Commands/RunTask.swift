@@ -31,6 +31,9 @@ struct RunTask: ParsableCommand {
     @Option(name: .long, help: "share (default; needs --shard), prepare, finish (merge the shares) or whole (the stage as one job).")
     var step: Step = .share
 
+    @Option(name: .long, help: "A phase before the shares (a mix's scan, plan or gather), task --shard i/N (0/1 for a one-task phase).")
+    var phase: String?
+
     func run() throws {
         let started = Date()
         let task = try runStage { try TaskFile.load(taskFile) }
@@ -40,7 +43,10 @@ struct RunTask: ParsableCommand {
                 return nil
             }
             guard let s = try share.spec() else { throw CurationError.invalidArgument("run-task needs --shard i/N (or env)") }
-            guard s.count == task.count else {
+            guard phase == nil || s.count == 1 || s.count == task.count else {
+                throw CurationError.invalidArgument("--shard \(s.index)/\(s.count): the task file \(taskFile) is for \(task.count) shares")
+            }
+            guard phase != nil || s.count == task.count else {
                 throw CurationError.invalidArgument("--shard \(s.index)/\(s.count): the task file \(taskFile) is for \(task.count) shares")
             }
             return s
@@ -63,7 +69,7 @@ struct RunTask: ParsableCommand {
         let inputs = try runStage { try task.resolvedInputs() }
         let dir = task.directory
         let context = StageContext(threads: task.threads, memory: task.memory, quiet: task.quiet, seed: task.seed, share: spec)
-        let what = spec.map { "share \($0.index)/\($0.count)" } ?? "step \(step.rawValue)"
+        let what = spec.map { "\(phase.map { "phase \($0) task" } ?? "share") \($0.index)/\($0.count)" } ?? "step \(step.rawValue)"
         FileHandle.standardError.write(Data("\(what) of stage \"\(task.stage)\" (\(task.kind)), pid \(getpid()), \(task.threads) thread(s) -> \(dir)\n".utf8))
 
         switch step {
@@ -71,11 +77,22 @@ struct RunTask: ParsableCommand {
             try runStage { try (stage.runner as? PreparesShares)?.prepareShares(inputs: inputs, output: dir, context: context) }
         case .finish:
             let first = Self.firstShareStart(directory: dir) ?? started
-            let outcome = try runStage { try LocalExecutor.finish(runner: stage.runner, directory: dir, count: task.count, context: context) }
+            let outcome = try runStage { try LocalExecutor.finish(runner: stage.runner, inputs: inputs, directory: dir, count: task.count, context: context) }
             try runStage { try Self.record(outcome, stage: task.stage, directory: dir, started: first) }
         case .whole:
             let outcome = try stage.runner.run(inputs: inputs, output: dir, context: context)
             try runStage { try Self.record(outcome, stage: task.stage, directory: dir, started: started) }
+        case .share where phase != nil:
+            guard let spec, let name = phase else { return }
+            guard let phased = stage.runner as? RunsInPhases, let p = phased.phases.first(where: { $0.name == name }) else {
+                throw ValidationError("stage \"\(task.stage)\" (\(task.kind)) has no phase \"\(name)\"")
+            }
+            guard spec.count == p.count(task.count) else {
+                throw ValidationError("phase \(name) of stage \"\(task.stage)\" runs as \(p.count(task.count)) task(s), not --shard \(spec.index)/\(spec.count)")
+            }
+            try runStage { try phased.runPhase(p, share: spec, count: task.count, inputs: inputs, output: dir, context: context) }
+            FileHandle.standardError.write(Data("phase \(name) task \(spec.index)/\(spec.count) of stage \"\(task.stage)\" done in \(String(format: "%.2f s", Date().timeIntervalSince(started)))\n".utf8))
+            return
         case .share:
             guard let spec else { return }
             TestHooks.shareStarted(spec.index)

@@ -89,9 +89,36 @@ struct LocalExecutor {
         let dir = stage.directory
         let prepared = try prepare(stage)
         let task = prepared.task, taskPath = prepared.taskPath
-        var queue = prepared.queue
-        log("  \(queue.count) task\(queue.count == 1 ? "" : "s") of \(n), \(min(k, max(1, queue.count))) at once, \(task.threads) thread\(task.threads == 1 ? "" : "s") each -> \(TaskFile.folder(directory: dir))")
+        log("  \(prepared.queue.count) task\(prepared.queue.count == 1 ? "" : "s") of \(n), \(min(k, max(1, prepared.queue.count))) at once, \(task.threads) thread\(task.threads == 1 ? "" : "s") each -> \(TaskFile.folder(directory: dir))")
+        if let phased = stage.runner as? RunsInPhases, !prepared.queue.isEmpty {
+            for phase in phased.phases {
+                let queue = try Self.phaseQueue(phase, directory: dir, count: n)
+                let count = phase.count(n)
+                if queue.count < count { log("  phase \(phase.name): \(count - queue.count) of \(count) task\(count == 1 ? "" : "s") finished earlier, kept") }
+                try runTasks(stage, task: task, taskPath: taskPath, queue: queue, count: count, phase: phase.name)
+            }
+        }
+        try runTasks(stage, task: task, taskPath: taskPath, queue: prepared.queue, count: n, phase: nil)
+        return try Self.finish(stage, count: n)
+    }
 
+    /// The tasks of `phase` not finished (whose `PhaseRecord` is missing or does not match its files).
+    static func phaseQueue(_ phase: SharePhase, directory: String, count n: Int) throws -> [Int] {
+        let count = phase.count(n)
+        return try (0..<count).filter { !PhaseRecord.isDone(directory: directory, phase: phase.name, share: try ShardSpec(index: $0, count: count)) }
+    }
+
+    /// Runs the tasks `queue` of one phase (`phase`) or of the shares (nil), at most K at once, retrying
+    /// failures; throws naming the tasks that failed for good.
+    func runTasks(_ stage: Stage, task: TaskFile, taskPath: String, queue start: [Int], count n: Int, phase: String?) throws {
+        let k = settings.parallel
+        let dir = stage.directory
+        var queue = start
+        let what = phase.map { "\($0) task" } ?? "share"
+        func done(_ spec: ShardSpec) -> Bool {
+            phase.map { PhaseRecord.isDone(directory: dir, phase: $0, share: spec) } ?? (Self.completed(directory: dir, share: spec) != nil)
+        }
+        if let phase, !queue.isEmpty { log("  phase \(phase): \(queue.count) task\(queue.count == 1 ? "" : "s") of \(n)") }
         let executable = ChildProcess.selfExecutable()
         var triesThisRun: [Int: Int] = [:]
         var running: [pid_t: TaskState] = [:]
@@ -100,15 +127,15 @@ struct LocalExecutor {
             while running.count < k, !queue.isEmpty {
                 let i = queue.removeFirst()
                 let spec = try ShardSpec(index: i, count: n)
-                var st = TaskState.load(directory: dir, share: spec) ?? fresh(spec, task)
+                var st = TaskState.load(directory: dir, share: spec, phase: phase) ?? fresh(spec, task, phase: phase)
                 st.attempts += 1
                 triesThisRun[i, default: 0] += 1
                 st.state = .running
                 st.started = Date(); st.finished = nil; st.seconds = nil; st.exitCode = nil; st.signal = nil; st.pid = nil
                 st.host = TaskState.hostName
-                Self.append("== \(TaskState.time(Date())) share \(i)/\(n) of stage \"\(stage.spec.name)\", attempt \(st.attempts) ==\n", to: st.log)
+                Self.append("== \(TaskState.time(Date())) \(what) \(i)/\(n) of stage \"\(stage.spec.name)\", attempt \(st.attempts) ==\n", to: st.log)
                 do {
-                    st.pid = try ChildProcess.spawn(executable, ["run-task", taskPath, "--shard", "\(i)/\(n)"], log: st.log)
+                    st.pid = try ChildProcess.spawn(executable, ["run-task", taskPath] + (phase.map { ["--phase", $0] } ?? []) + ["--shard", "\(i)/\(n)"], log: st.log)
                 } catch {
                     Self.append("could not start: \(error)\n", to: st.log)
                     st.finished = Date()
@@ -124,7 +151,7 @@ struct LocalExecutor {
                 let lost = running.values.map(\.share).sorted()
                 for var st in running.values { st.state = .failed; st.finished = Date(); try? st.write(directory: dir); failed.append(st) }
                 running = [:]
-                log("  lost the tasks of share(s) \(lost.map(String.init).joined(separator: ", "))")
+                log("  lost the tasks of \(what)(s) \(lost.map(String.init).joined(separator: ", "))")
                 continue
             }
             guard var st = running.removeValue(forKey: exit.pid) else { continue }
@@ -134,46 +161,44 @@ struct LocalExecutor {
             st.exitCode = exit.code
             st.signal = exit.signal
             let seconds = String(format: "%.1f s", st.seconds ?? 0)
-            if exit.code == 0, Self.completed(directory: dir, share: spec) != nil {
+            if exit.code == 0, done(spec) {
                 st.state = .done
-                log("  share \(st.share)/\(n): done in \(seconds)")
+                log("  \(what) \(st.share)/\(n): done in \(seconds)")
             } else {
-                let how = exit.signal.map { "killed by signal \($0)" } ?? (exit.code == 0 ? "exit 0 without its share record" : "exit \(exit.code)")
+                let how = exit.signal.map { "killed by signal \($0)" } ?? (exit.code == 0 ? "exit 0 without its completion record" : "exit \(exit.code)")
                 if triesThisRun[st.share, default: 0] <= settings.retries {
                     st.state = .pending
                     queue.append(st.share)
-                    log("  share \(st.share)/\(n): failed (\(how)) after \(seconds), retrying (\(triesThisRun[st.share, default: 0]) of \(settings.retries + 1) attempts); log \(st.log)")
+                    log("  \(what) \(st.share)/\(n): failed (\(how)) after \(seconds), retrying (\(triesThisRun[st.share, default: 0]) of \(settings.retries + 1) attempts); log \(st.log)")
                 } else {
                     st.state = .failed
                     failed.append(st)
-                    log("  share \(st.share)/\(n): failed (\(how)) after \(seconds); log \(st.log)")
+                    log("  \(what) \(st.share)/\(n): failed (\(how)) after \(seconds); log \(st.log)")
                 }
             }
             try st.write(directory: dir)
         }
         if !failed.isEmpty { throw ExecutorError.tasksFailed(stage: stage.spec.name, count: n, failures: failed.sorted { $0.share < $1.share }) }
-
-        return try Self.finish(stage, count: n)
     }
 
     /// Step 3, shared by every executor: all N shares are finished; merge them into the stage's output.
     static func finish(_ stage: Stage, count n: Int) throws -> StageOutcome {
-        try finish(runner: stage.runner, directory: stage.directory, count: n, context: stage.context)
+        try finish(runner: stage.runner, inputs: stage.inputs, directory: stage.directory, count: n, context: stage.context)
     }
 
     /// Step 3 for any executor (here, or a Slurm merge job): merge the N shares (or the stage's own merge,
     /// `MergesShares`: select's final sampling), then the stage's own finishing (`FinishesShares`).
-    static func finish(runner: any StageRunner, directory dir: String, count n: Int, context: StageContext) throws -> StageOutcome {
-        if let own = runner as? MergesShares { return try own.mergeShares(output: dir, count: n, context: context) }
+    static func finish(runner: any StageRunner, inputs: [StageInput], directory dir: String, count n: Int, context: StageContext) throws -> StageOutcome {
+        if let own = runner as? MergesShares { return try own.mergeShares(inputs: inputs, output: dir, count: n, context: context) }
         let report = try ShareMerging.merge(directory: dir, count: n)
         let summary = try (runner as? FinishesShares)?.finishShares(output: dir, report: report) ?? ""
         let manifest = try Manifest.load(Manifest.path(directory: dir, prefix: "part"))
         return StageOutcome(report: report, manifest: manifest, summary: summary)
     }
 
-    func fresh(_ spec: ShardSpec, _ task: TaskFile) -> TaskState {
+    func fresh(_ spec: ShardSpec, _ task: TaskFile, phase: String? = nil) -> TaskState {
         TaskState(share: spec.index, count: spec.count, state: .pending, attempts: 0,
-                  log: Self.absolute(TaskFile.logPath(directory: task.directory, share: spec)), host: TaskState.hostName)
+                  log: Self.absolute(TaskFile.logPath(directory: task.directory, share: spec, phase: phase)), host: TaskState.hostName, phase: phase)
     }
 
     /// A share's record when the share is finished: it reads, it is this share's, and every shard it
@@ -223,6 +248,7 @@ struct LocalExecutor {
                 throw CurationError.io(path: shares, reason: "cannot remove the share records of an earlier run: \(error.localizedDescription)")
             }
         }
+        try PhaseRecord.removeAll(directory: task.directory)
         let folder = TaskFile.folder(directory: task.directory)
         for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".state.json") || name == TaskFile.name {
             try? fm.removeItem(atPath: (folder as NSString).appendingPathComponent(name))

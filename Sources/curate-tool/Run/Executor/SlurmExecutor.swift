@@ -126,28 +126,45 @@ struct SlurmExecutor {
             }
         }
 
-        var arrays: [String] = []
-        if !queue.isEmpty {
-            let count = try ArrayPlan(shares: queue, shareCount: n, maxArraySize: config.maxArraySize).chunks.count
-            let plan = try ArrayPlan(shares: queue, shareCount: n, maxArraySize: config.maxArraySize,
-                                     maxParallel: settings.maxParallel.map { ArrayPlan.perArrayLimit($0, arrays: count) })
+        /// Arrays of `run-task --shard env` (with `--phase` for a phase's tasks) for the tasks `todo` of `count`.
+        func submitArrays(_ todo: [Int], count: Int, phase: String?) throws -> [String] {
+            guard !todo.isEmpty else { return [] }
+            var ids: [String] = []
+            let chunks = try ArrayPlan(shares: todo, shareCount: count, maxArraySize: config.maxArraySize).chunks.count
+            let plan = try ArrayPlan(shares: todo, shareCount: count, maxArraySize: config.maxArraySize,
+                                     maxParallel: settings.maxParallel.map { ArrayPlan.perArrayLimit($0, arrays: chunks) })
+            let task = try TaskFile.load(taskPath)
             for (c, chunk) in plan.chunks.enumerated() {
-                var script = SbatchScript(jobName: "curate-\(stage.spec.name)", plan: plan, chunk: chunk, logDirectory: folder,
-                                          command: [executable, "run-task", taskPath, "--shard", "env"],
+                var script = SbatchScript(jobName: "curate-\(stage.spec.name)\(phase.map { "-\($0)" } ?? "")", plan: plan, chunk: chunk, logDirectory: folder,
+                                          command: [executable, "run-task", taskPath] + (phase.map { ["--phase", $0] } ?? []) + ["--shard", "env"],
                                           workingDirectory: cwd, options: settings.slurm)
                 script.notes = beforeNotes
-                let id = try submitter.submit(script, writingTo: (folder as NSString).appendingPathComponent("slurm-array\(c).sh"), afterOK: before)
-                arrays.append(id)
+                let name = "slurm-\(phase.map { "\($0)-" } ?? "")array\(c).sh"
+                let id = try submitter.submit(script, writingTo: (folder as NSString).appendingPathComponent(name), afterOK: before)
+                ids.append(id)
                 for index in chunk.indices {
-                    let spec = try ShardSpec(index: chunk.offset + index, count: n)
-                    let task = try TaskFile.load(taskPath)
-                    var st = TaskState.load(directory: dir, share: spec) ?? local.fresh(spec, task)
+                    let spec = try ShardSpec(index: chunk.offset + index, count: count)
+                    var st = TaskState.load(directory: dir, share: spec, phase: phase) ?? local.fresh(spec, task, phase: phase)
                     Self.submitted(&st, job: "\(id)_\(index)", log: (folder as NSString).appendingPathComponent("slurm-\(id)_\(index).log"))
                     try st.write(directory: dir)
                 }
             }
-            jobs += arrays
+            return ids
         }
+
+        // The phases before the shares (a mix's scan, plan and gather), each after the one before; none when every share is done.
+        if let phased = stage.runner as? RunsInPhases, !queue.isEmpty {
+            for phase in phased.phases {
+                let todo = deferred.isEmpty ? try LocalExecutor.phaseQueue(phase, directory: dir, count: n) : Array(0..<phase.count(n))
+                let ids = try submitArrays(todo, count: phase.count(n), phase: phase.name)
+                guard !ids.isEmpty else { continue }
+                jobs += ids
+                before = ids
+                beforeNotes = note(ids, "phase \(phase.name) of this stage")
+            }
+        }
+        let arrays = try submitArrays(queue, count: n, phase: nil)
+        jobs += arrays
         var merge = SbatchScript.single(jobName: "curate-\(stage.spec.name)-merge", logDirectory: folder,
                                         command: [executable, "run-task", taskPath, "--step", "finish"],
                                         workingDirectory: cwd, options: settings.slurm)

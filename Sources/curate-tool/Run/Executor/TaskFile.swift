@@ -52,8 +52,8 @@ struct TaskFile: Equatable {
     static func folder(directory: String) -> String { (directory as NSString).appendingPathComponent(folder) }
     static func path(directory: String) -> String { (folder(directory: directory) as NSString).appendingPathComponent(name) }
     /// A task's log: every attempt's output, appended.
-    static func logPath(directory: String, share: ShardSpec) -> String {
-        (folder(directory: directory) as NSString).appendingPathComponent("\(share.tag).log")
+    static func logPath(directory: String, share: ShardSpec, phase: String? = nil) -> String {
+        (folder(directory: directory) as NSString).appendingPathComponent("\(TaskState.tag(share, phase)).log")
     }
 
     /// Whether finished shares of `other` are shares of this stage: the same stage, settings, inputs and count.

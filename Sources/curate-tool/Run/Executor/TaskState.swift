@@ -25,10 +25,15 @@ struct TaskState: Equatable {
     /// Under the Slurm executor: the task's job (`ARRAYID_INDEX`) and the node it ran on, when Slurm said.
     var slurmJob: String? = nil
     var node: String? = nil
+    /// Set for a task of a phase before the shares (`RunsInPhases`): its files are `PHASE-sIofN.*`.
+    var phase: String? = nil
 
-    static func path(directory: String, share: ShardSpec) -> String {
-        (TaskFile.folder(directory: directory) as NSString).appendingPathComponent("\(share.tag).state.json")
+    static func path(directory: String, share: ShardSpec, phase: String? = nil) -> String {
+        (TaskFile.folder(directory: directory) as NSString).appendingPathComponent("\(tag(share, phase)).state.json")
     }
+
+    /// `s3of8`, or `scan-s3of8` for a phase task: the stem of its state file and log.
+    static func tag(_ share: ShardSpec, _ phase: String?) -> String { phase.map { "\($0)-\(share.tag)" } ?? share.tag }
 
     var json: JSONValue {
         var o = JSONObject()
@@ -46,24 +51,26 @@ struct TaskState: Equatable {
         o["host"] = .string(host)
         if let slurmJob { o["slurm_job"] = .string(slurmJob) }
         if let node { o["node"] = .string(node) }
+        if let phase { o["phase"] = .string(phase) }
         return .object(o)
     }
 
     func write(directory: String) throws {
         guard let spec = try? ShardSpec(index: share, count: count) else { return }
-        try AtomicFileWriter.write(PrettyJSON.string(json) + "\n", to: Self.path(directory: directory, share: spec))
+        try AtomicFileWriter.write(PrettyJSON.string(json) + "\n", to: Self.path(directory: directory, share: spec, phase: phase))
     }
 
     /// The state file of a share, or nil when there is none or it cannot be read (it is informational).
-    static func load(directory: String, share: ShardSpec) -> TaskState? {
-        guard let data = FileManager.default.contents(atPath: path(directory: directory, share: share)),
+    static func load(directory: String, share: ShardSpec, phase: String? = nil) -> TaskState? {
+        guard let data = FileManager.default.contents(atPath: path(directory: directory, share: share, phase: phase)),
               let v = try? JSONParser.parse([UInt8](data)), let i = v["share"]?.intValue, let n = v["count"]?.intValue,
               let state = v["state"]?.stringValue.flatMap(State.init(rawValue:)) else { return nil }
         return TaskState(share: i, count: n, state: state, exitCode: v["exit_code"]?.intValue.map { Int32(truncatingIfNeeded: $0) },
                          signal: v["signal"]?.intValue.map { Int32(truncatingIfNeeded: $0) }, attempts: v["attempts"]?.intValue ?? 0,
                          started: v["started"]?.stringValue.flatMap(Self.date), finished: v["finished"]?.stringValue.flatMap(Self.date),
                          seconds: v["seconds"]?.doubleValue, log: v["log"]?.stringValue ?? "", pid: v["pid"]?.intValue.map { Int32(truncatingIfNeeded: $0) },
-                         host: v["host"]?.stringValue ?? "", slurmJob: v["slurm_job"]?.stringValue, node: v["node"]?.stringValue)
+                         host: v["host"]?.stringValue ?? "", slurmJob: v["slurm_job"]?.stringValue, node: v["node"]?.stringValue,
+                         phase: v["phase"]?.stringValue)
     }
 
     /// Every share's state of a stage directory's task file, in share order (nil: no task file).

@@ -88,7 +88,7 @@ struct SelectStageRunner: StageRunner, MergesShares {
     }
 
     /// The final sampling of a stage run as tasks: every share's candidates, joined in share order, chosen from once.
-    func mergeShares(output: String, count: Int, context: StageContext) throws -> StageOutcome {
+    func mergeShares(inputs: [StageInput], output: String, count: Int, context: StageContext) throws -> StageOutcome {
         let started = Date()
         let records = try ShareRecord.loadAll(directory: output, expectedCount: count)
         let folder = ShareRecord.folder(directory: output)
