@@ -90,6 +90,10 @@ struct RunTask: ParsableCommand {
             guard spec.count == p.count(task.count) else {
                 throw ValidationError("phase \(name) of stage \"\(task.stage)\" runs as \(p.count(task.count)) task(s), not --shard \(spec.index)/\(spec.count)")
             }
+            TestHooks.shareStarted(spec.index)
+            TestHooks.shareTaskStarting(spec.index, kind: "\(task.kind)-\(name)")
+            // A phase task writes its own completion record: the kill hook (kind `KIND-PHASE`) dies before its work.
+            TestHooks.shareTaskRan(spec.index, kind: "\(task.kind)-\(name)")
             try runStage { try phased.runPhase(p, share: spec, count: task.count, inputs: inputs, output: dir, context: context) }
             FileHandle.standardError.write(Data("phase \(name) task \(spec.index)/\(spec.count) of stage \"\(task.stage)\" done in \(String(format: "%.2f s", Date().timeIntervalSince(started)))\n".utf8))
             return

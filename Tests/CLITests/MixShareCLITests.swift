@@ -1,0 +1,114 @@
+import Curation
+import Foundation
+import Testing
+
+/// A mix stage run as tasks (`run --executor local --tasks N`: scan, plan, gather and write phases, then
+/// the merge) gives the one-process mix's records in the same order and its report minus timings, over
+/// sources that exercise every whole-input decision: dedupe across sources (first occurrence wins),
+/// `count`, `tokens` and `share` amounts (a counting pass), repeats, ids carried by several records and
+/// inputs that already hold `#2` ids, records without ids (`FILE:LINE`), a multi-frame zstd shard and
+/// Parquet files cut into shares.
+@Suite struct MixShareCLITests {
+    static func recipe(_ dir: String) throws -> String {
+        let ins = try ShareCLITests.inputs(dir)
+        // Repeated ids, ids with suffixes already, repeated texts, records without an id; deterministic.
+        var lines: [String] = []
+        var rng: UInt64 = 0x9E37_79B9
+        func next(_ n: Int) -> Int { rng = rng &* 6364136223846793005 &+ 1442695040888963407; return Int((rng >> 33) % UInt64(n)) }
+        let words = ["river", "lantern", "meadow", "code", "puzzle", "harbor", "music", "garden"]
+        for i in 0..<900 {
+            let k = next(80)
+            let id = i % 7 == 0 ? "x\(k)#2" : "x\(k)"
+            let text = i % 13 == 0 ? "the same text again" : (0..<(3 + next(12))).map { _ in words[next(words.count)] }.joined(separator: " ")
+            lines.append(i % 97 == 0 ? "{\"text\": \"\(text) \(i)\"}" : "{\"id\": \"\(id)\", \"text\": \"\(text)\"}")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/repeated.jsonl", atomically: true, encoding: .utf8)
+        let quoted = { (files: [String]) in files.map { "\"\($0)\"" }.joined(separator: ", ") }
+        let text = """
+            seed: 13
+            sources:
+              repeated: {paths: ["\(dir)/repeated.jsonl"]}
+              framed: {paths: [\(quoted([ins[1]]))]}
+              parquet: {paths: [\(quoted(Array(ins[2...])))]}
+            stages:
+              - name: mix
+                kind: mix
+                inputs: [repeated, framed, parquet]
+                dedupe: true
+                total_tokens: 20000
+                output: {max_records: 300}
+                sources:
+                  - name: repeated
+                    input: repeated
+                    amount: {repeat: 1.7}
+                  - name: framed
+                    input: framed
+                    amount: {tokens: 6000}
+                  - name: again
+                    input: repeated
+                    dedupe: false
+                    amount: {share: 0.2}
+                  - name: parquet
+                    input: parquet
+                    amount: {count: 700}
+            """
+        let path = dir + "/mix.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static let env = ["CURATE_SHARE_UNIT_BYTES": "4096"]
+
+    static func expectSame(_ dir: String, _ tasks: String) throws {
+        let one = try ShareCLITests.records(dir + "/inline/mix"), shared = try ShareCLITests.records(tasks + "/mix")
+        #expect(one.count > 1500 && one == shared, "\(one.count) vs \(shared.count) records")
+        let ids = one.compactMap { try? JSONParser.parse($0)["id"]?.stringValue }
+        #expect(Set(ids).count == one.count && ids.filter { $0.contains("#") }.count > 100, "unique ids, many numbered copies")
+        #expect(try ExecutorCLITests.normalized(dir + "/inline/mix/report.json", run: dir + "/inline")
+            == ExecutorCLITests.normalized(tasks + "/mix/report.json", run: tasks))
+        #expect(try Manifest.load(tasks + "/mix/part.manifest.json").verify(directory: tasks + "/mix").isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: tasks + "/mix/phases"), "the phases' files are removed by the merge")
+    }
+
+    @Test func mixAsTasksGivesTheInlineMix() throws {
+        let dir = CLI.tempDir("mix-shares")
+        let recipe = try Self.recipe(dir)
+        let inline = try ExecutorCLITests.run(recipe, dir + "/inline", env: Self.env)
+        #expect(inline.status == 0, "\(inline.stderr)")
+        for n in [1, 3, 5] where n > 1 {
+            let out = dir + "/tasks\(n)"
+            let tasks = try ExecutorCLITests.run(recipe, out, ["--executor", "local", "--tasks", "\(n)", "--max-parallel", "2"], env: Self.env)
+            #expect(tasks.status == 0, "\(tasks.stderr)")
+            try Self.expectSame(dir, out)
+            // Every phase ran as tasks: N scan and gather tasks, one plan task, N shares.
+            let folder = out + "/mix/tasks/"
+            for name in ["scan-s0of\(n)", "scan-s\(n - 1)of\(n)", "plan-s0of1", "gather-s\(n - 1)of\(n)", "s\(n - 1)of\(n)"] {
+                #expect(FileManager.default.fileExists(atPath: folder + name + ".state.json"), "\(name)")
+            }
+        }
+    }
+
+    @Test func aKilledGatherTaskIsTheOnlyOneRunAgain() throws {
+        let dir = CLI.tempDir("mix-shares-kill")
+        let recipe = try Self.recipe(dir)
+        let inline = try ExecutorCLITests.run(recipe, dir + "/inline", env: Self.env)
+        #expect(inline.status == 0, "\(inline.stderr)")
+        let out = dir + "/tasks"
+        let args = ["--executor", "local", "--tasks", "3", "--retries", "0"]
+        var env = Self.env
+        env["CURATE_TEST_KILL_SHARE"] = "1"
+        env["CURATE_TEST_KILL_KIND"] = "mix-gather"
+        let killed = try ExecutorCLITests.run(recipe, out, args, env: env)
+        #expect(killed.status != 0 && killed.stderr.contains("signal 9") && killed.stderr.contains("gather-s1of3.log"), "\(killed.stderr)")
+        func state(_ name: String) throws -> JSONValue { try JSONParser.parse(String(contentsOfFile: out + "/mix/tasks/\(name).state.json", encoding: .utf8)) }
+        let scans = try (0..<3).map { try state("scan-s\($0)of3") }
+        #expect(try state("gather-s1of3")["state"]?.stringValue == "failed")
+        let again = try ExecutorCLITests.run(recipe, out, args, env: Self.env)
+        #expect(again.status == 0, "\(again.stderr)")
+        for i in 0..<3 { #expect(try state("scan-s\(i)of3")["started"] == scans[i]["started"], "scan \(i) ran again") }
+        #expect(try state("plan-s0of1")["attempts"]?.intValue == 1)
+        #expect(try state("gather-s0of3")["attempts"]?.intValue == 1 && state("gather-s2of3")["attempts"]?.intValue == 1)
+        #expect(try state("gather-s1of3")["attempts"]?.intValue == 2 && state("gather-s1of3")["state"]?.stringValue == "done")
+        try Self.expectSame(dir, out)
+    }
+}
