@@ -169,6 +169,10 @@ import curate_tool
                   - name: general
                     input: clean
                     amount: {fraction: 0.5}
+              - name: tidy
+                kind: normalize
+                inputs: [picked]
+                to: chat
 
             """.write(toFile: recipe, atomically: true, encoding: .utf8)
         let env = ["CURATE_SHARE_UNIT_BYTES": "2048"]
@@ -184,7 +188,9 @@ import curate_tool
         #expect(killed.status != 0 && killed.stderr.contains("share 2/4"), "\(killed.stderr)")
         // Submitted at once, each after the stage it reads (the batch scripts say so).
         #expect(ShareCLITests.text(out + "/clean/tasks/slurm-prepare.sh").contains("--kill-on-invalid-dep=yes: after stage converted."))
-        #expect(ShareCLITests.text(out + "/picked/tasks/slurm-whole.sh").contains("--kill-on-invalid-dep=yes: after stage clean."))
+        // The mix's first phase waits for clean; the one-job stage for the mix.
+        #expect(ShareCLITests.text(out + "/picked/tasks/slurm-scan-array0.sh").contains("--kill-on-invalid-dep=yes: after stage clean."))
+        #expect(ShareCLITests.text(out + "/tidy/tasks/slurm-whole.sh").contains("--kill-on-invalid-dep=yes: after stage picked."))
         for i in 0..<4 {
             let st = try ExecutorCLITests.state(out, "clean", i, of: 4)
             #expect(st["state"]?.stringValue == "pending" && st["attempts"]?.intValue == 0, "clean share \(i): \(st)")
@@ -194,7 +200,7 @@ import curate_tool
 
         let again = try ExecutorCLITests.run(recipe, out, args, env: env)
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(try ExecutorCLITests.statuses(again) == ["done", "done", "done"], "\(again.stdout)")
+        #expect(try ExecutorCLITests.statuses(again) == ["done", "done", "done", "done"], "\(again.stdout)")
         let after = try (0..<4).map { try ExecutorCLITests.state(out, "converted", $0, of: 4) }
         for i in [0, 1, 3] {
             #expect(after[i]["attempts"]?.intValue == 1 && after[i]["slurm_job"] == before[i]["slurm_job"], "share \(i) was resubmitted")
@@ -204,11 +210,16 @@ import curate_tool
             let st = try ExecutorCLITests.state(out, "clean", i, of: 4)
             #expect(st["state"]?.stringValue == "done" && st["attempts"]?.intValue == 1, "clean share \(i): \(st)")
         }
+        // The mix ran in phases (scan, plan, gather) before its shares, all on the cluster.
+        for name in ["scan-s3of4", "plan-s0of1", "gather-s0of4", "s3of4"] {
+            let st = try JSONParser.parse(String(contentsOfFile: out + "/picked/tasks/\(name).state.json", encoding: .utf8))
+            #expect(st["state"]?.stringValue == "done" && st["slurm_job"]?.stringValue?.isEmpty == false, "\(name): \(st)")
+        }
         // The single-job stage ran on the cluster as one job.
-        let whole = try ExecutorCLITests.state(out, "picked", 0, of: 1)
+        let whole = try ExecutorCLITests.state(out, "tidy", 0, of: 1)
         #expect(whole["state"]?.stringValue == "done" && whole["slurm_job"]?.stringValue?.isEmpty == false, "\(whole)")
 
-        for stage in ["converted", "clean", "picked"] {
+        for stage in ["converted", "clean", "picked", "tidy"] {
             let a = try ShareCLITests.records(dir + "/local/" + stage), b = try ShareCLITests.records(out + "/" + stage)
             #expect(!a.isEmpty && a == b, "\(stage): \(a.count) vs \(b.count) records")
             #expect(try ExecutorCLITests.normalized(dir + "/local/\(stage)/report.json", run: dir + "/local")

@@ -15,7 +15,7 @@ enum ExecutorError: Error, CustomStringConvertible {
         case .tasksFailed(let stage, let count, let failures):
             let list = failures.prefix(20).map { f -> String in
                 let how = f.signal.map { "killed by signal \($0), exit \(f.exitCode ?? 0)" } ?? f.exitCode.map { "exit \($0)" } ?? "could not start"
-                return "share \(f.share)/\(count) (\(how), \(f.attempts) attempt\(f.attempts == 1 ? "" : "s"); log \(f.log))"
+                return "\(f.phase.map { "\($0) task" } ?? "share") \(f.share)/\(f.phase == nil ? count : f.count) (\(how), \(f.attempts) attempt\(f.attempts == 1 ? "" : "s"); log \(f.log))"
             }.joined(separator: "; ") + (failures.count > 20 ? "; ..." : "")
             return "stage \"\(stage)\": \(failures.count) of \(count) tasks failed: \(list). The other shares are kept: a re-run redoes only the failed ones"
         case .stillRunning(let stage, let share, let count, let pid, let log):

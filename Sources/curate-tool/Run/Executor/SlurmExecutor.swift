@@ -40,6 +40,14 @@ struct SlurmExecutor {
         var jobs: [String]
         /// The job the stages reading this one wait on (its finish or whole job).
         var last: String
+        /// Tasks of the phases before the shares (`RunsInPhases`) submitted: phase, its task count, the tasks.
+        var phaseTasks: [(phase: String, count: Int, tasks: [Int])] = []
+
+        /// Every submitted task's state file key: (phase or nil, share spec).
+        var allTasks: [(phase: String?, spec: ShardSpec)] {
+            let phased = phaseTasks.flatMap { p in p.tasks.compactMap { i in (try? ShardSpec(index: i, count: p.count)).map { (Optional(p.phase), $0) } } }
+            return phased + shares.compactMap { i in (try? ShardSpec(index: i, count: count)).map { (nil, $0) } }
+        }
     }
 
     func checkAvailable() throws {
@@ -153,11 +161,13 @@ struct SlurmExecutor {
         }
 
         // The phases before the shares (a mix's scan, plan and gather), each after the one before; none when every share is done.
+        var phaseTasks: [(phase: String, count: Int, tasks: [Int])] = []
         if let phased = stage.runner as? RunsInPhases, !queue.isEmpty {
             for phase in phased.phases {
                 let todo = deferred.isEmpty ? try LocalExecutor.phaseQueue(phase, directory: dir, count: n) : Array(0..<phase.count(n))
                 let ids = try submitArrays(todo, count: phase.count(n), phase: phase.name)
                 guard !ids.isEmpty else { continue }
+                phaseTasks.append((phase.name, phase.count(n), todo))
                 jobs += ids
                 before = ids
                 beforeNotes = note(ids, "phase \(phase.name) of this stage")
@@ -175,7 +185,7 @@ struct SlurmExecutor {
         try Self.writeJobList(jobs, directory: dir)
         let kept = n - queue.count
         log("  submitted \(queue.count) task\(queue.count == 1 ? "" : "s") of \(n)\(kept > 0 ? " (\(kept) finished earlier, kept)" : "") as \(arrays.count) array\(arrays.count == 1 ? "" : "s")\(arrays.isEmpty ? "" : " (\(arrays.joined(separator: ", ")))"), MaxArraySize \(config.maxArraySize), merge job \(last)\(dependencies.isEmpty ? "" : ", after \(dependencies.joined(separator: ", "))")")
-        return Submitted(stage: stage, count: n, whole: false, shares: queue, jobs: jobs, last: last)
+        return Submitted(stage: stage, count: n, whole: false, shares: queue, jobs: jobs, last: last, phaseTasks: phaseTasks)
     }
 
     /// Every job a stage's last submission made (`STAGE_DIR/tasks/slurm-jobs.txt`, one id a line), so a
@@ -242,8 +252,8 @@ struct SlurmExecutor {
     /// A stage whose jobs Slurm cancelled before they started (a stage it reads failed): its tasks are
     /// pending again, the attempt not counted.
     func notRun(_ s: Submitted) {
-        for share in s.shares {
-            guard let spec = try? ShardSpec(index: share, count: s.count), var st = TaskState.load(directory: s.stage.directory, share: spec) else { continue }
+        for (phase, spec) in s.allTasks {
+            guard var st = TaskState.load(directory: s.stage.directory, share: spec, phase: phase) else { continue }
             st.state = .pending
             st.attempts = max(0, st.attempts - 1)
             st.started = nil
@@ -269,9 +279,10 @@ struct SlurmExecutor {
             }
         }
         var failed: [TaskState] = []
-        for share in s.shares {
-            let spec = try ShardSpec(index: share, count: s.count)
-            guard var st = TaskState.load(directory: dir, share: spec) else { continue }
+        // A phase task is done when its record is there, or the stage merged (which removes the phases' files).
+        let merged = (try? StageOutcomeRecord.load(directory: dir, stage: s.stage.spec.name)) != nil
+        for (phase, spec) in s.allTasks {
+            guard var st = TaskState.load(directory: dir, share: spec, phase: phase) else { continue }
             if let job = st.slurmJob, let r = info[job] {
                 st.exitCode = r.exitStatus.map { Int32(truncatingIfNeeded: $0) }
                 st.signal = r.exitSignal.flatMap { $0 == 0 ? nil : Int32(truncatingIfNeeded: $0) }
@@ -280,8 +291,8 @@ struct SlurmExecutor {
                 if let out = r.stdOut, !out.isEmpty { st.log = out }
             }
             st.finished = Date()
-            let done = s.whole ? (try? StageOutcomeRecord.load(directory: dir, stage: s.stage.spec.name)) != nil
-                               : LocalExecutor.completed(directory: dir, share: spec) != nil
+            let done = s.whole ? merged
+                : phase.map { merged || PhaseRecord.isDone(directory: dir, phase: $0, share: spec) } ?? (LocalExecutor.completed(directory: dir, share: spec) != nil)
             st.state = done ? .done : .failed
             try st.write(directory: dir)
             if !done { failed.append(st) }
