@@ -111,4 +111,51 @@ import Testing
         #expect(try state("gather-s1of3")["attempts"]?.intValue == 2 && state("gather-s1of3")["state"]?.stringValue == "done")
         try Self.expectSame(dir, out)
     }
+
+    /// `mix --shard i/N --phase P` by hand (as a user's own array jobs would), then `--merge-shares N`: the
+    /// one-process mix's records, report and rejected lines (`--on-error skip`, a bad line in a share).
+    @Test func mixPhasesByHandGiveTheOneProcessMix() throws {
+        let dir = CLI.tempDir("mix-shares-cli")
+        _ = try Self.recipe(dir)
+        var lines = try String(contentsOfFile: dir + "/repeated.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+        lines.insert("{\"id\": broken", at: 500)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/repeated.jsonl", atomically: true, encoding: .utf8)
+        try """
+            seed: 3
+            dedupe: true
+            sources:
+              - name: repeated
+                paths: ["\(dir)/repeated.jsonl"]
+                amount: {count: 1200}
+              - name: parquet
+                paths: ["\(dir)/chat_cdc.parquet"]
+                amount: {fraction: 0.5}
+            """.write(toFile: dir + "/mix.yaml", atomically: true, encoding: .utf8)
+        let common = ["mix", "--recipe", dir + "/mix.yaml", "--on-error", "skip", "--quiet"]
+        let one = try CLI.run(common + ["--output", dir + "/one"], env: Self.env)
+        #expect(one.status == 0, "\(one.stderr)")
+        let out = dir + "/shared"
+        for phase in ["scan", "plan", "gather", "write"] {
+            for i in (phase == "plan" ? [0] : [2, 0, 1]) {
+                let r = try CLI.run(common + ["--output", out, "--phase", phase, "--shard", "\(i)/3"], env: Self.env)
+                #expect(r.status == 0, "\(phase) \(i): \(r.stderr)")
+            }
+        }
+        let refused = try CLI.run(["merge", out])
+        #expect(refused.status != 0 && refused.stderr.contains("--merge-shares 3"), "\(refused.stderr)")
+        let merged = try CLI.run(common + ["--output", out, "--merge-shares", "3"], env: Self.env)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let a = try ShareCLITests.records(dir + "/one"), b = try ShareCLITests.records(out)
+        #expect(a.count > 1000 && a == b, "\(a.count) vs \(b.count)")
+        #expect(try ShareCLITests.comparable(dir + "/one/part.report.json") == ShareCLITests.comparable(out + "/part.report.json"))
+        for f in ["rejected.jsonl", "rejected.reasons.jsonl"] {
+            #expect(ShareCLITests.text(dir + "/one/" + f).contains(f == "rejected.jsonl" ? "broken" : "repeated.jsonl")
+                && ShareCLITests.text(dir + "/one/" + f) == ShareCLITests.text(out + "/" + f), "\(f)")
+        }
+        // A phase before its predecessor is an error naming what is missing, not a crash.
+        let early = try CLI.run(common + ["--output", dir + "/early", "--phase", "gather", "--shard", "0/3"], env: Self.env)
+        #expect(early.status != 0 && early.stderr.contains("plan phase"), "\(early.stderr)")
+        let bare = try CLI.run(common + ["--output", dir + "/bare", "--shard", "0/3"], env: Self.env)
+        #expect(bare.status != 0 && bare.stderr.contains("--phase"), "\(bare.stderr)")
+    }
 }

@@ -45,6 +45,8 @@ enum ShareMerging {
         let reportPath = first.reportFile.hasPrefix("/") ? first.reportFile : (directory as NSString).appendingPathComponent(first.reportFile)
         let stage: StageReport
         switch first.stage {
+        case "mix":
+            throw CurationError.invalidArgument("\(folder) holds the shares of a mix run as tasks: its merge is `curate-tool mix` with the same arguments and --merge-shares \(records.count)")
         case "select-screen":
             throw CurationError.invalidArgument("\(folder) holds the shares of a sharded select: its final sampling is `curate-tool select` with the same arguments and --merge-shares")
         case "decontam-scan":
