@@ -41,8 +41,10 @@ public final class VoteStage {
         report.settings = options.json
     }
 
-    /// Takes one record; `emit` receives output records in a deterministic order.
-    public func process(_ record: RawRecord, emit: (RawRecord) throws -> Void) throws {
+    /// Takes one record; `emit` receives output records in a deterministic order. With `route`, a
+    /// per-completion record goes there with its id instead of into this stage's groups (a sharded vote
+    /// sends it to the task that votes its id; this stage does not count it).
+    public func process(_ record: RawRecord, emit: (RawRecord) throws -> Void, route: ((RawRecord, String) throws -> Void)? = nil) throws {
         let layout: SampleRecord.Layout
         do { layout = try SampleRecord.layout(of: record) } catch let e as CurationError {
             try reject(record, e)
@@ -58,6 +60,7 @@ public final class VoteStage {
                 try reject(record, e)
                 return
             }
+            if let route { try route(record, id); return }
             if let g = groupIndex[id] { groups[g].append(record) } else {
                 groupIndex[id] = groups.count
                 groups.append([record])
@@ -68,6 +71,12 @@ public final class VoteStage {
     /// Votes what is still buffered, checks the counts and returns the report (with the vote statistics
     /// under `vote`).
     public func finish(emit: (RawRecord) throws -> Void) throws -> StageReport {
+        try finish(emit: emit) { _, r in try emit(r) }
+    }
+
+    /// `finish`, with each per-completion group's outputs given with the group's index in order of first
+    /// appearance (a sharded vote keys them by where the group first appeared in the whole input).
+    public func finish(emit: (RawRecord) throws -> Void, emitGroup: (Int, RawRecord) throws -> Void) throws -> StageReport {
         try flush(emit)
         let all = groups
         if keepGroupIDs {
@@ -83,7 +92,7 @@ public final class VoteStage {
             let batch = Array(all[start..<end])
             let opts = options
             let outcomes = OrderedParallel<[RawRecord], Outcome>.map(batch, threads: options.threads) { VoteStage.voteGroup($0, opts) }
-            for o in outcomes { try consume(o, emit) }
+            for (k, o) in outcomes.enumerated() { try consume(o) { try emitGroup(start + k, $0) } }
             start = end
         }
         report.seconds = Date().timeIntervalSince(started)

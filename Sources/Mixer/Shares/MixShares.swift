@@ -50,9 +50,10 @@ public enum MixShares {
         for (si, source) in recipe.sources.enumerated() {
             let slices = try SharePlan.plan(files[si], options: options.read, plainUnitBytes: options.plainUnitBytes).slices(for: share)
             let reader = RecordReader(slices: slices, policy: options.onError, rejected: rejected, options: options.read)
-            var scanner = LineScanner(source: source, seed: seed, counter: tokenCounter, dedupe: recipe.dedupe && source.dedupe,
+            var keeping = LineScanner(source: source, seed: seed, counter: tokenCounter, dedupe: recipe.dedupe && source.dedupe,
                                       recordNormalizer: recipe.normalize)
-            scanner.keepID = true
+            keeping.keepID = true
+            let scanner = keeping
             var tally = ScanTally(summary: SourceSummary(name: source.name, files: files[si], amount: source.amount))
             var kept = 0, bytes = 0
             var body = BinaryOut()

@@ -123,30 +123,7 @@ public final class ExternalShuffler {
     }
 
     static func merge(readers all: [RunReader], _ body: (UInt64, UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
-        var readers = all.filter { !$0.exhausted }
-        func less(_ a: RunReader, _ b: RunReader) -> Bool { a.key != b.key ? a.key < b.key : a.seq < b.seq }
-        func siftDown(_ start: Int) {
-            var i = start
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < readers.count, less(readers[l], readers[m]) { m = l }
-                if r < readers.count, less(readers[r], readers[m]) { m = r }
-                if m == i { return }
-                readers.swapAt(i, m); i = m
-            }
-        }
-        var k = readers.count / 2
-        while k > 0 { k -= 1; siftDown(k) }
-        while let top = readers.first {
-            try body(top.key, top.seq, top.bytes)
-            try top.advance()
-            if top.exhausted {
-                readers[0] = readers[readers.count - 1]
-                readers.removeLast()
-            }
-            if !readers.isEmpty { siftDown(0) }
-        }
+        try RunMerge.merge(all, body)
     }
 
     /// Removes the temporary directory and forgets buffered records.

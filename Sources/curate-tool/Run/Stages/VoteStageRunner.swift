@@ -5,8 +5,12 @@ import Mixer
 /// `kind: vote`: self-consistency filtering over samples records.
 /// Settings: `min_agreement` (0.5), `keep` (one|all), `prefer` (first|shortest), `dataset` (math),
 /// `gold` (check|ignore: whether a majority that disagrees with `ground_truth` drops the instance).
-struct VoteStageRunner: StageRunner {
+///
+/// Under `run --executor local|slurm --tasks N` it runs partitioned by instance id (`VoteShares`: route
+/// and vote phases, then the shares), with one run's records, order and report.
+struct VoteStageRunner: StageRunner, RunsInPhases, FinishesShares {
     static let kind = "vote"
+    static let shareable = true
     static let settingKeys: Set<String> = Set(["min_agreement", "keep", "prefer", "dataset", "gold"]).union(MixOutputFormat.keys)
     /// The output format keys (`format: parquet`, ...), as a mix's `output:` takes them.
     var outputFormat = MixOutputFormat()
@@ -53,16 +57,41 @@ struct VoteStageRunner: StageRunner {
     }
 
     func run(inputs: [StageInput], output: String, context: StageContext) throws -> StageOutcome {
+        if let share = context.share {
+            let written = try VoteShares.write(directory: output, share: share, shard: shardOptions(context))
+            return StageOutcome(report: written.report, manifest: written.manifest, shareOutputs: [written.manifest])
+        }
         let started = Date()
         var opts = options
         opts.threads = context.threads
         let reader = RecordReader(files: inputs.flatMap(\.files))
-        let writer = try ShardedWriter(directory: output, options: outputFormat.applied(to: ShardOptions(prefix: "part", workers: context.threads)))
+        let writer = try ShardedWriter(directory: output, options: shardOptions(context))
         var rep = try VoteStage.run(reader: reader, options: opts) { try writer.write($0) }
         let manifest = try writer.finish()
         rep.bytesOut = manifest.compressedBytes
         rep.seconds = Date().timeIntervalSince(started)
-        return StageOutcome(report: rep, manifest: manifest,
-                            summary: "kept \(rep.recordsOut) of \(rep.recordsIn) (\(Format.percent(rep.recordsOut, rep.recordsIn)))")
+        return StageOutcome(report: rep, manifest: manifest, summary: Self.summary(rep))
+    }
+
+    static func summary(_ rep: StageReport) -> String { "kept \(rep.recordsOut) of \(rep.recordsIn) (\(Format.percent(rep.recordsOut, rep.recordsIn)))" }
+
+    func shardOptions(_ context: StageContext) -> ShardOptions { outputFormat.applied(to: ShardOptions(prefix: "part", workers: context.threads)) }
+
+    var phases: [SharePhase] { VoteShares.Phase.allCases.map { SharePhase(name: $0.rawValue, single: false) } }
+
+    func runPhase(_ phase: SharePhase, share: ShardSpec, count: Int, inputs: [StageInput], output: String, context: StageContext) throws {
+        var opts = options
+        opts.threads = context.threads
+        switch VoteShares.Phase(rawValue: phase.name) {
+        case .route: try VoteShares.route(files: inputs.flatMap(\.files), directory: output, share: share, options: opts, plainUnitBytes: try ShareRun.plainUnitBytes())
+        case .vote: try VoteShares.vote(directory: output, share: share, options: opts)
+        case nil: throw CurationError.invalidArgument("a vote has no phase \"\(phase.name)\"")
+        }
+    }
+
+    /// The phases' files are working files: gone once the shares are merged.
+    func finishShares(output: String, report: StageReport) throws -> String {
+        try PhaseRecord.removeAll(directory: output)
+        return Self.summary(report)
     }
 }

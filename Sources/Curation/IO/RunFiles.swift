@@ -1,17 +1,17 @@
 import Curation
 import Foundation
 
-/// A sorted run on disk: entries `key u64 | seq u64 | length u32 | bytes`, little-endian, in order.
+/// A sorted run on disk (the mix's shuffle spills, a sharded mix's gather files, a sharded vote's groups): entries `key u64 | seq u64 | length u32 | bytes`, little-endian, in order.
 /// Plain files in a private temporary directory; written and read through large buffers.
-final class RunWriter {
-    let path: String
+public final class RunWriter {
+    public let path: String
     private var fd: Int32
     private var buffer: [UInt8] = []
     private let capacity: Int
     /// Bytes appended so far (an entry's offset is this before its `append`).
-    private(set) var offset = 0
+    public private(set) var offset = 0
 
-    init(path: String, bufferBytes: Int) throws {
+    public init(path: String, bufferBytes: Int) throws {
         self.path = path
         capacity = max(4096, bufferBytes)
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -20,7 +20,7 @@ final class RunWriter {
     }
     deinit { if fd >= 0 { Glibc.close(fd) } }
 
-    func append(key: UInt64, seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
+    public func append(key: UInt64, seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
         if buffer.count + 20 + bytes.count > capacity { try flush() }
         offset += 20 + bytes.count
         withUnsafeBytes(of: key.littleEndian) { buffer.append(contentsOf: $0) }
@@ -29,7 +29,7 @@ final class RunWriter {
         buffer.append(contentsOf: bytes)
     }
 
-    func flush() throws {
+    public func flush() throws {
         try buffer.withUnsafeBytes { b in
             var off = 0
             while off < b.count {
@@ -44,15 +44,15 @@ final class RunWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    func close() throws {
+    public func close() throws {
         try flush()
         if fd >= 0 { Glibc.close(fd); fd = -1 }
     }
 }
 
 /// Reads a run back entry by entry; `current` is the entry under the cursor.
-final class RunReader {
-    let path: String
+public final class RunReader {
+    public let path: String
     private var fd: Int32
     private var buffer: UnsafeMutableRawPointer
     private let capacity: Int
@@ -60,18 +60,18 @@ final class RunReader {
     private var start = 0
     private var end = 0
     private var eof = false
-    private(set) var key: UInt64 = 0
-    private(set) var seq: UInt64 = 0
+    public private(set) var key: UInt64 = 0
+    public private(set) var seq: UInt64 = 0
     /// Offset and length of the current entry's bytes in the buffer (valid until `advance`).
     private var recStart = 0
     private var recCount = 0
-    private(set) var exhausted = false
+    public private(set) var exhausted = false
     /// Bytes of the file still to read (the rest of the range read).
     private var remaining = Int.max
 
     /// Reads the run in `path`, or only the entries in its byte range `range` (a sharded mix's gather
     /// file holds one key range per partition, listed in its index).
-    init(path: String, bufferBytes: Int, range: Range<Int>? = nil) throws {
+    public init(path: String, bufferBytes: Int, range: Range<Int>? = nil) throws {
         self.path = path
         capacity = max(1 << 12, bufferBytes)
         capacityNow = capacity
@@ -91,7 +91,7 @@ final class RunReader {
     }
     deinit { if fd >= 0 { Glibc.close(fd) }; buffer.deallocate() }
 
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: buffer + recStart, count: recCount) }
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: buffer + recStart, count: recCount) }
 
     /// Makes at least `n` bytes available from `start`, growing the buffer for a large record.
     private func fill(_ n: Int) throws -> Bool {
@@ -120,7 +120,7 @@ final class RunReader {
     }
 
     /// Moves to the next entry (or marks the reader exhausted).
-    func advance() throws {
+    public func advance() throws {
         start += recCount
         recCount = 0
         guard try fill(20) else {
@@ -136,5 +136,35 @@ final class RunReader {
         recStart = start + 20
         recCount = len
         start += 20
+    }
+}
+
+/// K-way merge of sorted runs by (key, seq), by a binary heap over the readers' current entries.
+public enum RunMerge {
+    public static func merge(_ all: [RunReader], _ body: (UInt64, UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+        var readers = all.filter { !$0.exhausted }
+        func less(_ a: RunReader, _ b: RunReader) -> Bool { a.key != b.key ? a.key < b.key : a.seq < b.seq }
+        func siftDown(_ start: Int) {
+            var i = start
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < readers.count, less(readers[l], readers[m]) { m = l }
+                if r < readers.count, less(readers[r], readers[m]) { m = r }
+                if m == i { return }
+                readers.swapAt(i, m); i = m
+            }
+        }
+        var k = readers.count / 2
+        while k > 0 { k -= 1; siftDown(k) }
+        while let top = readers.first {
+            try body(top.key, top.seq, top.bytes)
+            try top.advance()
+            if top.exhausted {
+                readers[0] = readers[readers.count - 1]
+                readers.removeLast()
+            }
+            if !readers.isEmpty { siftDown(0) }
+        }
     }
 }
