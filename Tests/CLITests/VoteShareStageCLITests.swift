@@ -65,4 +65,35 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: out + "/voted/phases"))
         }
     }
+
+    /// `vote --shard i/N --phase route|vote|write` by hand, then `merge OUTPUT`: one run's output file and
+    /// report, where `--shard` alone refuses ids split between shares.
+    @Test func votePhasesByHandGiveOneRunsFile() throws {
+        let dir = CLI.tempDir("vote-phases-cli")
+        _ = try Self.recipe(dir)
+        let env = ["CURATE_SHARE_UNIT_BYTES": "2048"]
+        let common = ["vote", "--input", dir + "/samples.jsonl", "--min-agreement", "0.3", "--quiet"]
+        let one = try CLI.run(common + ["--output", dir + "/one.jsonl"])
+        #expect(one.status == 0, "\(one.stderr)")
+        for phase in ["route", "vote", "write"] {
+            for i in [2, 0, 1] {
+                let r = try CLI.run(common + ["--output", dir + "/shared.jsonl", "--shard", "\(i)/3", "--phase", phase], env: env)
+                #expect(r.status == 0, "\(phase) \(i): \(r.stderr)")
+            }
+        }
+        let merged = try CLI.run(["merge", dir + "/shared.jsonl", "--quiet"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let text = ShareCLITests.text(dir + "/one.jsonl")
+        #expect(text.count > 5000 && text == ShareCLITests.text(dir + "/shared.jsonl"))
+        #expect(try ShareCLITests.comparable(dir + "/one.jsonl.report.json") == ShareCLITests.comparable(dir + "/shared.jsonl.report.json"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/shared.jsonl.shares/phases"))
+        // Without --phase the same shares are refused: ids' completions are spread over them.
+        for i in 0..<3 {
+            _ = try CLI.run(common + ["--output", dir + "/plain.jsonl", "--shard", "\(i)/3"], env: env)
+        }
+        let refused = try CLI.run(["merge", dir + "/plain.jsonl"])
+        #expect(refused.status != 0 && refused.stderr.contains("has completions in shares"), "\(refused.stderr)")
+        let skip = try CLI.run(common + ["--output", dir + "/skip.jsonl", "--shard", "0/3", "--phase", "route", "--on-error", "skip"], env: env)
+        #expect(skip.status != 0 && skip.stderr.contains("--on-error"), "\(skip.stderr)")
+    }
 }

@@ -108,18 +108,25 @@ public enum VoteShares {
     /// Share j's records: route task j's list outputs, then, for the last share, every group's outputs in
     /// order of first appearance. Returns its manifest and its report (route j's and vote j's together).
     public static func write(directory dir: String, share: ShardSpec, shard options: ShardOptions) throws -> (manifest: Manifest, report: StageReport) {
-        try check(share)
         var shard = options
         shard.share = share
         let writer = try ShardedWriter(directory: dir, options: shard)
-        try LineReader(path: path(dir, "list-\(share.tag).jsonl")).forEachLine { line, _, _ in try writer.write(line: line) }
+        var report = try write(directory: dir, share: share) { try writer.write(line: $0) }
+        let manifest = try writer.finish()
+        report.bytesOut = manifest.compressedBytes
+        return (manifest, report)
+    }
+
+    /// Share j's records, in order, to `line` (a single output file's share); returns its report.
+    public static func write(directory dir: String, share: ShardSpec, line: (UnsafeRawBufferPointer) throws -> Void) throws -> StageReport {
+        try check(share)
+        try LineReader(path: path(dir, "list-\(share.tag).jsonl")).forEachLine { l, _, _ in try line(l) }
         if share.index == share.count - 1 {
             let readers = try (0..<share.count).map { i in
                 try RunReader(path: path(dir, "vote-\(try ShardSpec(index: i, count: share.count).tag).run"), bufferBytes: 1 << 18)
             }
-            try RunMerge.merge(readers) { _, _, bytes in try writer.write(line: bytes) }
+            try RunMerge.merge(readers) { _, _, bytes in try line(bytes) }
         }
-        let manifest = try writer.finish()
         var reports: [StageReport] = []
         var statistics = VoteStatistics()
         for name in ["route-\(share.tag).json", "vote-\(share.tag).json"] {
@@ -132,8 +139,7 @@ public enum VoteShares {
         }
         var report = try StageReport.merged(reports)
         report.extra["vote"] = statistics.json
-        report.bytesOut = manifest.compressedBytes
-        return (manifest, report)
+        return report
     }
 
     // MARK: - files

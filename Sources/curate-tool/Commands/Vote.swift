@@ -45,7 +45,14 @@ struct Vote: ParsableCommand {
     @OptionGroup var errors: ErrorOptions
     @OptionGroup var share: ShareOptions
 
+    @Option(name: .long, help: "With --shard i/N: partition by instance id, exact for any input order. Every task runs route, then every task vote, then every task write, then `merge OUTPUT`. Without it a share votes the ids it holds (exact only when each id's completions sit in one share; the merge checks).")
+    var phase: Phase?
+
+    /// The steps of a vote partitioned by id: its two phases, then the shares' writing.
+    enum Phase: String, ExpressibleByArgument, CaseIterable { case route, vote, write }
+
     func validate() throws {
+        if phase != nil, share.shard == nil { throw ValidationError("--phase needs --shard i/N") }
         guard VoteKeep(rawValue: keep) != nil else { throw ValidationError("--keep must be one or all") }
         guard VotePreference(rawValue: prefer) != nil else { throw ValidationError("--prefer must be first or shortest") }
         guard AnswerDataset(name: dataset) != nil else { throw ValidationError("--dataset must be gsm8k, math or multiple_choice") }
@@ -59,6 +66,7 @@ struct Vote: ParsableCommand {
                                   defaultDataset: AnswerDataset(name: dataset) ?? .math, threads: global.threadCount)
         options.gold = VoteGold(rawValue: gold) ?? .check
         let files = try InputFiles.resolve(input)
+        if let phase, let spec = try share.spec() { return try runPhase(phase, spec, files, options) }
         let shares = try ShareRun(spec: share.spec(), files: files, read: errors.readOptions)
         let piece = try shares.begin(outputFile: output)
         let policy = errors.onError
@@ -100,6 +108,33 @@ struct Vote: ParsableCommand {
                                                "groups": .array(stage.groupIDs.map { .string($0) })]))
         if !global.quiet { Console.info(rep.table() + VoteStageTable.render(rep)) }
         if global.json { Console.stdout(PrettyJSON.string(rep.json)) }
+    }
+
+    /// One task of a vote partitioned by instance id (`VoteShares`); its files go in `OUTPUT.shares/phases/`.
+    func runPhase(_ phase: Phase, _ spec: ShardSpec, _ files: [String], _ options: VoteOptions) throws {
+        guard errors.onError == .fail else {
+            throw ValidationError("--phase: a vote partitioned by id stops at a bad record (--on-error fail); skipping would place its rejected line elsewhere than one run does")
+        }
+        let started = Date()
+        let work = ShareRecord.folder(outputFile: ShareRun.absolute(output))
+        try runStage {
+            switch phase {
+            case .route:
+                try VoteShares.route(files: files, directory: work, share: spec, options: options, read: errors.readOptions, plainUnitBytes: try ShareRun.plainUnitBytes())
+            case .vote:
+                try VoteShares.vote(directory: work, share: spec, options: options)
+            case .write:
+                let shares = ShareRun(spec: spec, wholeFiles: files)
+                let piece = try shares.begin(outputFile: output)
+                let out = try AtomicFileWriter(path: piece)
+                let newline: [UInt8] = [0x0A]
+                let rep = try VoteShares.write(directory: work, share: spec) { line in try out.write(line); try out.write(newline) }
+                try out.commit()
+                try shares.complete(stage: "vote", outputFile: output, report: rep.json, reportFile: report ?? output + ".report.json", sideFiles: [],
+                                    seconds: Date().timeIntervalSince(started))
+            }
+        }
+        if !global.quiet { Console.info("vote phase \(phase.rawValue), task \(spec.index)/\(spec.count): done in \(String(format: "%.2f s", Date().timeIntervalSince(started)))") }
     }
 }
 

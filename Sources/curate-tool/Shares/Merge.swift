@@ -64,6 +64,8 @@ enum ShareMerging {
             merged.extra["vote"] = statistics.json
             try merged.write(to: reportPath)
             stage = merged
+            // A vote partitioned by id (`vote --phase`) kept its working files beside the share records.
+            try PhaseRecord.removeAll(directory: folder)
         case let name where name.hasPrefix("persona-"):
             let reports = try records.map { try StageReport(json: $0.report) }
             var merged = try StageReport.merged(reports)
