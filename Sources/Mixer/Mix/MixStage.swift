@@ -45,33 +45,25 @@ public enum MixStage {
             var candidates: [Selection.Candidate] = []
             var lineOfCandidate: [UInt32] = []
             var tally = ScanTally(summary: summary)
-            var sourceBytes = 0
-            let consume: ((LineBatch, [ScanLine])) throws -> Void = { item in
-                let (batch, results) = item
-                for (l, r) in zip(batch.lines, results) {
-                    let line = tally.lines
-                    guard try tally.book(r, policy: options.onError, reject: { e in
-                        // Rejected here, not through the reader: the reader is busy on the producer thread.
-                        try batch.data.withUnsafeBytes { try rejected?.write(line: UnsafeRawBufferPointer(rebasing: $0[l.start..<(l.start + l.count)]), error: e) }
-                    }) else { continue }
-                    if scanner.dedupe, !state.texts.insert(r.contentHash).inserted {
-                        tally.summary.duplicates += 1
-                        continue
-                    }
-                    if !state.ids.insert(r.idHash).inserted { state.repeatedIDs.insert(r.idHash) }
-                    let index = UInt32(truncatingIfNeeded: candidates.count)
-                    candidates.append(.init(key: r.key, tokens: r.tokens, index: index))
-                    lineOfCandidate.append(UInt32(truncatingIfNeeded: line))
-                    tally.summary.availableTokens += Int(r.tokens)
-                }
-                scanned += batch.lines.count
-                scannedBytes += batch.data.count
-                sourceBytes += batch.data.count
+            var sourceBytes = 0, duplicates = 0, availableTokens = 0
+            try scanner.scanAll(reader, options: options, rejected: rejected, tally: &tally, batchDone: { lines, bytes in
+                scanned += lines
+                scannedBytes += bytes
+                sourceBytes += bytes
                 progress?(MixProgress(phase: .scan, source: source.name, records: scanned, bytes: scannedBytes))
+            }) { r, line in
+                if scanner.dedupe, !state.texts.insert(r.contentHash).inserted {
+                    duplicates += 1
+                    return
+                }
+                if !state.ids.insert(r.idHash).inserted { state.repeatedIDs.insert(r.idHash) }
+                let index = UInt32(truncatingIfNeeded: candidates.count)
+                candidates.append(.init(key: r.key, tokens: r.tokens, index: index))
+                lineOfCandidate.append(UInt32(truncatingIfNeeded: line))
+                availableTokens += Int(r.tokens)
             }
-            try OrderedParallel.run(threads: options.threads, produce: { emit in
-                try reader.forEachBatch(batchBytes: options.batchBytes) { try emit($0) }
-            }, transform: { ($0, scanner.scan($0)) }, consume: consume)
+            tally.summary.duplicates = duplicates
+            tally.summary.availableTokens = availableTokens
             let lines = tally.lines
             guard lines <= Int(UInt32.max) else { throw CurationError.invalidArgument("source \(source.name) has more than 2^32 records") }
             report.absorb(tally.counts(reader.counts))

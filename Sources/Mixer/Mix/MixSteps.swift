@@ -78,6 +78,30 @@ struct ScanTally {
     }
 }
 
+extension LineScanner {
+    /// Scans every line `reader` gives, parsed on `options.threads` workers, and books each in `tally` in
+    /// input order; a kept line goes to `kept` with its index in what the reader reads, and `batchDone`
+    /// hears the lines and bytes of each batch. Bad lines under `--on-error skip` go to `rejected` here,
+    /// not through the reader (the reader is busy on the producer thread).
+    func scanAll(_ reader: RecordReader, options: MixOptions, rejected: RejectedWriter?, tally: inout ScanTally,
+                 batchDone: (_ lines: Int, _ bytes: Int) -> Void = { _, _ in },
+                 kept: (ScanLine, Int) throws -> Void) throws {
+        try OrderedParallel.run(threads: options.threads, produce: { emit in
+            try reader.forEachBatch(batchBytes: options.batchBytes) { try emit($0) }
+        }, transform: { (batch: LineBatch) in (batch, self.scan(batch)) }, consume: { (item: (LineBatch, [ScanLine])) in
+            let (batch, results) = item
+            for (l, r) in zip(batch.lines, results) {
+                let line = tally.lines
+                guard try tally.book(r, policy: options.onError, reject: { e in
+                    try batch.data.withUnsafeBytes { try rejected?.write(line: UnsafeRawBufferPointer(rebasing: $0[l.start..<(l.start + l.count)]), error: e) }
+                }) else { continue }
+                try kept(r, line)
+            }
+            batchDone(batch.lines.count, batch.data.count)
+        })
+    }
+}
+
 /// A source's amount as copies per line (see `Selection`), with the taken counts added to its summary.
 enum CopyPlan {
     static func copies(source si: Int, of recipe: MixRecipe, candidates: inout [Selection.Candidate], lineOfCandidate: [UInt32],

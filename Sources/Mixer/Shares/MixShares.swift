@@ -57,22 +57,12 @@ public enum MixShares {
             var tally = ScanTally(summary: SourceSummary(name: source.name, files: files[si], amount: source.amount))
             var kept = 0, bytes = 0
             var body = BinaryOut()
-            try OrderedParallel.run(threads: options.threads, produce: { emit in
-                try reader.forEachBatch(batchBytes: options.batchBytes) { try emit($0) }
-            }, transform: { ($0, scanner.scan($0)) }, consume: { (item: (LineBatch, [ScanLine])) in
-                let (batch, results) = item
-                for (l, r) in zip(batch.lines, results) {
-                    let line = tally.lines
-                    guard try tally.book(r, policy: options.onError, reject: { e in
-                        try batch.data.withUnsafeBytes { try rejected?.write(line: UnsafeRawBufferPointer(rebasing: $0[l.start..<(l.start + l.count)]), error: e) }
-                    }) else { continue }
-                    body.u32(UInt32(truncatingIfNeeded: line)); body.u32(r.tokens)
-                    body.u64(r.key); body.u64(r.contentHash); body.u64(r.idHash)
-                    body.string(r.id ?? "")
-                    kept += 1
-                }
-                bytes += batch.data.count
-            })
+            try scanner.scanAll(reader, options: options, rejected: rejected, tally: &tally, batchDone: { _, b in bytes += b }) { r, line in
+                body.u32(UInt32(truncatingIfNeeded: line)); body.u32(r.tokens)
+                body.u64(r.key); body.u64(r.contentHash); body.u64(r.idHash)
+                body.string(r.id ?? "")
+                kept += 1
+            }
             guard tally.lines <= Int(UInt32.max) else { throw CurationError.invalidArgument("source \(source.name) has more than 2^32 records in share \(share.index)/\(share.count)") }
             sources.append(ScanShareSource(lines: tally.lines, bytes: bytes, kept: kept, recordsRead: tally.summary.recordsRead,
                                            filtered: tally.summary.filtered, counts: tally.counts(reader.counts)))
