@@ -158,4 +158,41 @@ import Testing
         let bare = try CLI.run(common + ["--output", dir + "/bare", "--shard", "0/3"], env: Self.env)
         #expect(bare.status != 0 && bare.stderr.contains("--phase"), "\(bare.stderr)")
     }
+
+    /// Damaged phase files (cut short, a count past the end, an index of the wrong size) are errors naming
+    /// the file, never a crash.
+    @Test func damagedPhaseFilesAreErrorsNamingThem() throws {
+        let dir = CLI.tempDir("mix-shares-damaged")
+        _ = try Self.recipe(dir)
+        try """
+            seed: 3
+            sources:
+              - name: repeated
+                paths: ["\(dir)/repeated.jsonl"]
+                amount: {count: 500}
+            """.write(toFile: dir + "/mix.yaml", atomically: true, encoding: .utf8)
+        let out = dir + "/out"
+        func phase(_ p: String, _ i: Int) throws -> CLI.Result {
+            try CLI.run(["mix", "--recipe", dir + "/mix.yaml", "--output", out, "--phase", p, "--shard", "\(i)/2", "--quiet"], env: Self.env)
+        }
+        for i in 0..<2 { #expect(try phase("scan", i).status == 0) }
+        let scan = out + "/phases/scan-s1of2.bin"
+        let whole = try #require(FileManager.default.contents(atPath: scan))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: scan))
+        let cut = try phase("plan", 0)
+        #expect(cut.status == 1 && cut.stderr.contains("scan-s1of2.bin"), "\(cut.stderr)")
+        var bytes = [UInt8](whole)
+        // The first source's count of kept lines, right after the JSON header, made huge.
+        let header = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+        for k in 0..<8 { bytes[12 + header + k] = 0xFF }
+        try Data(bytes).write(to: URL(fileURLWithPath: scan))
+        let huge = try phase("plan", 0)
+        #expect(huge.status == 1 && huge.stderr.contains("scan-s1of2.bin") && huge.stderr.contains("more than the file holds"), "\(huge.stderr)")
+        try whole.write(to: URL(fileURLWithPath: scan))
+        #expect(try phase("plan", 0).status == 0)
+        for i in 0..<2 { #expect(try phase("gather", i).status == 0) }
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: out + "/phases/gather-s0of2.index"))
+        let index = try phase("write", 1)
+        #expect(index.status == 1 && index.stderr.contains("gather-s0of2.index"), "\(index.stderr)")
+    }
 }

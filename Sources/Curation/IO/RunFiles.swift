@@ -68,6 +68,7 @@ public final class RunReader {
     public private(set) var exhausted = false
     /// Bytes of the file still to read (the rest of the range read).
     private var remaining = Int.max
+    private var ranged = false
 
     /// Reads the run in `path`, or only the entries in its byte range `range` (a sharded mix's gather
     /// file holds one key range per partition, listed in its index).
@@ -86,6 +87,7 @@ public final class RunReader {
                 throw CurationError.io(path: path, reason: "cannot seek to byte \(range.lowerBound): \(String(cString: strerror(errno)))")
             }
             remaining = range.count
+            ranged = true
         }
         try advance()
     }
@@ -114,7 +116,11 @@ public final class RunReader {
                 if errno == EINTR { continue }
                 throw CurationError.io(path: path, reason: "spill read failed: \(String(cString: strerror(errno)))")
             }
-            if r == 0 { eof = true } else { end += r; remaining -= r }
+            if r == 0 {
+                eof = true
+                // A byte range that runs past the end of the file: the file was cut short, not the range.
+                if ranged && remaining > 0 { throw CurationError.io(path: path, reason: "ends \(remaining) bytes before the range read") }
+            } else { end += r; remaining -= r }
         }
         return end - start >= n
     }
@@ -166,5 +172,27 @@ public enum RunMerge {
             }
             if !readers.isEmpty { siftDown(0) }
         }
+    }
+}
+
+/// Where each of N key ranges (buckets) starts in a run file: `STEM.index`, N + 1 little-endian offsets
+/// (a sharded mix's gather files, a sharded vote's route files).
+public enum RunIndex {
+    public static func write(_ starts: [UInt64], to path: String) throws {
+        var bytes: [UInt8] = []
+        for s in starts { withUnsafeBytes(of: s.littleEndian) { bytes.append(contentsOf: $0) } }
+        try AtomicFileWriter.write(bytes, to: path)
+    }
+
+    /// The byte range of bucket `k` of `count`, checked: the index has N + 1 offsets and they do not run backwards.
+    public static func range(_ path: String, bucket k: Int, count: Int) throws -> Range<Int> {
+        guard let data = FileManager.default.contents(atPath: path), data.count == (count + 1) * 8, (0..<count).contains(k) else {
+            throw CurationError.io(path: path, reason: "missing or not an index of \(count) key ranges: run the phase that writes it first")
+        }
+        let b = [UInt8](data)
+        func at(_ i: Int) -> UInt64 { b[(i * 8)..<(i * 8 + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+        let lo = at(k), hi = at(k + 1)
+        guard lo <= hi, hi <= UInt64(Int.max) else { throw CurationError.io(path: path, reason: "key range \(k) is \(lo) to \(hi): not an index") }
+        return Int(lo)..<Int(hi)
     }
 }

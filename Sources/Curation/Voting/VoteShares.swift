@@ -60,7 +60,7 @@ public enum VoteShares {
         }
         starts.append(UInt64(writer.offset))
         try writer.close()
-        try writeIndex(starts, to: path(dir, indexName))
+        try RunIndex.write(starts, to: path(dir, indexName))
         try AtomicFileWriter.write(PrettyJSON.string(report.json) + "\n", to: path(dir, reportName))
         try PhaseRecord.complete(directory: dir, phase: Phase.route.rawValue, share: share, files: [listName, runName, indexName, reportName],
                                  seconds: Date().timeIntervalSince(started))
@@ -80,7 +80,7 @@ public enum VoteShares {
         }
         for i in 0..<share.count {
             let from = try ShardSpec(index: i, count: share.count)
-            let range = try bucketRange(dir, "route-\(from.tag)", bucket: share.index, count: share.count)
+            let range = try RunIndex.range(path(dir, "route-\(from.tag).index"), bucket: share.index, count: share.count)
             let reader = try RunReader(path: path(dir, "route-\(from.tag).run"), bufferBytes: 1 << 20, range: range)
             while !reader.exhausted {
                 let (record, id) = try Routed.decode(reader.bytes, file: reader.path)
@@ -148,25 +148,6 @@ public enum VoteShares {
 
     static func check(_ share: ShardSpec) throws {
         guard share.count <= maxShares else { throw CurationError.invalidArgument("a vote runs as at most \(maxShares) shares, not \(share.count)") }
-    }
-
-    static func writeIndex(_ starts: [UInt64], to path: String) throws {
-        var bytes: [UInt8] = []
-        for s in starts { withUnsafeBytes(of: s.littleEndian) { bytes.append(contentsOf: $0) } }
-        try AtomicFileWriter.write(bytes, to: path)
-    }
-
-    /// The byte range of `bucket` in `STEM.run`, from `STEM.index` (N + 1 offsets).
-    static func bucketRange(_ dir: String, _ stem: String, bucket: Int, count: Int) throws -> Range<Int> {
-        let p = path(dir, stem + ".index")
-        guard let data = FileManager.default.contents(atPath: p), data.count == (count + 1) * 8 else {
-            throw CurationError.io(path: p, reason: "missing or not an index of \(count) buckets: run the route phase first")
-        }
-        let b = [UInt8](data)
-        func at(_ k: Int) -> Int { Int(b[(k * 8)..<(k * 8 + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }) }
-        let lo = at(bucket), hi = at(bucket + 1)
-        guard lo <= hi else { throw CurationError.io(path: p, reason: "bucket \(bucket) runs backwards (\(lo) to \(hi))") }
-        return lo..<hi
     }
 }
 

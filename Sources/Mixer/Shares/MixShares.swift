@@ -264,9 +264,7 @@ public enum MixShares {
         }
         while starts.count <= share.count { starts.append(UInt64(writer.offset)) }
         try writer.close()
-        var index = BinaryOut()
-        for s in starts { index.u64(s) }
-        try AtomicFileWriter.write(index.bytes, to: path(dir, indexName))
+        try RunIndex.write(starts, to: path(dir, indexName))
         try PhaseRecord.complete(directory: dir, phase: Phase.gather.rawValue, share: share, files: [runName, indexName],
                                  seconds: Date().timeIntervalSince(started))
     }
@@ -282,15 +280,8 @@ public enum MixShares {
         let per = max(1 << 12, min(1 << 20, options.memoryLimit / 2 / share.count))
         for i in 0..<share.count {
             let g = try ShardSpec(index: i, count: share.count)
-            let indexPath = path(dir, gatherIndexFile(g))
-            guard let data = FileManager.default.contents(atPath: indexPath), data.count == (share.count + 1) * 8 else {
-                throw CurationError.io(path: indexPath, reason: "missing or not an index of \(share.count) key ranges: run the gather phase first")
-            }
-            let starts = [UInt8](data)
-            func at(_ k: Int) -> Int { Int(starts[(k * 8)..<(k * 8 + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }) }
-            let a = at(share.index), b = at(share.index + 1)
-            guard a <= b else { throw CurationError.io(path: indexPath, reason: "key range \(share.index) runs backwards (\(a) to \(b))") }
-            readers.append(try RunReader(path: path(dir, gatherFile(g)), bufferBytes: per, range: a..<b))
+            let range = try RunIndex.range(path(dir, gatherIndexFile(g)), bucket: share.index, count: share.count)
+            readers.append(try RunReader(path: path(dir, gatherFile(g)), bufferBytes: per, range: range))
         }
         var shard = options.shard
         shard.share = share
@@ -399,7 +390,7 @@ struct ScanFile {
         guard sources.count == count else { throw CurationError.io(path: path, reason: "scanned \(sources.count) sources, the recipe has \(count)") }
         for _ in 0..<count {
             starts.append(r.offset)
-            let kept = Int(try r.u64())
+            let kept = try r.count(each: 36)
             for _ in 0..<kept { try r.skip(32); try r.skip(Int(try r.u32())) }
         }
     }
@@ -407,7 +398,7 @@ struct ScanFile {
     func forEachKept(source: Int, _ body: (Entry) throws -> Void) throws {
         var r = BinaryIn(data, path: path)
         r.offset = starts[source]
-        let kept = Int(try r.u64())
+        let kept = try r.count(each: 36)
         for _ in 0..<kept {
             let line = try r.u32(), tokens = try r.u32(), key = try r.u64(), content = try r.u64(), idHash = try r.u64()
             let id = try r.string()
@@ -428,16 +419,16 @@ struct PlanFile {
         var r = BinaryIn([UInt8](d), path: path)
         guard Array(try r.take(8)) == MixShares.planMagic else { throw CurationError.io(path: path, reason: "not a mix plan file") }
         for _ in 0..<sources {
-            let n = Int(try r.u64())
-            guard n <= r.remaining / 4 else { throw CurationError.io(path: path, reason: "truncated") }
+            let n = try r.count(each: 4)
             var c = [UInt32](repeating: 0, count: n)
             for k in 0..<n { c[k] = try r.u32() }
             copies.append(c)
-            let m = Int(try r.u64())
+            let m = try r.count(each: 8)
             var table: [UInt32: [String]] = [:]
             for _ in 0..<m {
                 let line = try r.u32()
                 let k = Int(try r.u32())
+                guard k <= r.remaining / 4 else { throw CurationError.io(path: path, reason: "truncated at byte \(r.offset)") }
                 var ids: [String] = []
                 for _ in 0..<k { ids.append(try r.string()) }
                 table[line] = ids
@@ -475,5 +466,11 @@ struct BinaryIn {
     mutating func skip(_ n: Int) throws { _ = try take(n) }
     mutating func u32() throws -> UInt32 { try take(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
     mutating func u64() throws -> UInt64 { try take(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+    /// A count of items of at least `each` bytes that follow: more than the bytes left is an error.
+    mutating func count(each: Int) throws -> Int {
+        let v = try u64()
+        guard v <= UInt64(remaining / max(1, each)) else { throw CurationError.io(path: path, reason: "a count of \(v) at byte \(offset - 8) is more than the file holds") }
+        return Int(v)
+    }
     mutating func string() throws -> String { String(decoding: try take(Int(try u32())), as: UTF8.self) }
 }
