@@ -85,6 +85,11 @@ import Testing
             for name in ["scan-s0of\(n)", "scan-s\(n - 1)of\(n)", "plan-s0of1", "gather-s\(n - 1)of\(n)", "s\(n - 1)of\(n)"] {
                 #expect(FileManager.default.fileExists(atPath: folder + name + ".state.json"), "\(name)")
             }
+            // runs show lists the phases' tasks before the shares.
+            let shown = try CLI.run(["runs", "show", "1", "--store", out])
+            #expect(shown.stdout.contains("scan \(n - 1)/\(n)") && shown.stdout.contains("plan 0/1") && shown.stdout.contains("gather 0/\(n)"), "\(shown.stdout)")
+            let json = try JSONParser.parse(try CLI.run(["runs", "show", "1", "--store", out, "--json"]).stdout)
+            #expect(json["stages"]?.arrayValue?.first?["tasks"]?["phases"]?.arrayValue?.count == 2 * n + 1)
         }
     }
 

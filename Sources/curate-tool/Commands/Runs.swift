@@ -88,11 +88,12 @@ struct RunsShow: ParsableCommand {
             let what = task.count == 1 ? "one job" : "\(task.count) shares"
             out += "tasks of \(st.name) (\(task.executor) executor, \(what), \(TaskFile.folder(directory: st.outputDirectory))):\n"
             // Under Slurm: each task's job (ARRAYID_INDEX) and node.
-            let slurm = states.contains { $0.slurmJob != nil }
-            let rows = states.map { t -> [String] in
+            let phased = TaskState.phaseStates(directory: st.outputDirectory)
+            let slurm = (phased + states).contains { $0.slurmJob != nil }
+            let rows = (phased + states).map { t -> [String] in
                 let exit: String = t.exitCode.map { "\($0)" + (t.signal.map { " (signal \($0))" } ?? "") } ?? "-"
                 let time: String = t.seconds.map { String(format: "%.2f s", $0) } ?? "-"
-                var row: [String] = ["\(t.share)", t.state.rawValue, exit, "\(t.attempts)", time]
+                var row: [String] = [t.phase.map { "\($0) \(t.share)/\(t.count)" } ?? "\(t.share)", t.state.rawValue, exit, "\(t.attempts)", time]
                 if slurm { row += [t.slurmJob ?? "-", t.node ?? "-"] }
                 row.append(t.log)
                 return row
@@ -128,7 +129,8 @@ struct RunsShow: ParsableCommand {
             s["tasks"] = tasks(run: r, stage: st).map { (task, states) in
                 .object(JSONObject([.init(key: "executor", value: .string(task.executor)), .init(key: "count", value: .int(task.count)),
                                     .init(key: "folder", value: .string(TaskFile.folder(directory: st.outputDirectory))),
-                                    .init(key: "shares", value: .array(states.map(\.json)))]))
+                                    .init(key: "shares", value: .array(states.map(\.json))),
+                                    .init(key: "phases", value: .array(TaskState.phaseStates(directory: st.outputDirectory).map(\.json)))]))
             } ?? .null
             return .object(s)
         })

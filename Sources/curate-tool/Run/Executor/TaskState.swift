@@ -82,6 +82,25 @@ struct TaskState: Equatable {
         return (task, states)
     }
 
+    /// The states of the tasks of the phases before a stage's shares (`PHASE-sIofN.state.json`), in the order
+    /// they started (phase by phase), then by task.
+    static func phaseStates(directory: String) -> [TaskState] {
+        let folder = TaskFile.folder(directory: directory)
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".state.json") && $0.contains("-") }
+        let states = names.prefix(LocalExecutor.maxTasks * 4).compactMap { name -> TaskState? in
+            guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(name)),
+                  let v = try? JSONParser.parse([UInt8](data)), let phase = v["phase"]?.stringValue,
+                  let i = v["share"]?.intValue, let n = v["count"]?.intValue, let spec = try? ShardSpec(index: i, count: n) else { return nil }
+            return load(directory: directory, share: spec, phase: phase)
+        }
+        var firstStart: [String: Date] = [:]
+        for s in states { if let t = s.started { firstStart[s.phase ?? ""] = min(firstStart[s.phase ?? ""] ?? t, t) } }
+        return states.sorted {
+            let a = firstStart[$0.phase ?? ""] ?? .distantFuture, b = firstStart[$1.phase ?? ""] ?? .distantFuture
+            return a != b ? a < b : ($0.phase ?? "", $0.share) < ($1.phase ?? "", $1.share)
+        }
+    }
+
     /// ISO 8601 with milliseconds, UTC: start times that tell two attempts apart.
     static func time(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
