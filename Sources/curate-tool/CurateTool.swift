@@ -21,6 +21,7 @@ struct CurateTool: ParsableCommand {
             FileHandle.standardError.write(Data(("error: " + refusal + "\n").utf8))
             Foundation.exit(1)
         }
+        MallocTuning.apply()
         main(nil)
     }
 

@@ -35,4 +35,8 @@ typedef void (*cwp_body)(void *ctx, long worker);
 /// variable CURATE_WORKER_POOL is "off".
 int cwp_run(long workers, cwp_body fn, void *ctx);
 
+/// glibc only: frees below `mmap_threshold` bytes stay in the heap (not unmapped), and the heap is trimmed
+/// only when `trim_threshold` bytes lie free at its top. Returns 0 when set, -1 otherwise (another libc).
+int cplatform_malloc_thresholds(int mmap_threshold, int trim_threshold);
+
 #endif

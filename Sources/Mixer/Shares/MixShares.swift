@@ -377,7 +377,8 @@ struct ScanFile {
 
     init(path: String, sources count: Int) throws {
         self.path = path
-        guard let d = FileManager.default.contents(atPath: path) else {
+        // Mapped, then copied once: the plan task holds every scan file, so not twice each.
+        guard let d = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
             throw CurationError.io(path: path, reason: "missing: run the mix's scan phase for this share first")
         }
         data = [UInt8](d)
@@ -413,7 +414,7 @@ struct PlanFile {
     var named: [[UInt32: [String]]] = []
 
     init(path: String, sources: Int) throws {
-        guard let d = FileManager.default.contents(atPath: path) else {
+        guard let d = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
             throw CurationError.io(path: path, reason: "missing: run the mix's plan phase first")
         }
         var r = BinaryIn([UInt8](d), path: path)
