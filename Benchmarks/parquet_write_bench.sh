@@ -7,14 +7,15 @@
 # CPU second (user + system: the figure that holds when other jobs share the machine). Two reference rows:
 # curate_none (the same convert with uncompressed pages: what the writer costs without zstd) and zstd_cli
 # (`zstd -3 -T1` of the same JSON: what zstd level 3 alone costs on this CPU, a ceiling for any zstd-3 writer).
-# usage: Benchmarks/parquet_write_bench.sh [MEGABYTES=100] [RUNS=3]   PY=python-with-pyarrow+zstandard (default /tmp/pqvenv/bin/python)
+# usage: Benchmarks/parquet_write_bench.sh [MEGABYTES=100] [RUNS=3]   PY=python-with-pyarrow+zstandard (default /tmp/pqvenv/bin/python), NO_BUILD=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB=${1:-100}; RUNS=${2:-3}
 PY=${PY:-/tmp/pqvenv/bin/python}
 W=${BENCH_DIR:-/tmp/curate-bench}; mkdir -p "$W"
 "$PY" -c "import pyarrow, zstandard" 2>/dev/null || { echo "parquet_write_bench: $PY needs pyarrow and zstandard (set PY=)" >&2; exit 2; }
-swift build -c release --product curate-tool >/dev/null
+# NO_BUILD=1: use the release binary as it is (as parquet_bench.sh).
+[ -n "${NO_BUILD:-}" ] || swift build -c release --product curate-tool >/dev/null
 BIN=.build/release/curate-tool
 source Benchmarks/bench_header.sh; bench_start parquet_write_bench 1
 [ -f "$W/chat-$MB.jsonl.zst" ] || "$PY" Benchmarks/gen_chat.py "$W/chat-$MB.jsonl.zst" "$MB"
