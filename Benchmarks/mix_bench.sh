@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 MB=${1:-210}; RUNS=${2:-3}
 W=${BENCH_DIR:-/tmp/mixbench}; mkdir -p "$W"
 python3 -c "import zstandard" 2>/dev/null || pip install -q zstandard
-swift build -c release --product curate-tool >/dev/null
+# NO_BUILD=1: use the release binary as it is (as parquet_bench.sh).
+[ -n "${NO_BUILD:-}" ] || swift build -c release --product curate-tool >/dev/null
 BIN=.build/release/curate-tool
 source Benchmarks/bench_header.sh; bench_start mix_bench "2"
 for i in 1 2 3 4 5; do

@@ -87,36 +87,15 @@ public enum MixStage {
             let copies = copiesPerSource[si]
             let reader = RecordReader(files: sourceFiles[si], policy: .skip, options: options.read)
             let gatherer = LineGatherer(source: source, copies: copies, recordNormalizer: recipe.normalize)
-            var firstLine = 0
-            var lines = 0
-            let consume: (GatherBatch) throws -> Void = { batch in
-                if let e = batch.error { throw e }
-                gatheredBytes += batch.bytes
-                defer { progress?(MixProgress(phase: .gather, source: source.name, records: gathered, bytes: gatheredBytes)) }
-                for g in batch.records {
-                    let idHash = SamplingKey.id(g.id)
-                    for outID in state.outputIDs(of: g.id, idHash: idHash, copies: Int(g.copies), claims: &claims) {
-                        var idJSON: [UInt8] = []
-                        JSONWriter.writeString(outID, into: &idJSON)
-                        let key = SamplingKey.shuffle(seed: seed, source: source.name, outputID: outID)
-                        try g.record.bytes.withUnsafeBytes { b in
-                            try idJSON.withUnsafeBytes { idb in
-                                try shuffler.add(key: key, UnsafeRawBufferPointer(rebasing: b[..<g.record.idOffset]), idb,
-                                                 UnsafeRawBufferPointer(rebasing: b[g.record.idOffset...]))
-                            }
-                        }
-                        gathered += 1
-                    }
+            let lines = try gatherer.gatherAll(reader, options: options, batchDone: { bytes in
+                gatheredBytes += bytes
+                progress?(MixProgress(phase: .gather, source: source.name, records: gathered, bytes: gatheredBytes))
+            }) { g in
+                for outID in state.outputIDs(of: g.id, idHash: SamplingKey.id(g.id), copies: Int(g.copies), claims: &claims) {
+                    try shuffler.add(g, outputID: outID, key: SamplingKey.shuffle(seed: seed, source: source.name, outputID: outID))
+                    gathered += 1
                 }
             }
-            try OrderedParallel.run(threads: options.threads, produce: { emit in
-                try reader.forEachBatch(batchBytes: options.batchBytes) { batch in
-                    let first = firstLine
-                    firstLine += batch.lines.count
-                    lines += batch.lines.count
-                    try emit((batch, first))
-                }
-            }, transform: { gatherer.gather($0.0, firstLine: $0.1) }, consume: consume)
             guard lines == copies.count else {
                 throw CurationError.io(path: sourceFiles[si].first ?? source.name,
                                        reason: "source \"\(source.name)\" changed while mixing (\(copies.count) lines, then \(lines))")

@@ -102,6 +102,42 @@ extension LineScanner {
     }
 }
 
+extension LineGatherer {
+    /// Reads every line `reader` gives, parsing the taken ones (copies > 0) on `options.threads` workers,
+    /// and hands each taken record to `record` in input order; `batchDone` hears each batch's bytes.
+    /// Returns the lines read, which the caller checks against its copies (a source changed since its scan).
+    func gatherAll(_ reader: RecordReader, options: MixOptions, batchDone: (_ bytes: Int) -> Void = { _ in },
+                   record: (GatheredRecord) throws -> Void) throws -> Int {
+        var firstLine = 0
+        try OrderedParallel.run(threads: options.threads, produce: { emit in
+            try reader.forEachBatch(batchBytes: options.batchBytes) { batch in
+                let first = firstLine
+                firstLine += batch.lines.count
+                try emit((batch, first))
+            }
+        }, transform: { (item: (LineBatch, Int)) in self.gather(item.0, firstLine: item.1) }, consume: { (batch: GatherBatch) in
+            if let e = batch.error { throw e }
+            for g in batch.records { try record(g) }
+            batchDone(batch.bytes)
+        })
+        return firstLine
+    }
+}
+
+extension ExternalShuffler {
+    /// Adds a gathered record as its copy with output id `outID` (spliced into its `id` field).
+    func add(_ g: GatheredRecord, outputID outID: String, key: UInt64, seq: UInt64? = nil) throws {
+        var idJSON: [UInt8] = []
+        JSONWriter.writeString(outID, into: &idJSON)
+        try g.record.bytes.withUnsafeBytes { b in
+            try idJSON.withUnsafeBytes { idb in
+                try add(key: key, seq: seq, UnsafeRawBufferPointer(rebasing: b[..<g.record.idOffset]), idb,
+                        UnsafeRawBufferPointer(rebasing: b[g.record.idOffset...]))
+            }
+        }
+    }
+}
+
 /// A source's amount as copies per line (see `Selection`), with the taken counts added to its summary.
 enum CopyPlan {
     static func copies(source si: Int, of recipe: MixRecipe, candidates: inout [Selection.Candidate], lineOfCandidate: [UInt32],

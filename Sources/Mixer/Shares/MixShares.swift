@@ -217,38 +217,19 @@ public enum MixShares {
             let slices = try SharePlan.plan(files[si], options: options.read, plainUnitBytes: options.plainUnitBytes).slices(for: share)
             let reader = RecordReader(slices: slices, policy: .skip, options: options.read)
             let gatherer = LineGatherer(source: source, copies: copies, recordNormalizer: recipe.normalize)
-            var firstLine = 0, lines = 0
             var arrival: UInt64 = 0
             let tieBase = UInt64(si) << 48 | UInt64(share.index) << 32
-            try OrderedParallel.run(threads: options.threads, produce: { emit in
-                try reader.forEachBatch(batchBytes: options.batchBytes) { batch in
-                    let first = firstLine
-                    firstLine += batch.lines.count
-                    lines += batch.lines.count
-                    try emit((batch, first))
+            let lines = try gatherer.gatherAll(reader, options: options) { g in
+                let ids = named[UInt32(truncatingIfNeeded: g.line)] ?? [g.id]
+                guard ids.count == Int(g.copies) else {
+                    throw CurationError.io(path: path(dir, planFile(share)), reason: "plan gives line \(g.line) of source \"\(source.name)\" \(g.copies) copies but \(ids.count) ids")
                 }
-            }, transform: { gatherer.gather($0.0, firstLine: $0.1) }, consume: { (batch: GatherBatch) in
-                if let e = batch.error { throw e }
-                for g in batch.records {
-                    let ids = named[UInt32(truncatingIfNeeded: g.line)] ?? [g.id]
-                    guard ids.count == Int(g.copies) else {
-                        throw CurationError.io(path: path(dir, planFile(share)), reason: "plan gives line \(g.line) of source \"\(source.name)\" \(g.copies) copies but \(ids.count) ids")
-                    }
-                    for outID in ids {
-                        guard arrival < 1 << 32 else { throw CurationError.invalidArgument("share \(share.index)/\(share.count) of source \"\(source.name)\" takes more than 2^32 records") }
-                        var idJSON: [UInt8] = []
-                        JSONWriter.writeString(outID, into: &idJSON)
-                        let key = SamplingKey.shuffle(seed: seed, source: source.name, outputID: outID)
-                        try g.record.bytes.withUnsafeBytes { b in
-                            try idJSON.withUnsafeBytes { idb in
-                                try shuffler.add(key: key, seq: tieBase | arrival, UnsafeRawBufferPointer(rebasing: b[..<g.record.idOffset]), idb,
-                                                 UnsafeRawBufferPointer(rebasing: b[g.record.idOffset...]))
-                            }
-                        }
-                        arrival += 1
-                    }
+                for outID in ids {
+                    guard arrival < 1 << 32 else { throw CurationError.invalidArgument("share \(share.index)/\(share.count) of source \"\(source.name)\" takes more than 2^32 records") }
+                    try shuffler.add(g, outputID: outID, key: SamplingKey.shuffle(seed: seed, source: source.name, outputID: outID), seq: tieBase | arrival)
+                    arrival += 1
                 }
-            })
+            }
             guard lines == copies.count else {
                 throw CurationError.io(path: files[si].first ?? source.name,
                                        reason: "source \"\(source.name)\" changed since its scan (share \(share.index)/\(share.count): \(copies.count) lines, then \(lines))")
