@@ -6,7 +6,9 @@ import Foundation
 /// count. Reading further items, transforming and consuming earlier results overlap (the stages'
 /// readers and writers are serial work that would otherwise cap the speed-up), and at most
 /// `maxInFlight` items (default `threads * 3`) are submitted and not yet consumed, so memory stays
-/// bounded whatever the input size. With one thread everything runs inline on the calling thread.
+/// bounded whatever the input size. With one thread everything runs inline on the calling thread, unless
+/// `overlapsCaller` asks for that one worker to run beside it (the transform then overlaps the caller's
+/// own work, as zstd frames do with the writing that fills them).
 ///
 /// Ways to drive it:
 /// - `submit` then `drain`, from one thread that both reads and consumes (`consume` runs on it);
@@ -16,6 +18,8 @@ import Foundation
 public final class OrderedParallel<Item, Output>: @unchecked Sendable {
     public let threads: Int
     public let maxInFlight: Int
+    /// Whether even one thread's transforms run on a worker beside the caller (not inline).
+    public let overlapsCaller: Bool
     private let transform: @Sendable (Item) -> Output
     private let queue = DispatchQueue(label: "curate.ordered-parallel", attributes: .concurrent)
     private let workers: DispatchSemaphore
@@ -28,9 +32,10 @@ public final class OrderedParallel<Item, Output>: @unchecked Sendable {
     private var cancelled = false
     private var producerError: Error?
 
-    public init(threads: Int, maxInFlight: Int? = nil, transform: @escaping @Sendable (Item) -> Output) {
+    public init(threads: Int, maxInFlight: Int? = nil, overlapsCaller: Bool = false, transform: @escaping @Sendable (Item) -> Output) {
         self.threads = max(1, threads)
         self.maxInFlight = max(1, maxInFlight ?? self.threads * 3)
+        self.overlapsCaller = overlapsCaller
         self.transform = transform
         workers = DispatchSemaphore(value: self.threads)
     }
@@ -38,7 +43,7 @@ public final class OrderedParallel<Item, Output>: @unchecked Sendable {
     /// Queues `item`, then consumes every result that is ready, in order; waits while `maxInFlight`
     /// items are unconsumed.
     public func submit(_ item: Item, consume: (Output) throws -> Void) throws {
-        if threads == 1 { try consume(transform(item)); return }
+        if threads == 1 && !overlapsCaller { try consume(transform(item)); return }
         start(item)
         while let out = next(.whileFull) { try consume(out) }
     }

@@ -199,13 +199,6 @@ final class ZstdEncoder: StreamEncoder {
     func finish(sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         try run(UnsafeRawBufferPointer(start: nil, count: 0), mode: ZSTD_e_end, sink: sink)
     }
-    /// Ends the current frame and writes out everything zstd holds (its workers buffer output), so the
-    /// bytes sunk so far are exactly the frames ended so far; the next `encode` starts a new frame in
-    /// the same stream. A reader can then start decoding at any frame's offset (`zstd -dc` reads the
-    /// concatenation as one stream).
-    func endFrame(sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try run(UnsafeRawBufferPointer(start: nil, count: 0), mode: ZSTD_e_end, sink: sink)
-    }
 }
 
 /// gzip through zlib's deflate.

@@ -26,6 +26,8 @@ public struct ShardOptions: Sendable {
     /// into it (at a line boundary) and start a new one, each listed in the manifest, so a later stage
     /// can share a shard out by frames instead of by whole files.
     public var frameBytes: Int
+    /// The largest `frameBytes`: up to `workers + 1` frames are held in memory while they compress.
+    public static let maxFrameBytes = 256 << 20
 
     public init(prefix: String = "part", compression: Compression = .zstd, level: Int = 3,
                 maxRecords: Int? = nil, maxBytes: Int? = nil, workers: Int = 1,
@@ -82,13 +84,15 @@ public final class ShardedWriter {
     /// per line. The compressed bytes do not depend on how the input is chunked.
     private var pending: [UInt8] = []
     private static let pendingLimit = 1 << 18
-    /// zstd JSONL only: the open shard's ended frames, and the current frame's start on disk, input
-    /// bytes and lines. Frame ends are decided per line from these counts (never by `pending`'s
-    /// batches), so the layout does not depend on batching or on zstd's worker count.
+    /// zstd JSONL only: the open shard's frames written so far, and the current frame's text (its lines,
+    /// newline-terminated), input bytes and lines. Frame ends are decided per line from these counts, so
+    /// the layout does not depend on batching or on the worker count. Each frame is compressed alone by
+    /// `frameCompressor` on a worker while the next one fills.
     private var frames: [Manifest.Frame] = []
-    private var frameStart = 0
+    private var frameText: FrameBuffer?
     private var frameBytes = 0
     private var frameRecords = 0
+    private var frameCompressor: FrameCompressor?
     private var framed: Bool { parquet == nil && options.compression == .zstd }
 
     public init(directory: String, options: ShardOptions = ShardOptions()) throws {
@@ -98,6 +102,9 @@ public final class ShardedWriter {
         if let m = options.maxRecords, m < 1 { throw CurationError.invalidArgument("--max-records must be at least 1") }
         if let m = options.maxBytes, m < 1 { throw CurationError.invalidArgument("--max-bytes must be at least 1") }
         if options.frameBytes < 1 { throw CurationError.invalidArgument("zstd frame size must be at least 1 byte") }
+        if options.frameBytes > ShardOptions.maxFrameBytes {
+            throw CurationError.invalidArgument("zstd frame size must be at most 256MB (a frame is held in memory while it compresses)")
+        }
         if options.format == .parquet {
             if let problem = options.parquetOptions.problem { throw CurationError.invalidArgument(problem) }
         } else if let problem = options.compression.levelProblem(options.level) {
@@ -141,7 +148,11 @@ public final class ShardedWriter {
         let f = try AtomicFileWriter(path: path)
         switch options.compression {
         case .none: encoder = PlainEncoder()
-        case .zstd: encoder = try ZstdEncoder(level: options.level, workers: options.workers, path: path)
+        case .zstd:
+            // Frames are compressed by `frameCompressor`, not by a stream encoder.
+            encoder = PlainEncoder()
+            if frameCompressor == nil { frameCompressor = FrameCompressor(level: options.level, workers: options.workers) }
+            frameText = frameCompressor?.buffer()
         case .gzip: encoder = try GzipEncoder(level: options.level, path: path)
         }
         file = f
@@ -149,25 +160,29 @@ public final class ShardedWriter {
         shardRecords = 0
         shardBytes = 0
         frames = []
-        frameStart = 0
         frameBytes = 0
         frameRecords = 0
     }
 
-    /// Ends the open shard's current zstd frame (after its pending lines) and lists it.
+    /// Ends the open shard's current zstd frame: hashes its text and hands it to the workers; frames
+    /// compressed by now are written.
     private func endFrame() throws {
-        guard let f = file, let enc = encoder as? ZstdEncoder else { return }
-        try flushPending()
-        try enc.endFrame { try f.write($0) }
-        closeFrameEntry(f)
-    }
-
-    /// Lists the frame just ended: everything written since `frameStart` (zstd has flushed it all).
-    private func closeFrameEntry(_ f: AtomicFileWriter) {
-        frames.append(.init(offset: frameStart, compressedBytes: f.bytesWritten - frameStart, bytes: frameBytes, records: frameRecords))
-        frameStart = f.bytesWritten
+        guard let f = file, let compressor = frameCompressor, let text = frameText, frameRecords > 0 else { return }
+        hash.update(text.bytes)
+        let records = frameRecords
+        frameText = compressor.buffer()
         frameBytes = 0
         frameRecords = 0
+        try compressor.submit(text: text, records: records) { try writeFrame($0, to: f) }
+    }
+
+    /// Writes a compressed frame at the end of the shard and lists it.
+    private func writeFrame(_ c: FrameCompressor.Compressed, to f: AtomicFileWriter) throws {
+        if let failure = c.failure { throw CurationError.io(path: f.path, reason: failure) }
+        let offset = f.bytesWritten
+        try f.write(c.output.bytes)
+        frames.append(.init(offset: offset, compressedBytes: c.output.count, bytes: c.text.count, records: c.records))
+        frameCompressor?.recycle(c)
     }
 
     /// Hashes and compresses the pending lines of the open shard.
@@ -201,10 +216,14 @@ public final class ShardedWriter {
             return
         }
         guard let f = file, encoder != nil else { return }
-        try flushPending()
-        try encoder!.finish { try f.write($0) }
-        // The last frame always holds lines: frames are ended lazily, before the next line.
-        if framed && frameRecords > 0 { closeFrameEntry(f) }
+        if framed {
+            // The last frame always holds lines: frames are ended lazily, before the next line.
+            try endFrame()
+            try frameCompressor?.drain { try writeFrame($0, to: f) }
+        } else {
+            try flushPending()
+            try encoder!.finish { try f.write($0) }
+        }
         try f.commit()
         shards.append(.init(file: (f.path as NSString).lastPathComponent, records: shardRecords, bytes: shardBytes,
                             compressedBytes: f.bytesWritten, xxh3_128: hash.hexDigest(), frames: framed ? frames : nil))
@@ -238,7 +257,16 @@ public final class ShardedWriter {
         guard file != nil || planned else { return }
         // Ending the full frame only when another line comes keeps a shard's last frame non-empty
         // (no empty trailing frame when the frame and the shard fill up together).
-        if framed && frameRecords > 0 && frameBytes >= options.frameBytes { try endFrame() }
+        if framed {
+            if frameRecords > 0 && frameBytes >= options.frameBytes { try endFrame() }
+            frameText?.append(line)
+            frameText?.append(0x0A)
+            shardRecords += 1
+            shardBytes += size
+            frameRecords += 1
+            frameBytes += size
+            return
+        }
         if pending.count + size > Self.pendingLimit { try flushPending() }
         if size > Self.pendingLimit, parquet == nil {
             hash.update(line)
@@ -251,8 +279,6 @@ public final class ShardedWriter {
         }
         shardRecords += 1
         shardBytes += size
-        frameRecords += 1
-        frameBytes += size
     }
 
     public func write(_ record: RawRecord) throws {

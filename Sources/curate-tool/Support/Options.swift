@@ -92,6 +92,9 @@ struct ShardOutputOptions: ParsableArguments {
     func validate() throws {
         if let m = maxRecords, m < 1 { throw ValidationError("--max-records must be at least 1") }
         if let f = zstdFrameBytes, f.bytes < 1 { throw ValidationError("--zstd-frame-bytes must be at least 1") }
+        if let f = zstdFrameBytes, f.bytes > ShardOptions.maxFrameBytes {
+            throw ValidationError("--zstd-frame-bytes must be at most 256MB (up to threads + 1 frames are held in memory while they compress)")
+        }
         if parquet.format == .parquet {
             if let problem = parquet.options(level: level).problem { throw ValidationError(problem) }
         } else if let problem = compression.levelProblem(level) {
