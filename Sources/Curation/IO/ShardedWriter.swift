@@ -67,6 +67,7 @@ public final class ShardedWriter {
     public private(set) var shards: [Manifest.Shard] = []
 
     private var file: AtomicFileWriter?
+    /// The open plain or gzip shard's encoder (nil for zstd shards: their frames go to `frameCompressor`).
     private var encoder: StreamEncoder?
     private var hash = XXH128Stream()
     private var shardRecords = 0
@@ -85,12 +86,11 @@ public final class ShardedWriter {
     private var pending: [UInt8] = []
     private static let pendingLimit = 1 << 18
     /// zstd JSONL only: the open shard's frames written so far, and the current frame's text (its lines,
-    /// newline-terminated), input bytes and lines. Frame ends are decided per line from these counts, so
+    /// newline-terminated, so its byte count is the frame's input bytes) and lines. Frame ends are decided per line from these counts, so
     /// the layout does not depend on batching or on the worker count. Each frame is compressed alone by
     /// `frameCompressor` on a worker while the next one fills.
     private var frames: [Manifest.Frame] = []
     private var frameText: FrameBuffer?
-    private var frameBytes = 0
     private var frameRecords = 0
     private var frameCompressor: FrameCompressor?
     private var framed: Bool { parquet == nil && options.compression == .zstd }
@@ -150,7 +150,7 @@ public final class ShardedWriter {
         case .none: encoder = PlainEncoder()
         case .zstd:
             // Frames are compressed by `frameCompressor`, not by a stream encoder.
-            encoder = PlainEncoder()
+            encoder = nil
             if frameCompressor == nil { frameCompressor = FrameCompressor(level: options.level, workers: options.workers) }
             frameText = frameCompressor?.buffer()
         case .gzip: encoder = try GzipEncoder(level: options.level, path: path)
@@ -160,7 +160,6 @@ public final class ShardedWriter {
         shardRecords = 0
         shardBytes = 0
         frames = []
-        frameBytes = 0
         frameRecords = 0
     }
 
@@ -171,7 +170,6 @@ public final class ShardedWriter {
         hash.update(text.bytes)
         let records = frameRecords
         frameText = compressor.buffer()
-        frameBytes = 0
         frameRecords = 0
         try compressor.submit(text: text, records: records) { try writeFrame($0, to: f) }
     }
@@ -199,7 +197,7 @@ public final class ShardedWriter {
         guard !pending.isEmpty, let f = file, encoder != nil else { return }
         try pending.withUnsafeBytes { b in
             hash.update(b)
-            try encoder!.encode(b) { try f.write($0) }
+            try encoder?.encode(b) { try f.write($0) }
         }
         pending.removeAll(keepingCapacity: true)
     }
@@ -215,14 +213,15 @@ public final class ShardedWriter {
             shardBytes = 0
             return
         }
-        guard let f = file, encoder != nil else { return }
+        guard let f = file else { return }
         if framed {
             // The last frame always holds lines: frames are ended lazily, before the next line.
             try endFrame()
             try frameCompressor?.drain { try writeFrame($0, to: f) }
         } else {
             try flushPending()
-            try encoder!.finish { try f.write($0) }
+            guard encoder != nil else { throw CurationError.io(path: f.path, reason: "the shard has no encoder (a bug)") }
+            try encoder?.finish { try f.write($0) }
         }
         try f.commit()
         shards.append(.init(file: (f.path as NSString).lastPathComponent, records: shardRecords, bytes: shardBytes,
@@ -258,19 +257,18 @@ public final class ShardedWriter {
         // Ending the full frame only when another line comes keeps a shard's last frame non-empty
         // (no empty trailing frame when the frame and the shard fill up together).
         if framed {
-            if frameRecords > 0 && frameBytes >= options.frameBytes { try endFrame() }
+            if frameRecords > 0 && (frameText?.count ?? 0) >= options.frameBytes { try endFrame() }
             frameText?.append(line)
             frameText?.append(0x0A)
             shardRecords += 1
             shardBytes += size
             frameRecords += 1
-            frameBytes += size
             return
         }
         if pending.count + size > Self.pendingLimit { try flushPending() }
-        if size > Self.pendingLimit, parquet == nil {
+        if size > Self.pendingLimit, parquet == nil, encoder != nil, let f = file {
             hash.update(line)
-            try encoder!.encode(line) { try file!.write($0) }
+            try encoder?.encode(line) { try f.write($0) }
             pending.append(0x0A)
         } else {
             if pending.capacity < Self.pendingLimit { pending.reserveCapacity(Self.pendingLimit) }
