@@ -86,9 +86,9 @@ public final class ShardedWriter {
     private var pending: [UInt8] = []
     private static let pendingLimit = 1 << 18
     /// zstd JSONL only: the open shard's frames written so far, and the current frame's text (its lines,
-    /// newline-terminated, so its byte count is the frame's input bytes) and lines. Frame ends are decided per line from these counts, so
-    /// the layout does not depend on batching or on the worker count. Each frame is compressed alone by
-    /// `frameCompressor` on a worker while the next one fills.
+    /// newline-terminated, so its byte count is the frame's input bytes) and line count. Frame ends are
+    /// decided per line from these, so the layout does not depend on batching or on the worker count.
+    /// Each frame is compressed alone by `frameCompressor` on a worker while the next one fills.
     private var frames: [Manifest.Frame] = []
     private var frameText: FrameBuffer?
     private var frameRecords = 0
